@@ -1,0 +1,46 @@
+/// A content-addressed, append-only store of Git objects.
+///
+/// `put` returns the object's id, the hash of its Git encoding, so the same
+/// object put twice is stored once. Implementations are thread-safe.
+public protocol ObjectStore: AnyObject, Sendable {
+    /// The hash function ids in this store are computed with.
+    var hashAlgorithm: HashAlgorithm { get }
+
+    /// Stores `object` and returns its id. Storing an object already present is a no-op.
+    func put(_ object: RawObject) throws -> ObjectID
+
+    /// Stores several objects at once (one lock, one flush); returns their ids in order.
+    func putBatch(_ objects: [RawObject]) throws -> [ObjectID]
+
+    /// The object with `id`, or nil when absent. Throws `corruptObject` when
+    /// the stored bytes do not decode or do not hash to `id`.
+    func find(_ id: ObjectID) throws -> RawObject?
+
+    /// True when the store holds `id`.
+    func contains(_ id: ObjectID) throws -> Bool
+
+    /// The ids of every object in the store, in no particular order.
+    func allObjectIDs() throws -> [ObjectID]
+
+    /// The ids whose hex form starts with `prefix` (lowercase, at least 4 characters).
+    func objectIDs(withHexPrefix prefix: String) throws -> [ObjectID]
+}
+
+extension ObjectStore {
+    /// The object with `id`; throws `objectNotFound` when absent.
+    public func get(_ id: ObjectID) throws -> RawObject {
+        guard let object = try find(id) else {
+            throw BanyanError(.objectNotFound, "object \(id) is not in the store")
+        }
+        return object
+    }
+
+    /// The object with `id`, checked to be of `kind`.
+    public func get(_ id: ObjectID, kind: ObjectKind) throws -> RawObject {
+        let object = try get(id)
+        guard object.kind == kind else {
+            throw BanyanError(.corruptObject, "object \(id) is a \(object.kind), expected a \(kind)")
+        }
+        return object
+    }
+}

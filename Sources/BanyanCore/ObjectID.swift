@@ -1,0 +1,142 @@
+/// The id of a Git object: the SHA-1 or SHA-256 digest of its encoding.
+///
+/// Stored inline (no heap allocation), so ids are cheap to copy, hash and
+/// compare. Ordering is by digest bytes, like Git's `.idx` files.
+public struct ObjectID: Hashable, Comparable, Sendable, CustomStringConvertible {
+    // Digest bytes big-endian in four words; SHA-1 leaves the last 12 bytes zero.
+    private var w0: UInt64 = 0, w1: UInt64 = 0, w2: UInt64 = 0, w3: UInt64 = 0
+    /// The hash function that produced this id.
+    public let algorithm: HashAlgorithm
+
+    /// Creates an id from raw digest bytes; `digest.count` must equal the algorithm's length.
+    public init(digest: UnsafeRawBufferPointer, algorithm: HashAlgorithm) {
+        precondition(digest.count == algorithm.digestLength, "digest length mismatch")
+        self.algorithm = algorithm
+        var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        Swift.withUnsafeMutableBytes(of: &words) { dst in
+            dst.copyMemory(from: digest)
+        }
+        w0 = UInt64(bigEndian: words.0)
+        w1 = UInt64(bigEndian: words.1)
+        w2 = UInt64(bigEndian: words.2)
+        w3 = UInt64(bigEndian: words.3)
+    }
+
+    /// Creates an id from raw digest bytes, or nil when the length fits no algorithm.
+    public init?<Bytes: Collection>(bytes: Bytes) where Bytes.Element == UInt8 {
+        let array = Array(bytes)
+        let algorithm: HashAlgorithm
+        switch array.count {
+        case 20: algorithm = .sha1
+        case 32: algorithm = .sha256
+        default: return nil
+        }
+        self = array.withUnsafeBytes { ObjectID(digest: $0, algorithm: algorithm) }
+    }
+
+    /// Parses a full-length hex id (40 or 64 characters, either case).
+    public init?(hex: some StringProtocol) {
+        let utf8 = Array(hex.utf8)
+        let algorithm: HashAlgorithm
+        switch utf8.count {
+        case 40: algorithm = .sha1
+        case 64: algorithm = .sha256
+        default: return nil
+        }
+        var raw = [UInt8](repeating: 0, count: algorithm.digestLength)
+        for i in 0..<raw.count {
+            guard let hi = Self.nibble(utf8[2 * i]), let lo = Self.nibble(utf8[2 * i + 1]) else { return nil }
+            raw[i] = hi << 4 | lo
+        }
+        self = raw.withUnsafeBytes { ObjectID(digest: $0, algorithm: algorithm) }
+    }
+
+    /// Parses a full-length hex id, throwing `invalidObjectID` when it is not one.
+    public init(validating hex: some StringProtocol) throws {
+        guard let id = ObjectID(hex: hex) else {
+            throw BanyanError(.invalidObjectID, "'\(hex)' is not a full 40- or 64-character hex object id")
+        }
+        self = id
+    }
+
+    /// The all-zero id Git uses for "no object" in reflogs and ref updates.
+    public static func zero(_ algorithm: HashAlgorithm) -> ObjectID {
+        let zeros = [UInt8](repeating: 0, count: algorithm.digestLength)
+        return zeros.withUnsafeBytes { ObjectID(digest: $0, algorithm: algorithm) }
+    }
+
+    /// True for the all-zero id.
+    public var isZero: Bool { w0 == 0 && w1 == 0 && w2 == 0 && w3 == 0 }
+
+    /// The digest bytes (20 or 32).
+    public var bytes: [UInt8] {
+        var words = (w0.bigEndian, w1.bigEndian, w2.bigEndian, w3.bigEndian)
+        return Swift.withUnsafeBytes(of: &words) { Array($0.prefix(algorithm.digestLength)) }
+    }
+
+    /// Calls `body` with the digest bytes, without allocating.
+    public func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        var words = (w0.bigEndian, w1.bigEndian, w2.bigEndian, w3.bigEndian)
+        return try Swift.withUnsafeBytes(of: &words) { try body(UnsafeRawBufferPointer(rebasing: $0.prefix(algorithm.digestLength))) }
+    }
+
+    /// Appends the raw digest bytes to `buffer`.
+    public func append(to buffer: inout [UInt8]) {
+        withUnsafeBytes { buffer.append(contentsOf: $0) }
+    }
+
+    /// The first byte of the digest (the fan-out index and loose-object directory).
+    public var firstByte: UInt8 { UInt8(truncatingIfNeeded: w0 >> 56) }
+
+    /// The full lowercase hex form.
+    public var hex: String {
+        let digits: [UInt8] = Array("0123456789abcdef".utf8)
+        return withUnsafeBytes { raw in
+            String(unsafeUninitializedCapacity: raw.count * 2) { out in
+                for (i, byte) in raw.enumerated() {
+                    out[2 * i] = digits[Int(byte >> 4)]
+                    out[2 * i + 1] = digits[Int(byte & 0xf)]
+                }
+                return raw.count * 2
+            }
+        }
+    }
+
+    /// The first `length` hex characters.
+    public func abbreviated(_ length: Int = 7) -> String {
+        String(hex.prefix(max(4, length)))
+    }
+
+    /// True when this id's hex form starts with `prefix` (lowercase hex).
+    public func hasHexPrefix(_ prefix: String) -> Bool {
+        hex.hasPrefix(prefix)
+    }
+
+    public var description: String { hex }
+
+    public static func < (lhs: ObjectID, rhs: ObjectID) -> Bool {
+        (lhs.w0, lhs.w1, lhs.w2, lhs.w3) < (rhs.w0, rhs.w1, rhs.w2, rhs.w3)
+    }
+
+    /// The id of an object of `kind` whose body is `body`: the hash of `"<kind> <size>\0<body>"`.
+    public static func hash(kind: ObjectKind, body: [UInt8], algorithm: HashAlgorithm) -> ObjectID {
+        var hasher = HashAlgorithm.Hasher(algorithm)
+        hasher.update(ObjectKind.header(kind: kind, size: body.count))
+        hasher.update(body)
+        return hasher.finalize()
+    }
+
+    /// True when `text` could be an abbreviated or full hex id (4 to 64 hex characters).
+    public static func isHexPrefix(_ text: some StringProtocol) -> Bool {
+        text.utf8.count >= 4 && text.utf8.count <= 64 && text.utf8.allSatisfy { nibble($0) != nil }
+    }
+
+    private static func nibble(_ c: UInt8) -> UInt8? {
+        switch c {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return c - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): return c - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): return c - UInt8(ascii: "A") + 10
+        default: return nil
+        }
+    }
+}
