@@ -36,7 +36,7 @@ let package = Package(
         ),
         .testTarget(name: "BanyanCoreTests", dependencies: ["BanyanCore"]),
         .testTarget(name: "BanyanTests", dependencies: ["Banyan", "BanyanTestSupport"]),
-        .testTarget(name: "CLITests", dependencies: ["Banyan"]),
+        .testTarget(name: "CLITests", dependencies: ["Banyan", "BanyanTestSupport", "banyan"]),
     ],
     swiftLanguageModes: [.v6]
 )

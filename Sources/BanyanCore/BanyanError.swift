@@ -10,7 +10,7 @@ public struct BanyanError: Error, Sendable, CustomStringConvertible, Equatable {
             case invalidKey, invalidRefName, invalidObjectID, invalidArgument
             case corruptObject, objectNotFound, refNotFound, keyNotFound
             case staleRef, refLocked, alreadyExists, notADirectory
-            case io, decompression, limitExceeded, unsupported, invalidRevision
+            case io, decompression, limitExceeded, unsupported, invalidRevision, ambiguousRevision
             case invalidRepository, mergeConflict
         }
         private let value: Value
@@ -50,6 +50,8 @@ public struct BanyanError: Error, Sendable, CustomStringConvertible, Equatable {
         public static let unsupported = Code(.unsupported)
         /// A revision expression cannot be resolved.
         public static let invalidRevision = Code(.invalidRevision)
+        /// A short object id matches more than one object.
+        public static let ambiguousRevision = Code(.ambiguousRevision)
         /// A directory is not a usable repository.
         public static let invalidRepository = Code(.invalidRepository)
         /// A merge stopped on conflicts.

@@ -1,0 +1,138 @@
+/// Applies a batch of key changes to a root tree, rewriting only the trees
+/// on changed paths (structural sharing), and collects the new blobs and
+/// trees so the caller can store them in one batch.
+struct TreeEditor {
+    /// One pending change at a key.
+    enum Change {
+        case set([UInt8])
+        case remove
+    }
+
+    /// Changes grouped by path: a trie whose nodes are key segments.
+    final class Node {
+        /// What replaces this key's whole previous content, if anything.
+        var replacement: Change?
+        /// True once a remove was recorded here, so a later set may replace a directory.
+        var removedBefore = false
+        var children: [[UInt8]: Node] = [:]
+    }
+
+    let repository: Repository
+    private(set) var newObjects: [RawObject] = []
+    private var written: Set<ObjectID> = []
+    private let root = Node()
+
+    init(repository: Repository) {
+        self.repository = repository
+    }
+
+    /// Records a change; later changes override earlier ones at the same or an enclosing key.
+    mutating func record(_ key: Key, _ change: Change) throws {
+        var node = root
+        var path: [String] = []
+        for segment in key.utf8Segments {
+            path.append(String(decoding: segment, as: UTF8.self))
+            if case .set = node.replacement {
+                throw BanyanError(.notADirectory, "cannot write '\(key)': '\(path.dropLast().joined(separator: "/"))' is set to a value in the same commit")
+            }
+            if let child = node.children[segment] {
+                node = child
+            } else {
+                let child = Node()
+                node.children[segment] = child
+                node = child
+            }
+        }
+        node.replacement = change
+        node.children = [:]
+        if case .remove = change { node.removedBefore = true }
+    }
+
+    /// True when no change was recorded.
+    var isEmpty: Bool { root.children.isEmpty && root.replacement == nil }
+
+    /// Applies the recorded changes to `base` and returns the new root tree id.
+    mutating func apply(to base: ObjectID) throws -> ObjectID {
+        let entry = try apply(root, base: TreeEntry(name: [], mode: .directory, id: base), path: [])
+        return entry?.id ?? (try store(Tree.empty))
+    }
+
+    private mutating func apply(_ node: Node, base: TreeEntry?, path: [[UInt8]]) throws -> TreeEntry? {
+        let name = path.last ?? []
+        switch node.replacement {
+        case .set(let bytes):
+            if base?.mode.isDirectory == true && !node.removedBefore {
+                throw BanyanError(.notADirectory, "cannot set '\(Self.describe(path))': it is a directory; remove it first")
+            }
+            return TreeEntry(name: name, mode: .regular, id: try store(RawObject.blob(bytes)))
+        case .remove where node.children.isEmpty:
+            return nil
+        case .remove:
+            return try applyChildren(node, to: [], baseID: nil, path: path)
+        case nil:
+            guard let base else { return try applyChildren(node, to: [], baseID: nil, path: path) }
+            guard base.mode.isDirectory else {
+                throw BanyanError(.notADirectory, "cannot write under '\(Self.describe(path))': it holds a value, not a directory")
+            }
+            let tree = try repository.tree(base.id)
+            return try applyChildren(node, to: tree.entries, baseID: base.id, path: path)
+        }
+    }
+
+    /// Applies `node`'s children to the entries of the tree `baseID` (nil for a new directory).
+    private mutating func applyChildren(
+        _ node: Node, to baseEntries: [TreeEntry], baseID: ObjectID?, path: [[UInt8]]
+    ) throws -> TreeEntry? {
+        var entries = baseEntries
+        var needsSort = false
+        var removed = false
+        var changed = false
+        let lookup = Tree(sortedEntries: baseEntries)
+        for (name, child) in node.children {
+            let index = lookup.index(of: name)
+            let before = index.map { baseEntries[$0] }
+            let after = try apply(child, base: before, path: path + [name])
+            if after == before { continue }
+            changed = true
+            switch (index, after) {
+            case (let i?, let new?) where new.mode.isDirectory == baseEntries[i].mode.isDirectory:
+                entries[i] = new
+            case (let i?, let new):
+                entries[i].name = []
+                removed = true
+                if let new {
+                    entries.append(new)
+                    needsSort = true
+                }
+            case (nil, let new?):
+                entries.append(new)
+                needsSort = true
+            case (nil, nil):
+                break
+            }
+        }
+        if !changed, let baseID { return TreeEntry(name: path.last ?? [], mode: .directory, id: baseID) }
+        if removed { entries.removeAll { $0.name.isEmpty } }
+        if entries.isEmpty && !path.isEmpty { return nil }
+        let tree = needsSort ? Tree(entries: entries) : Tree(sortedEntries: entries)
+        return TreeEntry(name: path.last ?? [], mode: .directory, id: try store(tree))
+    }
+
+    private static func describe(_ path: [[UInt8]]) -> String {
+        path.map { String(decoding: $0, as: UTF8.self) }.joined(separator: "/")
+    }
+
+    private mutating func store(_ tree: Tree) throws -> ObjectID {
+        let id = try store(tree.rawObject)
+        repository.cache.insert(tree, for: id)
+        return id
+    }
+
+    private mutating func store(_ object: RawObject) throws -> ObjectID {
+        let id = object.id(repository.hashAlgorithm)
+        if written.insert(id).inserted {
+            newObjects.append(object)
+        }
+        return id
+    }
+}

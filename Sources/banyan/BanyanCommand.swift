@@ -1,0 +1,34 @@
+import ArgumentParser
+import Banyan
+import Foundation
+
+/// The `banyan` command line: a thin layer over the `Banyan` library.
+@main
+struct BanyanCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "banyan",
+        abstract: "A Git-compatible, versioned key-value store.",
+        discussion: """
+            Keys are /-separated paths, values are bytes, every write is a commit on a \
+            branch. A store is a bare Git repository: git log, git fsck and git clone work on it.
+            """,
+        subcommands: [
+            Init.self, SetCommand.self, Get.self, Remove.self, List.self, Import.self,
+            Log.self, BranchCommand.self, Diff.self, Reset.self, SnapshotCommand.self,
+            RevParse.self, CatFile.self, Fsck.self, Demo.self,
+        ]
+    )
+
+    /// Runs the command; library errors print as one `banyan: ...` line on stderr.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let error as BanyanError {
+            Output.error(error.description)
+            Foundation.exit(error.code == .keyNotFound ? 1 : 2)
+        } catch {
+            exit(withError: error)
+        }
+    }
+}

@@ -1,0 +1,26 @@
+import ArgumentParser
+import Banyan
+
+struct Init: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Create an empty store (a bare Git repository).")
+
+    @Argument(help: "Where to create it (default: -C, $BANYAN_REPO, or the current directory).")
+    var path: String?
+
+    @OptionGroup var repository: RepositoryOptions
+
+    @Option(help: "The hash for object ids: sha1 or sha256.")
+    var objectFormat: HashAlgorithm = .sha1
+
+    @Option(help: "The name of the first branch.")
+    var initialBranch: String = "main"
+
+    func run() throws {
+        let target = path ?? repository.path
+        _ = try Repository.create(at: target, hashAlgorithm: objectFormat, initialBranch: initialBranch)
+        Output.line("Initialized empty Banyan store in \(target)")
+    }
+}
+
+extension HashAlgorithm: ExpressibleByArgument {}

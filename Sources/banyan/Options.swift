@@ -1,0 +1,93 @@
+import ArgumentParser
+import Banyan
+import Foundation
+
+/// `-C/--repo PATH`, shared by every command that works on a store.
+struct RepositoryOptions: ParsableArguments {
+    @Option(name: [.customShort("C"), .customLong("repo")],
+            help: ArgumentHelp("The repository (default: $BANYAN_REPO, then the current directory).", valueName: "path"))
+    var repo: String?
+
+    /// The repository path the options name.
+    var path: String {
+        repo ?? ProcessInfo.processInfo.environment["BANYAN_REPO"] ?? FileManager.default.currentDirectoryPath
+    }
+
+    /// Opens the repository.
+    func open() throws -> Repository {
+        try Repository.open(at: path)
+    }
+}
+
+/// `-b/--branch` plus `--at REV`, for commands that read one state.
+struct ReadTarget: ParsableArguments {
+    @Option(name: [.short, .customLong("branch")], help: "The branch to read (default: HEAD's branch).")
+    var branch: String?
+
+    @Option(name: .customLong("at"), help: ArgumentHelp("A revision to read instead of a branch head.", valueName: "rev"))
+    var revision: String?
+
+    func validate() throws {
+        if branch != nil && revision != nil {
+            throw ValidationError("use either -b/--branch or --at, not both")
+        }
+    }
+
+    /// The snapshot to read.
+    func snapshot(in repository: Repository) throws -> Snapshot {
+        if let revision { return try repository.snapshot(revision) }
+        return try writeBranch(branch, in: repository).snapshot()
+    }
+}
+
+/// Commit metadata flags for commands that write.
+struct CommitOptions: ParsableArguments {
+    @Option(name: [.short, .customLong("message")], help: "The commit message.")
+    var message: String?
+
+    @Option(help: ArgumentHelp("The author, as \"Name <email>\".", valueName: "author"))
+    var author: String?
+
+    /// The author signature (now), or nil for the repository default.
+    func signature() throws -> Signature? {
+        try author.map { try Identity(parsing: $0).signature() }
+    }
+}
+
+/// The branch named by `-b`, or the one HEAD points at.
+func writeBranch(_ name: String?, in repository: Repository) throws -> Branch {
+    if let name { return try repository.branch(name) }
+    return try repository.currentBranch()
+}
+
+/// Writing to stdout and stderr without Foundation's print buffering surprises.
+enum Output {
+    static func write(_ data: Data) {
+        FileHandle.standardOutput.write(data)
+    }
+
+    static func write(_ bytes: [UInt8]) {
+        write(Data(bytes))
+    }
+
+    static func line(_ text: String) {
+        write(Data((text + "\n").utf8))
+    }
+
+    static func error(_ text: String) {
+        FileHandle.standardError.write(Data("banyan: \(text)\n".utf8))
+    }
+
+    /// Pretty, sorted JSON for `--json` output.
+    static func json<T: Encodable>(_ value: T) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        write(try encoder.encode(value))
+        write(Data("\n".utf8))
+    }
+}
+
+/// Parses a key argument with the library's validation.
+func parseKey(_ text: String) throws -> Key {
+    try Key(text)
+}
