@@ -48,13 +48,17 @@ public protocol RefStore: AnyObject, Sendable {
 
     /// Sets `name` to `new` if it currently matches `expected`, and appends
     /// `log` to its reflog. Throws `staleRef` on a mismatch.
+    ///
+    /// Symbolic refs are not followed: the update applies to `name` itself.
+    /// The logged entry keeps `log`'s committer and message but records the
+    /// ids the update really moved between (the zero id for a creation).
     func compareAndSwap(_ name: String, expected: RefExpectation, new: ObjectID, log: ReflogEntry?) throws
 
     /// Deletes `name` if it currently matches `expected`. Throws `staleRef`
     /// on a mismatch and `refNotFound` when it does not exist.
     func delete(_ name: String, expected: RefExpectation) throws
 
-    /// Every direct ref whose name starts with `prefix`, sorted by name.
+    /// Every direct ref under `refs/` whose name starts with `prefix`, sorted by name bytes.
     func list(prefix: String) throws -> [(name: String, id: ObjectID)]
 
     /// Points the symbolic ref `name` (usually `HEAD`) at the ref `target`.

@@ -1,0 +1,117 @@
+/// A backend that is a bare Git repository on disk: loose objects under
+/// `objects/`, refs as files under `refs/` and in `packed-refs`, reflogs
+/// under `logs/`, with the same lock files `git` uses.
+///
+/// `git log`, `git cat-file` and `git fsck --strict` work on the directory,
+/// and `git` may run against it at the same time as Banyan: ref updates on
+/// both sides exclude each other through `<ref>.lock` files.
+///
+/// Thread-safety: the backend holds no mutable state; every operation goes
+/// to the filesystem, and concurrent writers (threads or processes) are
+/// serialized per ref by lock files. Objects are immutable files written by
+/// rename, so readers never see a partial object or ref.
+///
+/// Not yet read: objects in pack files (`objects/pack/*.pack`). `find` and
+/// `contains` do not see them, and `allObjectIDs` does not list them.
+public final class FileSystemBackend: ObjectStore, RefStore, Sendable {
+    /// When writes reach stable storage.
+    public enum Durability: Sendable, Hashable {
+        /// Leave flushing to the operating system: fast, but a power cut may
+        /// lose writes that already returned (the repository stays readable).
+        case none
+        /// Flush new object files, ref files and their directories with
+        /// `fsync` before `put`, `putBatch` or a ref update returns.
+        case commit
+    }
+
+    /// The repository directory, absolute.
+    public let path: String
+    /// The hash function of the repository (`extensions.objectformat`).
+    public let hashAlgorithm: HashAlgorithm
+    /// When writes reach stable storage.
+    public let durability: Durability
+
+    private init(path: String, hashAlgorithm: HashAlgorithm, durability: Durability) {
+        self.path = path
+        self.hashAlgorithm = hashAlgorithm
+        self.durability = durability
+    }
+
+    var isDurable: Bool { durability == .commit }
+
+    /// Creates a bare repository at `path`, laid out as `git init --bare`
+    /// makes it, with `HEAD` pointing at `refs/heads/<initialBranch>`.
+    ///
+    /// Creates `path` and its missing parents. Throws `alreadyExists` when a
+    /// repository is there already, `invalidRefName` for a bad branch name,
+    /// `io` when a file cannot be written.
+    public static func create(
+        at path: String, hashAlgorithm: HashAlgorithm = .sha1, initialBranch: String = "main",
+        durability: Durability = .none
+    ) throws -> FileSystemBackend {
+        let root = Posix.absolutePath(path)
+        let head = try RefName.branch(initialBranch)
+        if ["HEAD", "config"].contains(where: { Posix.fileType(root + "/" + $0) != nil }) {
+            throw BanyanError(.alreadyExists, "\(root) already holds a Git repository")
+        }
+        for directory in ["objects/info", "objects/pack", "refs/heads", "refs/tags", "info"] {
+            try Posix.makeDirectories(root + "/" + directory)
+        }
+        // `config` is created exclusively, so of two concurrent `create`s one
+        // fails; `HEAD` comes last because it is what marks a repository.
+        try Posix.createFile(root + "/config", RepositoryConfig.initial(hashAlgorithm).text, exclusive: true)
+        try Posix.createFile(root + "/description", "Unnamed repository; edit this file 'description' to name the repository.\n")
+        try Posix.createFile(root + "/HEAD", "ref: \(head)\n")
+        if durability == .commit { try Posix.fsyncDirectory(root) }
+        return FileSystemBackend(path: root, hashAlgorithm: hashAlgorithm, durability: durability)
+    }
+
+    /// Opens the bare repository at `path` (a `.git` directory or one made by
+    /// `git init --bare`), reading its hash function from `config`.
+    ///
+    /// Throws `invalidRepository` when `path` is not a repository or its
+    /// config does not parse, and `unsupported` for a repository format or
+    /// extension Banyan cannot honour (`repositoryformatversion` above 1,
+    /// `extensions.refstorage`, …).
+    public static func open(at path: String, durability: Durability = .none) throws -> FileSystemBackend {
+        let root = Posix.absolutePath(path)
+        let isRepository = Posix.fileType(root + "/HEAD") == .file
+            && Posix.fileType(root + "/objects") == .directory
+            && Posix.fileType(root + "/refs") == .directory
+        guard isRepository else {
+            let hint = Posix.fileType(root + "/.git") == .directory ? " (open its .git directory)" : ""
+            throw BanyanError(.invalidRepository, "\(root) is not a Git repository: it needs a HEAD file and objects/ and refs/ directories\(hint)")
+        }
+        let config = try readConfig(root)
+        let algorithm = try RepositoryConfig.hashAlgorithm(of: config, path: root)
+        return FileSystemBackend(path: root, hashAlgorithm: algorithm, durability: durability)
+    }
+
+    /// The repository's `config` file, parsed; empty when there is none.
+    ///
+    /// Throws `invalidRepository` when it does not parse.
+    public func loadConfig() throws -> GitConfig {
+        try Self.readConfig(path)
+    }
+
+    /// Replaces the repository's `config` with `config`, under `config.lock`
+    /// so that concurrent writers (and `git config`) exclude each other.
+    ///
+    /// Comments in the old file are not kept. Throws `refLocked` when the
+    /// lock stays taken, `io` on a write failure.
+    public func saveConfig(_ config: GitConfig) throws {
+        try LockFile.withLock(on: path + "/config") { lock in
+            try lock.write(Array(config.text.utf8))
+            try lock.commit(durable: isDurable)
+        }
+    }
+
+    private static func readConfig(_ root: String) throws -> GitConfig {
+        guard let bytes = try Posix.readFile(root + "/config") else { return GitConfig() }
+        do {
+            return try GitConfig(parsing: String(decoding: bytes, as: UTF8.self))
+        } catch {
+            throw BanyanError(.invalidRepository, "\(root)/config does not parse", cause: error)
+        }
+    }
+}

@@ -1,0 +1,57 @@
+/// The repository-format part of a repository's `config`: what `git init
+/// --bare` writes, and the checks Git makes before it touches a repository.
+enum RepositoryConfig {
+    /// Extensions whose meaning does not change how Banyan reads or writes
+    /// loose objects and files-backend refs; any other extension is refused.
+    private static let harmlessExtensions: Set<String> = ["noop", "preciousobjects", "worktreeconfig"]
+
+    /// The config `git init --bare` writes for `algorithm`.
+    static func initial(_ algorithm: HashAlgorithm) -> GitConfig {
+        var sections = [GitConfig.Section(name: "core", entries: [
+            GitConfig.Entry(key: "repositoryformatversion", value: algorithm == .sha1 ? "0" : "1"),
+            GitConfig.Entry(key: "filemode", value: "true"),
+            GitConfig.Entry(key: "bare", value: "true"),
+        ])]
+        if algorithm != .sha1 {
+            sections.append(GitConfig.Section(name: "extensions", entries: [
+                GitConfig.Entry(key: "objectformat", value: algorithm.rawValue),
+            ]))
+        }
+        return GitConfig(sections: sections)
+    }
+
+    /// The hash function of a repository with `config`, after Git's format checks.
+    ///
+    /// Throws `unsupported` for `repositoryformatversion` above 1, an unknown
+    /// extension, or an extension that needs version 1 under version 0 (Git
+    /// refuses those too), and `invalidRepository` for malformed values.
+    static func hashAlgorithm(of config: GitConfig, path: String) throws -> HashAlgorithm {
+        let version: Int
+        do {
+            version = try config.integer(forKey: "core.repositoryformatversion") ?? 0
+        } catch {
+            throw BanyanError(.invalidRepository, "\(path)/config has a malformed core.repositoryformatversion", cause: error)
+        }
+        guard version == 0 || version == 1 else {
+            throw BanyanError(.unsupported, "\(path) has repositoryformatversion \(version); Banyan reads versions 0 and 1")
+        }
+        var algorithm = HashAlgorithm.sha1
+        for section in config.sections where section.name.lowercased() == "extensions" && section.subsection == nil {
+            for entry in section.entries {
+                let name = entry.key.lowercased()
+                if harmlessExtensions.contains(name) { continue }
+                guard name == "objectformat" else {
+                    throw BanyanError(.unsupported, "\(path) uses the Git extension extensions.\(entry.key), which Banyan does not support")
+                }
+                guard version == 1 else {
+                    throw BanyanError(.unsupported, "\(path) sets extensions.objectformat but has repositoryformatversion 0; Git requires 1")
+                }
+                guard let value = entry.value.map({ $0.lowercased() }), let format = HashAlgorithm(rawValue: value) else {
+                    throw BanyanError(.unsupported, "\(path) has extensions.objectformat = \(entry.value ?? "true"); Banyan supports sha1 and sha256")
+                }
+                algorithm = format
+            }
+        }
+        return algorithm
+    }
+}

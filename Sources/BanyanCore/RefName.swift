@@ -1,0 +1,69 @@
+/// Validation of full ref names (`refs/heads/main`, `HEAD`) by the rules of
+/// `git check-ref-format`.
+///
+/// Banyan accepts `HEAD` and names under `refs/`. Restricting names to `refs/`
+/// is stricter than Git, whose one-level rule only asks for a `/`; it keeps a
+/// ref name from ever naming another file of a repository (`objects/…`,
+/// `config`), and it subsumes Git's rules against a leading `/` and the name
+/// `@`. Non-ASCII UTF-8 is allowed, as in Git.
+public enum RefName {
+    /// Throws `invalidRefName`, naming `name` and the rule it breaks, unless
+    /// `name` is a valid full ref name.
+    public static func validate(_ name: String) throws {
+        if let rule = violation(in: name) {
+            throw BanyanError(.invalidRefName, "'\(name)' is not a valid ref name: \(rule)")
+        }
+    }
+
+    /// True when `name` is a valid full ref name.
+    public static func isValid(_ name: String) -> Bool {
+        violation(in: name) == nil
+    }
+
+    /// The full ref name `refs/heads/<shortName>` of a branch, validated.
+    ///
+    /// Like `git check-ref-format --branch`, this also rejects an empty name,
+    /// a name starting with `-` (it would read as an option) and `HEAD`.
+    public static func branch(_ shortName: String) throws -> String {
+        let rule: String?
+        if shortName.isEmpty {
+            rule = "it is empty"
+        } else if shortName.hasPrefix("-") {
+            rule = "it starts with '-'"
+        } else if shortName == "HEAD" {
+            rule = "HEAD is reserved"
+        } else {
+            rule = violation(in: "refs/heads/" + shortName)
+        }
+        if let rule {
+            throw BanyanError(.invalidRefName, "'\(shortName)' is not a valid branch name: \(rule)")
+        }
+        return "refs/heads/" + shortName
+    }
+
+    /// The first rule `name` breaks, as a phrase, or nil when it is valid.
+    private static func violation(in name: String) -> String? {
+        if name == "HEAD" { return nil }
+        guard name.hasPrefix("refs/") else { return "a full ref name is HEAD or starts with refs/" }
+        for byte in name.utf8 {
+            if byte < 0x20 || byte == 0x7f {
+                return "it contains the control character 0x\(String(byte, radix: 16))"
+            }
+            if let scalar = forbidden.first(where: { $0 == byte }) {
+                return "it contains '\(Character(Unicode.Scalar(scalar)))'"
+            }
+        }
+        if name.contains("..") { return "it contains '..'" }
+        if name.contains("@{") { return "it contains '@{'" }
+        if name.hasSuffix("/") { return "it ends with '/'" }
+        if name.hasSuffix(".") { return "it ends with '.'" }
+        for component in name.split(separator: "/", omittingEmptySubsequences: false) {
+            if component.isEmpty { return "it contains '//'" }
+            if component.hasPrefix(".") { return "the component '\(component)' starts with '.'" }
+            if component.hasSuffix(".lock") { return "the component '\(component)' ends with '.lock'" }
+        }
+        return nil
+    }
+
+    private static let forbidden: [UInt8] = Array(" ~^:?*[\\".utf8)
+}

@@ -1,0 +1,27 @@
+import Foundation
+import Synchronization
+
+/// Runs `body(0)` … `body(count - 1)` each on its own thread, all at once,
+/// waits for every one, and returns what the failing ones threw, as
+/// `thread <i>: <error>`.
+///
+/// Real threads rather than tasks: backends block (lock files, `fsync`,
+/// sleeps), and blocking calls on the cooperative pool would serialize on a
+/// two-core machine instead of racing.
+public func runOnThreads(_ count: Int, _ body: @escaping @Sendable (Int) throws -> Void) -> [String] {
+    let failures = Mutex<[String]>([])
+    let finished = DispatchGroup()
+    for index in 0..<count {
+        finished.enter()
+        Thread {
+            defer { finished.leave() }
+            do {
+                try body(index)
+            } catch {
+                failures.withLock { $0.append("thread \(index): \(error)") }
+            }
+        }.start()
+    }
+    finished.wait()
+    return failures.withLock { $0 }
+}
