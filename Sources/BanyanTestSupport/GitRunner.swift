@@ -55,6 +55,12 @@ public enum ProcessRunner {
         public var description: String {
             "\(command) exited \(result.status): \(result.stderr)"
         }
+
+        /// Creates a failure report.
+        public init(command: String, result: GitRunner.Result) {
+            self.command = command
+            self.result = result
+        }
     }
 
     /// Runs `executable args`, feeding `input`; throws `Failure` when `check` is set and it exits non-zero.

@@ -76,9 +76,11 @@ struct RepositoryTests {
         try main.set(key("x/old"), data("1"))
         let head = try main.transaction(message: "batch") { tx in
             tx.set(key("x/new"), data("2"))
-            #expect(text(try tx.find(key("x/new"))) == "2")
+            let written = try tx.find(key("x/new"))
+            #expect(text(written) == "2")
             tx.remove(key("x/old"))
-            #expect(try tx.find(key("x/old")) == nil)
+            let removed = try tx.find(key("x/old"))
+            #expect(removed == nil)
             tx.set(key("y/z"), data("3"))
             tx.remove(key("y"))
             tx.set(key("y/w"), data("4"))

@@ -19,7 +19,7 @@ enum StoreKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
         let directory = TemporaryDirectory()
         switch self {
         case .memorySHA1, .memorySHA256:
-            return (Repository.inMemory(hashAlgorithm: algorithm), directory)
+            return (try Repository.inMemory(hashAlgorithm: algorithm), directory)
         case .fileSHA1, .fileSHA256:
             return (try Repository.create(at: directory.appending("store"), hashAlgorithm: algorithm), directory)
         }

@@ -25,6 +25,7 @@ enum CLI {
     }
 
     /// Runs `banyan -C repo args` and returns stdout text, failing on a non-zero exit.
+    @discardableResult
     static func ok(_ repo: String, _ args: [String], input: Data? = nil) throws -> String {
         let result = try run(args + ["-C", repo], input: input)
         guard result.status == 0 else {

@@ -20,6 +20,9 @@ extension Repository {
         var (current, rest) = try resolveBase(revision)
         while let first = rest.first {
             rest.removeFirst()
+            guard first == "^" || first == "~" else {
+                throw BanyanError(.invalidRevision, "'\(revision)' has '\(first)' where '^' or '~' should be")
+            }
             if first == "^", rest.first == "{" {
                 guard let close = rest.firstIndex(of: "}") else {
                     throw BanyanError(.invalidRevision, "'\(revision)' has an unclosed ^{")

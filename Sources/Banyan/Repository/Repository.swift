@@ -35,9 +35,9 @@ public final class Repository: Sendable {
     /// The hash function of this repository's object ids.
     public var hashAlgorithm: HashAlgorithm { objects.hashAlgorithm }
 
-    /// A new, empty in-memory repository.
-    public static func inMemory(hashAlgorithm: HashAlgorithm = .sha1, initialBranch: String = "main") -> Repository {
-        let backend = MemoryBackend(hashAlgorithm: hashAlgorithm, initialBranch: initialBranch)
+    /// A new, empty in-memory repository. Throws `invalidRefName` for a bad initial branch.
+    public static func inMemory(hashAlgorithm: HashAlgorithm = .sha1, initialBranch: String = "main") throws -> Repository {
+        let backend = try MemoryBackend(hashAlgorithm: hashAlgorithm, initialBranch: initialBranch)
         return Repository(objects: backend, refs: backend)
     }
 
@@ -66,9 +66,10 @@ public final class Repository: Sendable {
 
     // MARK: Objects
 
-    /// The tree `id`, decoded (cached).
+    /// The tree `id`, decoded (cached). The empty tree always exists, as in Git.
     public func tree(_ id: ObjectID) throws -> Tree {
         if let tree = cache.tree(id) { return tree }
+        if id == hashAlgorithm.emptyTreeID { return .empty }
         let raw = try objects.get(id, kind: .tree)
         let tree = try Tree(decoding: raw.body, algorithm: hashAlgorithm)
         cache.insert(tree, for: id)

@@ -54,7 +54,8 @@ struct TreeEditor {
     /// Applies the recorded changes to `base` and returns the new root tree id.
     mutating func apply(to base: ObjectID) throws -> ObjectID {
         let entry = try apply(root, base: TreeEntry(name: [], mode: .directory, id: base), path: [])
-        return entry?.id ?? (try store(Tree.empty))
+        if let entry { return entry.id }
+        return try store(Tree.empty)
     }
 
     private mutating func apply(_ node: Node, base: TreeEntry?, path: [[UInt8]]) throws -> TreeEntry? {
