@@ -34,6 +34,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .executableTarget(
+            name: "banyan-bench",
+            dependencies: ["Banyan"],
+            path: "Benchmarks/Sources/banyan-bench"
+        ),
         .testTarget(name: "BanyanCoreTests", dependencies: ["BanyanCore"]),
         .testTarget(name: "BanyanTests", dependencies: ["Banyan", "BanyanTestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["Banyan", "BanyanTestSupport", "banyan"]),

@@ -1,0 +1,136 @@
+import Banyan
+import Foundation
+
+/// The fixed data of ../shared/BENCHMARKS.md.
+enum BenchData {
+    static func key(_ n: Int) -> Key {
+        // Every generated key is valid: two hex digits, a slash, k and six digits.
+        try! Key(String(format: "%02x/k%06d", n % 256, n))
+    }
+
+    static func value(_ tag: String, _ n: Int) -> Data {
+        let unit = Array("\(tag)-\(n)-".utf8)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(100)
+        while bytes.count < 100 { bytes.append(unit[bytes.count % unit.count]) }
+        return Data(bytes)
+    }
+
+    static func signature(_ index: Int) -> Signature {
+        Signature(name: "Bench", email: "bench@example.com", time: 1_700_000_000 + Int64(index), timeZoneMinutes: 0)
+    }
+}
+
+/// Sizes: the full workloads, or a smoke size CI runs so the harness cannot rot.
+struct Scale {
+    var historyCommits: Int
+    var keys: Int
+    var reads: Int
+    var mergeKeys: Int
+    var durableCommits: Int
+
+    static let full = Scale(historyCommits: 20_000, keys: 100_000, reads: 100_000, mergeKeys: 1_000, durableCommits: 250)
+    static let smoke = Scale(historyCommits: 200, keys: 2_000, reads: 2_000, mergeKeys: 50, durableCommits: 10)
+}
+
+/// One measured figure.
+struct Figure: Codable {
+    var name: String
+    var value: Double
+    var unit: String
+}
+
+enum Workloads {
+    /// W1: commits in sequence, five keys each.
+    static func history(_ scale: Scale, at path: String) throws -> [Figure] {
+        let repo = try Repository.create(at: path)
+        let main = try repo.branch("main")
+        let start = Date()
+        for c in 0..<scale.historyCommits {
+            let sig = BenchData.signature(c)
+            try main.transaction(message: "c\(c)", author: sig, committer: sig) { tx in
+                for j in 0..<5 {
+                    let n = ((c * 5 + j) * 7919) % 100_000
+                    tx.set(BenchData.key(n), BenchData.value("h\(c)", n))
+                }
+            }
+        }
+        let seconds = Date().timeIntervalSince(start)
+        return [
+            Figure(name: "commits/s", value: Double(scale.historyCommits) / seconds, unit: "commits/s"),
+            Figure(name: "wall", value: seconds, unit: "s"),
+            Figure(name: "disk after flush", value: Double(try diskUsage(path)), unit: "bytes"),
+        ]
+    }
+
+    /// W2: one commit of all keys.
+    static func bulk(_ scale: Scale, at path: String) throws -> [Figure] {
+        let repo = try Repository.create(at: path)
+        let start = Date()
+        try bulkLoad(repo, scale)
+        let seconds = Date().timeIntervalSince(start)
+        return [
+            Figure(name: "wall", value: seconds, unit: "s"),
+            Figure(name: "disk", value: Double(try diskUsage(path)), unit: "bytes"),
+        ]
+    }
+
+    /// W3: point reads at `main` over W2's result (the load is not timed).
+    static func reads(_ scale: Scale, at path: String) throws -> [Figure] {
+        try bulkLoad(try Repository.create(at: path), scale)
+        let main = try Repository.open(at: path).branch("main")
+        let start = Date()
+        let snapshot = try main.snapshot()
+        for i in 0..<scale.reads {
+            let n = (i * 7919) % scale.keys
+            guard try snapshot.get(BenchData.key(n)) == BenchData.value("b", n) else {
+                throw BanyanError(.corruptObject, "W3 read a wrong value at key \(n)")
+            }
+        }
+        let seconds = Date().timeIntervalSince(start)
+        return [Figure(name: "reads/s", value: Double(scale.reads) / seconds, unit: "reads/s")]
+    }
+
+    /// W6: four writers, each on its own branch, every commit fsync'd before it returns.
+    static func durable(_ scale: Scale, at path: String) throws -> [Figure] {
+        _ = try Repository.create(at: path)
+        let backend = try FileSystemBackend.open(at: path, durability: .commit)
+        let repo = Repository(objects: backend, refs: backend, path: path)
+        let start = Date()
+        let failures = NSLock()
+        nonisolated(unsafe) var firstError: (any Error)?
+        DispatchQueue.concurrentPerform(iterations: 4) { writer in
+            do {
+                let branch = try repo.branch("w\(writer)")
+                for c in 0..<scale.durableCommits {
+                    let sig = BenchData.signature(c)
+                    try branch.set(BenchData.key(writer), BenchData.value("w\(writer)", c), message: "c\(c)",
+                                   author: sig, committer: sig)
+                }
+            } catch {
+                failures.withLock { firstError = firstError ?? error }
+            }
+        }
+        if let firstError { throw firstError }
+        let seconds = Date().timeIntervalSince(start)
+        return [Figure(name: "commits/s", value: Double(4 * scale.durableCommits) / seconds, unit: "commits/s")]
+    }
+
+    private static func bulkLoad(_ repo: Repository, _ scale: Scale) throws {
+        let sig = BenchData.signature(0)
+        try repo.branch("main").transaction(message: "c0", author: sig, committer: sig) { tx in
+            for n in 0..<scale.keys { tx.set(BenchData.key(n), BenchData.value("b", n)) }
+        }
+    }
+
+    /// `du -sb`: apparent bytes of every file under `path`.
+    static func diskUsage(_ path: String) throws -> Int {
+        var total = 0
+        let enumerator = FileManager.default.enumerator(atPath: path)
+        while let name = enumerator?.nextObject() as? String {
+            let attributes = try FileManager.default.attributesOfItem(atPath: path + "/" + name)
+            total += (attributes[.size] as? Int) ?? 0
+        }
+        return total
+    }
+}
