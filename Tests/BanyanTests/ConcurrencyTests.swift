@@ -63,3 +63,24 @@ final class FailureLog: @unchecked Sendable {
     func record(_ error: any Error) { lock.withLock { list.append(error) } }
     var errors: [any Error] { lock.withLock { list } }
 }
+
+@Suite("Async callers")
+struct AsyncTests {
+    /// The store is `Sendable`: tasks share one repository without locks of their own.
+    @Test(arguments: StoreKind.allCases)
+    func tasksWriteAndReadConcurrently(_ kind: StoreKind) async throws {
+        let (repo, dir) = try kind.make()
+        defer { _ = dir }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for worker in 0..<4 {
+                group.addTask {
+                    let branch = try repo.branch("main")
+                    for n in 0..<10 { try branch.set(key("t\(worker)/n\(n)"), data("\(n)")) }
+                }
+            }
+            try await group.waitForAll()
+        }
+        #expect(try repo.branch("main").walk().count == 40)
+        #expect(try repo.branch("main").log().count == 40)
+    }
+}

@@ -93,9 +93,7 @@ enum Workloads {
 
     /// W6: four writers, each on its own branch, every commit fsync'd before it returns.
     static func durable(_ scale: Scale, at path: String) throws -> [Figure] {
-        _ = try Repository.create(at: path)
-        let backend = try FileSystemBackend.open(at: path, durability: .commit)
-        let repo = Repository(objects: backend, refs: backend, path: path)
+        let repo = try Repository.create(at: path, durability: .commit)
         let start = Date()
         let failures = NSLock()
         nonisolated(unsafe) var firstError: (any Error)?

@@ -44,23 +44,29 @@ public final class Repository: Sendable {
     /// Creates a new bare Git repository at `path` (the directory may exist but must not hold a repository).
     ///
     /// Throws `alreadyExists` when a repository is there, `invalidRefName` for a bad initial branch.
+    /// With `durability: .commit`, every commit is on stable storage before it returns.
     public static func create(
-        at path: String, hashAlgorithm: HashAlgorithm = .sha1, initialBranch: String = "main"
+        at path: String, hashAlgorithm: HashAlgorithm = .sha1, initialBranch: String = "main",
+        durability: FileSystemBackend.Durability = .none
     ) throws -> Repository {
         _ = try RefName.branch(initialBranch)
-        let backend = try FileSystemBackend.create(at: path, hashAlgorithm: hashAlgorithm, initialBranch: initialBranch)
+        let backend = try FileSystemBackend.create(at: path, hashAlgorithm: hashAlgorithm, initialBranch: initialBranch,
+                                                   durability: durability)
         return Repository(objects: backend, refs: backend, path: path)
     }
 
     /// Opens the Git repository at `path` (a bare repository, or a directory holding `.git`).
-    public static func open(at path: String) throws -> Repository {
+    ///
+    /// Throws `invalidRepository` when `path` holds no repository and
+    /// `unsupported` for a repository format Banyan cannot read safely.
+    public static func open(at path: String, durability: FileSystemBackend.Durability = .none) throws -> Repository {
         var repoPath = path
         let dotGit = (path as NSString).appendingPathComponent(".git")
         var isDir: ObjCBool = false
         if FileManager.default.fileExists(atPath: dotGit, isDirectory: &isDir), isDir.boolValue {
             repoPath = dotGit
         }
-        let backend = try FileSystemBackend.open(at: repoPath)
+        let backend = try FileSystemBackend.open(at: repoPath, durability: durability)
         return Repository(objects: backend, refs: backend, path: repoPath)
     }
 
