@@ -1,0 +1,125 @@
+extension Tree {
+    /// The Git body of this tree: `<octal mode> <name>\0<raw id>` per entry.
+    ///
+    /// One allocation, sized up front; trees sit on the hot write path.
+    public func encoded() -> [UInt8] {
+        var capacity = 0
+        for entry in entries {
+            capacity += 8 + entry.name.count + entry.id.algorithm.digestLength
+        }
+        var out: [UInt8] = []
+        out.reserveCapacity(capacity)
+        for entry in entries {
+            Tree.appendOctal(entry.mode.rawValue, to: &out)
+            out.append(UInt8(ascii: " "))
+            out.append(contentsOf: entry.name)
+            out.append(0)
+            entry.id.append(to: &out)
+        }
+        return out
+    }
+
+    /// This tree as a raw object, ready to hash or store.
+    public var rawObject: RawObject { RawObject(kind: .tree, body: encoded()) }
+
+    /// Decodes a tree body whose ids are `algorithm` digests.
+    ///
+    /// Strict: throws `corruptObject` for a mode outside `FileMode.canonical`
+    /// (including zero-padded ones), an empty name, `.` or `..`, a name with
+    /// `/`, a truncated entry, entries out of Git's order, or two entries
+    /// with the same name (a file and a directory included). Linear time.
+    public init(decoding body: [UInt8], algorithm: HashAlgorithm) throws {
+        let digestLength = algorithm.digestLength
+        var entries: [TreeEntry] = []
+        entries.reserveCapacity(body.count / (digestLength + 16))
+        // Files that a later directory of the same name could still collide
+        // with; in Git's order such a directory may come several entries later.
+        var fileNames: [Range<Int>] = []
+        var position = 0
+        while position < body.count {
+            let start = position
+            guard let space = body[position...].firstIndex(of: UInt8(ascii: " ")) else {
+                throw BanyanError(.corruptObject, "tree entry at byte \(start) has no space after its mode")
+            }
+            let mode = try Tree.parseMode(body[position..<space], at: start)
+            guard let nul = body[(space + 1)...].firstIndex(of: 0) else {
+                throw BanyanError(.corruptObject, "tree entry at byte \(start) has no NUL after its name")
+            }
+            let nameRange = (space + 1)..<nul
+            try Tree.checkName(body[nameRange], at: start)
+            guard body.count - (nul + 1) >= digestLength else {
+                throw BanyanError(.corruptObject, "tree entry '\(Tree.show(body[nameRange]))' has a truncated object id")
+            }
+            let idStart = nul + 1
+            position = idStart + digestLength
+            let id = body.withUnsafeBytes {
+                ObjectID(digest: UnsafeRawBufferPointer(rebasing: $0[idStart..<position]), algorithm: algorithm)
+            }
+            let name = Array(body[nameRange])
+
+            if let previous = entries.last {
+                let order = Tree.compareNames(previous.name, previous.mode.isDirectory, name, mode.isDirectory)
+                guard order < 0 else {
+                    let problem = previous.name == name ? "appears twice" : "is out of Git's order"
+                    throw BanyanError(.corruptObject, "tree entry '\(Tree.show(name[...]))' \(problem)")
+                }
+            }
+            while let candidate = fileNames.last {
+                let fileName = body[candidate]
+                if mode.isDirectory && fileName.elementsEqual(name) {
+                    throw BanyanError(.corruptObject, "tree has both a file and a directory named '\(Tree.show(fileName))'")
+                }
+                if name.count > fileName.count, name.starts(with: fileName), name[fileName.count] < UInt8(ascii: "/") {
+                    break
+                }
+                fileNames.removeLast()
+            }
+            if !mode.isDirectory { fileNames.append(nameRange) }
+            entries.append(TreeEntry(name: name, mode: mode, id: id))
+        }
+        self.init(sortedEntries: entries)
+    }
+
+    private static func parseMode(_ text: ArraySlice<UInt8>, at offset: Int) throws -> FileMode {
+        func fail() -> BanyanError {
+            BanyanError(.corruptObject, "tree entry at byte \(offset) has the unsupported mode '\(show(text))'")
+        }
+        guard !text.isEmpty, text.count <= 6, text.first != UInt8(ascii: "0") else { throw fail() }
+        var value: UInt32 = 0
+        for digit in text {
+            guard digit >= UInt8(ascii: "0"), digit <= UInt8(ascii: "7") else { throw fail() }
+            value = value << 3 | UInt32(digit - UInt8(ascii: "0"))
+        }
+        let mode = FileMode(rawValue: value)
+        guard FileMode.canonical.contains(mode) else { throw fail() }
+        return mode
+    }
+
+    private static func checkName(_ name: ArraySlice<UInt8>, at offset: Int) throws {
+        let problem: String
+        if name.isEmpty {
+            problem = "an empty name"
+        } else if name.elementsEqual([UInt8(ascii: ".")]) || name.elementsEqual([UInt8(ascii: "."), UInt8(ascii: ".")]) {
+            problem = "the name '\(show(name))'"
+        } else if name.contains(UInt8(ascii: "/")) {
+            problem = "a '/' in its name '\(show(name))'"
+        } else {
+            return
+        }
+        throw BanyanError(.corruptObject, "tree entry at byte \(offset) has \(problem)")
+    }
+
+    /// Appends `value` in octal without a leading zero, as Git writes modes.
+    private static func appendOctal(_ value: UInt32, to out: inout [UInt8]) {
+        var shift = 30
+        while shift > 0 && value >> UInt32(shift) == 0 { shift -= 3 }
+        while shift >= 0 {
+            out.append(UInt8(ascii: "0") + UInt8(truncatingIfNeeded: (value >> UInt32(shift)) & 7))
+            shift -= 3
+        }
+    }
+
+    private static func show(_ bytes: ArraySlice<UInt8>) -> String {
+        String(decoding: bytes, as: UTF8.self)
+    }
+}
