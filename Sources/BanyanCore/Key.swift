@@ -1,102 +1,159 @@
-/// A key in the store: a path of segments, written `a/b/c`.
+/// A key in the store: a path of segments such as `notes/2024/today`.
 ///
-/// Segments become Git tree entry names, so they follow Git's rules for safe
-/// paths: no empty segment, no `.`, `..` or `.git` (in any case), no NUL, no
-/// `/` inside a segment, at most 255 UTF-8 bytes. Keys compare, hash and
-/// sort by their UTF-8 bytes (not by Unicode equivalence), as Git does.
+/// Each segment becomes a tree entry name, so keys follow Git's rules for
+/// paths that `git fsck --strict` accepts. Equality, hashing and ordering are
+/// by UTF-8 bytes, not by Swift's `String` equality: Git treats the NFC and NFD
+/// spellings of a name as two different paths, and so does `Key`. Ordering is
+/// by the bytes of `path`. Keys are values; copying one is cheap.
 public struct Key: Hashable, Sendable, Comparable, CustomStringConvertible {
-    /// The segments as UTF-8 bytes.
+    /// The segments, in order; empty for the root.
+    public let segments: [String]
+    /// The segments as UTF-8 bytes, as they appear in tree entries.
     public let utf8Segments: [[UInt8]]
 
-    /// The root: the empty path, a prefix that covers every key.
-    public static let root = Key(validated: [])
+    /// The longest segment Git can write on common file systems, in UTF-8 bytes.
+    public static let maxSegmentLength = 255
 
-    private init(validated: [[UInt8]]) {
-        utf8Segments = validated
+    /// The root key, the prefix of every key; names no value itself.
+    public static let root = Key(checked: [])
+
+    private init(checked segments: [String]) {
+        self.segments = segments
+        self.utf8Segments = segments.map { Array($0.utf8) }
     }
 
-    /// Parses `a/b/c`. Throws `invalidKey` naming the problem; the empty path is not a key.
+    /// Parses a key such as `a/b/c`; throws `invalidKey` for the empty string,
+    /// an empty segment (`a//b`, leading or trailing `/`) or a bad segment.
     public init(_ path: String) throws {
-        guard !path.isEmpty else { throw BanyanError(.invalidKey, "a key cannot be empty") }
-        try self.init(segments: path.split(separator: "/", omittingEmptySubsequences: false).map(String.init), path: path)
+        guard !path.isEmpty else {
+            throw BanyanError(.invalidKey, "the empty key names no value; use a key such as 'a/b'")
+        }
+        try self.init(path: path, splitting: path)
     }
 
-    /// Parses a prefix: like `init(_:)`, but `""` and `"/"` mean the root and one trailing `/` is allowed.
-    public init(prefix path: String) throws {
-        var trimmed = Substring(path)
-        if trimmed.hasSuffix("/") { trimmed.removeLast() }
-        if trimmed.isEmpty {
+    /// Parses a key prefix: like `init(_:)`, but `""` is the root and a trailing `/` is allowed.
+    public init(prefix: String) throws {
+        guard !prefix.isEmpty else {
             self = .root
             return
         }
-        try self.init(segments: trimmed.split(separator: "/", omittingEmptySubsequences: false).map(String.init), path: path)
+        try self.init(path: prefix, splitting: prefix.hasSuffix("/") ? String(prefix.dropLast()) : prefix)
     }
 
-    /// Builds a key from segments, each validated.
+    /// Creates a key from segments; no segments gives the root. Throws `invalidKey` for a bad segment.
     public init(segments: [String]) throws {
-        try self.init(segments: segments, path: segments.joined(separator: "/"))
+        let path = segments.joined(separator: "/")
+        for segment in segments {
+            try Key.check(segment, in: path)
+        }
+        self.init(checked: segments)
     }
 
-    private init(segments: [String], path: String) throws {
-        utf8Segments = try segments.map { try Key.validate(segment: $0, in: path) }
+    private init(path: String, splitting text: String) throws {
+        let segments = text.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        for segment in segments {
+            try Key.check(segment, in: path)
+        }
+        self.init(checked: segments)
     }
 
-    /// The segments.
-    public var segments: [String] { utf8Segments.map { String(decoding: $0, as: UTF8.self) } }
-
-    /// The path `a/b/c` (empty for the root).
+    /// The segments joined with `/`; empty for the root.
     public var path: String { segments.joined(separator: "/") }
 
-    /// The last segment (empty for the root).
-    public var name: String { utf8Segments.last.map { String(decoding: $0, as: UTF8.self) } ?? "" }
+    /// The last segment; empty for the root.
+    public var name: String { segments.last ?? "" }
 
-    /// True for the root.
-    public var isRoot: Bool { utf8Segments.isEmpty }
-
-    /// The enclosing key, nil for the root.
+    /// The key one level up (the root for a one-segment key), or nil for the root.
     public var parent: Key? {
-        isRoot ? nil : Key(validated: Array(utf8Segments.dropLast()))
+        isRoot ? nil : Key(checked: Array(segments.dropLast()))
     }
 
-    /// This key with one more segment; throws `invalidKey` for a bad segment.
+    /// True for the root key.
+    public var isRoot: Bool { segments.isEmpty }
+
+    /// This key with `segment` added at the end; throws `invalidKey` for a bad segment.
     public func appending(_ segment: String) throws -> Key {
-        Key(validated: utf8Segments + [try Key.validate(segment: segment, in: path + "/" + segment)])
+        try Key.check(segment, in: isRoot ? segment : path + "/" + segment)
+        return Key(checked: segments + [segment])
     }
 
-    /// True when `other` is this key or one of its ancestors (the root prefixes everything).
+    /// True when `other`'s segments start this key's (`a/b` has prefix `a`, not `a/bc`).
     public func hasPrefix(_ other: Key) -> Bool {
         utf8Segments.starts(with: other.utf8Segments)
     }
 
+    /// The path, as `path` gives it.
     public var description: String { path }
 
+    /// True when both keys have the same segment bytes.
+    public static func == (lhs: Key, rhs: Key) -> Bool {
+        lhs.utf8Segments == rhs.utf8Segments
+    }
+
+    /// Hashes the segment bytes, consistent with `==`.
+    public func hash(into hasher: inout Swift.Hasher) {
+        hasher.combine(utf8Segments)
+    }
+
+    /// Byte order of the paths: `a-b` < `a/b` < `a0`, and the root first.
     public static func < (lhs: Key, rhs: Key) -> Bool {
-        lhs.path.utf8.lexicographicallyPrecedes(rhs.path.utf8)
+        let slash: [UInt8] = [UInt8(ascii: "/")]
+        return lhs.utf8Segments.joined(separator: slash).lexicographicallyPrecedes(rhs.utf8Segments.joined(separator: slash))
     }
 
-    /// The longest segment allowed, in UTF-8 bytes.
-    public static let maxSegmentLength = 255
-
-    private static func validate(segment: String, in path: String) throws -> [UInt8] {
-        let bytes = Array(segment.utf8)
-        func fail(_ reason: String) -> BanyanError {
-            BanyanError(.invalidKey, "invalid key '\(path.replacingNUL)': \(reason)")
+    /// Throws `invalidKey` unless `segment` is a name Git accepts in a tree everywhere.
+    private static func check(_ segment: String, in path: String) throws {
+        let problem: String
+        let bytes = segment.utf8
+        if bytes.isEmpty {
+            problem = "has an empty segment"
+        } else if bytes.elementsEqual(".".utf8) || bytes.elementsEqual("..".utf8) {
+            problem = "has the segment '\(segment)', which Git does not allow"
+        } else if bytes.contains(UInt8(ascii: "/")) {
+            problem = "has a '/' inside the segment '\(segment)'"
+        } else if bytes.contains(0) {
+            problem = "has a NUL byte in the segment '\(segment)'"
+        } else if bytes.count > maxSegmentLength {
+            problem = "has a segment of \(bytes.count) bytes; the limit is \(maxSegmentLength)"
+        } else if isNTFSDotGit(Array(bytes)) || isHFSDotGit(segment) {
+            problem = "has the segment '\(segment)', which Git reserves for its own directory"
+        } else {
+            return
         }
-        if bytes.isEmpty { throw fail("it has an empty segment (leading, trailing or double '/')") }
-        if segment == "." || segment == ".." { throw fail("segment '\(segment)' is not allowed") }
-        if segment.lowercased() == ".git" { throw fail("segment '\(segment)' is reserved by Git") }
-        if bytes.contains(0) { throw fail("it contains a NUL byte") }
-        if bytes.contains(UInt8(ascii: "/")) { throw fail("segment '\(segment)' contains '/'") }
-        if bytes.count > maxSegmentLength {
-            throw fail("a segment is \(bytes.count) bytes long; the limit is \(maxSegmentLength)")
-        }
-        return bytes
+        throw BanyanError(.invalidKey, "key '\(path)' \(problem)")
     }
-}
 
-extension String {
-    /// The string with NUL shown as `\0`, for error messages.
-    fileprivate var replacingNUL: String {
-        String(unicodeScalars.map { $0 == "\0" ? "\\0" : String($0) }.joined())
+    /// Git's `is_ntfs_dotgit`: `.git` or its short name `git~1`, in any case,
+    /// then only dots and spaces up to the end, a `\` or an NTFS stream `:`.
+    private static func isNTFSDotGit(_ name: [UInt8]) -> Bool {
+        let lower = name.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
+        let rest: ArraySlice<UInt8>
+        if lower.starts(with: ".git".utf8) {
+            rest = lower.dropFirst(4)
+        } else if lower.starts(with: "git~1".utf8) {
+            rest = lower.dropFirst(5)
+        } else {
+            return false
+        }
+        for byte in rest {
+            if byte == UInt8(ascii: "\\") || byte == UInt8(ascii: ":") { return true }
+            if byte != UInt8(ascii: ".") && byte != UInt8(ascii: " ") { return false }
+        }
+        return true
+    }
+
+    /// Git's `is_hfs_dotgit`: `.git` in any case once HFS+ drops the
+    /// zero-width code points it ignores when comparing names.
+    private static func isHFSDotGit(_ name: String) -> Bool {
+        let visible = name.unicodeScalars.map(\.value).filter { value in
+            switch value {
+            case 0x200C...0x200F, 0x202A...0x202E, 0x206A...0x206F, 0xFEFF: false
+            default: true
+            }
+        }
+        let dotGit: [UInt32] = [0x2E, 0x67, 0x69, 0x74]
+        return visible.count == 4 && zip(visible, dotGit).allSatisfy { value, expected in
+            (value >= 0x41 && value <= 0x5A ? value | 0x20 : value) == expected
+        }
     }
 }

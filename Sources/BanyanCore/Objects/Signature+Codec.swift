@@ -30,7 +30,7 @@ extension Signature {
     }
 
     /// Appends the Git form to `out` (no trailing newline), sparing a temporary array.
-    package func append(to out: inout [UInt8]) {
+    func append(to out: inout [UInt8]) {
         out.append(contentsOf: name.utf8)
         out.append(contentsOf: " <".utf8)
         out.append(contentsOf: email.utf8)

@@ -1,16 +1,16 @@
 extension Tree {
-    /// The Git encoding: for each entry `"<octal mode> <name>\0<raw id>"`.
+    /// The Git body of this tree: `<octal mode> <name>\0<raw id>` per entry.
     ///
-    /// Cost: one allocation of the exact size.
+    /// One allocation, sized up front; trees sit on the hot write path.
     public func encoded() -> [UInt8] {
-        var size = 0
+        var capacity = 0
         for entry in entries {
-            size += entry.mode.octalDigits.count + 2 + entry.name.count + entry.id.algorithm.digestLength
+            capacity += 8 + entry.name.count + entry.id.algorithm.digestLength
         }
         var out: [UInt8] = []
-        out.reserveCapacity(size)
+        out.reserveCapacity(capacity)
         for entry in entries {
-            out.append(contentsOf: entry.mode.octalDigits)
+            Tree.appendOctal(entry.mode.rawValue, to: &out)
             out.append(UInt8(ascii: " "))
             out.append(contentsOf: entry.name)
             out.append(0)
@@ -19,99 +19,107 @@ extension Tree {
         return out
     }
 
-    /// The raw object for this tree.
+    /// This tree as a raw object, ready to hash or store.
     public var rawObject: RawObject { RawObject(kind: .tree, body: encoded()) }
 
-    /// Decodes a tree body strictly.
+    /// Decodes a tree body whose ids are `algorithm` digests.
     ///
-    /// Throws `corruptObject` for a mode Git does not write (including
-    /// zero-padded ones), an empty name, a name with `/` or that is `.` or
-    /// `..`, a truncated id, or entries out of Git's order or duplicated.
+    /// Strict: throws `corruptObject` for a mode outside `FileMode.canonical`
+    /// (including zero-padded ones), an empty name, `.` or `..`, a name with
+    /// `/`, a truncated entry, entries out of Git's order, or two entries
+    /// with the same name (a file and a directory included). Linear time.
     public init(decoding body: [UInt8], algorithm: HashAlgorithm) throws {
+        let digestLength = algorithm.digestLength
         var entries: [TreeEntry] = []
-        let idLength = algorithm.digestLength
-        try body.withUnsafeBufferPointer { bytes in
-            var i = 0
-            while i < bytes.count {
-                var mode: UInt32 = 0
-                let modeStart = i
-                while i < bytes.count, bytes[i] != UInt8(ascii: " ") {
-                    let digit = bytes[i] &- UInt8(ascii: "0")
-                    guard digit < 8, i - modeStart < 7 else {
-                        throw BanyanError(.corruptObject, "tree entry \(entries.count) has a malformed mode")
-                    }
-                    mode = mode << 3 | UInt32(digit)
-                    i += 1
-                }
-                let fileMode = FileMode(rawValue: mode)
-                guard i < bytes.count, i > modeStart, bytes[modeStart] != UInt8(ascii: "0"),
-                      FileMode.canonical.contains(fileMode)
-                else { throw BanyanError(.corruptObject, "tree entry \(entries.count) has a mode Git does not write") }
-                i += 1
-                let nameStart = i
-                while i < bytes.count, bytes[i] != 0 { i += 1 }
-                guard i < bytes.count else {
-                    throw BanyanError(.corruptObject, "tree entry \(entries.count) has a name with no NUL terminator")
-                }
-                let name = Array(bytes[nameStart..<i])
-                try Self.checkName(name, index: entries.count)
-                i += 1
-                guard i + idLength <= bytes.count else {
-                    throw BanyanError(.corruptObject, "tree entry '\(String(decoding: name, as: UTF8.self))' has a truncated object id")
-                }
-                let id = ObjectID(digest: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[i..<(i + idLength)])), algorithm: algorithm)
-                i += idLength
-                let entry = TreeEntry(name: name, mode: fileMode, id: id)
-                if let previous = entries.last, Tree.compareNames(previous.name, previous.mode.isDirectory, name, fileMode.isDirectory) >= 0 {
-                    throw BanyanError(.corruptObject, "tree entries '\(previous.nameString)' and '\(entry.nameString)' are out of order or duplicated")
-                }
-                entries.append(entry)
+        entries.reserveCapacity(body.count / (digestLength + 16))
+        // Files that a later directory of the same name could still collide
+        // with; in Git's order such a directory may come several entries later.
+        var fileNames: [Range<Int>] = []
+        var position = 0
+        while position < body.count {
+            let start = position
+            guard let space = body[position...].firstIndex(of: UInt8(ascii: " ")) else {
+                throw BanyanError(.corruptObject, "tree entry at byte \(start) has no space after its mode")
             }
+            let mode = try Tree.parseMode(body[position..<space], at: start)
+            guard let nul = body[(space + 1)...].firstIndex(of: 0) else {
+                throw BanyanError(.corruptObject, "tree entry at byte \(start) has no NUL after its name")
+            }
+            let nameRange = (space + 1)..<nul
+            try Tree.checkName(body[nameRange], at: start)
+            guard body.count - (nul + 1) >= digestLength else {
+                throw BanyanError(.corruptObject, "tree entry '\(Tree.show(body[nameRange]))' has a truncated object id")
+            }
+            let idStart = nul + 1
+            position = idStart + digestLength
+            let id = body.withUnsafeBytes {
+                ObjectID(digest: UnsafeRawBufferPointer(rebasing: $0[idStart..<position]), algorithm: algorithm)
+            }
+            let name = Array(body[nameRange])
+
+            if let previous = entries.last {
+                let order = Tree.compareNames(previous.name, previous.mode.isDirectory, name, mode.isDirectory)
+                guard order < 0 else {
+                    let problem = previous.name == name ? "appears twice" : "is out of Git's order"
+                    throw BanyanError(.corruptObject, "tree entry '\(Tree.show(name[...]))' \(problem)")
+                }
+            }
+            while let candidate = fileNames.last {
+                let fileName = body[candidate]
+                if mode.isDirectory && fileName.elementsEqual(name) {
+                    throw BanyanError(.corruptObject, "tree has both a file and a directory named '\(Tree.show(fileName))'")
+                }
+                if name.count > fileName.count, name.starts(with: fileName), name[fileName.count] < UInt8(ascii: "/") {
+                    break
+                }
+                fileNames.removeLast()
+            }
+            if !mode.isDirectory { fileNames.append(nameRange) }
+            entries.append(TreeEntry(name: name, mode: mode, id: id))
         }
-        try Self.checkNoDuplicateNames(entries)
         self.init(sortedEntries: entries)
     }
 
-    private static func checkName(_ name: [UInt8], index: Int) throws {
-        guard !name.isEmpty else { throw BanyanError(.corruptObject, "tree entry \(index) has an empty name") }
-        guard !name.contains(UInt8(ascii: "/")) else {
-            throw BanyanError(.corruptObject, "tree entry '\(String(decoding: name, as: UTF8.self))' has a '/' in its name")
+    private static func parseMode(_ text: ArraySlice<UInt8>, at offset: Int) throws -> FileMode {
+        func fail() -> BanyanError {
+            BanyanError(.corruptObject, "tree entry at byte \(offset) has the unsupported mode '\(show(text))'")
         }
-        guard name != [UInt8(ascii: ".")], name != [UInt8(ascii: "."), UInt8(ascii: ".")] else {
-            throw BanyanError(.corruptObject, "tree entry \(index) is named '.' or '..'")
+        guard !text.isEmpty, text.count <= 6, text.first != UInt8(ascii: "0") else { throw fail() }
+        var value: UInt32 = 0
+        for digit in text {
+            guard digit >= UInt8(ascii: "0"), digit <= UInt8(ascii: "7") else { throw fail() }
+            value = value << 3 | UInt32(digit - UInt8(ascii: "0"))
+        }
+        let mode = FileMode(rawValue: value)
+        guard FileMode.canonical.contains(mode) else { throw fail() }
+        return mode
+    }
+
+    private static func checkName(_ name: ArraySlice<UInt8>, at offset: Int) throws {
+        let problem: String
+        if name.isEmpty {
+            problem = "an empty name"
+        } else if name.elementsEqual([UInt8(ascii: ".")]) || name.elementsEqual([UInt8(ascii: "."), UInt8(ascii: ".")]) {
+            problem = "the name '\(show(name))'"
+        } else if name.contains(UInt8(ascii: "/")) {
+            problem = "a '/' in its name '\(show(name))'"
+        } else {
+            return
+        }
+        throw BanyanError(.corruptObject, "tree entry at byte \(offset) has \(problem)")
+    }
+
+    /// Appends `value` in octal without a leading zero, as Git writes modes.
+    private static func appendOctal(_ value: UInt32, to out: inout [UInt8]) {
+        var shift = 30
+        while shift > 0 && value >> UInt32(shift) == 0 { shift -= 3 }
+        while shift >= 0 {
+            out.append(UInt8(ascii: "0") + UInt8(truncatingIfNeeded: (value >> UInt32(shift)) & 7))
+            shift -= 3
         }
     }
 
-    /// A file `a` and a directory `a` sort apart (`a` vs `a/`), so the order
-    /// check alone does not catch them; Git's fsck calls this duplicateEntries.
-    private static func checkNoDuplicateNames(_ entries: [TreeEntry]) throws {
-        var files: [[UInt8]] = []
-        for entry in entries where !entry.mode.isDirectory { files.append(entry.name) }
-        guard !files.isEmpty else { return }
-        let fileSet = Swift.Set(files)
-        for entry in entries where entry.mode.isDirectory && fileSet.contains(entry.name) {
-            throw BanyanError(.corruptObject, "tree has both a file and a directory named '\(entry.nameString)'")
-        }
-    }
-}
-
-extension FileMode {
-    /// The octal text as bytes, without allocation for the canonical modes.
-    var octalDigits: [UInt8] {
-        switch self {
-        case .regular: FileMode.regularDigits
-        case .directory: FileMode.directoryDigits
-        default: Array(octal.utf8)
-        }
-    }
-
-    private static let regularDigits = Array("100644".utf8)
-    private static let directoryDigits = Array("40000".utf8)
-}
-
-extension RawObject {
-    /// A blob holding `bytes`.
-    public static func blob(_ bytes: [UInt8]) -> RawObject {
-        RawObject(kind: .blob, body: bytes)
+    private static func show(_ bytes: ArraySlice<UInt8>) -> String {
+        String(decoding: bytes, as: UTF8.self)
     }
 }
