@@ -84,12 +84,7 @@ public struct Snapshot: Sendable {
 
     /// The value at `key` decoded from JSON, or nil when absent.
     public func find<T: Decodable>(_ key: Key, as type: T.Type, decoder: JSONDecoder = JSONDecoder()) throws -> T? {
-        guard let data = try find(key) else { return nil }
-        do {
-            return try decoder.decode(T.self, from: data)
-        } catch {
-            throw BanyanError(.invalidArgument, "value at '\(key)' does not decode as \(T.self)", cause: error)
-        }
+        try find(key).map { try Transaction.decode($0, as: type, at: key, decoder: decoder) }
     }
 
     /// The value at `key` decoded from JSON; throws `keyNotFound` when absent.

@@ -55,16 +55,19 @@ public struct Transaction {
 
     /// The value at `key` decoded from JSON, or nil when absent.
     public func find<T: Decodable>(_ key: Key, as type: T.Type, decoder: JSONDecoder = JSONDecoder()) throws -> T? {
-        guard let data = try find(key) else { return nil }
+        try find(key).map { try Self.decode($0, as: type, at: key, decoder: decoder) }
+    }
+
+    /// True when the transaction changes nothing.
+    public var isEmpty: Bool { changes.isEmpty }
+
+    static func decode<T: Decodable>(_ data: Data, as type: T.Type, at key: Key, decoder: JSONDecoder) throws -> T {
         do {
             return try decoder.decode(T.self, from: data)
         } catch {
             throw BanyanError(.invalidArgument, "value at '\(key)' does not decode as \(T.self)", cause: error)
         }
     }
-
-    /// True when the transaction changes nothing.
-    public var isEmpty: Bool { changes.isEmpty }
 
     static func encode<T: Encodable>(_ value: T, at key: Key) throws -> Data {
         let encoder = JSONEncoder()

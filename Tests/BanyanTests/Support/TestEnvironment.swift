@@ -1,3 +1,4 @@
+import BanyanTestSupport
 import Foundation
 
 /// Runs `body` with the path of a fresh temporary directory, removed afterwards.
@@ -41,37 +42,10 @@ struct Git {
 
     /// Runs `command` (argv, looked up in PATH) in this environment and returns its exit status and output.
     func run(_ command: [String], input: String? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = command
-        var environment = ProcessInfo.processInfo.environment
-        environment["GIT_CONFIG_NOSYSTEM"] = "1"
-        environment["GIT_CONFIG_GLOBAL"] = "/dev/null"
-        environment["GIT_AUTHOR_NAME"] = "Test Author"
-        environment["GIT_AUTHOR_EMAIL"] = "author@example.com"
-        environment["GIT_AUTHOR_DATE"] = "1700000000 +0000"
-        environment["GIT_COMMITTER_NAME"] = "Test Committer"
-        environment["GIT_COMMITTER_EMAIL"] = "committer@example.com"
-        environment["GIT_COMMITTER_DATE"] = "1700000000 +0000"
+        var environment = GitRunner.baseEnvironment
         if let gitDirectory { environment["GIT_DIR"] = gitDirectory }
-        process.environment = environment
-        // Standard error goes to a file, so that neither it nor standard output can fill a pipe and stall git.
-        let errorPath = NSTemporaryDirectory() + "/banyan-git-stderr-" + UUID().uuidString
-        guard FileManager.default.createFile(atPath: errorPath, contents: nil),
-              let errorFile = FileHandle(forWritingAtPath: errorPath)
-        else { throw GitFailure(description: "cannot create \(errorPath)") }
-        defer { try? FileManager.default.removeItem(atPath: errorPath) }
-        let stdin = Pipe(), stdout = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        process.standardError = errorFile
-        try process.run()
-        try errorFile.close()
-        if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
-        try stdin.fileHandleForWriting.close()
-        let output = stdout.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let errors = FileManager.default.contents(atPath: errorPath) ?? Data()
-        return (process.terminationStatus, String(decoding: output, as: UTF8.self), String(decoding: errors, as: UTF8.self))
+        let result = try ProcessRunner.run("/usr/bin/env", command, input: input.map { Data($0.utf8) },
+                                           environment: environment, check: false)
+        return (result.status, String(decoding: result.stdout, as: UTF8.self), result.stderr)
     }
 }
