@@ -24,9 +24,16 @@ public protocol ObjectStore: AnyObject, Sendable {
 
     /// The ids whose hex form starts with `prefix` (lowercase, at least 4 characters).
     func objectIDs(withHexPrefix prefix: String) throws -> [ObjectID]
+
+    /// Makes everything stored so far readable by other tools (`git`): a
+    /// backend that buffers writes (an open pack) finishes them.
+    func flush() throws
 }
 
 extension ObjectStore {
+    /// Backends that write through need no flush.
+    public func flush() throws {}
+
     /// The object with `id`; throws `objectNotFound` when absent.
     public func get(_ id: ObjectID) throws -> RawObject {
         guard let object = try find(id) else {

@@ -6,13 +6,13 @@
 /// and `git` may run against it at the same time as Banyan: ref updates on
 /// both sides exclude each other through `<ref>.lock` files.
 ///
-/// Thread-safety: the backend holds no mutable state; every operation goes
-/// to the filesystem, and concurrent writers (threads or processes) are
-/// serialized per ref by lock files. Objects are immutable files written by
+/// Thread-safety: the only in-memory state is the list of mapped packs
+/// (behind a mutex); everything else goes to the filesystem, and concurrent
+/// writers (threads or processes) are serialized per ref by lock files. Objects are immutable files written by
 /// rename, so readers never see a partial object or ref.
 ///
-/// Not yet read: objects in pack files (`objects/pack/*.pack`). `find` and
-/// `contains` do not see them, and `allObjectIDs` does not list them.
+/// Objects are read from pack files (`objects/pack/pack-*.pack`, memory-mapped)
+/// and loose files; new objects are written loose.
 public final class FileSystemBackend: ObjectStore, RefStore, Sendable {
     /// When writes reach stable storage.
     public enum Durability: Sendable, Hashable {
@@ -30,11 +30,24 @@ public final class FileSystemBackend: ObjectStore, RefStore, Sendable {
     public let hashAlgorithm: HashAlgorithm
     /// When writes reach stable storage.
     public let durability: Durability
+    /// How new objects are written.
+    public let writeMode: WriteMode
+    /// The sealed pack files, loaded lazily.
+    let packs: PackSet
+    /// The open pack new objects go to in `.pack` mode.
+    let appendPack: AppendPack
+    /// Other writers' open packs.
+    let foreignPacks: ForeignAppendPacks
 
-    private init(path: String, hashAlgorithm: HashAlgorithm, durability: Durability) {
+    private init(path: String, hashAlgorithm: HashAlgorithm, durability: Durability, writeMode: WriteMode) {
         self.path = path
         self.hashAlgorithm = hashAlgorithm
         self.durability = durability
+        self.writeMode = writeMode
+        let packDirectory = path + "/objects/pack"
+        packs = PackSet(directory: packDirectory, algorithm: hashAlgorithm)
+        appendPack = AppendPack(directory: packDirectory, algorithm: hashAlgorithm)
+        foreignPacks = ForeignAppendPacks(directory: packDirectory, algorithm: hashAlgorithm, own: appendPack)
     }
 
     var isDurable: Bool { durability == .commit }
@@ -47,7 +60,7 @@ public final class FileSystemBackend: ObjectStore, RefStore, Sendable {
     /// `io` when a file cannot be written.
     public static func create(
         at path: String, hashAlgorithm: HashAlgorithm = .sha1, initialBranch: String = "main",
-        durability: Durability = .none
+        durability: Durability = .none, writeMode: WriteMode = .pack
     ) throws -> FileSystemBackend {
         let root = Posix.absolutePath(path)
         let head = try RefName.branch(initialBranch)
@@ -63,7 +76,7 @@ public final class FileSystemBackend: ObjectStore, RefStore, Sendable {
         try Posix.createFile(root + "/description", "Unnamed repository; edit this file 'description' to name the repository.\n")
         try Posix.createFile(root + "/HEAD", "ref: \(head)\n")
         if durability == .commit { try Posix.fsyncDirectory(root) }
-        return FileSystemBackend(path: root, hashAlgorithm: hashAlgorithm, durability: durability)
+        return FileSystemBackend(path: root, hashAlgorithm: hashAlgorithm, durability: durability, writeMode: writeMode)
     }
 
     /// Opens the bare repository at `path` (a `.git` directory or one made by
@@ -73,7 +86,12 @@ public final class FileSystemBackend: ObjectStore, RefStore, Sendable {
     /// config does not parse, and `unsupported` for a repository format or
     /// extension Banyan cannot honour (`repositoryformatversion` above 1,
     /// `extensions.refstorage`, …).
-    public static func open(at path: String, durability: Durability = .none) throws -> FileSystemBackend {
+    ///
+    /// Seals open append packs that writers left behind when they crashed
+    /// (complete objects are kept, a torn last entry is dropped).
+    public static func open(
+        at path: String, durability: Durability = .none, writeMode: WriteMode = .pack
+    ) throws -> FileSystemBackend {
         let root = Posix.absolutePath(path)
         let isRepository = Posix.fileType(root + "/HEAD") == .file
             && Posix.fileType(root + "/objects") == .directory
@@ -84,7 +102,9 @@ public final class FileSystemBackend: ObjectStore, RefStore, Sendable {
         }
         let config = try readConfig(root)
         let algorithm = try RepositoryConfig.hashAlgorithm(of: config, path: root)
-        return FileSystemBackend(path: root, hashAlgorithm: algorithm, durability: durability)
+        let backend = FileSystemBackend(path: root, hashAlgorithm: algorithm, durability: durability, writeMode: writeMode)
+        try backend.foreignPacks.recoverAbandoned()
+        return backend
     }
 
     /// The repository's `config` file, parsed; empty when there is none.
