@@ -59,10 +59,11 @@ public final class Repository: Sendable {
 
     /// Opens the Git repository at `path` (a bare repository, or a directory holding `.git`).
     ///
+    /// `durability` nil takes the repository's `banyan.durability` setting.
     /// Throws `invalidRepository` when `path` holds no repository and
     /// `unsupported` for a repository format Banyan cannot read safely.
     public static func open(
-        at path: String, durability: FileSystemBackend.Durability = .none, writeMode: FileSystemBackend.WriteMode = .pack
+        at path: String, durability: FileSystemBackend.Durability? = nil, writeMode: FileSystemBackend.WriteMode = .pack
     ) throws -> Repository {
         var repoPath = path
         let dotGit = (path as NSString).appendingPathComponent(".git")

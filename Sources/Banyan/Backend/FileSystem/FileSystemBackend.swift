@@ -89,8 +89,10 @@ public final class FileSystemBackend: ObjectStore, RefStore, Sendable {
     ///
     /// Seals open append packs that writers left behind when they crashed
     /// (complete objects are kept, a torn last entry is dropped).
+    /// `durability` nil means the repository's setting: `banyan.durability`
+    /// in `config` (`none` or `commit`), `none` when unset.
     public static func open(
-        at path: String, durability: Durability = .none, writeMode: WriteMode = .pack
+        at path: String, durability: Durability? = nil, writeMode: WriteMode = .pack
     ) throws -> FileSystemBackend {
         let root = Posix.absolutePath(path)
         let isRepository = Posix.fileType(root + "/HEAD") == .file
@@ -102,7 +104,9 @@ public final class FileSystemBackend: ObjectStore, RefStore, Sendable {
         }
         let config = try readConfig(root)
         let algorithm = try RepositoryConfig.hashAlgorithm(of: config, path: root)
-        let backend = FileSystemBackend(path: root, hashAlgorithm: algorithm, durability: durability, writeMode: writeMode)
+        let backend = FileSystemBackend(path: root, hashAlgorithm: algorithm,
+                                        durability: try durability ?? RepositoryConfig.durability(of: config, path: root),
+                                        writeMode: writeMode)
         try backend.foreignPacks.recoverAbandoned()
         return backend
     }
