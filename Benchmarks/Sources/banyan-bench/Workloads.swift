@@ -56,6 +56,7 @@ enum Workloads {
             }
         }
         let seconds = Date().timeIntervalSince(start)
+        try repo.flush()
         return [
             Figure(name: "commits/s", value: Double(scale.historyCommits) / seconds, unit: "commits/s"),
             Figure(name: "wall", value: seconds, unit: "s"),
@@ -68,6 +69,7 @@ enum Workloads {
         let repo = try Repository.create(at: path)
         let start = Date()
         try bulkLoad(repo, scale)
+        try repo.flush()
         let seconds = Date().timeIntervalSince(start)
         return [
             Figure(name: "wall", value: seconds, unit: "s"),

@@ -12,6 +12,11 @@ public protocol ObjectStore: AnyObject, Sendable {
     /// Stores several objects at once (one lock, one flush); returns their ids in order.
     func putBatch(_ objects: [RawObject]) throws -> [ObjectID]
 
+    /// Stores several objects, with a hint for some of them: the id of an
+    /// object they are a small edit of (a tree's previous version), which a
+    /// backend may store them as deltas against. Returns their ids in order.
+    func putBatch(_ objects: [RawObject], deltaBases: [ObjectID: ObjectID]) throws -> [ObjectID]
+
     /// The object with `id`, or nil when absent. Throws `corruptObject` when
     /// the stored bytes do not decode or do not hash to `id`.
     func find(_ id: ObjectID) throws -> RawObject?
@@ -33,6 +38,11 @@ public protocol ObjectStore: AnyObject, Sendable {
 extension ObjectStore {
     /// Backends that write through need no flush.
     public func flush() throws {}
+
+    /// Backends without deltas ignore the hints.
+    public func putBatch(_ objects: [RawObject], deltaBases: [ObjectID: ObjectID]) throws -> [ObjectID] {
+        try putBatch(objects)
+    }
 
     /// The object with `id`; throws `objectNotFound` when absent.
     public func get(_ id: ObjectID) throws -> RawObject {

@@ -185,7 +185,7 @@ public struct Branch: Sendable {
                             committer: committer, message: Self.normalized(message))
         let raw = commit.rawObject
         let id = raw.id(repository.hashAlgorithm)
-        _ = try repository.objects.putBatch(editor.newObjects + [raw])
+        _ = try repository.objects.putBatch(editor.newObjects + [raw], deltaBases: editor.deltaBases)
         repository.cache.insert(commit, for: id)
         let summary = message.split(separator: "\n", maxSplits: 1).first.map(String.init) ?? ""
         let log = ReflogEntry(old: head ?? .zero(repository.hashAlgorithm), new: id, committer: committer,

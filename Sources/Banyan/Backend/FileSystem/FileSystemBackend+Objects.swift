@@ -22,12 +22,18 @@ extension FileSystemBackend {
     /// In `.pack` mode this is one write to the open pack (and, with `.commit`
     /// durability, one `fsync` shared with concurrent writers).
     public func putBatch(_ objects: [RawObject]) throws -> [ObjectID] {
+        try putBatch(objects, deltaBases: [:])
+    }
+
+    /// Stores several objects; in `.pack` mode an object whose `deltaBases`
+    /// entry is in the open pack is stored as a delta against it.
+    public func putBatch(_ objects: [RawObject], deltaBases: [ObjectID: ObjectID]) throws -> [ObjectID] {
         guard writeMode == .pack else { return try putLoose(objects) }
         let identified = objects.map { (id: $0.id(hashAlgorithm), object: $0) }
         let sealed = try packs.readers()
         let missing = identified.filter { item in !sealed.contains { $0.contains(item.id) } }
         if !missing.isEmpty {
-            let (file, end, full) = try appendPack.append(missing)
+            let (file, end, full) = try appendPack.append(missing, deltaBases: deltaBases)
             if isDurable { try appendPack.sync(file: file, upTo: end) }
             if full { try flush() }
         }

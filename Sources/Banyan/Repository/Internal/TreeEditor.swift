@@ -19,6 +19,9 @@ struct TreeEditor {
 
     let repository: Repository
     private(set) var newObjects: [RawObject] = []
+    /// For each new tree that replaces an older version of itself, that
+    /// version: the store may keep the new tree as a delta against it.
+    private(set) var deltaBases: [ObjectID: ObjectID] = [:]
     private var written: Set<ObjectID> = []
     private let root = Node()
 
@@ -116,7 +119,9 @@ struct TreeEditor {
         if removed { entries.removeAll { $0.name.isEmpty } }
         if entries.isEmpty && !path.isEmpty { return nil }
         let tree = needsSort ? Tree(entries: entries) : Tree(sortedEntries: entries)
-        return TreeEntry(name: path.last ?? [], mode: .directory, id: try store(tree))
+        let id = try store(tree)
+        if let baseID, baseID != id { deltaBases[id] = baseID }
+        return TreeEntry(name: path.last ?? [], mode: .directory, id: id)
     }
 
     private static func describe(_ path: [[UInt8]]) -> String {
