@@ -75,6 +75,9 @@ final class AppendPack: Sendable {
             guard let encoder = state.encoder, var reader = state.reader else {
                 throw BanyanError(.io, "append pack \(state.file) is not open")
             }
+            // Moved out and back, so its dictionaries are not copied on write.
+            state.reader = nil
+            defer { state.reader = reader }
             var buffer: [UInt8] = []
             var added: [(ObjectID, Entry, RawObject)] = []
             var pending: [ObjectID: Entry] = [:]
@@ -105,7 +108,6 @@ final class AppendPack: Sendable {
                     state.order.append(id)
                 }
             }
-            state.reader = reader
             return (state.file, state.end, state.end >= sizeLimit)
         }
     }
@@ -126,6 +128,7 @@ final class AppendPack: Sendable {
     func find(_ id: ObjectID) throws -> RawObject? {
         try state.withLock { state in
             guard let entry = state.entries[id], var reader = state.reader else { return nil }
+            state.reader = nil
             defer { state.reader = reader }
             return try reader.object(at: entry.offset, fd: state.fd)
         }

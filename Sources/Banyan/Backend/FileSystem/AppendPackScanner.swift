@@ -82,7 +82,7 @@ final class ForeignAppendPacks: Sendable {
             guard fd >= 0 else { continue }
             defer { close(fd) }
             let found: RawObject? = try files.withLock { files in
-                var scanned = files[file] ?? Scanned(reader: AppendPackFile(file: file, algorithm: algorithm))
+                var scanned = files.removeValue(forKey: file) ?? Scanned(reader: AppendPackFile(file: file, algorithm: algorithm))
                 defer { files[file] = scanned }
                 let (entries, end) = try AppendPackScanner.scan(fd, from: scanned.end, into: &scanned.reader)
                 for entry in entries { scanned.entries[entry.id] = entry.offset }
