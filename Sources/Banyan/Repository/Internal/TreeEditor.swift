@@ -88,7 +88,7 @@ struct TreeEditor {
         _ node: Node, to baseEntries: [TreeEntry], baseID: ObjectID?, path: [[UInt8]]
     ) throws -> TreeEntry? {
         var entries = baseEntries
-        var needsSort = false
+        var additions: [TreeEntry] = []
         var removed = false
         var changed = false
         let lookup = Tree(sortedEntries: baseEntries)
@@ -104,21 +104,31 @@ struct TreeEditor {
             case (let i?, let new):
                 entries[i].name = []
                 removed = true
-                if let new {
-                    entries.append(new)
-                    needsSort = true
-                }
+                if let new { additions.append(new) }
             case (nil, let new?):
-                entries.append(new)
-                needsSort = true
+                additions.append(new)
             case (nil, nil):
                 break
             }
         }
         if !changed, let baseID { return TreeEntry(name: path.last ?? [], mode: .directory, id: baseID) }
         if removed { entries.removeAll { $0.name.isEmpty } }
+        if additions.count > 16 {
+            entries += additions
+            entries.sort(by: Tree.gitOrder)
+        } else {
+            // A few new names: binary insertion keeps the order without a full sort.
+            for entry in additions {
+                var low = 0, high = entries.count
+                while low < high {
+                    let mid = (low + high) / 2
+                    if Tree.gitOrder(entries[mid], entry) { low = mid + 1 } else { high = mid }
+                }
+                entries.insert(entry, at: low)
+            }
+        }
         if entries.isEmpty && !path.isEmpty { return nil }
-        let tree = needsSort ? Tree(entries: entries) : Tree(sortedEntries: entries)
+        let tree = Tree(sortedEntries: entries)
         let id = try store(tree)
         if let baseID, baseID != id { deltaBases[id] = baseID }
         return TreeEntry(name: path.last ?? [], mode: .directory, id: id)
