@@ -108,7 +108,7 @@ struct TextMergeCorpusTests {
     @Test func textMergeMatchesGitMergeTreeOnGeneratedCorpus() throws {
         let cases = Self.corpus(count: 400, seed: 0xBA17A4)
         let directory = TemporaryDirectory("banyan-corpus")
-        let (_, git, _, _) = try Self.runGit(cases, in: directory)
+        let (repo, git, oursCommit, theirsCommit) = try Self.runGit(cases, in: directory)
         var disagreements = 0
         var conflicts = 0
         for (index, c) in cases.enumerated() {
@@ -132,6 +132,25 @@ struct TextMergeCorpusTests {
             }
         }
         #expect(disagreements == 0)
+
+        // The same through the whole tree merge: conflicts collected by a
+        // resolver that keeps ours, clean keys read from the merged tree.
+        var reported: Set<String> = []
+        let result = try repo.mergeCommits(oursCommit, theirsCommit, onConflict: .custom { conflict in
+            reported.insert(conflict.key.path)
+            #expect(conflict.kind == .contentConflict && conflict.strategy == "text")
+            return .ours
+        }, labels: MergeLabels(ours: "ours", theirs: "theirs"))
+        guard case .merged(let tree) = result else {
+            Issue.record("expected a tree, got \(result)")
+            return
+        }
+        #expect(reported == git.conflicted)
+        for (index, c) in cases.enumerated() {
+            let name = String(format: "k%04d", index)
+            let expected = git.conflicted.contains(name) ? c.ours : String(decoding: git.content[name] ?? [], as: UTF8.self)
+            #expect(try repo.value(name, inTree: tree) == expected, "\(name)")
+        }
         // The corpus must exercise both outcomes to mean anything.
         #expect(conflicts > 40 && conflicts < cases.count - 40)
     }
