@@ -18,8 +18,7 @@ extension Diff3 {
                 continue
             }
             for change in changes {
-                refined.append(Hunk(mode: 0, i0: hunk.i0, chg0: hunk.chg0,
-                                    i1: hunk.i1 + change.start1, chg1: change.count1,
+                refined.append(Hunk(mode: 0, i1: hunk.i1 + change.start1, chg1: change.count1,
                                     i2: hunk.i2 + change.start2, chg2: change.count2))
             }
         }
@@ -49,12 +48,12 @@ extension Diff3 {
         let base: TextLines
         let ours: TextLines
         let theirs: TextLines
-        let oursLabel: String?
-        let theirsLabel: String?
+        let oursLabel: String
+        let theirsLabel: String
         let markerSize: Int
         private var out: [UInt8] = []
 
-        init(base: TextLines, ours: TextLines, theirs: TextLines, oursLabel: String?, theirsLabel: String?, markerSize: Int) {
+        init(base: TextLines, ours: TextLines, theirs: TextLines, oursLabel: String, theirsLabel: String, markerSize: Int) {
             self.base = base
             self.ours = ours
             self.theirs = theirs
@@ -64,12 +63,7 @@ extension Diff3 {
         }
 
         mutating func write(_ hunks: [Hunk], favor: Favor) -> Result {
-            let favorMode = switch favor {
-            case .none: 0
-            case .ours: 1
-            case .theirs: 2
-            case .union: 3
-            }
+            let favorMode = favor == .union ? 3 : 0
             out.reserveCapacity(ours.bytes.count + theirs.bytes.count / 4)
             var conflicts = 0
             var next = 0

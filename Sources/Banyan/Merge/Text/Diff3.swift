@@ -13,11 +13,7 @@ enum Diff3 {
     enum Favor {
         /// Conflict markers: `<<<<<<< ours`, `=======`, `>>>>>>> theirs`.
         case none
-        /// Ours' lines, no markers (the hunk still counted as resolved).
-        case ours
-        /// Theirs' lines.
-        case theirs
-        /// Ours' lines followed by theirs' (Git's `union`).
+        /// Ours' lines followed by theirs', no markers (Git's `union`).
         case union
     }
 
@@ -35,7 +31,7 @@ enum Diff3 {
     /// `markerSize` is the markers' length (Git's `conflict-marker-size`).
     static func merge(
         base: [UInt8], ours: [UInt8], theirs: [UInt8],
-        oursLabel: String? = "ours", theirsLabel: String? = "theirs",
+        oursLabel: String = "ours", theirsLabel: String = "theirs",
         favor: Favor = .none, markerSize: Int = 7
     ) -> Result {
         var classifier = LineClassifier()
@@ -55,12 +51,12 @@ enum Diff3 {
         return writer.write(hunks, favor: favor)
     }
 
-    /// A region of the merge: lines `i0..<i0+chg0` of the base, `i1...` of
-    /// ours and `i2...` of theirs, taken from one side or in conflict.
+    /// A region of the merge: lines `i1..<i1+chg1` of ours and
+    /// `i2..<i2+chg2` of theirs, taken from one side or in conflict. (xdiff
+    /// also tracks the base's lines, needed only by the diff3 conflict style.)
     struct Hunk {
         /// 0 conflict, 1 ours changed, 2 theirs changed, 3 both (union), 4 both made the same change.
         var mode: Int
-        var i0: Int, chg0: Int
         var i1: Int, chg1: Int
         var i2: Int, chg2: Int
     }
@@ -70,7 +66,6 @@ enum Diff3 {
     private static func append(_ hunks: inout [Hunk], _ hunk: Hunk) {
         if var last = hunks.last, hunk.i1 <= last.i1 + last.chg1 || hunk.i2 <= last.i2 + last.chg2 {
             if hunk.mode != last.mode { last.mode = 0 }
-            last.chg0 = hunk.i0 + hunk.chg0 - last.i0
             last.chg1 = hunk.i1 + hunk.chg1 - last.i1
             last.chg2 = hunk.i2 + hunk.chg2 - last.i2
             hunks[hunks.count - 1] = last
@@ -90,13 +85,13 @@ enum Diff3 {
         while p1 < changes1.count && p2 < changes2.count {
             let x1 = changes1[p1], x2 = changes2[p2]
             if x1.start1 + x1.count1 < x2.start1 {
-                append(&hunks, Hunk(mode: 1, i0: x1.start1, chg0: x1.count1, i1: x1.start2, chg1: x1.count2,
+                append(&hunks, Hunk(mode: 1, i1: x1.start2, chg1: x1.count2,
                                     i2: x2.start2 - x2.start1 + x1.start1, chg2: x1.count1))
                 p1 += 1
                 continue
             }
             if x2.start1 + x2.count1 < x1.start1 {
-                append(&hunks, Hunk(mode: 2, i0: x2.start1, chg0: x2.count1, i1: x1.start2 - x1.start1 + x2.start1,
+                append(&hunks, Hunk(mode: 2, i1: x1.start2 - x1.start1 + x2.start1,
                                     chg1: x2.count1, i2: x2.start2, chg2: x2.count2))
                 p2 += 1
                 continue
@@ -104,36 +99,26 @@ enum Diff3 {
             let sameChange = x1.start1 == x2.start1 && x1.count1 == x2.count1 && x1.count2 == x2.count2
                 && ours.classes[x1.start2..<(x1.start2 + x1.count2)] == theirs.classes[x2.start2..<(x2.start2 + x2.count2)]
             if !sameChange {
+                // Widen both sides to cover the union of the two changes' base lines.
                 let off = x1.start1 - x2.start1
                 let ffo = off + x1.count1 - x2.count1
-                var i0 = x1.start1, i1 = x1.start2, i2 = x2.start2
-                if off > 0 {
-                    i0 -= off
-                    i1 -= off
-                } else {
-                    i2 += off
-                }
-                var chg0 = x1.start1 + x1.count1 - i0
+                var i1 = x1.start2, i2 = x2.start2
+                if off > 0 { i1 -= off } else { i2 += off }
                 var chg1 = x1.start2 + x1.count2 - i1
                 var chg2 = x2.start2 + x2.count2 - i2
-                if ffo < 0 {
-                    chg0 -= ffo
-                    chg1 -= ffo
-                } else {
-                    chg2 += ffo
-                }
-                append(&hunks, Hunk(mode: 0, i0: i0, chg0: chg0, i1: i1, chg1: chg1, i2: i2, chg2: chg2))
+                if ffo < 0 { chg1 -= ffo } else { chg2 += ffo }
+                append(&hunks, Hunk(mode: 0, i1: i1, chg1: chg1, i2: i2, chg2: chg2))
             }
             let end1 = x1.start1 + x1.count1, end2 = x2.start1 + x2.count1
             if end1 >= end2 { p2 += 1 }
             if end2 >= end1 { p1 += 1 }
         }
         for x1 in changes1[p1...] {
-            append(&hunks, Hunk(mode: 1, i0: x1.start1, chg0: x1.count1, i1: x1.start2, chg1: x1.count2,
+            append(&hunks, Hunk(mode: 1, i1: x1.start2, chg1: x1.count2,
                                 i2: x1.start1 + theirsCount - baseCount, chg2: x1.count1))
         }
         for x2 in changes2[p2...] {
-            append(&hunks, Hunk(mode: 2, i0: x2.start1, chg0: x2.count1, i1: x2.start1 + oursCount - baseCount,
+            append(&hunks, Hunk(mode: 2, i1: x2.start1 + oursCount - baseCount,
                                 chg1: x2.count1, i2: x2.start2, chg2: x2.count2))
         }
         return hunks
