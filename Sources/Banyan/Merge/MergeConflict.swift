@@ -102,7 +102,7 @@ public enum TreeMergeResult: Hashable, Sendable {
     case conflicts([MergeConflict])
 }
 
-/// What ``Repository/merge(from:into:strategies:onConflict:message:author:allowUnrelatedHistories:dryRun:maxAttempts:)`` did.
+/// What `Repository.merge(from:into:...)` did to the target branch.
 public enum MergeOutcome: Hashable, Sendable {
     /// The target already contained the source; nothing changed.
     case upToDate

@@ -54,9 +54,10 @@ struct TreeMerger {
         for entry in try ours.map(objects.tree)?.entries ?? [] { byName[entry.name, default: (nil, nil, nil)].ours = entry }
         for entry in try theirs.map(objects.tree)?.entries ?? [] { byName[entry.name, default: (nil, nil, nil)].theirs = entry }
         var entries: [TreeEntry] = []
-        for name in byName.keys.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
-            let (b, o, t) = byName[name]!
-            if let entry = try mergeEntry(b, o, t, name: name, in: key) { entries.append(entry) }
+        for (name, versions) in byName.sorted(by: { $0.key.lexicographicallyPrecedes($1.key) }) {
+            if let entry = try mergeEntry(versions.base, versions.ours, versions.theirs, name: name, in: key) {
+                entries.append(entry)
+            }
         }
         return entries.isEmpty ? nil : objects.store(Tree(entries: entries))
     }

@@ -18,7 +18,7 @@ enum Wildmatch {
         index < bytes.count ? bytes[index] : 0
     }
 
-    /// True for the characters that make a pattern more than a literal: `*?[\\`.
+    /// True for `*`, `?`, `[` and `\`: the characters that make a pattern more than a literal.
     static func isGlobSpecial(_ c: UInt8) -> Bool {
         c == UInt8(ascii: "*") || c == UInt8(ascii: "?") || c == UInt8(ascii: "[") || c == UInt8(ascii: "\\")
     }

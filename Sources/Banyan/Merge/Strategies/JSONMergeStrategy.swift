@@ -57,7 +57,7 @@ struct JSONMerger {
             let b: [String: JSONValue]
             if case .object(let members)? = base { b = members } else { b = [:] }
             var merged: [String: JSONValue] = [:]
-            for name in JSONValue.sortedNames(o.merging(t) { a, _ in a }.merging(b) { a, _ in a }) {
+            for name in Set(o.keys).union(t.keys).union(b.keys).sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
                 if let value = merge(b[name], o[name], t[name], path: path + Self.member(name)) {
                     merged[name] = value
                 }
