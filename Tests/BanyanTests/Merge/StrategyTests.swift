@@ -83,6 +83,11 @@ struct StrategyTests {
         #expect(try merge(counter, base: "1.5", "2", "3").conflict != nil)
         #expect(try merge(counter, base: "0", "9223372036854775807", "1").conflict?.reason.contains("64 bits") == true)
         #expect(try merge(counter, base: "9223372036854775807", "-9223372036854775808", "0").conflict != nil)
+        // Intermediate sums that overflow 64 bits do not matter when the result fits, whichever side is ours.
+        #expect(try merge(counter, base: "-9223372036854775808", "9223372036854775807", "-9223372036854775808").text
+                == "9223372036854775807")
+        #expect(try merge(counter, base: "-9223372036854775808", "-9223372036854775808", "9223372036854775807").text
+                == "9223372036854775807")
     }
 
     @Test func jsonMergesMembersRecursivelyAndNamesConflictPaths() throws {

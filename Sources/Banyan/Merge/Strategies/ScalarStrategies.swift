@@ -23,9 +23,8 @@ public struct CounterMergeStrategy: MergeStrategy {
             }
             values.append(value)
         }
-        let (oursDelta, overflow1) = values[1].subtractingReportingOverflow(values[0])
-        let (sum, overflow2) = values[2].addingReportingOverflow(oursDelta)
-        guard !overflow1 && !overflow2 else {
+        // In 128 bits nothing overflows midway, so the result cannot depend on which side is ours.
+        guard let sum = Int64(exactly: Int128(values[1]) + Int128(values[2]) - Int128(values[0])) else {
             return .conflict(ValueConflict(reason: "the merged counter does not fit in 64 bits"))
         }
         let newline = [base ?? [], ours, theirs].contains { $0.last == 0x0a }
