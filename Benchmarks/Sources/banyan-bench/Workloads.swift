@@ -93,6 +93,29 @@ enum Workloads {
         return [Figure(name: "reads/s", value: Double(scale.reads) / seconds, unit: "reads/s")]
     }
 
+    /// W4: on W2's result, branch `a` changes keys 0..<1000, branch `b` keys
+    /// 50000..<51000 (scaled), then `b` is merged into `a` (only the merge is timed).
+    static func merge(_ scale: Scale, at path: String) throws -> [Figure] {
+        let repo = try Repository.create(at: path)
+        try bulkLoad(repo, scale)
+        let a = try repo.createBranch("a"), b = try repo.createBranch("b")
+        let sig = BenchData.signature(1)
+        try a.transaction(message: "a", author: sig, committer: sig) { tx in
+            for n in 0..<scale.mergeKeys { tx.set(BenchData.key(n), BenchData.value("a", n)) }
+        }
+        let half = scale.keys / 2
+        try b.transaction(message: "b", author: sig, committer: sig) { tx in
+            for n in half..<(half + scale.mergeKeys) { tx.set(BenchData.key(n), BenchData.value("b2", n)) }
+        }
+        let start = Date()
+        let outcome = try repo.merge(from: b, into: a, message: "merge b", author: BenchData.signature(2))
+        let seconds = Date().timeIntervalSince(start)
+        guard case .merged = outcome else {
+            throw BanyanError(.mergeConflict, "W4 merge did not merge cleanly: \(outcome)")
+        }
+        return [Figure(name: "merge wall", value: seconds, unit: "s")]
+    }
+
     /// W6: four writers, each on its own branch, every commit fsync'd before it returns.
     static func durable(_ scale: Scale, at path: String) throws -> [Figure] {
         let repo = try Repository.create(at: path, durability: .commit)
