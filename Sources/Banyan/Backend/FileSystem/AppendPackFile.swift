@@ -25,7 +25,8 @@ struct AppendPackFile {
     let algorithm: HashAlgorithm
     /// Entry start offset → end offset, for every known entry.
     private(set) var ends: [UInt64: UInt64] = [:]
-    private var cache = ResolvedCache()
+    /// Recently resolved objects by entry offset.
+    private var cache = GenerationalCache<UInt64, RawObject>(capacity: 16 << 20) { $0.body.count + 64 }
 
     init(file: String, algorithm: HashAlgorithm) {
         self.file = file
@@ -35,7 +36,7 @@ struct AppendPackFile {
     /// Records an entry (its bytes are in the file) and, when known, the object it holds.
     mutating func record(offset: UInt64, end: UInt64, object: RawObject?) {
         ends[offset] = end
-        if let object { cache.insert(object, at: offset) }
+        if let object { cache.insert(object, for: offset) }
     }
 
     /// The object of the entry at `offset`, resolving deltas through `fd`.
@@ -44,7 +45,7 @@ struct AppendPackFile {
         var current = offset
         var base: RawObject
         while true {
-            if let cached = cache.object(at: current) {
+            if let cached = cache.get(current) {
                 base = cached
                 break
             }
@@ -66,7 +67,7 @@ struct AppendPackFile {
         for delta in deltas.reversed() {
             base = RawObject(kind: base.kind, body: try Delta.apply(base: base.body, delta: delta))
         }
-        if !deltas.isEmpty { cache.insert(base, at: offset) }
+        if !deltas.isEmpty { cache.insert(base, for: offset) }
         return base
     }
 
@@ -118,29 +119,5 @@ struct AppendPackFile {
             // The code was checked above.
             return (.object(RawObject(kind: ObjectKind(packCode: code)!, body: data)), length)
         }
-    }
-}
-
-/// Recently resolved objects by entry offset, bounded by bytes (two generations).
-private struct ResolvedCache {
-    private var young: [UInt64: RawObject] = [:]
-    private var old: [UInt64: RawObject] = [:]
-    private var youngBytes = 0
-    private let capacity = 16 << 20
-
-    mutating func object(at offset: UInt64) -> RawObject? {
-        if let object = young[offset] { return object }
-        guard let object = old[offset] else { return nil }
-        insert(object, at: offset)
-        return object
-    }
-
-    mutating func insert(_ object: RawObject, at offset: UInt64) {
-        if youngBytes + object.body.count > capacity {
-            old = young
-            young = [:]
-            youngBytes = 0
-        }
-        if young.updateValue(object, forKey: offset) == nil { youngBytes += object.body.count + 64 }
     }
 }
