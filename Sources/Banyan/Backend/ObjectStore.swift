@@ -12,10 +12,8 @@ public protocol ObjectStore: AnyObject, Sendable {
     /// Stores several objects at once (one lock, one flush); returns their ids in order.
     func putBatch(_ objects: [RawObject]) throws -> [ObjectID]
 
-    /// Stores several objects, with a hint for some of them: the id of an
-    /// object they are a small edit of (a tree's previous version), which a
-    /// backend may store them as deltas against. Returns their ids in order.
-    func putBatch(_ objects: [RawObject], deltaBases: [ObjectID: ObjectID]) throws -> [ObjectID]
+    /// Stores a staged batch (ids already computed, delta hints a backend may use).
+    func write(_ batch: ObjectBatch) throws
 
     /// The object with `id`, or nil when absent. Throws `corruptObject` when
     /// the stored bytes do not decode or do not hash to `id`.
@@ -39,9 +37,9 @@ extension ObjectStore {
     /// Backends that write through need no flush.
     public func flush() throws {}
 
-    /// Backends without deltas ignore the hints.
-    public func putBatch(_ objects: [RawObject], deltaBases: [ObjectID: ObjectID]) throws -> [ObjectID] {
-        try putBatch(objects)
+    /// Backends without deltas store the objects and ignore the hints.
+    public func write(_ batch: ObjectBatch) throws {
+        _ = try putBatch(batch.items.map(\.object))
     }
 
     /// The object with `id`; throws `objectNotFound` when absent.

@@ -18,15 +18,14 @@ struct TreeEditor {
     }
 
     let repository: Repository
-    private(set) var newObjects: [RawObject] = []
-    /// For each new tree that replaces an older version of itself, that
-    /// version: the store may keep the new tree as a delta against it.
-    private(set) var deltaBases: [ObjectID: ObjectID] = [:]
-    private var written: Set<ObjectID> = []
+    /// The new blobs and trees; each new tree that replaces an older version
+    /// of itself is hinted as an edit of it, so the store may keep a delta.
+    private(set) var batch: ObjectBatch
     private let root = Node()
 
     init(repository: Repository) {
         self.repository = repository
+        batch = ObjectBatch(algorithm: repository.hashAlgorithm)
     }
 
     /// Records a change; later changes override earlier ones at the same or an enclosing key.
@@ -58,7 +57,7 @@ struct TreeEditor {
     mutating func apply(to base: ObjectID) throws -> ObjectID {
         let entry = try apply(root, base: TreeEntry(name: [], mode: .directory, id: base), path: [])
         if let entry { return entry.id }
-        return try store(Tree.empty)
+        return store(Tree.empty, editOf: nil)
     }
 
     private mutating func apply(_ node: Node, base: TreeEntry?, path: [[UInt8]]) throws -> TreeEntry? {
@@ -68,7 +67,7 @@ struct TreeEditor {
             if base?.mode.isDirectory == true && !node.removedBefore {
                 throw BanyanError(.notADirectory, "cannot set '\(Self.describe(path))': it is a directory; remove it first")
             }
-            return TreeEntry(name: name, mode: .regular, id: try store(RawObject.blob(bytes)))
+            return TreeEntry(name: name, mode: .regular, id: batch.add(RawObject.blob(bytes)))
         case .remove where node.children.isEmpty:
             return nil
         case .remove:
@@ -129,8 +128,7 @@ struct TreeEditor {
         }
         if entries.isEmpty && !path.isEmpty { return nil }
         let tree = Tree(sortedEntries: entries)
-        let id = try store(tree)
-        if let baseID, baseID != id { deltaBases[id] = baseID }
+        let id = store(tree, editOf: baseID)
         return TreeEntry(name: path.last ?? [], mode: .directory, id: id)
     }
 
@@ -138,17 +136,9 @@ struct TreeEditor {
         path.map { String(decoding: $0, as: UTF8.self) }.joined(separator: "/")
     }
 
-    private mutating func store(_ tree: Tree) throws -> ObjectID {
-        let id = try store(tree.rawObject)
+    private mutating func store(_ tree: Tree, editOf base: ObjectID?) -> ObjectID {
+        let id = base.map { batch.add(tree.rawObject, editOf: $0) } ?? batch.add(tree.rawObject)
         repository.cache.insert(tree, for: id)
-        return id
-    }
-
-    private mutating func store(_ object: RawObject) throws -> ObjectID {
-        let id = object.id(repository.hashAlgorithm)
-        if written.insert(id).inserted {
-            newObjects.append(object)
-        }
         return id
     }
 }
