@@ -1,0 +1,3 @@
+import Banyan
+import BanyanSync
+import Hummingbird
