@@ -1,0 +1,111 @@
+/// Encodes single pack entries (header, base reference, zlib data), for
+/// building a pack in memory or appending to an open pack file.
+///
+/// Keeps one zlib stream and resets it per entry, so encoding many small
+/// objects does not pay for a fresh compressor each time. Not thread-safe:
+/// use one encoder per writer.
+public final class PackEntryEncoder {
+    /// What an entry holds.
+    public enum Payload: Sendable {
+        /// A whole object.
+        case object(RawObject)
+        /// A delta against the entry that starts at `baseOffset` in the same pack.
+        case ofsDelta(baseOffset: UInt64, delta: [UInt8])
+        /// A delta against the object `base`, in this pack or (in a thin pack) elsewhere.
+        case refDelta(base: ObjectID, delta: [UInt8])
+    }
+
+    /// The hash function of the pack's object ids.
+    public let algorithm: HashAlgorithm
+    private let deflater: PackDeflater
+
+    /// An encoder compressing at `compressionLevel` (0–9, or -1 for zlib's default, 6, as Git's packs use).
+    ///
+    /// Throws `invalidArgument` for a level outside -1...9.
+    public init(algorithm: HashAlgorithm, compressionLevel: Int32 = -1) throws {
+        self.algorithm = algorithm
+        deflater = try PackDeflater(level: compressionLevel)
+    }
+
+    /// The 12-byte header of a version 2 pack with `objectCount` entries.
+    public static func packHeader(objectCount: UInt32) -> [UInt8] {
+        PackFormat.header(count: objectCount)
+    }
+
+    /// Hashes all of `pack` and appends the hash as the trailer; returns it (the pack's checksum and name).
+    @discardableResult
+    public static func appendTrailer(to pack: inout [UInt8], algorithm: HashAlgorithm) -> ObjectID {
+        let checksum = pack.withUnsafeBytes { PackBytes.checksum($0, algorithm) }
+        checksum.append(to: &pack)
+        return checksum
+    }
+
+    /// Appends one entry at the end of `pack`, which holds the pack from its
+    /// first byte (so the entry's offset is `pack.count`). Returns the
+    /// entry's offset and CRC-32 for the index.
+    ///
+    /// Costs one zlib compression of the payload. Throws `invalidArgument`
+    /// when an OFS_DELTA base does not lie before the entry, or a REF_DELTA
+    /// base id uses another hash algorithm.
+    @discardableResult
+    public func append(_ payload: Payload, to pack: inout [UInt8]) throws -> (offset: UInt64, crc32: UInt32) {
+        let offset = pack.count
+        try appendEntry(payload, offset: UInt64(offset), to: &pack)
+        let crc = pack.withUnsafeBytes { PackBytes.crc32(UnsafeRawBufferPointer(rebasing: $0[offset...])) }
+        return (UInt64(offset), crc)
+    }
+
+    /// Encodes one entry that will start at `offset` in its pack; returns its bytes and CRC-32.
+    public func encode(_ payload: Payload, at offset: UInt64) throws -> (bytes: [UInt8], crc32: UInt32) {
+        var bytes: [UInt8] = []
+        try appendEntry(payload, offset: offset, to: &bytes)
+        return (bytes, bytes.withUnsafeBytes { PackBytes.crc32($0) })
+    }
+
+    private func appendEntry(_ payload: Payload, offset: UInt64, to output: inout [UInt8]) throws {
+        switch payload {
+        case .object(let object):
+            Self.appendEntryHeader(code: object.kind.packCode, size: object.body.count, to: &output)
+            try object.body.withUnsafeBytes { _ = try deflater.deflate($0, appendingTo: &output) }
+        case .ofsDelta(let baseOffset, let delta):
+            guard baseOffset >= UInt64(PackFormat.headerLength), baseOffset < offset else {
+                throw BanyanError(.invalidArgument, "OFS_DELTA base offset \(baseOffset) must lie before the entry at \(offset)")
+            }
+            Self.appendEntryHeader(code: PackFormat.ofsDeltaCode, size: delta.count, to: &output)
+            Self.appendOffsetDistance(offset - baseOffset, to: &output)
+            try delta.withUnsafeBytes { _ = try deflater.deflate($0, appendingTo: &output) }
+        case .refDelta(let base, let delta):
+            guard base.algorithm == algorithm else {
+                throw BanyanError(.invalidArgument, "REF_DELTA base \(base) is \(base.algorithm) but the pack is \(algorithm)")
+            }
+            Self.appendEntryHeader(code: PackFormat.refDeltaCode, size: delta.count, to: &output)
+            base.append(to: &output)
+            try delta.withUnsafeBytes { _ = try deflater.deflate($0, appendingTo: &output) }
+        }
+    }
+
+    /// Appends the type-and-size header: 3-bit type, then the size 4 bits first and 7 bits per further byte.
+    static func appendEntryHeader(code: UInt8, size: Int, to output: inout [UInt8]) {
+        var size = UInt64(size)
+        var byte = code << 4 | UInt8(size & 0x0f)
+        size >>= 4
+        while size != 0 {
+            output.append(byte | 0x80)
+            byte = UInt8(size & 0x7f)
+            size >>= 7
+        }
+        output.append(byte)
+    }
+
+    /// Appends an OFS_DELTA distance: big-endian 7-bit groups, minus one per continuation.
+    static func appendOffsetDistance(_ distance: UInt64, to output: inout [UInt8]) {
+        var groups: [UInt8] = [UInt8(distance & 0x7f)]
+        var rest = distance >> 7
+        while rest != 0 {
+            rest -= 1
+            groups.append(0x80 | UInt8(rest & 0x7f))
+            rest >>= 7
+        }
+        output.append(contentsOf: groups.reversed())
+    }
+}

@@ -1,0 +1,262 @@
+/// Indexes a received pack, as `git index-pack` does: walks every entry,
+/// resolves deltas, computes ids and CRC-32s, and checks the trailer.
+///
+/// REF_DELTA bases missing from the pack may come from `baseLookup` (a thin
+/// pack, as fetches and pushes send); `completeThinPack` then appends those
+/// bases so the pack stands alone, like `git index-pack --fix-thin`.
+///
+/// Cost: one inflate per entry and one delta application per delta entry,
+/// one hash per object and one over the whole pack. Delta trees are
+/// resolved from each base outward with an explicit stack, so depth is
+/// bounded by memory, not by the stack; inflated deltas are kept in memory
+/// up to `deltaMemory` bytes and re-inflated beyond that.
+public enum PackIndexer {
+    /// Finds a delta base that is not in the pack.
+    public typealias BaseLookup = (ObjectID) throws -> RawObject?
+
+    /// One object of an indexed pack.
+    public struct Entry: Sendable, Hashable {
+        /// The object's id.
+        public var id: ObjectID
+        /// The object's kind.
+        public var kind: ObjectKind
+        /// Where its entry starts in the pack.
+        public var offset: UInt64
+        /// zlib's CRC-32 of the entry's bytes.
+        public var crc32: UInt32
+        /// The object's size (the full object's, also for delta entries).
+        public var size: Int
+        /// Deltas between this entry and a whole object: 0 for a whole object.
+        public var depth: Int
+
+        /// The entry as a pack index records it.
+        public var indexEntry: PackIndex.Entry { PackIndex.Entry(id: id, offset: offset, crc32: crc32) }
+    }
+
+    /// What indexing a pack found.
+    public struct Result: Sendable {
+        /// Every object, in pack order.
+        public var entries: [Entry]
+        /// The pack's checksum (its verified trailer).
+        public var checksum: ObjectID
+        /// Bases of REF_DELTA entries that came from `baseLookup` rather than
+        /// the pack, sorted; non-empty means the pack is thin.
+        public var externalBases: [ObjectID]
+
+        /// The `.idx` file for the pack, byte-identical to `git index-pack`'s.
+        public func indexBytes() throws -> [UInt8] {
+            try PackIndexWriter.encode(entries.map(\.indexEntry), packChecksum: checksum)
+        }
+    }
+
+    /// Indexes the pack in `pack`.
+    ///
+    /// Throws `corruptObject` for a bad signature or version, a truncated or
+    /// damaged entry, zlib data whose size differs from its header, bytes
+    /// after the last entry, a checksum mismatch, a delta base that is
+    /// missing or an OFS_DELTA that does not point at an entry;
+    /// `limitExceeded` for an object larger than `maxObjectSize`.
+    public static func index(
+        pack: UnsafeRawBufferPointer, algorithm: HashAlgorithm, maxObjectSize: Int = Zlib.defaultInflateLimit,
+        deltaMemory: Int = 64 << 20, baseLookup: BaseLookup? = nil
+    ) throws -> Result {
+        var walk = try EntryWalk(pack: pack, algorithm: algorithm, maxObjectSize: maxObjectSize, deltaMemory: deltaMemory)
+        try walk.scan()
+        try walk.resolve(baseLookup: baseLookup)
+        return walk.result()
+    }
+
+    /// Indexes the pack in `pack`; see the pointer version.
+    public static func index(
+        pack: [UInt8], algorithm: HashAlgorithm, maxObjectSize: Int = Zlib.defaultInflateLimit,
+        baseLookup: BaseLookup? = nil
+    ) throws -> Result {
+        try pack.withUnsafeBytes {
+            try index(pack: $0, algorithm: algorithm, maxObjectSize: maxObjectSize, baseLookup: baseLookup)
+        }
+    }
+}
+
+/// The state of one indexing run: entries found by the sequential scan, then
+/// filled in by delta resolution.
+private struct EntryWalk {
+    struct Slot {
+        var offset: Int
+        var end: Int
+        var header: PackEntryHeader
+        var crc32: UInt32
+        /// The inflated delta, while within the memory budget.
+        var delta: [UInt8]?
+        var id: ObjectID?
+        var kind: ObjectKind?
+        var size = 0
+        var depth = 0
+    }
+
+    let pack: UnsafeRawBufferPointer
+    let algorithm: HashAlgorithm
+    let maxObjectSize: Int
+    let entriesEnd: Int
+    var deltaMemory: Int
+    var slots: [Slot] = []
+    var checksum: ObjectID
+    var externalBases: [ObjectID] = []
+    let inflater: PackInflater
+
+    init(pack: UnsafeRawBufferPointer, algorithm: HashAlgorithm, maxObjectSize: Int, deltaMemory: Int) throws {
+        self.pack = pack
+        self.algorithm = algorithm
+        self.maxObjectSize = maxObjectSize
+        self.deltaMemory = deltaMemory
+        entriesEnd = pack.count - algorithm.digestLength
+        checksum = ObjectID.zero(algorithm)
+        inflater = try PackInflater()
+    }
+
+    /// Walks the entries in order: headers, zlib boundaries, CRCs; whole objects are hashed now.
+    mutating func scan() throws {
+        let (_, count) = try PackFormat.parseHeader(pack, algorithm: algorithm)
+        // Every entry takes at least a header byte and a minimal zlib stream, so
+        // a hostile count cannot make us reserve more than the pack could hold.
+        slots.reserveCapacity(min(count, (entriesEnd - PackFormat.headerLength) / 9 + 1))
+        var position = PackFormat.headerLength
+        for number in 0..<count {
+            guard position < entriesEnd else {
+                throw BanyanError(.corruptObject, "pack is truncated: it ends after \(number) of the \(count) objects its header promises")
+            }
+            let offset = position
+            try PackBytes.withContext("pack entry \(number) at offset \(offset)") {
+                let header = try PackEntryHeader.parse(pack, at: offset, end: entriesEnd, algorithm: algorithm)
+                guard header.size <= maxObjectSize else {
+                    throw BanyanError(.limitExceeded, "entry declares \(header.size) bytes, above the \(maxObjectSize)-byte limit")
+                }
+                let data = UnsafeRawBufferPointer(rebasing: pack[header.dataStart..<entriesEnd])
+                let (output, consumed) = try inflater.inflate(data, exactSize: header.size)
+                let end = header.dataStart + consumed
+                var slot = Slot(offset: offset, end: end, header: header,
+                                crc32: PackBytes.crc32(UnsafeRawBufferPointer(rebasing: pack[offset..<end])))
+                if case .object(let kind) = header.kind {
+                    slot.kind = kind
+                    slot.size = output.count
+                    slot.id = ObjectID.hash(kind: kind, body: output, algorithm: algorithm)
+                } else if output.count <= deltaMemory {
+                    deltaMemory -= output.count
+                    slot.delta = output
+                }
+                slots.append(slot)
+                position = end
+            }
+        }
+        guard position == entriesEnd else {
+            throw BanyanError(.corruptObject, "pack has \(entriesEnd - position) unexpected bytes between its last entry and its trailer")
+        }
+        let trailer = PackBytes.id(pack, entriesEnd, algorithm)
+        let actual = PackBytes.checksum(UnsafeRawBufferPointer(rebasing: pack[..<entriesEnd]), algorithm)
+        guard actual == trailer else {
+            throw BanyanError(.corruptObject, "pack checksum mismatch: the trailer says \(trailer) but the bytes hash to \(actual)")
+        }
+        checksum = trailer
+    }
+
+    /// Resolves every delta, starting from each whole object and following
+    /// the entries that use it as a base, with an explicit stack.
+    mutating func resolve(baseLookup: PackIndexer.BaseLookup?) throws {
+        var slotByOffset: [Int: Int] = [:]
+        slotByOffset.reserveCapacity(slots.count)
+        var ofsChildren: [Int: [Int]] = [:]
+        var refChildren: [ObjectID: [Int]] = [:]
+        for (number, slot) in slots.enumerated() {
+            slotByOffset[slot.offset] = number
+            switch slot.header.kind {
+            case .object: break
+            case .ofsDelta(let base): ofsChildren[base, default: []].append(number)
+            case .refDelta(let base): refChildren[base, default: []].append(number)
+            }
+        }
+        for base in ofsChildren.keys where slotByOffset[base] == nil {
+            let child = slots[ofsChildren[base]![0]]
+            throw BanyanError(.corruptObject, "OFS_DELTA at offset \(child.offset) points at offset \(base), which is not an entry")
+        }
+        // Pending work: a delta entry and the resolved body of its base.
+        var stack: [(slot: Int, base: RawObject, baseDepth: Int)] = []
+        // Takes the entries waiting on the object at `offset` with `id`, so each is queued once.
+        func children(offset: Int, id: ObjectID) -> [Int] {
+            (ofsChildren.removeValue(forKey: offset) ?? []) + (refChildren.removeValue(forKey: id) ?? [])
+        }
+        var resolved = 0
+        for root in slots.indices where slots[root].id != nil {
+            resolved += 1
+            let rootChildren = children(offset: slots[root].offset, id: slots[root].id!)
+            guard !rootChildren.isEmpty else { continue }
+            let body = try inflateObject(root)
+            for child in rootChildren { stack.append((child, RawObject(kind: slots[root].kind!, body: body), 0)) }
+            resolved += try drain(&stack, children: children)
+        }
+        // What is left waits on bases outside the pack (a thin pack), or on nothing at all.
+        for base in refChildren.keys.sorted() {
+            guard let waiting = refChildren.removeValue(forKey: base) else { continue }
+            guard let baseLookup else {
+                throw BanyanError(.corruptObject, "REF_DELTA at offset \(slots[waiting[0]].offset) needs base \(base), which is not in the pack")
+            }
+            let object = try PackBytes.withContext("REF_DELTA at offset \(slots[waiting[0]].offset)") {
+                try PackIndexer.verifiedBase(base, algorithm: algorithm, baseLookup: baseLookup)
+            }
+            externalBases.append(base)
+            for child in waiting { stack.append((child, object, 0)) }
+            resolved += try drain(&stack, children: children)
+        }
+        guard resolved == slots.count else {
+            let stuck = slots.first { $0.id == nil }!
+            throw BanyanError(.corruptObject, "delta at offset \(stuck.offset) could not be resolved: its chain of bases loops")
+        }
+    }
+
+    /// Applies queued deltas until the stack is empty; returns how many it resolved.
+    private mutating func drain(
+        _ stack: inout [(slot: Int, base: RawObject, baseDepth: Int)], children: (Int, ObjectID) -> [Int]
+    ) throws -> Int {
+        var count = 0
+        while let (number, base, baseDepth) = stack.popLast() {
+            let slot = slots[number]
+            let delta = try slot.delta ?? inflateDelta(number)
+            let body = try base.body.withUnsafeBytes { base in
+                try delta.withUnsafeBytes { delta in
+                    try PackBytes.withContext("delta at offset \(slot.offset)") {
+                        try Delta.apply(base: base, delta: delta, limit: maxObjectSize)
+                    }
+                }
+            }
+            let id = ObjectID.hash(kind: base.kind, body: body, algorithm: algorithm)
+            slots[number].id = id
+            slots[number].kind = base.kind
+            slots[number].size = body.count
+            slots[number].depth = baseDepth + 1
+            slots[number].delta = nil
+            count += 1
+            let next = children(slot.offset, id)
+            if !next.isEmpty {
+                let object = RawObject(kind: base.kind, body: body)
+                for child in next { stack.append((child, object, baseDepth + 1)) }
+            }
+        }
+        return count
+    }
+
+    private func inflateObject(_ number: Int) throws -> [UInt8] {
+        let slot = slots[number]
+        let data = UnsafeRawBufferPointer(rebasing: pack[slot.header.dataStart..<slot.end])
+        return try inflater.inflate(data, exactSize: slot.header.size).output
+    }
+
+    private func inflateDelta(_ number: Int) throws -> [UInt8] {
+        try inflateObject(number)
+    }
+
+    func result() -> PackIndexer.Result {
+        let entries = slots.map {
+            PackIndexer.Entry(id: $0.id!, kind: $0.kind!, offset: UInt64($0.offset), crc32: $0.crc32,
+                              size: $0.size, depth: $0.depth)
+        }
+        return PackIndexer.Result(entries: entries, checksum: checksum, externalBases: externalBases)
+    }
+}

@@ -1,0 +1,255 @@
+/// Builds a pack from objects, with delta compression like `git pack-objects`.
+///
+/// Objects are sorted by (kind, name hash, size descending), and each is
+/// tried as a delta against the previous `window` objects of its kind,
+/// keeping the smallest delta whose chain stays within `depth`. Bases are
+/// written before their deltas; entries are OFS_DELTA (REF_DELTA when asked)
+/// and objects that gain nothing from a delta are stored whole.
+///
+/// Cost: about `window` delta attempts per object (each O(object size)),
+/// one zlib compression per object, one hash of the output. The pack is
+/// built in memory.
+public enum PackWriter {
+    /// Tuning knobs, with Git's defaults.
+    public struct Options: Sendable {
+        /// How many preceding objects each object is tried against (Git's `--window`, 10).
+        public var window: Int
+        /// The longest delta chain allowed (Git's `--depth`, 50).
+        public var depth: Int
+        /// Write REF_DELTA entries instead of OFS_DELTA (Git's behaviour without `ofs-delta`).
+        public var useRefDeltas: Bool
+        /// zlib level for entries: 0–9 or -1 for zlib's default, as Git's `pack.compression`.
+        public var compressionLevel: Int32
+        /// Objects smaller than this are neither deltified nor used as bases (Git uses 50).
+        public var minDeltaSize: Int
+
+        /// Options with Git's defaults unless given.
+        public init(window: Int = 10, depth: Int = 50, useRefDeltas: Bool = false,
+                    compressionLevel: Int32 = -1, minDeltaSize: Int = 50) {
+            self.window = window
+            self.depth = depth
+            self.useRefDeltas = useRefDeltas
+            self.compressionLevel = compressionLevel
+            self.minDeltaSize = minDeltaSize
+        }
+    }
+
+    /// One object to pack, with its id if known and the path it was found at, if any.
+    public struct Item: Sendable {
+        /// The object.
+        public var object: RawObject
+        /// Its id, or nil to have the writer hash it.
+        public var id: ObjectID?
+        /// A path (or name) for the object; objects with similar names are tried against each other first.
+        public var nameHint: String?
+
+        /// Creates an item.
+        public init(_ object: RawObject, id: ObjectID? = nil, nameHint: String? = nil) {
+            self.object = object
+            self.id = id
+            self.nameHint = nameHint
+        }
+    }
+
+    /// A finished pack.
+    public struct Output: Sendable {
+        /// The pack's bytes, trailer included.
+        public var pack: [UInt8]
+        /// One index entry per object, in pack order.
+        public var entries: [PackIndex.Entry]
+        /// The pack's checksum (its trailer and name).
+        public var checksum: ObjectID
+        /// How many entries are deltas.
+        public var deltaCount: Int
+        /// The external bases that thin-pack deltas refer to.
+        public var externalBases: [ObjectID]
+
+        /// The `.idx` file for this pack, as `git index-pack` would write it.
+        public func indexBytes() throws -> [UInt8] {
+            try PackIndexWriter.encode(entries, packChecksum: checksum)
+        }
+    }
+
+    /// Packs `objects` (duplicates by id are packed once).
+    ///
+    /// - Parameters:
+    ///   - bases: objects the receiver already has; deltas against them
+    ///     make a thin pack (REF_DELTA entries whose bases are not in it).
+    /// - Throws: `invalidArgument` for a negative window or depth, a bad
+    ///   compression level, or an id of another hash algorithm.
+    public static func write(
+        _ objects: [RawObject], algorithm: HashAlgorithm, bases: [ObjectID: RawObject] = [:], options: Options = Options()
+    ) throws -> Output {
+        try write(items: objects.map { Item($0) }, algorithm: algorithm, bases: bases, options: options)
+    }
+
+    /// Packs `items`; see `write(_:algorithm:bases:options:)`.
+    public static func write(
+        items: [Item], algorithm: HashAlgorithm, bases: [ObjectID: RawObject] = [:], options: Options = Options()
+    ) throws -> Output {
+        guard options.window >= 0, options.depth >= 0 else {
+            throw BanyanError(.invalidArgument, "pack window (\(options.window)) and depth (\(options.depth)) must not be negative")
+        }
+        var objects: [RawObject] = []
+        var ids: [ObjectID] = []
+        var hints: [String?] = []
+        var seen = Set<ObjectID>()
+        objects.reserveCapacity(items.count)
+        for item in items {
+            let id = item.id ?? item.object.id(algorithm)
+            guard id.algorithm == algorithm else {
+                throw BanyanError(.invalidArgument, "object \(id) is \(id.algorithm) but the pack is \(algorithm)")
+            }
+            guard seen.insert(id).inserted else { continue }
+            objects.append(item.object)
+            ids.append(id)
+            hints.append(item.nameHint)
+        }
+        let externals = bases.filter { !seen.contains($0.key) }.sorted { $0.key < $1.key }
+        let plan = DeltaPlanner(objects: objects, hints: hints, externals: externals.map(\.value),
+                                algorithm: algorithm, options: options).plan()
+        return try emit(objects: objects, ids: ids, externalIDs: externals.map(\.key), plan: plan,
+                        algorithm: algorithm, options: options)
+    }
+
+    /// Writes entries in input order, each delta's base first.
+    private static func emit(
+        objects: [RawObject], ids: [ObjectID], externalIDs: [ObjectID], plan: [DeltaPlanner.Choice?],
+        algorithm: HashAlgorithm, options: Options
+    ) throws -> Output {
+        let encoder = try PackEntryEncoder(algorithm: algorithm, compressionLevel: options.compressionLevel)
+        guard objects.count <= Int(UInt32.max) else {
+            throw BanyanError(.invalidArgument, "a pack holds at most \(UInt32.max) objects, not \(objects.count)")
+        }
+        var pack = PackEntryEncoder.packHeader(objectCount: UInt32(objects.count))
+        pack.reserveCapacity(objects.reduce(64) { $0 + $1.body.count / 2 })
+        var offsets = [UInt64?](repeating: nil, count: objects.count)
+        var entries: [PackIndex.Entry] = []
+        entries.reserveCapacity(objects.count)
+        var usedExternals = Set<ObjectID>()
+        var deltaCount = 0
+        var stack: [Int] = []
+        for start in objects.indices where offsets[start] == nil {
+            stack.append(start)
+            // Walk up to the first base already written (or whole, or external), then write downwards.
+            while case .inPack(let base, _)? = plan[stack.last!], offsets[base] == nil {
+                stack.append(base)
+            }
+            while let next = stack.popLast() {
+                let payload: PackEntryEncoder.Payload
+                switch plan[next] {
+                case nil:
+                    payload = .object(objects[next])
+                case .inPack(let base, let delta)?:
+                    deltaCount += 1
+                    payload = options.useRefDeltas
+                        ? .refDelta(base: ids[base], delta: delta)
+                        : .ofsDelta(baseOffset: offsets[base]!, delta: delta)
+                case .external(let base, let delta)?:
+                    deltaCount += 1
+                    usedExternals.insert(externalIDs[base])
+                    payload = .refDelta(base: externalIDs[base], delta: delta)
+                }
+                let (offset, crc) = try encoder.append(payload, to: &pack)
+                offsets[next] = offset
+                entries.append(PackIndex.Entry(id: ids[next], offset: offset, crc32: crc))
+            }
+        }
+        let checksum = PackEntryEncoder.appendTrailer(to: &pack, algorithm: algorithm)
+        return Output(pack: pack, entries: entries, checksum: checksum, deltaCount: deltaCount,
+                      externalBases: usedExternals.sorted())
+    }
+}
+
+/// Chooses a delta base for each object: Git's sliding-window search.
+struct DeltaPlanner {
+    enum Choice {
+        case inPack(base: Int, delta: [UInt8])
+        case external(base: Int, delta: [UInt8])
+    }
+
+    private struct Candidate {
+        var object: Int
+        var isExternal: Bool
+        var kind: ObjectKind
+        var size: Int
+        var nameHash: UInt32
+    }
+
+    let objects: [RawObject]
+    let hints: [String?]
+    let externals: [RawObject]
+    let algorithm: HashAlgorithm
+    let options: PackWriter.Options
+
+    /// Git's `pack_name_hash`: the last sixteen non-space characters, weighted to the end.
+    static func nameHash(_ name: String?) -> UInt32 {
+        guard let name else { return 0 }
+        var hash: UInt32 = 0
+        for character in name.utf8 where !(character == 0x20 || (0x09...0x0d).contains(character)) {
+            hash = (hash >> 2) &+ (UInt32(character) << 24)
+        }
+        return hash
+    }
+
+    func plan() -> [Choice?] {
+        var choices = [Choice?](repeating: nil, count: objects.count)
+        guard options.window > 0, options.depth > 0 else { return choices }
+        var candidates: [Candidate] = []
+        for (i, object) in objects.enumerated() where object.body.count >= options.minDeltaSize {
+            candidates.append(Candidate(object: i, isExternal: false, kind: object.kind, size: object.body.count,
+                                        nameHash: Self.nameHash(hints[i])))
+        }
+        for (i, object) in externals.enumerated() where object.body.count >= options.minDeltaSize {
+            candidates.append(Candidate(object: i, isExternal: true, kind: object.kind, size: object.body.count, nameHash: 0))
+        }
+        // Git's type_size_sort: kind, name hash, external bases first, larger first, input order.
+        candidates.sort { a, b in
+            if a.kind.packCode != b.kind.packCode { return a.kind.packCode > b.kind.packCode }
+            if a.nameHash != b.nameHash { return a.nameHash > b.nameHash }
+            if a.isExternal != b.isExternal { return a.isExternal }
+            if a.size != b.size { return a.size > b.size }
+            return a.object < b.object
+        }
+        var depth = [Int](repeating: 0, count: objects.count)
+        // The window: candidate positions with their lazily built indexes.
+        var window: [(candidate: Int, index: DeltaIndex?)] = []
+        let hashLength = algorithm.digestLength
+        for (position, target) in candidates.enumerated() {
+            defer {
+                window.append((position, nil))
+                if window.count > options.window { window.removeFirst() }
+            }
+            guard !target.isExternal else { continue }
+            let body = objects[target.object].body
+            var best: (slot: Int, delta: [UInt8])? = nil
+            for slot in window.indices.reversed() {
+                let source = candidates[window[slot].candidate]
+                guard source.kind == target.kind else { continue }
+                let sourceDepth = source.isExternal ? 0 : depth[source.object]
+                guard sourceDepth < options.depth else { continue }
+                // Git's try_delta limits: at most half the target, less for bases deep in a chain.
+                var maxSize = best.map { $0.delta.count - 1 } ?? (target.size / 2 - hashLength)
+                let referenceDepth = best == nil ? 1 : depth[target.object]
+                maxSize = maxSize * (options.depth - sourceDepth) / (options.depth - referenceDepth + 1)
+                guard maxSize > 0 else { continue }
+                if source.size < target.size, target.size - source.size >= maxSize { continue }
+                if target.size < source.size / 32 { continue }
+                if window[slot].index == nil {
+                    let sourceBody = source.isExternal ? externals[source.object].body : objects[source.object].body
+                    window[slot].index = DeltaIndex(base: sourceBody)
+                }
+                guard let delta = window[slot].index!.delta(to: body, maxSize: maxSize) else { continue }
+                best = (slot, delta)
+                depth[target.object] = sourceDepth + 1
+            }
+            if let best {
+                let source = candidates[window[best.slot].candidate]
+                choices[target.object] = source.isExternal
+                    ? .external(base: source.object, delta: best.delta)
+                    : .inPack(base: source.object, delta: best.delta)
+            }
+        }
+        return choices
+    }
+}

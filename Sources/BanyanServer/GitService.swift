@@ -1,3 +1,0 @@
-import Banyan
-import BanyanSync
-import Hummingbird
