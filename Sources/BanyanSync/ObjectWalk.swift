@@ -16,6 +16,8 @@ public struct ObjectWalk: Sendable {
         public var bases: [ObjectID: RawObject]
         /// Commits sent without their parents (a depth limit cut there).
         public var shallow: [ObjectID]
+        /// Commits the receiver had without parents that now get them.
+        public var unshallow: [ObjectID]
         /// How many commits the plan holds.
         public var commitCount: Int
     }
@@ -37,47 +39,65 @@ public struct ObjectWalk: Sendable {
     ///     want are left out and the last kept ones reported as shallow.
     ///   - receiverShallow: commits the receiver has without parents; the
     ///     walk does not go past them unless deepening.
+    ///   - deepenRelative: count `depth` from `receiverShallow` rather than from the wants.
     ///   - thin: collect bases the receiver has for deltas.
     ///   - includeTags: also send annotated tags (from `tags`) that point at sent objects.
     /// - Throws: `objectNotFound` when a want is not in the repository.
     public func plan(
         wants: [ObjectID], haves: [ObjectID], depth: Int? = nil, receiverShallow: Set<ObjectID> = [],
-        thin: Bool = false, includeTags: [ObjectID] = []
+        deepenRelative: Bool = false, thin: Bool = false, includeTags: [ObjectID] = []
     ) throws -> Plan {
         let objects = repository.objects
         let known = try haves.filter { try objects.contains($0) }
-        let excludedCommits = try ancestors(of: known.compactMap { try? repository.peelToCommit($0) })
+        let knownCommits = known.compactMap { try? repository.peelToCommit($0) }
+        let excludedCommits = try ancestors(of: knownCommits, stoppingAt: receiverShallow)
 
         var items: [PackWriter.Item] = []
         var sent = Set<ObjectID>()
-        var commitQueue: [(id: ObjectID, depth: Int)] = []
+        var queue: [(id: ObjectID, level: Int, limit: Int?)] = []
         var rootTrees: [ObjectID] = []
         for want in wants {
-            try peelWant(want, items: &items, sent: &sent, commits: &commitQueue, roots: &rootTrees)
+            try peelWant(want, items: &items, sent: &sent, roots: &rootTrees) { queue.append(($0, 1, depth)) }
+        }
+        if let depth, deepenRelative {
+            for id in receiverShallow.sorted() { queue.append((id, 1, depth + 1)) }
+            for index in queue.indices where !receiverShallow.contains(queue[index].id) { queue[index].limit = nil }
         }
 
         var shallow: [ObjectID] = []
-        var edges = Set<ObjectID>(known.compactMap { try? repository.peelToCommit($0) })
-        var included: [ObjectID] = []
+        var unshallow: [ObjectID] = []
+        var edges = Set<ObjectID>(knownCommits)
+        var visited = Set<ObjectID>()
+        var commitCount = 0
         var head = 0
-        while head < commitQueue.count {
-            let (id, level) = commitQueue[head]
+        while head < queue.count {
+            let (id, level, limit) = queue[head]
             head += 1
-            guard !excludedCommits.contains(id), sent.insert(id).inserted else { continue }
+            let excluded = excludedCommits.contains(id)
+            // Without a depth limit the receiver's history ends the walk; with
+            // one, the walk goes through it to count generations.
+            if excluded, limit == nil, !receiverShallow.contains(id) || depth == nil { continue }
+            guard visited.insert(id).inserted else { continue }
             let raw = try objects.get(id, kind: .commit)
             let commit = try Commit(decoding: raw.body, algorithm: repository.hashAlgorithm)
-            items.append(PackWriter.Item(raw, id: id))
-            included.append(id)
-            rootTrees.append(commit.tree)
-            if let depth, level >= depth {
-                if !commit.parents.isEmpty { shallow.append(id) }
+            if !excluded, sent.insert(id).inserted {
+                items.append(PackWriter.Item(raw, id: id))
+                rootTrees.append(commit.tree)
+                commitCount += 1
+            }
+            if let limit, level >= limit {
+                if !commit.parents.isEmpty, !excluded || receiverShallow.contains(id) { shallow.append(id) }
                 continue
             }
-            if depth == nil, receiverShallow.contains(id) { continue }
+            if receiverShallow.contains(id) {
+                guard depth != nil else { continue }
+                unshallow.append(id)
+            }
             for parent in commit.parents {
-                if excludedCommits.contains(parent) { edges.insert(parent) } else { commitQueue.append((parent, level + 1)) }
+                if excludedCommits.contains(parent), limit == nil { edges.insert(parent) } else { queue.append((parent, level + 1, limit)) }
             }
         }
+        shallow.removeAll { receiverShallow.contains($0) }
 
         var boundaryByPath: [String: ObjectID] = [:]
         var boundary = Set<ObjectID>()
@@ -103,15 +123,16 @@ public struct ObjectWalk: Sendable {
                 items.append(PackWriter.Item(raw, id: tag))
             }
         }
-        return Plan(items: items, bases: bases, shallow: shallow, commitCount: included.count)
+        return Plan(items: items, bases: bases, shallow: shallow, unshallow: unshallow, commitCount: commitCount)
     }
 
-    /// Every commit reachable from `tips` (tips included).
-    public func ancestors(of tips: [ObjectID]) throws -> Set<ObjectID> {
+    /// Every commit reachable from `tips` (tips included), not going past the commits in `stops`.
+    public func ancestors(of tips: [ObjectID], stoppingAt stops: Set<ObjectID> = []) throws -> Set<ObjectID> {
         var seen = Set<ObjectID>()
         var stack = tips
         while let id = stack.popLast() {
-            guard seen.insert(id).inserted, let raw = try repository.objects.find(id), raw.kind == .commit else { continue }
+            guard seen.insert(id).inserted, !stops.contains(id),
+                  let raw = try repository.objects.find(id), raw.kind == .commit else { continue }
             stack.append(contentsOf: try Commit(decoding: raw.body, algorithm: repository.hashAlgorithm).parents)
         }
         return seen
@@ -119,14 +140,14 @@ public struct ObjectWalk: Sendable {
 
     /// Follows tags from a want down to a commit (queued) or a tree/blob (queued as a root).
     private func peelWant(
-        _ want: ObjectID, items: inout [PackWriter.Item], sent: inout Set<ObjectID>,
-        commits: inout [(id: ObjectID, depth: Int)], roots: inout [ObjectID]
+        _ want: ObjectID, items: inout [PackWriter.Item], sent: inout Set<ObjectID>, roots: inout [ObjectID],
+        commit: (ObjectID) -> Void
     ) throws {
         var id = want
         for _ in 0..<16 {
             let raw = try repository.objects.get(id)
             switch raw.kind {
-            case .commit: commits.append((id, 1)); return
+            case .commit: commit(id); return
             case .tree, .blob: roots.append(id); return
             case .tag:
                 if sent.insert(id).inserted { items.append(PackWriter.Item(raw, id: id)) }

@@ -82,7 +82,8 @@ extension GitService {
             case "ofs-delta": request.ofsDelta = true
             case "no-progress": request.progress = false
             case "include-tag": request.includeTag = true
-            case "deepen-relative", "deepen-since", "deepen-not", "filter", "want-ref", "packfile-uris":
+            case "deepen-relative": request.deepenRelative = true
+            case "deepen-since", "deepen-not", "filter", "want-ref", "packfile-uris":
                 throw BanyanError(.unsupported, "fetch argument \(parts[0].debugDescription) is not supported by this server")
             default: break
             }
@@ -106,9 +107,7 @@ extension GitService {
             try writer.line("shallow-info")
             for id in built.shallow { try writer.line("shallow \(id)") }
             if request.depth != nil {
-                for id in request.clientShallow.sorted() where !built.shallow.contains(id) && built.sent.contains(id) {
-                    try writer.line("unshallow \(id)")
-                }
+                for id in built.unshallow { try writer.line("unshallow \(id)") }
             }
             writer.delim()
         }
@@ -154,6 +153,7 @@ struct FetchRequest {
     var ofsDelta = false
     var progress = true
     var includeTag = false
+    var deepenRelative = false
 }
 
 extension GitService {
@@ -161,7 +161,7 @@ extension GitService {
     struct BuiltPack {
         var pack: [UInt8]
         var shallow: [ObjectID]
-        var sent: Set<ObjectID>
+        var unshallow: [ObjectID]
         var count: Int
     }
 
@@ -169,11 +169,10 @@ extension GitService {
         let tags = request.includeTag ? try repository.refs.list(prefix: "refs/tags/").map(\.id) : []
         let plan = try ObjectWalk(repository: repository).plan(
             wants: request.wants, haves: common, depth: request.depth, receiverShallow: request.clientShallow,
-            thin: request.thin, includeTags: tags)
+            deepenRelative: request.deepenRelative, thin: request.thin, includeTags: tags)
         let output = try PackWriter.write(
             items: plan.items, algorithm: repository.hashAlgorithm, bases: plan.bases,
             options: PackWriter.Options(useRefDeltas: !request.ofsDelta))
-        return BuiltPack(pack: output.pack, shallow: plan.shallow,
-                         sent: Set(plan.items.compactMap(\.id)), count: plan.items.count)
+        return BuiltPack(pack: output.pack, shallow: plan.shallow, unshallow: plan.unshallow, count: plan.items.count)
     }
 }
