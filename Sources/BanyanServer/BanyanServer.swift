@@ -1,4 +1,5 @@
 import Banyan
+import BanyanSync
 import Hummingbird
 import Logging
 

@@ -1,4 +1,5 @@
 import Banyan
+import BanyanSync
 import Foundation
 import HTTPTypes
 import Hummingbird

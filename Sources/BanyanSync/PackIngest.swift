@@ -44,8 +44,11 @@ public enum PackIngest {
     /// only through objects in `received` (objects stored before are taken
     /// to be complete, as Git's connectivity check does).
     ///
-    /// Throws `objectNotFound` naming the first missing object.
-    public static func checkConnected(tips: [ObjectID], received: Set<ObjectID>, in repository: Repository) throws {
+    /// The parents of `shallow` commits are not followed. Throws
+    /// `objectNotFound` naming the first missing object.
+    public static func checkConnected(
+        tips: [ObjectID], received: Set<ObjectID>, shallow: Set<ObjectID> = [], in repository: Repository
+    ) throws {
         var seen = Set<ObjectID>()
         var stack = tips
         let algorithm = repository.hashAlgorithm
@@ -63,7 +66,7 @@ public enum PackIngest {
             case .commit:
                 let commit = try Commit(decoding: raw.body, algorithm: algorithm)
                 stack.append(commit.tree)
-                stack.append(contentsOf: commit.parents.filter { received.contains($0) || !seen.contains($0) })
+                if !shallow.contains(id) { stack.append(contentsOf: commit.parents) }
             case .tree:
                 for entry in try Tree(decoding: raw.body, algorithm: algorithm).entries where entry.mode != .gitlink {
                     stack.append(entry.id)

@@ -99,29 +99,47 @@ public struct DeltaIndex: Sendable {
         Delta.appendSize(target.count, to: &output)
         let completed: Bool = base.withUnsafeBytes { base in
             target.withUnsafeBytes { target in
-                encode(base: base, target: target, maxSize: maxSize, into: &output)
+                heads.withUnsafeBufferPointer { heads in
+                    next.withUnsafeBufferPointer { next in
+                        entryOffsets.withUnsafeBufferPointer { entryOffsets in
+                            entryHashes.withUnsafeBufferPointer { entryHashes in
+                                let tables = Tables(heads: heads, next: next, offsets: entryOffsets, hashes: entryHashes)
+                                return encode(base: base, target: target, tables: tables, maxSize: maxSize, into: &output)
+                            }
+                        }
+                    }
+                }
             }
         }
         return completed ? output : nil
     }
 
+    /// The hash table, borrowed without bounds checks for the inner loop.
+    private struct Tables {
+        var heads: UnsafeBufferPointer<Int32>
+        var next: UnsafeBufferPointer<Int32>
+        var offsets: UnsafeBufferPointer<Int32>
+        var hashes: UnsafeBufferPointer<UInt32>
+    }
+
     private func encode(
-        base: UnsafeRawBufferPointer, target: UnsafeRawBufferPointer, maxSize: Int, into output: inout [UInt8]
+        base: UnsafeRawBufferPointer, target: UnsafeRawBufferPointer, tables: Tables, maxSize: Int,
+        into output: inout [UInt8]
     ) -> Bool {
         let count = target.count
         let block = Self.block
         var literalStart = 0
         var position = 0
         var hash: UInt32 = count >= block ? Self.hash(target.baseAddress!) : 0
-        let canMatch = !entryOffsets.isEmpty
+        let canMatch = !tables.offsets.isEmpty
         while position + block <= count {
             var bestLength = 0, bestOffset = 0
             if canMatch {
-                var entry = Int(heads[Int(Self.bucket(hash, shift: shift))])
+                var entry = Int(tables.heads[Int(Self.bucket(hash, shift: shift))])
                 var tries = 0
                 while entry >= 0 && tries < Self.maxCandidates {
-                    if entryHashes[entry] == hash {
-                        let offset = Int(entryOffsets[entry])
+                    if tables.hashes[entry] == hash {
+                        let offset = Int(tables.offsets[entry])
                         let length = Self.matchLength(base.baseAddress! + offset, target.baseAddress! + position,
                                                       min(base.count - offset, count - position))
                         if length > bestLength {
@@ -130,7 +148,7 @@ public struct DeltaIndex: Sendable {
                             if length >= Self.goodEnough { break }
                         }
                     }
-                    entry = Int(next[entry])
+                    entry = Int(tables.next[entry])
                     tries += 1
                 }
             }

@@ -61,42 +61,39 @@ public enum Delta {
             let instructionStart = position
             let instruction = delta[position]
             position += 1
+            let source: UnsafeRawPointer
+            let size: Int
             if instruction & 0x80 != 0 {
                 // Copy: bits 0-3 say which offset bytes follow, bits 4-6 which size bytes.
-                var offset = 0, size = 0
+                var offset = 0, copySize = 0
                 for bit in 0..<7 where instruction & (1 << bit) != 0 {
                     guard position < end else {
                         throw BanyanError(.corruptObject, "delta copy instruction at byte \(instructionStart) is truncated")
                     }
                     let byte = Int(delta[position])
                     position += 1
-                    if bit < 4 { offset |= byte << (8 * bit) } else { size |= byte << (8 * (bit - 4)) }
+                    if bit < 4 { offset |= byte << (8 * bit) } else { copySize |= byte << (8 * (bit - 4)) }
                 }
-                if size == 0 { size = 0x10000 }
+                size = copySize == 0 ? 0x10000 : copySize
                 guard offset <= base.count, size <= base.count - offset else {
                     throw BanyanError(.corruptObject, "delta copies bytes \(offset)..<\(offset + size) from a base of \(base.count) bytes")
                 }
-                guard size <= resultSize - written else {
-                    throw BanyanError(.corruptObject, "delta writes past its declared result size of \(resultSize) bytes")
-                }
-                UnsafeMutableRawPointer(output.baseAddress! + written)
-                    .copyMemory(from: base.baseAddress! + offset, byteCount: size)
-                written += size
+                source = base.baseAddress! + offset
             } else if instruction != 0 {
-                let size = Int(instruction)
+                size = Int(instruction)
                 guard size <= end - position else {
                     throw BanyanError(.corruptObject, "delta insert instruction at byte \(instructionStart) is truncated")
                 }
-                guard size <= resultSize - written else {
-                    throw BanyanError(.corruptObject, "delta writes past its declared result size of \(resultSize) bytes")
-                }
-                UnsafeMutableRawPointer(output.baseAddress! + written)
-                    .copyMemory(from: delta.baseAddress! + position, byteCount: size)
+                source = delta.baseAddress! + position
                 position += size
-                written += size
             } else {
                 throw BanyanError(.corruptObject, "delta uses the reserved instruction 0 at byte \(instructionStart)")
             }
+            guard size <= resultSize - written else {
+                throw BanyanError(.corruptObject, "delta writes past its declared result size of \(resultSize) bytes")
+            }
+            UnsafeMutableRawPointer(output.baseAddress! + written).copyMemory(from: source, byteCount: size)
+            written += size
         }
         guard written == resultSize else {
             throw BanyanError(.corruptObject, "delta produces \(written) bytes but declares \(resultSize)")

@@ -183,39 +183,40 @@ private struct EntryWalk {
         func children(offset: Int, id: ObjectID) -> [Int] {
             (ofsChildren.removeValue(forKey: offset) ?? []) + (refChildren.removeValue(forKey: id) ?? [])
         }
-        var resolved = 0
-        for root in slots.indices where slots[root].id != nil {
-            resolved += 1
+        for root in slots.indices {
+            guard case .object = slots[root].header.kind else { continue }
             let rootChildren = children(offset: slots[root].offset, id: slots[root].id!)
             guard !rootChildren.isEmpty else { continue }
             let body = try inflateObject(root)
             for child in rootChildren { stack.append((child, RawObject(kind: slots[root].kind!, body: body), 0)) }
-            resolved += try drain(&stack, children: children)
+            try drain(&stack, children: children)
         }
-        // What is left waits on bases outside the pack (a thin pack), or on nothing at all.
-        for base in refChildren.keys.sorted() {
-            guard let waiting = refChildren.removeValue(forKey: base) else { continue }
+        // What is left waits on bases outside the pack (a thin pack), or on
+        // nothing at all. Taken in pack order, as git does: a base usually
+        // precedes its deltas, so in-pack bases resolve before anything that
+        // waits on them is looked up elsewhere.
+        for number in slots.indices where slots[number].id == nil {
+            guard case .refDelta(let base) = slots[number].header.kind,
+                  let waiting = refChildren.removeValue(forKey: base) else { continue }
             guard let baseLookup else {
-                throw BanyanError(.corruptObject, "REF_DELTA at offset \(slots[waiting[0]].offset) needs base \(base), which is not in the pack")
+                throw BanyanError(.corruptObject, "REF_DELTA at offset \(slots[number].offset) needs base \(base), which is not in the pack")
             }
-            let object = try PackBytes.withContext("REF_DELTA at offset \(slots[waiting[0]].offset)") {
+            let object = try PackBytes.withContext("REF_DELTA at offset \(slots[number].offset)") {
                 try PackIndexer.verifiedBase(base, algorithm: algorithm, baseLookup: baseLookup)
             }
             externalBases.append(base)
             for child in waiting { stack.append((child, object, 0)) }
-            resolved += try drain(&stack, children: children)
+            try drain(&stack, children: children)
         }
-        guard resolved == slots.count else {
-            let stuck = slots.first { $0.id == nil }!
+        if let stuck = slots.first(where: { $0.id == nil }) {
             throw BanyanError(.corruptObject, "delta at offset \(stuck.offset) could not be resolved: its chain of bases loops")
         }
     }
 
-    /// Applies queued deltas until the stack is empty; returns how many it resolved.
+    /// Applies queued deltas until the stack is empty.
     private mutating func drain(
         _ stack: inout [(slot: Int, base: RawObject, baseDepth: Int)], children: (Int, ObjectID) -> [Int]
-    ) throws -> Int {
-        var count = 0
+    ) throws {
         while let (number, base, baseDepth) = stack.popLast() {
             let slot = slots[number]
             let delta = try slot.delta ?? inflateDelta(number)
@@ -232,14 +233,12 @@ private struct EntryWalk {
             slots[number].size = body.count
             slots[number].depth = baseDepth + 1
             slots[number].delta = nil
-            count += 1
             let next = children(slot.offset, id)
             if !next.isEmpty {
                 let object = RawObject(kind: base.kind, body: body)
                 for child in next { stack.append((child, object, baseDepth + 1)) }
             }
         }
-        return count
     }
 
     private func inflateObject(_ number: Int) throws -> [UInt8] {
@@ -253,6 +252,10 @@ private struct EntryWalk {
     }
 
     func result() -> PackIndexer.Result {
+        // A base looked up elsewhere may also turn out to be in the pack, when a
+        // delta on it came before it; the pack's own copy is enough.
+        let inPack = Set(slots.lazy.compactMap(\.id).filter(Set(externalBases).contains))
+        let externalBases = externalBases.filter { !inPack.contains($0) }.sorted()
         let entries = slots.map {
             PackIndexer.Entry(id: $0.id!, kind: $0.kind!, offset: UInt64($0.offset), crc32: $0.crc32,
                               size: $0.size, depth: $0.depth)

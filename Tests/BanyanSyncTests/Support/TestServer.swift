@@ -1,5 +1,6 @@
 import Banyan
 import BanyanServer
+import BanyanSync
 import BanyanTestSupport
 import Foundation
 import Hummingbird

@@ -3,6 +3,7 @@ import CZlib
 /// A zlib inflate stream reused across pack entries (`inflateReset` instead
 /// of a fresh `inflateInit` per entry). Not thread-safe: one per task.
 final class PackInflater {
+    static let maxExpansion = 1032
     // Heap-allocated so the stream never moves: zlib keeps a back pointer to it.
     private let stream: UnsafeMutablePointer<z_stream>
 
@@ -26,6 +27,11 @@ final class PackInflater {
     /// Throws `corruptObject` when the stream is longer or shorter than
     /// `size`, `decompression` when it is malformed or truncated.
     func inflate(_ input: UnsafeRawBufferPointer, exactSize size: Int) throws -> (output: [UInt8], consumed: Int) {
+        // Deflate expands at most about 1032:1, so a larger claim is a lie; checking
+        // first keeps a tiny hostile entry from making us allocate its claimed size.
+        guard size / Self.maxExpansion <= input.count else {
+            throw BanyanError(.corruptObject, "entry claims \(size) bytes but only \(input.count) compressed bytes follow")
+        }
         var consumed = 0
         let output = try [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
             consumed = try run(input, into: UnsafeMutableRawBufferPointer(buffer), size: size)

@@ -1,5 +1,4 @@
 import Banyan
-import BanyanSync
 
 /// The body and headers of one Git smart-HTTP response.
 public struct GitResponse: Sendable {

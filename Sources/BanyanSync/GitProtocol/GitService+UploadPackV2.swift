@@ -1,5 +1,4 @@
 import Banyan
-import BanyanSync
 
 /// Protocol v2 upload-pack: the capability advertisement, `ls-refs` and `fetch`.
 extension GitService {

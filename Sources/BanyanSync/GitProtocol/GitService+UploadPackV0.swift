@@ -1,5 +1,4 @@
 import Banyan
-import BanyanSync
 
 /// Protocol v0 upload-pack over stateless HTTP, for clients that do not speak v2.
 extension GitService {

@@ -1,5 +1,4 @@
 import Banyan
-import BanyanSync
 
 /// Protocol v0 receive-pack: ref update commands, then a pack. Every object
 /// is indexed and verified, and the new tips checked to be complete, before
