@@ -133,7 +133,7 @@ public struct PackIndex: Sendable {
         }
     }
 
-    /// The id at sorted position `position` (0..<count).
+    /// The id at sorted position `position`, which must be in `0..<count` (a programming error otherwise).
     public func id(at position: Int) -> ObjectID {
         precondition(position >= 0 && position < count, "pack index position out of range")
         return PackBytes.id(storage.bytes, Self.idsStart + position * algorithm.digestLength, algorithm)

@@ -5,8 +5,9 @@
 /// pack, as fetches and pushes send); `completeThinPack` then appends those
 /// bases so the pack stands alone, like `git index-pack --fix-thin`.
 ///
-/// Cost: one inflate per entry and one delta application per delta entry,
-/// one hash per object and one over the whole pack. Delta trees are
+/// Cost: one inflate per entry (a second for entries that are delta bases),
+/// one delta application per delta entry, one hash per object and one over
+/// the whole pack. Delta trees are
 /// resolved from each base outward with an explicit stack, so depth is
 /// bounded by memory, not by the stack; inflated deltas are kept in memory
 /// up to `deltaMemory` bytes and re-inflated beyond that.
@@ -187,7 +188,7 @@ private struct EntryWalk {
             guard case .object = slots[root].header.kind else { continue }
             let rootChildren = children(offset: slots[root].offset, id: slots[root].id!)
             guard !rootChildren.isEmpty else { continue }
-            let body = try inflateObject(root)
+            let body = try inflateEntry(root)
             for child in rootChildren { stack.append((child, RawObject(kind: slots[root].kind!, body: body), 0)) }
             try drain(&stack, children: children)
         }
@@ -219,7 +220,7 @@ private struct EntryWalk {
     ) throws {
         while let (number, base, baseDepth) = stack.popLast() {
             let slot = slots[number]
-            let delta = try slot.delta ?? inflateDelta(number)
+            let delta = try slot.delta ?? inflateEntry(number)
             let body = try base.body.withUnsafeBytes { base in
                 try delta.withUnsafeBytes { delta in
                     try PackBytes.withContext("delta at offset \(slot.offset)") {
@@ -241,14 +242,11 @@ private struct EntryWalk {
         }
     }
 
-    private func inflateObject(_ number: Int) throws -> [UInt8] {
+    /// Inflates entry `number` again: a base's body, or a delta that did not fit the memory budget.
+    private func inflateEntry(_ number: Int) throws -> [UInt8] {
         let slot = slots[number]
         let data = UnsafeRawBufferPointer(rebasing: pack[slot.header.dataStart..<slot.end])
         return try inflater.inflate(data, exactSize: slot.header.size).output
-    }
-
-    private func inflateDelta(_ number: Int) throws -> [UInt8] {
-        try inflateObject(number)
     }
 
     func result() -> PackIndexer.Result {
