@@ -138,3 +138,21 @@ public struct Sync: Sendable {
         return result
     }
 }
+
+extension Sync {
+    /// Fetches `remote`, then merges `refs/remotes/REMOTE/BRANCH` into the
+    /// local `branch` (fast-forward when possible, else a merge commit built
+    /// with the store's merge strategies). Conflicts left by `onConflict`
+    /// come back in the outcome and the branch does not move.
+    public func pull(
+        remote name: String = "origin", branch: String, onConflict: ConflictPolicy = .fail, message: String? = nil
+    ) async throws -> MergeOutcome {
+        _ = try await fetch(remote: name)
+        let tracking = "refs/remotes/\(name)/\(branch)"
+        guard try repository.refs.resolve(tracking) != nil else {
+            throw BanyanError(.refNotFound, "remote \(name) has no branch \(branch)")
+        }
+        return try repository.merge(from: tracking, into: try repository.branch(branch), onConflict: onConflict,
+                                    message: message ?? "Merge branch '\(branch)' of \(name)")
+    }
+}
