@@ -85,6 +85,9 @@ public enum PackIngest {
             _ = try repository.objects.putBatch(Array(objects[start..<end]))
             start = end
         }
+        // Received objects become a sealed pack at once, so `git` (and a
+        // `git http-backend` serving the same repository) sees them too.
+        try repository.flush()
     }
 
     private static func validate(_ object: RawObject, id: ObjectID, algorithm: HashAlgorithm) throws {
