@@ -16,7 +16,7 @@ struct BanyanCommand: ParsableCommand {
             Init.self, SetCommand.self, Get.self, Remove.self, List.self, Import.self,
             Log.self, BranchCommand.self, Diff.self, Reset.self, SnapshotCommand.self,
             RevParse.self, CatFile.self, Fsck.self, Gc.self, CountObjects.self, VerifyPack.self,
-            BundleCommand.self, Demo.self,
+            BundleCommand.self, Demo.self, Merge.self, MergeBaseCommand.self, MergeDriver.self,
         ]
     )
 

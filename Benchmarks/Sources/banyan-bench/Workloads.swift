@@ -56,6 +56,7 @@ enum Workloads {
             }
         }
         let seconds = Date().timeIntervalSince(start)
+        try repo.flush()
         return [
             Figure(name: "commits/s", value: Double(scale.historyCommits) / seconds, unit: "commits/s"),
             Figure(name: "wall", value: seconds, unit: "s"),
@@ -68,6 +69,7 @@ enum Workloads {
         let repo = try Repository.create(at: path)
         let start = Date()
         try bulkLoad(repo, scale)
+        try repo.flush()
         let seconds = Date().timeIntervalSince(start)
         return [
             Figure(name: "wall", value: seconds, unit: "s"),
@@ -89,6 +91,29 @@ enum Workloads {
         }
         let seconds = Date().timeIntervalSince(start)
         return [Figure(name: "reads/s", value: Double(scale.reads) / seconds, unit: "reads/s")]
+    }
+
+    /// W4: on W2's result, branch `a` changes keys 0..<1000, branch `b` keys
+    /// 50000..<51000 (scaled), then `b` is merged into `a` (only the merge is timed).
+    static func merge(_ scale: Scale, at path: String) throws -> [Figure] {
+        let repo = try Repository.create(at: path)
+        try bulkLoad(repo, scale)
+        let a = try repo.createBranch("a"), b = try repo.createBranch("b")
+        let sig = BenchData.signature(1)
+        try a.transaction(message: "a", author: sig, committer: sig) { tx in
+            for n in 0..<scale.mergeKeys { tx.set(BenchData.key(n), BenchData.value("a", n)) }
+        }
+        let half = scale.keys / 2
+        try b.transaction(message: "b", author: sig, committer: sig) { tx in
+            for n in half..<(half + scale.mergeKeys) { tx.set(BenchData.key(n), BenchData.value("b2", n)) }
+        }
+        let start = Date()
+        let outcome = try repo.merge(from: b, into: a, message: "merge b", author: BenchData.signature(2))
+        let seconds = Date().timeIntervalSince(start)
+        guard case .merged = outcome else {
+            throw BanyanError(.mergeConflict, "W4 merge did not merge cleanly: \(outcome)")
+        }
+        return [Figure(name: "merge wall", value: seconds, unit: "s")]
     }
 
     /// W6: four writers, each on its own branch, every commit fsync'd before it returns.

@@ -187,7 +187,7 @@ extension Repository {
                     result.skipped.append(.init(name: ref.name, reason: "tag \(target) exists with another value (\(current.abbreviated()))"))
                     continue
                 }
-                guard try isAncestor(current, of: ref.id) else {
+                guard (try? isAncestor(current, of: ref.id)) == true else {
                     result.skipped.append(.init(name: ref.name, reason: "\(target) is at \(current.abbreviated()), which the bundle's \(ref.id.abbreviated()) does not contain: not a fast-forward"))
                     continue
                 }
@@ -197,19 +197,5 @@ extension Repository {
             try refs.compareAndSwap(target, expected: current.map(RefExpectation.value) ?? .absent, new: ref.id, log: log)
             result.updated.append(.init(name: target, old: current, new: ref.id))
         }
-    }
-
-    /// True when `ancestor` is `descendant` or one of its ancestors (tags peeled).
-    /// Cost: walks back from `descendant` until found, at worst its whole history.
-    private func isAncestor(_ ancestor: ObjectID, of descendant: ObjectID) throws -> Bool {
-        guard let target = try? peelToCommit(ancestor), let start = try? peelToCommit(descendant) else { return false }
-        var seen = Set<ObjectID>()
-        var stack = [start]
-        while let id = stack.popLast() {
-            if id == target { return true }
-            guard seen.insert(id).inserted else { continue }
-            stack += try commit(id).parents
-        }
-        return false
     }
 }

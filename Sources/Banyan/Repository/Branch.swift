@@ -183,9 +183,9 @@ public struct Branch: Sendable {
         try Signature.validate(name: committer.name, email: committer.email)
         let commit = Commit(tree: newRoot, parents: head.map { [$0] } ?? [], author: author,
                             committer: committer, message: Self.normalized(message))
-        let raw = commit.rawObject
-        let id = raw.id(repository.hashAlgorithm)
-        _ = try repository.objects.putBatch(editor.newObjects + [raw])
+        var batch = editor.batch
+        let id = batch.add(commit.rawObject)
+        try repository.objects.write(batch)
         repository.cache.insert(commit, for: id)
         let summary = message.split(separator: "\n", maxSplits: 1).first.map(String.init) ?? ""
         let log = ReflogEntry(old: head ?? .zero(repository.hashAlgorithm), new: id, committer: committer,

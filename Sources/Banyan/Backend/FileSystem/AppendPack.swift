@@ -8,7 +8,8 @@ import Synchronization
 
 /// The high-throughput write path: new objects are appended to one open pack
 /// file (`objects/pack/tmp_banyan_<id>.pack`) and found again through an
-/// in-memory index, instead of costing a file each.
+/// in-memory index, instead of costing a file each. A tree whose previous
+/// version is in the open pack is stored as a delta built from the edit.
 ///
 /// The open pack is sealed (object count, trailer, `.idx`, renamed to
 /// `pack-<checksum>.pack`) on `seal()`, which the backend calls on flush,
@@ -23,8 +24,8 @@ import Synchronization
 final class AppendPack: Sendable {
     private struct Entry {
         var offset: UInt64
-        var end: UInt64
         var crc32: UInt32
+        var depth: Int
     }
 
     private struct State {
@@ -34,6 +35,7 @@ final class AppendPack: Sendable {
         var entries: [ObjectID: Entry] = [:]
         var order: [ObjectID] = []
         var encoder: PackEntryEncoder?
+        var reader: AppendPackFile?
     }
 
     private let directory: String
@@ -59,25 +61,49 @@ final class AppendPack: Sendable {
     static let filePrefix = "tmp_banyan_"
 
     /// Appends the objects that are not in the open pack yet, in one write.
+    ///
+    /// An object with an entry in `deltaBases` (its previous version, e.g.
+    /// the same tree before an edit) is stored as an OFS_DELTA against that
+    /// base when the base is in the open pack and the delta is small.
     /// Returns the end offset the caller must `sync` to for durability, and
     /// whether the pack passed its size limit.
-    func append(_ objects: [(id: ObjectID, object: RawObject)]) throws -> (file: String, end: UInt64, full: Bool) {
+    func append(
+        _ objects: [(id: ObjectID, object: RawObject)], deltaBases: [ObjectID: ObjectID] = [:]
+    ) throws -> (file: String, end: UInt64, full: Bool) {
         try state.withLock { state in
             if state.fd < 0 { try open(&state) }
-            guard let encoder = state.encoder else { throw BanyanError(.io, "append pack has no encoder") }
+            guard let encoder = state.encoder, var reader = state.reader else {
+                throw BanyanError(.io, "append pack \(state.file) is not open")
+            }
+            // Moved out and back, so its dictionaries are not copied on write.
+            state.reader = nil
+            defer { state.reader = reader }
             var buffer: [UInt8] = []
-            var added: [(ObjectID, Entry)] = []
-            var seen: Set<ObjectID> = []
-            for (id, object) in objects where state.entries[id] == nil && seen.insert(id).inserted {
+            var added: [(ObjectID, Entry, RawObject)] = []
+            var pending: [ObjectID: Entry] = [:]
+            for (id, object) in objects where state.entries[id] == nil && pending[id] == nil {
                 let offset = state.end + UInt64(buffer.count)
-                let encoded = try encoder.encode(.object(object), at: offset)
+                var payload = PackEntryEncoder.Payload.object(object)
+                var depth = 0
+                if let baseID = deltaBases[id], let base = pending[baseID] ?? state.entries[baseID],
+                   base.depth < AppendPackFile.maxDepth,
+                   let baseObject = try? reader.object(at: base.offset, fd: state.fd),
+                   let delta = Delta.fromEdit(base: baseObject.body, target: object.body) {
+                    payload = .ofsDelta(baseOffset: base.offset, delta: delta)
+                    depth = base.depth + 1
+                }
+                let encoded = try encoder.encode(payload, at: offset)
                 buffer.append(contentsOf: encoded.bytes)
-                added.append((id, Entry(offset: offset, end: offset + UInt64(encoded.bytes.count), crc32: encoded.crc32)))
+                let entry = Entry(offset: offset, crc32: encoded.crc32, depth: depth)
+                pending[id] = entry
+                added.append((id, entry, object))
+                // Known before the write, so a later object in this batch can delta against it.
+                reader.record(offset: offset, end: offset + UInt64(encoded.bytes.count), object: object)
             }
             if !buffer.isEmpty {
                 try Posix.writeAll(state.fd, buffer, path: state.file)
                 state.end += UInt64(buffer.count)
-                for (id, entry) in added {
+                for (id, entry, _) in added {
                     state.entries[id] = entry
                     state.order.append(id)
                 }
@@ -97,16 +123,14 @@ final class AppendPack: Sendable {
     }
 
     /// The object `id` from the open pack, or nil.
+    ///
+    /// Reads under the lock, so a concurrent seal cannot close the file meanwhile.
     func find(_ id: ObjectID) throws -> RawObject? {
-        let located: (fd: Int32, file: String, entry: Entry)? = state.withLock { state in
-            state.entries[id].map { (state.fd, state.file, $0) }
-        }
-        guard let (fd, file, entry) = located else { return nil }
-        // Read under the lock so a concurrent seal cannot close the descriptor.
-        return try state.withLock { state in
-            guard state.fd == fd else { return nil }
-            let bytes = try Posix.read(fd, at: entry.offset, count: Int(entry.end - entry.offset), path: file)
-            return try AppendPackScanner.decodeFullEntry(bytes, algorithm: algorithm, file: file, offset: entry.offset)
+        try state.withLock { state in
+            guard let entry = state.entries[id], var reader = state.reader else { return nil }
+            state.reader = nil
+            defer { state.reader = reader }
+            return try reader.object(at: entry.offset, fd: state.fd)
         }
     }
 
@@ -211,5 +235,6 @@ final class AppendPack: Sendable {
         state.fd = fd
         state.file = file
         state.end = 12
+        state.reader = AppendPackFile(file: file, algorithm: algorithm)
     }
 }

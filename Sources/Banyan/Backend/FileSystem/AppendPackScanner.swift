@@ -9,9 +9,9 @@ import Synchronization
 /// the open packs of other writers (so their objects are visible before
 /// they seal), and packs whose writer died (recovery seals them).
 ///
-/// An append pack holds only whole objects. A torn last entry (a write cut
-/// short by a crash, or still in progress) ends the scan; its offset is
-/// where the next scan resumes, or where recovery truncates.
+/// A torn last entry (a write cut short by a crash, or still in progress)
+/// ends the scan; its offset is where the next scan resumes, or where
+/// recovery truncates.
 enum AppendPackScanner {
     /// One complete entry found by a scan.
     struct Entry {
@@ -21,62 +21,33 @@ enum AppendPackScanner {
         var crc32: UInt32
     }
 
-    /// Scans `fd` from `offset` to its current end; returns the complete
-    /// entries and the offset after the last of them.
-    static func scan(_ fd: Int32, file: String, from offset: UInt64, algorithm: HashAlgorithm) throws -> (entries: [Entry], end: UInt64) {
+    /// Scans `fd` from `offset` to its current end, recording every complete
+    /// entry in `reader`; returns them and the offset after the last one.
+    static func scan(_ fd: Int32, from offset: UInt64, into reader: inout AppendPackFile) throws -> (entries: [Entry], end: UInt64) {
         var info = stat()
-        guard fstat(fd, &info) == 0 else { throw Posix.ioError("stat", file) }
+        guard fstat(fd, &info) == 0 else { throw Posix.ioError("stat", reader.file) }
         let size = UInt64(info.st_size)
         guard size > offset else { return ([], offset) }
-        let tail = try Posix.read(fd, at: offset, count: Int(size - offset), path: file)
+        let tail = try Posix.read(fd, at: offset, count: Int(size - offset), path: reader.file)
         var entries: [Entry] = []
         var position = 0
-        tail.withUnsafeBytes { bytes in
-            while position < bytes.count {
-                let rest = UnsafeRawBufferPointer(rebasing: bytes[position...])
-                guard let (object, length) = try? decodeEntry(rest, algorithm: algorithm) else { break }
-                let crc = Zlib.crc32(UnsafeRawBufferPointer(rebasing: rest[..<length]))
-                let start = offset + UInt64(position)
-                entries.append(Entry(id: object.id(algorithm), offset: start, end: start + UInt64(length), crc32: crc))
-                position += length
+        while position < tail.count {
+            let start = offset + UInt64(position)
+            let decoded = tail.withUnsafeBytes { bytes in
+                try? AppendPackFile.decode(UnsafeRawBufferPointer(rebasing: bytes[position...]), at: start,
+                                           algorithm: reader.algorithm, file: reader.file)
             }
+            guard let (payload, length) = decoded else { break }
+            let end = start + UInt64(length)
+            var object: RawObject?
+            if case .object(let whole) = payload { object = whole }
+            reader.record(offset: start, end: end, object: object)
+            guard let resolved = try? object ?? reader.object(at: start, fd: fd) else { break }
+            let crc = tail.withUnsafeBytes { Zlib.crc32(UnsafeRawBufferPointer(rebasing: $0[position..<(position + length)])) }
+            entries.append(Entry(id: resolved.id(reader.algorithm), offset: start, end: end, crc32: crc))
+            position += length
         }
         return (entries, offset + UInt64(position))
-    }
-
-    /// Decodes the whole-object entry `bytes` read from `file` at `offset`.
-    static func decodeFullEntry(_ bytes: [UInt8], algorithm: HashAlgorithm, file: String, offset: UInt64) throws -> RawObject {
-        do {
-            return try bytes.withUnsafeBytes { try decodeEntry($0, algorithm: algorithm).object }
-        } catch {
-            throw BanyanError(.corruptObject, "append pack \(file) has a damaged entry at offset \(offset)", cause: error)
-        }
-    }
-
-    /// Decodes the entry at the start of `bytes`: a type-and-size header and
-    /// the zlib data of a whole object. Returns it and the entry's length.
-    private static func decodeEntry(_ bytes: UnsafeRawBufferPointer, algorithm: HashAlgorithm) throws -> (object: RawObject, length: Int) {
-        guard !bytes.isEmpty else { throw BanyanError(.corruptObject, "empty pack entry") }
-        var position = 0
-        var byte = bytes[position]
-        position += 1
-        guard let kind = ObjectKind(packCode: (byte >> 4) & 7) else {
-            throw BanyanError(.corruptObject, "append pack entry is not a whole object")
-        }
-        var size = Int(byte & 0x0f)
-        var shift = 4
-        while byte & 0x80 != 0 {
-            guard position < bytes.count, shift <= 56 else { throw BanyanError(.corruptObject, "truncated pack entry header") }
-            byte = bytes[position]
-            position += 1
-            size |= Int(byte & 0x7f) << shift
-            shift += 7
-        }
-        let (body, consumed) = try Zlib.inflate(UnsafeRawBufferPointer(rebasing: bytes[position...]), limit: size, sizeHint: size)
-        guard body.count == size else {
-            throw BanyanError(.corruptObject, "pack entry inflates to \(body.count) bytes, not the \(size) its header says")
-        }
-        return (RawObject(kind: kind, body: body), position + consumed)
     }
 }
 
@@ -85,7 +56,8 @@ enum AppendPackScanner {
 final class ForeignAppendPacks: Sendable {
     private struct Scanned {
         var end: UInt64 = 12
-        var entries: [ObjectID: AppendPackScanner.Entry] = [:]
+        var entries: [ObjectID: UInt64] = [:]
+        var reader: AppendPackFile
     }
 
     private let directory: String
@@ -100,27 +72,25 @@ final class ForeignAppendPacks: Sendable {
     }
 
     /// The object `id` from another writer's open pack, or nil.
+    ///
+    /// Each file is scanned only past where the last look stopped. Scans run
+    /// under one lock: this is the slow path of a lookup that missed everywhere else.
     func find(_ id: ObjectID) throws -> RawObject? {
         for file in try openPackFiles() {
             let fd = open(file, O_RDONLY | O_CLOEXEC)
             // Gone: sealed meanwhile (the pack set finds it) or abandoned and recovered.
             guard fd >= 0 else { continue }
             defer { close(fd) }
-            let start = files.withLock { $0[file]?.end ?? 12 }
-            let (entries, end) = try AppendPackScanner.scan(fd, file: file, from: start, algorithm: algorithm)
-            let entry: AppendPackScanner.Entry? = files.withLock { files in
-                var scanned = files[file] ?? Scanned()
-                if scanned.end == start {
-                    for entry in entries { scanned.entries[entry.id] = entry }
-                    scanned.end = end
-                }
-                files[file] = scanned
-                return scanned.entries[id]
+            let found: RawObject? = try files.withLock { files in
+                var scanned = files.removeValue(forKey: file) ?? Scanned(reader: AppendPackFile(file: file, algorithm: algorithm))
+                defer { files[file] = scanned }
+                let (entries, end) = try AppendPackScanner.scan(fd, from: scanned.end, into: &scanned.reader)
+                for entry in entries { scanned.entries[entry.id] = entry.offset }
+                scanned.end = end
+                guard let offset = scanned.entries[id] else { return nil }
+                return try scanned.reader.object(at: offset, fd: fd)
             }
-            if let entry {
-                let bytes = try Posix.read(fd, at: entry.offset, count: Int(entry.end - entry.offset), path: file)
-                return try AppendPackScanner.decodeFullEntry(bytes, algorithm: algorithm, file: file, offset: entry.offset)
-            }
+            if let found { return found }
         }
         return nil
     }
@@ -133,7 +103,8 @@ final class ForeignAppendPacks: Sendable {
             guard fd >= 0 else { continue }
             defer { close(fd) }
             guard flock(fd, LOCK_EX | LOCK_NB) == 0 else { continue }
-            let (entries, end) = try AppendPackScanner.scan(fd, file: file, from: 12, algorithm: algorithm)
+            var reader = AppendPackFile(file: file, algorithm: algorithm)
+            let (entries, end) = try AppendPackScanner.scan(fd, from: 12, into: &reader)
             if entries.isEmpty {
                 unlink(file)
                 continue

@@ -22,16 +22,28 @@ extension FileSystemBackend {
     /// In `.pack` mode this is one write to the open pack (and, with `.commit`
     /// durability, one `fsync` shared with concurrent writers).
     public func putBatch(_ objects: [RawObject]) throws -> [ObjectID] {
-        guard writeMode == .pack else { return try putLoose(objects) }
-        let identified = objects.map { (id: $0.id(hashAlgorithm), object: $0) }
-        let sealed = try packs.readers()
-        let missing = identified.filter { item in !sealed.contains { $0.contains(item.id) } }
-        if !missing.isEmpty {
-            let (file, end, full) = try appendPack.append(missing)
-            if isDurable { try appendPack.sync(file: file, upTo: end) }
-            if full { try flush() }
+        var batch = ObjectBatch(algorithm: hashAlgorithm)
+        let ids = objects.map { batch.add($0) }
+        try write(batch)
+        return ids
+    }
+
+    /// Stores a staged batch; in `.pack` mode an object whose delta base is in
+    /// the open pack is stored as a delta against it.
+    public func write(_ batch: ObjectBatch) throws {
+        guard batch.algorithm == hashAlgorithm else {
+            throw BanyanError(.invalidArgument, "a \(batch.algorithm) batch cannot go into a \(hashAlgorithm) repository")
         }
-        return identified.map(\.id)
+        guard writeMode == .pack else {
+            _ = try putLoose(batch.items.map(\.object))
+            return
+        }
+        let sealed = try packs.readers()
+        let missing = batch.items.filter { item in !sealed.contains { $0.contains(item.id) } }
+        guard !missing.isEmpty else { return }
+        let (file, end, full) = try appendPack.append(missing, deltaBases: batch.deltaBases)
+        if isDurable { try appendPack.sync(file: file, upTo: end) }
+        if full { try flush() }
     }
 
     /// Seals the open append pack so `git` sees its objects.

@@ -39,14 +39,15 @@ public final class FileSystemBackend: ObjectStore, RefStore, Sendable {
     /// Other writers' open packs.
     let foreignPacks: ForeignAppendPacks
 
-    private init(path: String, hashAlgorithm: HashAlgorithm, durability: Durability, writeMode: WriteMode) {
+    private init(path: String, hashAlgorithm: HashAlgorithm, durability: Durability, writeMode: WriteMode,
+                 packSizeLimit: UInt64) {
         self.path = path
         self.hashAlgorithm = hashAlgorithm
         self.durability = durability
         self.writeMode = writeMode
         let packDirectory = path + "/objects/pack"
         packs = PackSet(directory: packDirectory, algorithm: hashAlgorithm)
-        appendPack = AppendPack(directory: packDirectory, algorithm: hashAlgorithm)
+        appendPack = AppendPack(directory: packDirectory, algorithm: hashAlgorithm, sizeLimit: packSizeLimit)
         foreignPacks = ForeignAppendPacks(directory: packDirectory, algorithm: hashAlgorithm, own: appendPack)
     }
 
@@ -55,12 +56,13 @@ public final class FileSystemBackend: ObjectStore, RefStore, Sendable {
     /// Creates a bare repository at `path`, laid out as `git init --bare`
     /// makes it, with `HEAD` pointing at `refs/heads/<initialBranch>`.
     ///
-    /// Creates `path` and its missing parents. Throws `alreadyExists` when a
-    /// repository is there already, `invalidRefName` for a bad branch name,
-    /// `io` when a file cannot be written.
+    /// Creates `path` and its missing parents. In `.pack` write mode the open
+    /// append pack is sealed when it passes `packSizeLimit` bytes. Throws
+    /// `alreadyExists` when a repository is there already, `invalidRefName`
+    /// for a bad branch name, `io` when a file cannot be written.
     public static func create(
         at path: String, hashAlgorithm: HashAlgorithm = .sha1, initialBranch: String = "main",
-        durability: Durability = .none, writeMode: WriteMode = .pack
+        durability: Durability = .none, writeMode: WriteMode = .pack, packSizeLimit: UInt64 = 64 << 20
     ) throws -> FileSystemBackend {
         let root = Posix.absolutePath(path)
         let head = try RefName.branch(initialBranch)
@@ -76,7 +78,8 @@ public final class FileSystemBackend: ObjectStore, RefStore, Sendable {
         try Posix.createFile(root + "/description", "Unnamed repository; edit this file 'description' to name the repository.\n")
         try Posix.createFile(root + "/HEAD", "ref: \(head)\n")
         if durability == .commit { try Posix.fsyncDirectory(root) }
-        return FileSystemBackend(path: root, hashAlgorithm: hashAlgorithm, durability: durability, writeMode: writeMode)
+        return FileSystemBackend(path: root, hashAlgorithm: hashAlgorithm, durability: durability, writeMode: writeMode,
+                                 packSizeLimit: packSizeLimit)
     }
 
     /// Opens the bare repository at `path` (a `.git` directory or one made by
@@ -92,7 +95,7 @@ public final class FileSystemBackend: ObjectStore, RefStore, Sendable {
     /// `durability` nil means the repository's setting: `banyan.durability`
     /// in `config` (`none` or `commit`), `none` when unset.
     public static func open(
-        at path: String, durability: Durability? = nil, writeMode: WriteMode = .pack
+        at path: String, durability: Durability? = nil, writeMode: WriteMode = .pack, packSizeLimit: UInt64 = 64 << 20
     ) throws -> FileSystemBackend {
         let root = Posix.absolutePath(path)
         let isRepository = Posix.fileType(root + "/HEAD") == .file
@@ -106,7 +109,7 @@ public final class FileSystemBackend: ObjectStore, RefStore, Sendable {
         let algorithm = try RepositoryConfig.hashAlgorithm(of: config, path: root)
         let backend = FileSystemBackend(path: root, hashAlgorithm: algorithm,
                                         durability: try durability ?? RepositoryConfig.durability(of: config, path: root),
-                                        writeMode: writeMode)
+                                        writeMode: writeMode, packSizeLimit: packSizeLimit)
         try backend.foreignPacks.recoverAbandoned()
         return backend
     }

@@ -51,7 +51,8 @@ struct Roots {
             // Gone: sealed meanwhile, and then among the new packs.
             guard fd >= 0 else { continue }
             defer { close(fd) }
-            ids += try AppendPackScanner.scan(fd, file: file, from: 12, algorithm: backend.hashAlgorithm).entries.map(\.id)
+            var reader = AppendPackFile(file: file, algorithm: backend.hashAlgorithm)
+            ids += try AppendPackScanner.scan(fd, from: 12, into: &reader).entries.map(\.id)
         }
         return ids
     }
