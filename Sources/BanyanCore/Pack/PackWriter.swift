@@ -89,6 +89,17 @@ public enum PackWriter {
     public static func write(
         items: [Item], algorithm: HashAlgorithm, bases: [ObjectID: RawObject] = [:], options: Options = Options()
     ) throws -> Output {
+        try write(items: items, algorithm: algorithm, baseItems: bases.map { Item($0.value, id: $0.key) }, options: options)
+    }
+
+    /// Packs `items` as a thin pack against `baseItems`, objects the receiver
+    /// already has. A base's name hint (its path) puts it next to the objects
+    /// of the same path in the delta search, as `git pack-objects --thin`
+    /// does with the trees of the commits the receiver has. Throws as
+    /// `write(_:algorithm:bases:options:)` does.
+    public static func write(
+        items: [Item], algorithm: HashAlgorithm, baseItems: [Item], options: Options = Options()
+    ) throws -> Output {
         guard options.window >= 0, options.depth >= 0 else {
             throw BanyanError(.invalidArgument, "pack window (\(options.window)) and depth (\(options.depth)) must not be negative")
         }
@@ -107,10 +118,16 @@ public enum PackWriter {
             ids.append(id)
             hints.append(item.nameHint)
         }
-        let externals = bases.filter { !seen.contains($0.key) }.sorted { $0.key < $1.key }
-        let plan = DeltaPlanner(objects: objects, hints: hints, externals: externals.map(\.value),
-                                algorithm: algorithm, options: options).plan()
-        return try emit(objects: objects, ids: ids, externalIDs: externals.map(\.key), plan: plan,
+        var externals: [(id: ObjectID, item: Item)] = []
+        for base in baseItems {
+            let id = base.id ?? base.object.id(algorithm)
+            guard seen.insert(id).inserted else { continue }
+            externals.append((id, base))
+        }
+        externals.sort { $0.id < $1.id }
+        let plan = DeltaPlanner(objects: objects, hints: hints, externals: externals.map(\.item.object),
+                                externalHints: externals.map(\.item.nameHint), algorithm: algorithm, options: options).plan()
+        return try emit(objects: objects, ids: ids, externalIDs: externals.map(\.id), plan: plan,
                         algorithm: algorithm, options: options)
     }
 
@@ -181,6 +198,7 @@ struct DeltaPlanner {
     let objects: [RawObject]
     let hints: [String?]
     let externals: [RawObject]
+    let externalHints: [String?]
     let algorithm: HashAlgorithm
     let options: PackWriter.Options
 
@@ -203,7 +221,8 @@ struct DeltaPlanner {
                                         nameHash: Self.nameHash(hints[i])))
         }
         for (i, object) in externals.enumerated() where object.body.count >= options.minDeltaSize {
-            candidates.append(Candidate(object: i, isExternal: true, kind: object.kind, size: object.body.count, nameHash: 0))
+            candidates.append(Candidate(object: i, isExternal: true, kind: object.kind, size: object.body.count,
+                                        nameHash: Self.nameHash(externalHints[i])))
         }
         // Git's type_size_sort: kind, name hash, external bases first, larger first, input order.
         candidates.sort { a, b in
