@@ -17,13 +17,17 @@ public struct BanyanServerBuilder {
         public var token: String?
         /// Options for the Git service (read-only, limits).
         public var git: GitService.Options
+        /// How much the server logs (warnings by default).
+        public var logLevel: Logger.Level
 
         /// A configuration; defaults serve on 127.0.0.1:8080 without a token.
-        public init(host: String = "127.0.0.1", port: Int = 8080, token: String? = nil, git: GitService.Options = .init()) {
+        public init(host: String = "127.0.0.1", port: Int = 8080, token: String? = nil, git: GitService.Options = .init(),
+                    logLevel: Logger.Level = .warning) {
             self.host = host
             self.port = port
             self.token = token
             self.git = git
+            self.logLevel = logLevel
         }
     }
 
@@ -49,7 +53,7 @@ public struct BanyanServerBuilder {
     /// The application; `onRunning` receives the bound port once listening.
     public func application(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
         var logger = Logger(label: "banyan.serve")
-        logger.logLevel = .warning
+        logger.logLevel = configuration.logLevel
         return Application(
             router: router,
             configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port),

@@ -15,18 +15,20 @@ public enum GitHTTPRoutes {
             guard !name.isEmpty else {
                 throw HTTPError(.forbidden, message: "dumb HTTP is not served: use a smart Git client (service=git-upload-pack)")
             }
-            return try respond { try service.infoRefs(service: name, gitProtocol: request.headers[.gitProtocol]) }
+            let gitProtocol = request.headers[.gitProtocol]
+            return try await respond { try service.infoRefs(service: name, gitProtocol: gitProtocol) }
         }
         group.post("git-upload-pack") { request, _ -> Response in
             let body = try await collect(request, limit: service.options.maxRequestBytes)
-            return try respond { try service.uploadPack(body: body, gitProtocol: request.headers[.gitProtocol]) }
+            let gitProtocol = request.headers[.gitProtocol]
+            return try await respond { try service.uploadPack(body: body, gitProtocol: gitProtocol) }
         }
         group.post("git-receive-pack") { request, _ -> Response in
             if service.options.readOnly {
                 throw HTTPError(.forbidden, message: "this server is read-only: pushes are refused")
             }
             let body = try await collect(request, limit: service.options.maxRequestBytes)
-            return try respond { try service.receivePack(body: body) }
+            return try await respond { try service.receivePack(body: body) }
         }
     }
 
@@ -51,11 +53,14 @@ public enum GitHTTPRoutes {
         }
     }
 
-    /// Runs a service call and maps its errors to HTTP statuses.
-    static func respond(_ body: () throws -> GitResponse) throws -> Response {
+    /// Runs a service call on a dispatch thread, so a long pack build does not
+    /// hold one of the few cooperative threads, and maps its errors to HTTP statuses.
+    static func respond(_ body: @escaping @Sendable () throws -> GitResponse) async throws -> Response {
         let result: GitResponse
         do {
-            result = try body()
+            result = try await withCheckedThrowingContinuation { continuation in
+                DispatchQueue.global().async { continuation.resume(with: Result { try body() }) }
+            }
         } catch let error as ServiceError {
             throw HTTPError(.forbidden, message: error.description)
         } catch let error as BanyanError {

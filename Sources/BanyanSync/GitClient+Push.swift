@@ -84,7 +84,7 @@ extension GitClient {
                     statuses[update.name] = "fetch first: the remote has work this repository lacks"
                     continue
                 }
-                guard try GitService(repository: repository).isAncestor(old, of: newID) else {
+                guard (try? repository.isAncestor(old, of: newID)) == true else {
                     statuses[update.name] = "non-fast-forward"
                     continue
                 }

@@ -91,22 +91,9 @@ extension GitService {
             return "missing necessary objects"
         }
         if !options.allowNonFastForward, !command.old.isZero, command.name.hasPrefix("refs/heads/") {
-            guard try isAncestor(command.old, of: command.new) else { return "non-fast-forward" }
+            guard (try? repository.isAncestor(command.old, of: command.new)) == true else { return "non-fast-forward" }
         }
         return nil
-    }
-
-    /// True when `ancestor` is reachable from `descendant` through parents.
-    func isAncestor(_ ancestor: ObjectID, of descendant: ObjectID) throws -> Bool {
-        guard let start = try? repository.peelToCommit(descendant) else { return false }
-        var seen = Set<ObjectID>()
-        var stack = [start]
-        while let id = stack.popLast() {
-            if id == ancestor { return true }
-            guard seen.insert(id).inserted, let raw = try repository.objects.find(id), raw.kind == .commit else { continue }
-            stack.append(contentsOf: try Commit(decoding: raw.body, algorithm: repository.hashAlgorithm).parents)
-        }
-        return false
     }
 
     /// Moves the refs of the commands that passed their checks; with

@@ -24,7 +24,7 @@ final class TestServer: Sendable {
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let builder = BanyanServerBuilder(
             repository: repository,
-            configuration: .init(host: "127.0.0.1", port: 0, token: token, git: options))
+            configuration: .init(host: "127.0.0.1", port: 0, token: token, git: options, logLevel: .critical))
         let app = builder.application { port in continuation.yield(port) }
         let task = Task { try await app.run() }
         var iterator = ports.makeAsyncIterator()
