@@ -15,7 +15,7 @@ struct BanyanCommand: ParsableCommand {
         subcommands: [
             Init.self, SetCommand.self, Get.self, Remove.self, List.self, Import.self,
             Log.self, BranchCommand.self, Diff.self, Reset.self, SnapshotCommand.self,
-            RevParse.self, CatFile.self, Fsck.self, Demo.self, Merge.self, MergeBaseCommand.self, MergeDriver.self,
+            RevParse.self, CatFile.self, Fsck.self, Demo.self, Merge.self, MergeBaseCommand.self, MergeDriver.self, Watch.self,
         ]
     )
 
