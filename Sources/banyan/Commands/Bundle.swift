@@ -60,17 +60,12 @@ struct BundleCommand: ParsableCommand {
             abstract: "List the refs in FILE as '<id> <name>' lines, optionally only those named.")
 
         @Argument(help: "The bundle file.") var file: String
-        @Argument(help: "Only these refs (full names or their last components).") var names: [String] = []
+        @Argument(help: "Only these refs (full names, as git matches them).") var names: [String] = []
 
         func run() throws {
-            for ref in try BundleHeader.read(from: file).refs where names.isEmpty || names.contains(where: { Self.matches(ref.name, $0) }) {
+            for ref in try BundleHeader.read(from: file).refs where names.isEmpty || names.contains(ref.name) {
                 Output.line("\(ref.id.hex) \(ref.name)")
             }
-        }
-
-        /// Git's rule: `pattern` matches a ref name equal to it or ending in `/<pattern>`.
-        static func matches(_ name: String, _ pattern: String) -> Bool {
-            name == pattern || name.hasSuffix("/" + pattern)
         }
     }
 

@@ -73,6 +73,31 @@ struct GCTests {
         }
     }
 
+    @Test("packing refs takes a loose value over a stale packed one and leaves symbolic refs loose")
+    func packRefsPrefersLooseValues() throws {
+        try withTemporaryDirectory { directory in
+            let path = directory + "/store"
+            let repository = try Repository.create(at: path)
+            let main = try repository.branch("main")
+            let first = try main.set(key("k"), data("one"))
+            let second = try main.set(key("k"), data("two"))
+            try repository.flush()
+            let git = Git(path)
+            try git("update-ref", "refs/remotes/origin/main", first.hex)
+            try git("pack-refs", "--all")
+            try git("update-ref", "refs/remotes/origin/main", second.hex)
+            try git("symbolic-ref", "refs/remotes/origin/HEAD", "refs/remotes/origin/main")
+            let before = try git("for-each-ref")
+
+            let report = try repository.gc()
+
+            #expect(report.packedRefs == 2)
+            #expect(try git("for-each-ref") == before)
+            #expect(try String(contentsOfFile: path + "/packed-refs", encoding: .utf8).contains("\(second) refs/remotes/origin/main\n"))
+            #expect(try files(path + "/refs/remotes/origin") == ["HEAD"])
+        }
+    }
+
     @Test("--prune=now drops unreachable objects but keeps what reflogs reach")
     func pruneNowKeepsReflogHistory() throws {
         try withTemporaryDirectory { directory in
