@@ -20,11 +20,17 @@ public struct HTTPTransport: Transport {
     /// How long one request may take.
     public var timeout: TimeAmount
 
+    /// The client transports share: like `HTTPClient.shared`, but a server may
+    /// think for minutes (building a large pack) before its first byte.
+    public static let sharedClient = HTTPClient(
+        eventLoopGroupProvider: .singleton,
+        configuration: HTTPClient.Configuration(timeout: .init(connect: .seconds(30), read: .seconds(1800))))
+
     /// A transport to `url` (http or https); `token` overrides credentials in the URL.
     ///
     /// Throws `invalidArgument` for a URL that is not http(s).
-    public init(url: String, token: String? = nil, client: HTTPClient = .shared,
-                maxResponseBytes: Int = 2 << 30, timeout: TimeAmount = .seconds(600)) throws {
+    public init(url: String, token: String? = nil, client: HTTPClient = HTTPTransport.sharedClient,
+                maxResponseBytes: Int = 2 << 30, timeout: TimeAmount = .seconds(3600)) throws {
         guard var components = URLComponents(string: url), let scheme = components.scheme?.lowercased(),
               scheme == "http" || scheme == "https", components.host != nil else {
             throw BanyanError(.invalidArgument, "\(url.debugDescription) is not an http:// or https:// URL")

@@ -104,7 +104,8 @@ public struct ObjectWalk: Sendable {
         for edge in edges {
             guard let raw = try objects.find(edge), raw.kind == .commit else { continue }
             let tree = try Commit(decoding: raw.body, algorithm: repository.hashAlgorithm).tree
-            try collectTree(tree, path: "", into: &boundary, byPath: &boundaryByPath)
+            // The receiver has these; what we cannot read here we simply send.
+            try? collectTree(tree, path: "", into: &boundary, byPath: &boundaryByPath)
         }
 
         var bases: [ObjectID: RawObject] = [:]

@@ -29,14 +29,13 @@ public enum PackIngest {
         let lookup: @Sendable (ObjectID) throws -> RawObject? = { try objects.find($0) }
         let indexed = try PackIndexer.index(pack: pack, algorithm: algorithm, maxObjectSize: maxObjectSize, baseLookup: lookup)
         let reader = try PackReader(pack: pack, index: try indexed.indexBytes(), algorithm: algorithm, baseLookup: lookup)
-        var received: [RawObject] = []
+        var received: [ObjectID: (object: RawObject, references: [ObjectID])] = [:]
         received.reserveCapacity(indexed.entries.count)
         for entry in indexed.entries {
             let object = try reader.get(entry.id)
-            try validate(object, id: entry.id, algorithm: algorithm)
-            received.append(object)
+            received[entry.id] = (object, try references(of: object, id: entry.id, algorithm: algorithm))
         }
-        try store(received, in: repository)
+        try store(dependencyOrder(indexed.entries.map(\.id), received), in: repository)
         return Received(ids: indexed.entries.map(\.id), byteCount: pack.count)
     }
 
@@ -77,6 +76,38 @@ public enum PackIngest {
         }
     }
 
+    /// The objects with everything each refers to (within the pack) before
+    /// it, so a reader that finds a commit or tree finds what it needs: a
+    /// concurrent fetch offering it as a `have` never sees half of it.
+    /// Iterative post-order walk, so long histories need no deep recursion.
+    static func dependencyOrder(
+        _ ids: [ObjectID], _ received: [ObjectID: (object: RawObject, references: [ObjectID])]
+    ) -> [RawObject] {
+        var ordered: [RawObject] = []
+        ordered.reserveCapacity(ids.count)
+        var state: [ObjectID: Bool] = [:]  // false: expanded, true: emitted
+        for root in ids where state[root] == nil {
+            var stack: [(id: ObjectID, expanded: Bool)] = [(root, false)]
+            while let (id, expanded) = stack.popLast() {
+                guard let entry = received[id] else { continue }
+                if expanded {
+                    if state[id] != true {
+                        state[id] = true
+                        ordered.append(entry.object)
+                    }
+                    continue
+                }
+                guard state[id] == nil else { continue }
+                state[id] = false
+                stack.append((id, true))
+                for child in entry.references where state[child] == nil && received[child] != nil {
+                    stack.append((child, false))
+                }
+            }
+        }
+        return ordered
+    }
+
     /// Stores verified objects. The one place received objects reach the store.
     static func store(_ objects: [RawObject], in repository: Repository) throws {
         var start = 0
@@ -90,13 +121,17 @@ public enum PackIngest {
         try repository.flush()
     }
 
-    private static func validate(_ object: RawObject, id: ObjectID, algorithm: HashAlgorithm) throws {
+    /// The objects `object` refers to; throws `corruptObject` when it does not decode.
+    private static func references(of object: RawObject, id: ObjectID, algorithm: HashAlgorithm) throws -> [ObjectID] {
         do {
             switch object.kind {
-            case .blob: break
-            case .tree: _ = try Tree(decoding: object.body, algorithm: algorithm)
-            case .commit: _ = try Commit(decoding: object.body, algorithm: algorithm)
-            case .tag: _ = try Tag(decoding: object.body, algorithm: algorithm)
+            case .blob: return []
+            case .tree:
+                return try Tree(decoding: object.body, algorithm: algorithm).entries.filter { $0.mode != .gitlink }.map(\.id)
+            case .commit:
+                let commit = try Commit(decoding: object.body, algorithm: algorithm)
+                return [commit.tree] + commit.parents
+            case .tag: return [try Tag(decoding: object.body, algorithm: algorithm).object]
             }
         } catch {
             throw BanyanError(.corruptObject, "received \(object.kind) \(id) does not decode", cause: error)
