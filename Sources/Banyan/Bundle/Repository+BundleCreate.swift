@@ -33,15 +33,16 @@ extension Repository {
         var walk = ObjectGraphWalk(store: objects, known: selection.uninteresting.union(excluded.ids))
         for ref in selection.refs { try walk.add(ref.id, missing: .fail(origin: ref.name)) }
         let found = walk.found
-        let items = found.map { PackWriter.Item($0.object, id: $0.id, nameHint: $0.path) }
         // Thin-pack bases: what the receiver has at the paths this bundle changes.
         var bases: [PackWriter.Item] = []
-        for object in found where object.object.kind != .commit && object.object.kind != .tag {
-            guard let path = object.path, let base = excluded.paths[path], base != object.id,
-                  let raw = try objects.find(base), raw.kind == object.object.kind else { continue }
+        for object in found where object.kind == .tree || object.kind == .blob {
+            guard let path = object.nameHint, let base = excluded.paths[path], base != object.id,
+                  let raw = try objects.find(base), raw.kind == object.kind else { continue }
             bases.append(PackWriter.Item(raw, id: base, nameHint: path))
         }
-        let output = try PackWriter.write(items: items, algorithm: hashAlgorithm, baseItems: bases)
+        let output = try PackWriter.write(sources: found, algorithm: hashAlgorithm, baseItems: bases) {
+            try objects.get(found[$0].id)
+        }
         var prerequisites: [BundleHeader.Prerequisite] = []
         for id in selection.boundary {
             let subject = try commit(id).messageString.split(separator: "\n", omittingEmptySubsequences: false).first ?? ""

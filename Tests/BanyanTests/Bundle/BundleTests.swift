@@ -7,19 +7,9 @@ import Testing
 /// fetch`, git's unbundled and cloned by Banyan; full and with prerequisites.
 @Suite("bundles")
 struct BundleTests {
-    /// A store with 12 commits of edits that delta well, a second branch and an annotated tag.
+    /// A store with 12 commits of edits, a second branch and an annotated tag.
     private func makeStore(at path: String, algorithm: HashAlgorithm) throws -> Repository {
-        let repository = try Repository.create(at: path, hashAlgorithm: algorithm)
-        let main = try repository.branch("main")
-        let lines = (0..<80).map { "line \($0): a value long enough that a delta pays" }
-        for round in 0..<12 {
-            var edited = lines
-            edited[round * 5] = "edited in round \(round)"
-            try main.transaction(message: "round \(round)\n\nbody", author: signature(1_700_000_000 + Int64(round))) { tx in
-                tx.set(key("notes/a.txt"), data(edited.joined(separator: "\n")))
-                tx.set(key("counter"), data("\(round)"))
-            }
-        }
+        let repository = try makeEditedHistory(at: path, algorithm: algorithm)
         try repository.createBranch("feature", at: try repository.resolve("main~3")).set(key("feature"), data("f"))
         try repository.flush()
         try Git(path)("tag", "-a", "v1", "-m", "release", "main~1")

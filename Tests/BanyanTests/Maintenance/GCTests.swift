@@ -8,19 +8,8 @@ struct GCTests {
     /// A store with two branches of edits that delta well, a loose-mode
     /// branch and an annotated tag made by git.
     private func makeHistory(at path: String, algorithm: HashAlgorithm) throws -> Repository {
-        let repository = try Repository.create(at: path, hashAlgorithm: algorithm)
-        let main = try repository.branch("main")
-        let lines = (0..<60).map { "line \($0) of a note long enough for deltas to pay" }
-        for round in 0..<12 {
-            var edited = lines
-            edited[round * 4] = "edited in round \(round)"
-            try main.transaction(message: "round \(round)", author: signature(1_700_000_000 + Int64(round))) { tx in
-                tx.set(key("notes/a.txt"), data(edited.joined(separator: "\n")))
-                tx.set(key("notes/b.txt"), data(edited.reversed().joined(separator: "\n")))
-                tx.set(key("counter"), data("\(round)"))
-            }
-        }
-        let feature = try repository.createBranch("feature", at: try main.head())
+        let repository = try makeEditedHistory(at: path, algorithm: algorithm)
+        let feature = try repository.createBranch("feature", at: try repository.branch("main").head())
         try feature.set(key("feature/x"), data("feature work"))
         try repository.flush()
         let loose = try Repository.open(at: path, writeMode: .loose)

@@ -63,9 +63,10 @@ struct GarbageCollector {
     /// Writes `found` as one pack, checks it by indexing it, installs it; returns its path without extension.
     private mutating func writePack(_ found: [ObjectGraphWalk.Found]) throws -> String? {
         guard !found.isEmpty else { return nil }
-        let items = found.map { PackWriter.Item($0.object, id: $0.id, nameHint: $0.path) }
-        let output = try PackWriter.write(items: items, algorithm: backend.hashAlgorithm,
-                                          options: PackWriter.Options(window: 10, depth: 50, compressionLevel: -1))
+        let output = try PackWriter.write(sources: found, algorithm: backend.hashAlgorithm,
+                                          options: PackWriter.Options(window: 10, depth: 50, compressionLevel: -1)) {
+            try backend.get(found[$0].id)
+        }
         // Proof before anything is deleted: the pack indexes, every object
         // hashes to its id, and it holds exactly what was walked.
         let indexed = try PackIndexer.index(pack: output.pack, algorithm: backend.hashAlgorithm)

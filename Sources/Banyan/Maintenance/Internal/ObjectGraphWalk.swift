@@ -1,22 +1,18 @@
-/// Collects the objects reachable from roots, each once, with the path it
-/// was first found at: what a pack needs, since the writer groups delta
-/// candidates by path.
+/// Collects the objects reachable from roots, each once, with its kind,
+/// size and the path it was first found at: what `PackWriter` needs to plan
+/// a pack (it groups delta candidates by path) before it loads bodies again.
 ///
 /// Commits and tags come first, in walk order, then trees and blobs in the
 /// order the commits' trees reach them (`git rev-list --objects` order,
 /// which keeps one commit's objects together in the pack).
 ///
-/// Cost: reads every object it collects once and keeps it in memory;
-/// decodes commits, trees and tags. Iterative, so deep histories do not
-/// exhaust the stack.
+/// Cost: reads every object it collects once, keeping only its id, kind,
+/// size and path; decodes commits, trees and tags. Iterative, so deep
+/// histories do not exhaust the stack.
 struct ObjectGraphWalk {
-    /// One collected object.
-    struct Found {
-        var id: ObjectID
-        var object: RawObject
-        /// The path of a tree or blob (`""` for a root tree); nil when it was reached otherwise.
-        var path: String?
-    }
+    /// One collected object; its `nameHint` is the path of a tree or blob
+    /// (`""` for a root tree), nil when it was reached otherwise.
+    typealias Found = PackWriter.Source
 
     /// What to do about an object that is referenced but absent.
     enum Missing {
@@ -60,7 +56,7 @@ struct ObjectGraphWalk {
             guard seen.insert(id).inserted, let object = try read(id, missing) else { continue }
             switch object.kind {
             case .tag:
-                history.append(Found(id: id, object: object, path: nil))
+                history.append(Found(id: id, kind: .tag, size: object.body.count))
                 pending.append(try Tag(decoding: object.body, algorithm: algorithm).object)
             case .commit:
                 seen.remove(id)
@@ -69,14 +65,14 @@ struct ObjectGraphWalk {
                 seen.remove(id)
                 directTrees.append(id)
             case .blob:
-                contents.append(Found(id: id, object: object, path: nil))
+                contents.append(Found(id: id, kind: .blob, size: object.body.count))
             }
         }
         var rootTrees: [ObjectID] = []
         while let id = commits.popLast() {
             guard seen.insert(id).inserted, let object = try read(id, missing) else { continue }
             let commit = try Commit(decoding: object.body, algorithm: algorithm)
-            history.append(Found(id: id, object: object, path: nil))
+            history.append(Found(id: id, kind: .commit, size: object.body.count))
             rootTrees.append(commit.tree)
             commits.append(contentsOf: commit.parents.reversed())
         }
@@ -84,7 +80,7 @@ struct ObjectGraphWalk {
         var trees: [(id: ObjectID, path: String?)] = rootTrees.reversed().map { ($0, "") } + directTrees.reversed().map { ($0, nil) }
         while let (id, path) = trees.popLast() {
             guard seen.insert(id).inserted, let object = try read(id, missing) else { continue }
-            contents.append(Found(id: id, object: object, path: path))
+            contents.append(Found(id: id, kind: object.kind, size: object.body.count, nameHint: path))
             guard object.kind == .tree else { continue }
             let tree = try Tree(decoding: object.body, algorithm: algorithm)
             for entry in tree.entries.reversed() where entry.mode != .gitlink && !seen.contains(entry.id) {
