@@ -70,6 +70,7 @@ extension GitClient {
     ///
     /// Throws only for transport or protocol failures; refused refs are in the result.
     public func push(_ updates: [RefUpdate], atomic: Bool = false) async throws -> PushResult {
+        let started = ContinuousClock.now
         let (remote, capabilities) = try await receivePackAdvertisement()
         let zero = ObjectID.zero(repository.hashAlgorithm)
         var statuses: [String: String?] = [:]
@@ -130,6 +131,7 @@ extension GitClient {
             var reader = PktLineReader(response)
             report = try SideBand.demultiplex(&reader) { progress?($0) }
         }
+        progress?("Sent \(objectCount) objects, \(Self.rate(bytes: pack.count, since: started))\n")
         var reader = PktLineReader(report)
         while let line = try reader.next(), let text = line.text {
             if text.hasPrefix("unpack "), text != "unpack ok" {

@@ -144,6 +144,7 @@ public struct GitClient: Sendable {
         base += shallow.sorted().map { "shallow \($0)" }
         if let depth { base.append("deepen \(depth)") }
 
+        let started = ContinuousClock.now
         var haves = HaveWalk(repository: repository, shallow: shallow)
         var common: [ObjectID] = []
         var sent = 0
@@ -165,13 +166,22 @@ public struct GitClient: Sendable {
                 shallow.formUnion(parsed.shallow)
                 try PackIngest.checkConnected(tips: missing, received: Set(received.ids), shallow: shallow, in: repository)
                 if !parsed.shallow.isEmpty || !parsed.unshallow.isEmpty { try shallowFile.write(shallow) }
-                progress?("Received \(received.ids.count) objects, \(pack.count) bytes\n")
+                progress?("Received \(received.ids.count) objects, \(Self.rate(bytes: pack.count, since: started))\n")
                 return FetchResult(objects: received.ids, packBytes: pack.count, rounds: rounds, shallow: shallow)
             }
             common += parsed.acks.filter { !common.contains($0) }
             if done { throw BanyanError(.corruptObject, "the remote answered `done` without a pack") }
             batch = min(batch * 2, 256)
         }
+    }
+
+    /// "1.2 MiB in 0.8 s, 1.5 MiB/s" for progress lines.
+    static func rate(bytes: Int, since start: ContinuousClock.Instant) -> String {
+        let elapsed = ContinuousClock.now - start
+        let seconds = max(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18, 0.001)
+        let mib = Double(bytes) / 1_048_576
+        let format = { (value: Double) in String(Double(Int(value * 100)) / 100) }
+        return "\(format(mib)) MiB in \(format(seconds)) s, \(format(mib / seconds)) MiB/s"
     }
 
     struct FetchResponse {
