@@ -62,6 +62,14 @@ let package = Package(
         .testTarget(name: "BanyanTests", dependencies: ["Banyan", "BanyanTestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["Banyan", "BanyanTestSupport", "banyan"]),
         .testTarget(
+            name: "BanyanAPITests",
+            dependencies: [
+                "Banyan", "BanyanServer", "BanyanTestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
+        .testTarget(
             name: "BanyanSyncTests",
             dependencies: ["Banyan", "BanyanSync", "BanyanServer", "BanyanTestSupport"]
         ),

@@ -56,7 +56,11 @@ public enum Zlib {
             throw BanyanError(.decompression, "zlib could not start an inflate stream")
         }
         defer { inflateEnd(&stream) }
-        var output = [UInt8](repeating: 0, count: max(64, min(sizeHint > 0 ? sizeHint + 1 : input.count * 4, limit + 1)))
+        // The hint may come from untrusted input (a pack entry header): it
+        // sizes the first buffer only up to 16 MiB; past that the buffer grows
+        // as real output arrives.
+        let firstGuess = sizeHint > 0 ? sizeHint + 1 : input.count * 4
+        var output = [UInt8](repeating: 0, count: max(64, min(firstGuess, limit + 1, 16 << 20)))
         stream.next_in = UnsafeMutablePointer(mutating: input.bindMemory(to: Bytef.self).baseAddress)
         stream.avail_in = uInt(min(input.count, Int(UInt32.max)))
         var produced = 0
@@ -92,5 +96,11 @@ public enum Zlib {
                 throw BanyanError(.decompression, "zlib stream is corrupt: \(reason)")
             }
         }
+    }
+
+    /// The CRC-32 of `bytes` (zlib's), continuing from `crc` (pass the previous result to chain).
+    public static func crc32(_ bytes: UnsafeRawBufferPointer, continuing crc: UInt32 = 0) -> UInt32 {
+        guard let base = bytes.baseAddress else { return crc }
+        return UInt32(CZlib.crc32(uLong(crc), base.assumingMemoryBound(to: Bytef.self), uInt(bytes.count)))
     }
 }

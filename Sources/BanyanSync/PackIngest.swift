@@ -116,6 +116,9 @@ public enum PackIngest {
             _ = try repository.objects.putBatch(Array(objects[start..<end]))
             start = end
         }
+        // Received objects become a sealed pack at once, so `git` (and a
+        // `git http-backend` serving the same repository) sees them too.
+        try repository.flush()
     }
 
     /// The objects `object` refers to; throws `corruptObject` when it does not decode.

@@ -15,8 +15,9 @@ struct BanyanCommand: ParsableCommand {
         subcommands: [
             Init.self, SetCommand.self, Get.self, Remove.self, List.self, Import.self,
             Log.self, BranchCommand.self, Diff.self, Reset.self, SnapshotCommand.self,
-            RevParse.self, CatFile.self, Fsck.self, Demo.self, Merge.self, MergeBaseCommand.self, MergeDriver.self,
-            Serve.self, Clone.self, RemoteCommand.self, Fetch.self, Pull.self, Push.self,
+            RevParse.self, CatFile.self, Fsck.self, Gc.self, CountObjects.self, VerifyPack.self,
+            BundleCommand.self, Demo.self, Merge.self, MergeBaseCommand.self, MergeDriver.self,
+            Serve.self, Clone.self, RemoteCommand.self, Fetch.self, Pull.self, Push.self, Watch.self,
         ]
     )
 

@@ -45,6 +45,7 @@ struct ClientTests {
         // Incremental fetch: only the new commit's objects.
         let originMain = try Repository.open(at: serverPath).branch("main")
         try originMain.set(key("fresh"), data("new value"), message: "fresh", author: signature(1_800_000_000))
+        try originMain.repository.flush()
         let incremental = try await sync.fetch()
         #expect(incremental.updated["refs/remotes/origin/main"] == (try originMain.head()))
         #expect(incremental.result.objects.count == 3)
@@ -60,6 +61,7 @@ struct ClientTests {
 
         // A push that is not a fast-forward is refused and changes nothing.
         try originMain.set(key("race"), data("server side"), message: "race", author: signature(1_800_000_200))
+        try originMain.repository.flush()
         let serverHead = try originMain.head()
         try local.set(key("other"), data("client side"), message: "diverge", author: signature(1_800_000_300))
         let refused = try await sync.push(branch: "main")

@@ -22,6 +22,7 @@ struct GitClientInteropTests {
         try await git(["fsck", "--strict"], in: clone)
 
         try repo.branch("main").set(key("later"), data("more"), message: "later", author: signature(1_800_000_000))
+        try repo.flush()
         try await git(["-c", "protocol.version=\(version)", "fetch", "-q"], in: clone)
         #expect(try await git(["rev-parse", "origin/main"], in: clone).text == (try repo.branch("main").head())?.hex)
         #expect(try await git(["cat-file", "-p", "origin/main:later"], in: clone).text == "more")

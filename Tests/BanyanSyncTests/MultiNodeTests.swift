@@ -48,6 +48,7 @@ struct MultiNodeTests {
             tx.set(key(".gitattributes"), data("counters/* merge=counter\nstate/*.json merge=json\n"))
             tx.set(key("counters/total"), data("0"))
         }
+        try seed.flush()
         var servers: [String: TestServer] = [:]
         servers["a"] = try await TestServer.start(seed)
         for name in ["b", "c"] {
@@ -93,14 +94,11 @@ struct MultiNodeTests {
         let total = Self.names.count * Self.rounds * 2
         let counted = String(decoding: try main.get(key("counters/total")), as: UTF8.self)
         // Two nodes that add one to the same value write the same blob; the
-        // tree merge takes an identical change once without asking the
-        // counter strategy, so concurrent increments of a shared counter are
-        // lost (`identicalCounterChangesAreBothCounted` shows it alone).
-        withKnownIssue("merge takes identical counter changes once", isIntermittent: true) {
-            #expect(counted == "\(total)")
-        }
+        // counter strategy still counts both increments.
+        #expect(counted == "\(total)")
         for name in Self.names {
             #expect(String(decoding: try main.get(key("counters/\(name)")), as: UTF8.self) == "\(Self.rounds * 2)")
+            try nodes[name]!.flush()
             try GitRunner.run(["fsck", "--strict"], in: dir.appending(name))
         }
         let state = try JSONSerialization.jsonObject(with: try main.get(key("state/nodes.json"))) as? [String: Int]
@@ -121,8 +119,6 @@ struct MultiNodeTests {
         try side.set(key("other"), data("x"), message: "side other", author: signature(3))
         _ = try repo.merge(from: side, into: main)
         let merged = String(decoding: try main.get(key("counters/total")), as: UTF8.self)
-        withKnownIssue("merge takes identical counter changes once") {
-            #expect(merged == "5")
-        }
+        #expect(merged == "5")
     }
 }

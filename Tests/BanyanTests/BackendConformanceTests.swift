@@ -4,7 +4,7 @@ import Testing
 
 /// A backend configuration the conformance suite runs against.
 struct BackendUnderTest: Sendable, CustomTestStringConvertible {
-    enum Kind: Sendable { case memory, fileSystem, durableFileSystem }
+    enum Kind: Sendable { case memory, fileSystem, durableFileSystem, looseFileSystem }
     let kind: Kind
     let algorithm: HashAlgorithm
 
@@ -12,6 +12,7 @@ struct BackendUnderTest: Sendable, CustomTestStringConvertible {
         .init(kind: .memory, algorithm: .sha1), .init(kind: .memory, algorithm: .sha256),
         .init(kind: .fileSystem, algorithm: .sha1), .init(kind: .fileSystem, algorithm: .sha256),
         .init(kind: .durableFileSystem, algorithm: .sha1),
+        .init(kind: .looseFileSystem, algorithm: .sha1), .init(kind: .looseFileSystem, algorithm: .sha256),
     ]
 
     var testDescription: String { "\(kind) \(algorithm)" }
@@ -21,10 +22,12 @@ struct BackendUnderTest: Sendable, CustomTestStringConvertible {
         switch kind {
         case .memory:
             try body(MemoryBackend(hashAlgorithm: algorithm))
-        case .fileSystem, .durableFileSystem:
+        case .fileSystem, .durableFileSystem, .looseFileSystem:
             try withTemporaryDirectory { directory in
                 let durability: FileSystemBackend.Durability = kind == .durableFileSystem ? .commit : .none
-                try body(FileSystemBackend.create(at: directory + "/store.git", hashAlgorithm: algorithm, durability: durability))
+                let mode: FileSystemBackend.WriteMode = kind == .looseFileSystem ? .loose : .pack
+                try body(FileSystemBackend.create(at: directory + "/store.git", hashAlgorithm: algorithm,
+                                                  durability: durability, writeMode: mode))
             }
         }
     }

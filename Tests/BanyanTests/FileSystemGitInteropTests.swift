@@ -9,7 +9,7 @@ struct FileSystemGitInteropTests {
     func banyanRepositoryReadsInGit(algorithm: HashAlgorithm) throws {
         try withTemporaryDirectory { directory in
             let repository = directory + "/store.git"
-            let store = try FileSystemBackend.create(at: repository, hashAlgorithm: algorithm)
+            let store = try FileSystemBackend.create(at: repository, hashAlgorithm: algorithm, writeMode: .loose)
             let blob = try store.put(RawObject(kind: .blob, body: Array("hello\n".utf8)))
             var treeBody = Array("100644 a\0".utf8)
             blob.append(to: &treeBody)

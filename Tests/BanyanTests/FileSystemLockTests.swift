@@ -57,6 +57,8 @@ struct FileSystemLockTests {
                 let text = "tree \(emptyTree)\nauthor A <a@x> 1700000000 +0000\ncommitter A <a@x> 1700000000 +0000\n\n\(n)\n"
                 return try store.put(RawObject(kind: .commit, body: Array(text.utf8)))
             }
+            // git update-ref checks that the commits exist: seal the append pack.
+            try store.flush()
             let valueOf = Dictionary(uniqueKeysWithValues: ids.enumerated().map { ($1, $0) })
             let counter = "refs/heads/counter"
             let log = ReflogEntry(old: .zero(.sha1), new: .zero(.sha1),

@@ -18,6 +18,7 @@ struct GitInteropTests {
         try main.remove(key("notes/a"), message: "drop a", author: signature(1_700_000_180))
         let dev = try repo.createBranch("dev")
         try dev.set(key("notes/c"), data("gamma"), message: "add c", author: signature(1_700_000_240))
+        try repo.flush()
 
         try GitRunner.run(["fsck", "--strict", "--no-dangling"], in: path)
         #expect(try GitRunner.run(["log", "--format=%s", "main"], in: path).text == "drop a\nadd settings\nadd b\nadd a")
@@ -61,6 +62,7 @@ struct GitInteropTests {
 
         // And Banyan's writes on top of git's history are still valid for git.
         try main.set(key("docs/new"), data("added by banyan"), author: signature())
+        try repo.flush()
         try GitRunner.run(["fsck", "--strict"], in: work)
         #expect(try GitRunner.run(["show", "main:docs/new"], in: work).text == "added by banyan")
     }

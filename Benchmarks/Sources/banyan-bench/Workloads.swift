@@ -56,11 +56,52 @@ enum Workloads {
             }
         }
         let seconds = Date().timeIntervalSince(start)
+        try repo.flush()
+        let flushed = try diskUsage(path)
+        // The peers, on copies of the same repository: git gc (which reuses
+        // the append packs' entries as they are) and git repack -a -d -f
+        // (deltas and compression recomputed, Banyan's settings).
+        try FileManager.default.copyItem(atPath: path, toPath: path + "-git")
+        try FileManager.default.copyItem(atPath: path, toPath: path + "-git-f")
+        defer {
+            try? FileManager.default.removeItem(atPath: path + "-git")
+            try? FileManager.default.removeItem(atPath: path + "-git-f")
+        }
+        let gcStart = Date()
+        let report = try repo.gc()
+        let gcSeconds = Date().timeIntervalSince(gcStart)
+        let gitStart = Date()
+        try runGit(["gc", "--quiet"], in: path + "-git")
+        let gitSeconds = Date().timeIntervalSince(gitStart)
+        let repackStart = Date()
+        try runGit(["repack", "-q", "-a", "-d", "-f", "--window=10", "--depth=50"], in: path + "-git-f")
+        let repackSeconds = Date().timeIntervalSince(repackStart)
         return [
             Figure(name: "commits/s", value: Double(scale.historyCommits) / seconds, unit: "commits/s"),
             Figure(name: "wall", value: seconds, unit: "s"),
-            Figure(name: "disk after flush", value: Double(try diskUsage(path)), unit: "bytes"),
+            Figure(name: "disk after flush", value: Double(flushed), unit: "bytes"),
+            Figure(name: "gc wall", value: gcSeconds, unit: "s"),
+            Figure(name: "pack after gc", value: Double(report.packBytes), unit: "bytes"),
+            Figure(name: "disk after gc", value: Double(try diskUsage(path)), unit: "bytes"),
+            Figure(name: "git gc wall", value: gitSeconds, unit: "s"),
+            Figure(name: "disk after git gc", value: Double(try diskUsage(path + "-git")), unit: "bytes"),
+            Figure(name: "git repack -adf wall", value: repackSeconds, unit: "s"),
+            Figure(name: "disk after git repack -adf", value: Double(try diskUsage(path + "-git-f")), unit: "bytes"),
         ]
+    }
+
+    /// Runs `git args` in `directory` with no user configuration; throws when it fails.
+    private static func runGit(_ args: [String], in directory: String) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["git"] + args
+        process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        process.environment = ProcessInfo.processInfo.environment.merging(["GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": "/dev/null"]) { $1 }
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw BanyanError(.io, "git \(args.joined(separator: " ")) exited \(process.terminationStatus)")
+        }
     }
 
     /// W2: one commit of all keys.
@@ -68,6 +109,7 @@ enum Workloads {
         let repo = try Repository.create(at: path)
         let start = Date()
         try bulkLoad(repo, scale)
+        try repo.flush()
         let seconds = Date().timeIntervalSince(start)
         return [
             Figure(name: "wall", value: seconds, unit: "s"),
@@ -89,6 +131,29 @@ enum Workloads {
         }
         let seconds = Date().timeIntervalSince(start)
         return [Figure(name: "reads/s", value: Double(scale.reads) / seconds, unit: "reads/s")]
+    }
+
+    /// W4: on W2's result, branch `a` changes keys 0..<1000, branch `b` keys
+    /// 50000..<51000 (scaled), then `b` is merged into `a` (only the merge is timed).
+    static func merge(_ scale: Scale, at path: String) throws -> [Figure] {
+        let repo = try Repository.create(at: path)
+        try bulkLoad(repo, scale)
+        let a = try repo.createBranch("a"), b = try repo.createBranch("b")
+        let sig = BenchData.signature(1)
+        try a.transaction(message: "a", author: sig, committer: sig) { tx in
+            for n in 0..<scale.mergeKeys { tx.set(BenchData.key(n), BenchData.value("a", n)) }
+        }
+        let half = scale.keys / 2
+        try b.transaction(message: "b", author: sig, committer: sig) { tx in
+            for n in half..<(half + scale.mergeKeys) { tx.set(BenchData.key(n), BenchData.value("b2", n)) }
+        }
+        let start = Date()
+        let outcome = try repo.merge(from: b, into: a, message: "merge b", author: BenchData.signature(2))
+        let seconds = Date().timeIntervalSince(start)
+        guard case .merged = outcome else {
+            throw BanyanError(.mergeConflict, "W4 merge did not merge cleanly: \(outcome)")
+        }
+        return [Figure(name: "merge wall", value: seconds, unit: "s")]
     }
 
     /// W6: four writers, each on its own branch, every commit fsync'd before it returns.

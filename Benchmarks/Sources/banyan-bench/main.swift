@@ -1,7 +1,7 @@
 import Banyan
 import Foundation
 
-/// banyan-bench W1|W2|W3|W6|all [--runs N] [--smoke] [--json]
+/// banyan-bench W1|W2|W3|W4|W6|all [--runs N] [--smoke] [--json]
 ///
 /// Runs each workload of ../shared/BENCHMARKS.md `runs` times, each run in a
 /// fresh child process (so peak RSS is per run) on a fresh directory, and
@@ -23,11 +23,11 @@ func parseOptions() -> Options {
         case "--smoke": options.smoke = true
         case "--json": options.json = true
         case "--child": options.child = true
-        case "all": options.workloads += ["W1", "W2", "W3", "W6"]
+        case "all": options.workloads += ["W1", "W2", "W3", "W4", "W6"]
         default: options.workloads.append(arg.uppercased())
         }
     }
-    if options.workloads.isEmpty { options.workloads = ["W1", "W2", "W3", "W6"] }
+    if options.workloads.isEmpty { options.workloads = ["W1", "W2", "W3", "W4", "W6"] }
     return options
 }
 
@@ -46,8 +46,9 @@ func runChild(_ workload: String, scale: Scale) throws {
     case "W1": figures = try Workloads.history(scale, at: dir)
     case "W2": figures = try Workloads.bulk(scale, at: dir)
     case "W3": figures = try Workloads.reads(scale, at: dir)
+    case "W4": figures = try Workloads.merge(scale, at: dir)
     case "W6": figures = try Workloads.durable(scale, at: dir)
-    default: throw BanyanError(.invalidArgument, "unknown workload \(workload) (W1, W2, W3, W6)")
+    default: throw BanyanError(.invalidArgument, "unknown workload \(workload) (W1, W2, W3, W4, W6)")
     }
     figures.append(Figure(name: "peak RSS", value: peakRSSBytes(), unit: "bytes"))
     FileHandle.standardOutput.write(try JSONEncoder().encode(figures))

@@ -12,6 +12,9 @@ public protocol ObjectStore: AnyObject, Sendable {
     /// Stores several objects at once (one lock, one flush); returns their ids in order.
     func putBatch(_ objects: [RawObject]) throws -> [ObjectID]
 
+    /// Stores a staged batch (ids already computed, delta hints a backend may use).
+    func write(_ batch: ObjectBatch) throws
+
     /// The object with `id`, or nil when absent. Throws `corruptObject` when
     /// the stored bytes do not decode or do not hash to `id`.
     func find(_ id: ObjectID) throws -> RawObject?
@@ -24,9 +27,21 @@ public protocol ObjectStore: AnyObject, Sendable {
 
     /// The ids whose hex form starts with `prefix` (lowercase, at least 4 characters).
     func objectIDs(withHexPrefix prefix: String) throws -> [ObjectID]
+
+    /// Makes everything stored so far readable by other tools (`git`): a
+    /// backend that buffers writes (an open pack) finishes them.
+    func flush() throws
 }
 
 extension ObjectStore {
+    /// Backends that write through need no flush.
+    public func flush() throws {}
+
+    /// Backends without deltas store the objects and ignore the hints.
+    public func write(_ batch: ObjectBatch) throws {
+        _ = try putBatch(batch.items.map(\.object))
+    }
+
     /// The object with `id`; throws `objectNotFound` when absent.
     public func get(_ id: ObjectID) throws -> RawObject {
         guard let object = try find(id) else {

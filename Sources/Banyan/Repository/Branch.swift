@@ -140,6 +140,7 @@ public struct Branch: Sendable {
         let log = ReflogEntry(old: old ?? .zero(repository.hashAlgorithm), new: target, committer: who,
                               message: message ?? "reset: moving to \(target.hex)")
         try repository.refs.compareAndSwap(refName, expected: old.map(RefExpectation.value) ?? .absent, new: target, log: log)
+        repository.refChanges.post(refName)
         return old
     }
 
@@ -183,9 +184,9 @@ public struct Branch: Sendable {
         try Signature.validate(name: committer.name, email: committer.email)
         let commit = Commit(tree: newRoot, parents: head.map { [$0] } ?? [], author: author,
                             committer: committer, message: Self.normalized(message))
-        let raw = commit.rawObject
-        let id = raw.id(repository.hashAlgorithm)
-        _ = try repository.objects.putBatch(editor.newObjects + [raw])
+        var batch = editor.batch
+        let id = batch.add(commit.rawObject)
+        try repository.objects.write(batch)
         repository.cache.insert(commit, for: id)
         let summary = message.split(separator: "\n", maxSplits: 1).first.map(String.init) ?? ""
         let log = ReflogEntry(old: head ?? .zero(repository.hashAlgorithm), new: id, committer: committer,
@@ -193,6 +194,7 @@ public struct Branch: Sendable {
         do {
             try repository.refs.compareAndSwap(refName, expected: head.map(RefExpectation.value) ?? .absent,
                                                new: id, log: log)
+            repository.refChanges.post(refName)
             return .committed(id)
         } catch let error as BanyanError where error.code == .staleRef {
             return .raced

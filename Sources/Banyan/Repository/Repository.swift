@@ -21,6 +21,8 @@ public final class Repository: Sendable {
     public let defaultAuthor: Identity
 
     let cache: ObjectCache
+    /// Posted to after every ref update this repository makes; watches wait on it.
+    public let refChanges: RefChangeNotifier
 
     /// Creates a repository over any backend pair.
     public init(objects: any ObjectStore, refs: any RefStore, path: String? = nil,
@@ -30,6 +32,7 @@ public final class Repository: Sendable {
         self.path = path
         self.defaultAuthor = defaultAuthor
         self.cache = ObjectCache()
+        self.refChanges = RefChangeNotifier()
     }
 
     /// The hash function of this repository's object ids.
@@ -44,30 +47,42 @@ public final class Repository: Sendable {
     /// Creates a new bare Git repository at `path` (the directory may exist but must not hold a repository).
     ///
     /// Throws `alreadyExists` when a repository is there, `invalidRefName` for a bad initial branch.
-    /// With `durability: .commit`, every commit is on stable storage before it returns.
+    /// With `durability: .commit`, every commit is on stable storage before it
+    /// returns. `writeMode` picks an append pack (fast, sealed on `flush`) or
+    /// one loose file per object.
     public static func create(
         at path: String, hashAlgorithm: HashAlgorithm = .sha1, initialBranch: String = "main",
-        durability: FileSystemBackend.Durability = .none
+        durability: FileSystemBackend.Durability = .none, writeMode: FileSystemBackend.WriteMode = .pack
     ) throws -> Repository {
         _ = try RefName.branch(initialBranch)
         let backend = try FileSystemBackend.create(at: path, hashAlgorithm: hashAlgorithm, initialBranch: initialBranch,
-                                                   durability: durability)
+                                                   durability: durability, writeMode: writeMode)
         return Repository(objects: backend, refs: backend, path: path)
     }
 
     /// Opens the Git repository at `path` (a bare repository, or a directory holding `.git`).
     ///
+    /// `durability` nil takes the repository's `banyan.durability` setting.
     /// Throws `invalidRepository` when `path` holds no repository and
     /// `unsupported` for a repository format Banyan cannot read safely.
-    public static func open(at path: String, durability: FileSystemBackend.Durability = .none) throws -> Repository {
+    public static func open(
+        at path: String, durability: FileSystemBackend.Durability? = nil, writeMode: FileSystemBackend.WriteMode = .pack
+    ) throws -> Repository {
         var repoPath = path
         let dotGit = (path as NSString).appendingPathComponent(".git")
         var isDir: ObjCBool = false
         if FileManager.default.fileExists(atPath: dotGit, isDirectory: &isDir), isDir.boolValue {
             repoPath = dotGit
         }
-        let backend = try FileSystemBackend.open(at: repoPath, durability: durability)
+        let backend = try FileSystemBackend.open(at: repoPath, durability: durability, writeMode: writeMode)
         return Repository(objects: backend, refs: backend, path: repoPath)
+    }
+
+    /// Makes every object written so far visible to other tools (`git`):
+    /// seals the open append pack of a filesystem store. Commits are visible
+    /// to other Banyan processes without it.
+    public func flush() throws {
+        try objects.flush()
     }
 
     // MARK: Objects

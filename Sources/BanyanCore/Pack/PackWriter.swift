@@ -53,6 +53,27 @@ public enum PackWriter {
         }
     }
 
+    /// One object to pack, described without its body, which the writer
+    /// loads when it needs it (see `write(sources:algorithm:baseItems:options:load:)`).
+    public struct Source: Sendable {
+        /// The object's id.
+        public var id: ObjectID
+        /// Its kind.
+        public var kind: ObjectKind
+        /// Its body's size in bytes.
+        public var size: Int
+        /// A path (or name) for the object, as `Item.nameHint`.
+        public var nameHint: String?
+
+        /// Creates a source.
+        public init(id: ObjectID, kind: ObjectKind, size: Int, nameHint: String? = nil) {
+            self.id = id
+            self.kind = kind
+            self.size = size
+            self.nameHint = nameHint
+        }
+    }
+
     /// A finished pack.
     public struct Output: Sendable {
         /// The pack's bytes, trailer included.
@@ -89,49 +110,90 @@ public enum PackWriter {
     public static func write(
         items: [Item], algorithm: HashAlgorithm, bases: [ObjectID: RawObject] = [:], options: Options = Options()
     ) throws -> Output {
-        guard options.window >= 0, options.depth >= 0 else {
-            throw BanyanError(.invalidArgument, "pack window (\(options.window)) and depth (\(options.depth)) must not be negative")
-        }
+        try write(items: items, algorithm: algorithm, baseItems: bases.map { Item($0.value, id: $0.key) }, options: options)
+    }
+
+    /// Packs `items` as a thin pack against `baseItems`, objects the receiver
+    /// already has. A base's name hint (its path) puts it next to the objects
+    /// of the same path in the delta search, as `git pack-objects --thin`
+    /// does with the trees of the commits the receiver has. Throws as
+    /// `write(_:algorithm:bases:options:)` does.
+    public static func write(
+        items: [Item], algorithm: HashAlgorithm, baseItems: [Item], options: Options = Options()
+    ) throws -> Output {
         var objects: [RawObject] = []
-        var ids: [ObjectID] = []
-        var hints: [String?] = []
+        var sources: [Source] = []
         var seen = Set<ObjectID>()
         objects.reserveCapacity(items.count)
         for item in items {
             let id = item.id ?? item.object.id(algorithm)
-            guard id.algorithm == algorithm else {
-                throw BanyanError(.invalidArgument, "object \(id) is \(id.algorithm) but the pack is \(algorithm)")
-            }
             guard seen.insert(id).inserted else { continue }
             objects.append(item.object)
-            ids.append(id)
-            hints.append(item.nameHint)
+            sources.append(Source(id: id, kind: item.object.kind, size: item.object.body.count, nameHint: item.nameHint))
         }
-        let externals = bases.filter { !seen.contains($0.key) }.sorted { $0.key < $1.key }
-        let plan = DeltaPlanner(objects: objects, hints: hints, externals: externals.map(\.value),
-                                algorithm: algorithm, options: options).plan()
-        return try emit(objects: objects, ids: ids, externalIDs: externals.map(\.key), plan: plan,
-                        algorithm: algorithm, options: options)
+        return try write(sources: sources, algorithm: algorithm, baseItems: baseItems, options: options) { objects[$0] }
+    }
+
+    /// Packs the objects `sources` describe, loading a body through `load`
+    /// (given the source's position) only when the delta search or the
+    /// output needs it: memory holds the window's objects, the chosen deltas
+    /// and the pack, not every object. Duplicate ids are packed once;
+    /// `baseItems` make a thin pack as in `write(items:algorithm:baseItems:options:)`.
+    ///
+    /// Cost: up to two loads per object of at least `minDeltaSize` bytes
+    /// (search, then output when it is stored whole), one for smaller ones.
+    /// `load` must return the object the source describes; the writer does
+    /// not hash it (index the result to check). Throws what `load` throws,
+    /// and `invalidArgument` as `write(_:algorithm:bases:options:)` does.
+    public static func write(
+        sources: [Source], algorithm: HashAlgorithm, baseItems: [Item] = [], options: Options = Options(),
+        load: (Int) throws -> RawObject
+    ) throws -> Output {
+        guard options.window >= 0, options.depth >= 0 else {
+            throw BanyanError(.invalidArgument, "pack window (\(options.window)) and depth (\(options.depth)) must not be negative")
+        }
+        var unique: [Int] = []
+        var seen = Set<ObjectID>()
+        for (position, source) in sources.enumerated() {
+            guard source.id.algorithm == algorithm else {
+                throw BanyanError(.invalidArgument, "object \(source.id) is \(source.id.algorithm) but the pack is \(algorithm)")
+            }
+            if seen.insert(source.id).inserted { unique.append(position) }
+        }
+        let packed = unique.map { sources[$0] }
+        func loadPacked(_ position: Int) throws -> RawObject { try load(unique[position]) }
+        var externals: [(id: ObjectID, item: Item)] = []
+        for base in baseItems {
+            let id = base.id ?? base.object.id(algorithm)
+            guard seen.insert(id).inserted else { continue }
+            externals.append((id, base))
+        }
+        externals.sort { $0.id < $1.id }
+        let plan = try DeltaPlanner(sources: packed, externals: externals.map(\.item.object),
+                                    externalHints: externals.map(\.item.nameHint), algorithm: algorithm, options: options)
+            .plan(load: loadPacked)
+        return try emit(sources: packed, externalIDs: externals.map(\.id), plan: plan,
+                        algorithm: algorithm, options: options, load: loadPacked)
     }
 
     /// Writes entries in input order, each delta's base first.
     private static func emit(
-        objects: [RawObject], ids: [ObjectID], externalIDs: [ObjectID], plan: [DeltaPlanner.Choice?],
-        algorithm: HashAlgorithm, options: Options
+        sources: [Source], externalIDs: [ObjectID], plan: [DeltaPlanner.Choice?],
+        algorithm: HashAlgorithm, options: Options, load: (Int) throws -> RawObject
     ) throws -> Output {
         let encoder = try PackEntryEncoder(algorithm: algorithm, compressionLevel: options.compressionLevel)
-        guard objects.count <= Int(UInt32.max) else {
-            throw BanyanError(.invalidArgument, "a pack holds at most \(UInt32.max) objects, not \(objects.count)")
+        guard sources.count <= Int(UInt32.max) else {
+            throw BanyanError(.invalidArgument, "a pack holds at most \(UInt32.max) objects, not \(sources.count)")
         }
-        var pack = PackEntryEncoder.packHeader(objectCount: UInt32(objects.count))
-        pack.reserveCapacity(objects.reduce(64) { $0 + $1.body.count / 2 })
-        var offsets = [UInt64?](repeating: nil, count: objects.count)
+        var pack = PackEntryEncoder.packHeader(objectCount: UInt32(sources.count))
+        pack.reserveCapacity(sources.reduce(64) { $0 + $1.size / 4 })
+        var offsets = [UInt64?](repeating: nil, count: sources.count)
         var entries: [PackIndex.Entry] = []
-        entries.reserveCapacity(objects.count)
+        entries.reserveCapacity(sources.count)
         var usedExternals = Set<ObjectID>()
         var deltaCount = 0
         var stack: [Int] = []
-        for start in objects.indices where offsets[start] == nil {
+        for start in sources.indices where offsets[start] == nil {
             stack.append(start)
             // Walk up to the first base already written (or whole, or external), then write downwards.
             while case .inPack(let base, _)? = plan[stack.last!], offsets[base] == nil {
@@ -141,11 +203,11 @@ public enum PackWriter {
                 let payload: PackEntryEncoder.Payload
                 switch plan[next] {
                 case nil:
-                    payload = .object(objects[next])
+                    payload = .object(try load(next))
                 case .inPack(let base, let delta)?:
                     deltaCount += 1
                     payload = options.useRefDeltas
-                        ? .refDelta(base: ids[base], delta: delta)
+                        ? .refDelta(base: sources[base].id, delta: delta)
                         : .ofsDelta(baseOffset: offsets[base]!, delta: delta)
                 case .external(let base, let delta)?:
                     deltaCount += 1
@@ -154,7 +216,7 @@ public enum PackWriter {
                 }
                 let (offset, crc) = try encoder.append(payload, to: &pack)
                 offsets[next] = offset
-                entries.append(PackIndex.Entry(id: ids[next], offset: offset, crc32: crc))
+                entries.append(PackIndex.Entry(id: sources[next].id, offset: offset, crc32: crc))
             }
         }
         let checksum = PackEntryEncoder.appendTrailer(to: &pack, algorithm: algorithm)
@@ -178,9 +240,9 @@ struct DeltaPlanner {
         var nameHash: UInt32
     }
 
-    let objects: [RawObject]
-    let hints: [String?]
+    let sources: [PackWriter.Source]
     let externals: [RawObject]
+    let externalHints: [String?]
     let algorithm: HashAlgorithm
     let options: PackWriter.Options
 
@@ -194,16 +256,19 @@ struct DeltaPlanner {
         return hash
     }
 
-    func plan() -> [Choice?] {
-        var choices = [Choice?](repeating: nil, count: objects.count)
+    /// The chosen delta for each source (nil: stored whole), loading
+    /// bodies through `load` as objects enter the window.
+    func plan(load: (Int) throws -> RawObject) throws -> [Choice?] {
+        var choices = [Choice?](repeating: nil, count: sources.count)
         guard options.window > 0, options.depth > 0 else { return choices }
         var candidates: [Candidate] = []
-        for (i, object) in objects.enumerated() where object.body.count >= options.minDeltaSize {
-            candidates.append(Candidate(object: i, isExternal: false, kind: object.kind, size: object.body.count,
-                                        nameHash: Self.nameHash(hints[i])))
+        for (i, source) in sources.enumerated() where source.size >= options.minDeltaSize {
+            candidates.append(Candidate(object: i, isExternal: false, kind: source.kind, size: source.size,
+                                        nameHash: Self.nameHash(source.nameHint)))
         }
         for (i, object) in externals.enumerated() where object.body.count >= options.minDeltaSize {
-            candidates.append(Candidate(object: i, isExternal: true, kind: object.kind, size: object.body.count, nameHash: 0))
+            candidates.append(Candidate(object: i, isExternal: true, kind: object.kind, size: object.body.count,
+                                        nameHash: Self.nameHash(externalHints[i])))
         }
         // Git's type_size_sort: kind, name hash, external bases first, larger first, input order.
         candidates.sort { a, b in
@@ -213,17 +278,22 @@ struct DeltaPlanner {
             if a.size != b.size { return a.size > b.size }
             return a.object < b.object
         }
-        var depth = [Int](repeating: 0, count: objects.count)
-        // The window: candidate positions with their lazily built indexes.
-        var window: [(candidate: Int, index: DeltaIndex?)] = []
+        var depth = [Int](repeating: 0, count: sources.count)
+        // The window: candidate positions, their bodies and lazily built indexes.
+        var window: [(candidate: Int, body: [UInt8], index: DeltaIndex?)] = []
         let hashLength = algorithm.digestLength
         for (position, target) in candidates.enumerated() {
+            // Git's find_deltas keeps a chosen base longer: it moves up to
+            // just after the object that used it, the first tried next. A
+            // window of one keeps only the newest object, so chains form.
+            var chosen: Int? = nil
+            let body = target.isExternal ? externals[target.object].body : try load(target.object).body
             defer {
-                window.append((position, nil))
+                window.append((position, body, nil))
+                if let chosen { window.append(window.remove(at: chosen)) }
                 if window.count > options.window { window.removeFirst() }
             }
             guard !target.isExternal else { continue }
-            let body = objects[target.object].body
             var best: (slot: Int, delta: [UInt8])? = nil
             for slot in window.indices.reversed() {
                 let source = candidates[window[slot].candidate]
@@ -237,15 +307,13 @@ struct DeltaPlanner {
                 guard maxSize > 0 else { continue }
                 if source.size < target.size, target.size - source.size >= maxSize { continue }
                 if target.size < source.size / 32 { continue }
-                if window[slot].index == nil {
-                    let sourceBody = source.isExternal ? externals[source.object].body : objects[source.object].body
-                    window[slot].index = DeltaIndex(base: sourceBody)
-                }
+                if window[slot].index == nil { window[slot].index = DeltaIndex(base: window[slot].body) }
                 guard let delta = window[slot].index!.delta(to: body, maxSize: maxSize) else { continue }
                 best = (slot, delta)
                 depth[target.object] = sourceDepth + 1
             }
             if let best {
+                if options.window > 1 { chosen = best.slot }
                 let source = candidates[window[best.slot].candidate]
                 choices[target.object] = source.isExternal
                     ? .external(base: source.object, delta: best.delta)

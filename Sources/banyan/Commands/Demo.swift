@@ -46,10 +46,19 @@ struct Demo: ParsableCommand {
         let changes = try repo.diff(from: try main.head()!, to: try phone.head()!)
         step("Diff main..phone: " + changes.map { "\($0.kind.rawValue) \($0.key)" }.joined(separator: ", "))
 
+        try main.set(Key("notes/todo"), Data("write the demo\nmerge the phone\n".utf8), message: "More to do")
+        let outcome = try repo.merge(from: phone, into: main, message: "Merge the phone's changes")
+        if case .merged(let id) = outcome {
+            step("Both sides changed different keys; merged phone into main offline-style: \(id.abbreviated())")
+            step("  main now has settings/theme = \(String(decoding: try main.get(Key("settings/theme")), as: UTF8.self))")
+        }
+
         let first = try main.log().last!.id
         let old = try repo.snapshot(commit: first)
         step("Detached view of the first commit lists: " + (try old.walk().map(\.key.path).joined(separator: ", ")))
 
+        try repo.flush()
+        step("Flushed: the open append pack is now a Git pack file")
         let problems = try repo.fsck()
         step("fsck: \(problems.isEmpty ? "every object and branch checks out" : "\(problems.count) problems")")
         step("It is a Git repository too; try: git -C \(dir) log --oneline --all")

@@ -7,7 +7,7 @@ import Hummingbird
 
 struct Serve: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Serve the store over Git's smart HTTP protocol.",
+        abstract: "Serve the store over Git's smart HTTP protocol and the REST API (/api/v1).",
         discussion: """
             git clone, fetch and push (protocol v2 and v0) and banyan's own sync commands work against \
             http://HOST:PORT/. With --token, every request needs `Authorization: Bearer TOKEN` or HTTP \
@@ -29,6 +29,7 @@ struct Serve: ParsableCommand {
         let token = token ?? ProcessInfo.processInfo.environment["BANYAN_TOKEN"]
         let builder = BanyanServerBuilder(
             repository: repo, configuration: .init(host: host, port: port, token: token, git: options))
+        builder.addRESTAPI(repository: repo)
         let host = host
         let path = repository.path
         let app = builder.application { port in

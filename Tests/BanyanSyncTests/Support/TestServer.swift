@@ -62,5 +62,7 @@ func makeStore(_ path: String, commits: Int, algorithm: HashAlgorithm = .sha1) t
         try main.set(key("notes/n\(i % 7)"), data("note \(i)\n" + String(repeating: "line \(i % 5)\n", count: 40)),
                      message: "commit \(i)", author: signature(1_700_000_000 + Int64(i)))
     }
+    // Some tests serve the store with git http-backend: seal the append pack.
+    try repo.flush()
     return repo
 }

@@ -36,8 +36,10 @@ struct HistoryBuilder {
         let root = try editor.apply(to: baseRoot)
         let who = signature(time)
         let commit = Commit(tree: root, parents: parents, author: who, committer: who, message: message + "\n")
-        _ = try repository.objects.putBatch(editor.newObjects + [commit.rawObject])
-        return commit.rawObject.id(repository.hashAlgorithm)
+        var batch = editor.batch
+        let id = batch.add(commit.rawObject)
+        try repository.objects.write(batch)
+        return id
     }
 
     /// Points branch `name` at `commit`.

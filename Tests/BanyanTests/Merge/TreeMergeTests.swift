@@ -59,6 +59,7 @@ struct TreeMergeTests {
         let values = try fork.main.walk().map { "\($0.key.path)=" + String(decoding: try fork.repo.blob($0.id), as: UTF8.self) }
         #expect(values == ["a/x=2", "a/y=3", "keep=k", "new/o=o", "new/t=t"])
         #expect(try fork.main.reflog().last?.message == "merge other: Merge made by banyan")
+        try fork.repo.flush()
         if let path = fork.repo.path { try GitRunner.run(["fsck", "--strict"], in: path) }
     }
 

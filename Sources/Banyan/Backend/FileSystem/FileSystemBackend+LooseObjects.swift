@@ -7,19 +7,13 @@ import Darwin
 /// Loose objects: `objects/<first two hex digits>/<the rest>`, each the zlib
 /// stream of `"<kind> <size>\0<body>"`.
 extension FileSystemBackend {
-    /// Stores `object` as a loose object and returns its id; a no-op when the file exists.
+    /// Stores objects as loose files; with `.commit` durability each file is
+    /// flushed, then each touched directory once.
     ///
-    /// Cost: one zlib compression (level 1) and a temporary file linked into
-    /// place, so an existing object is never overwritten and a reader never
-    /// sees a partial file. With `.commit` durability the file and its
-    /// directory are flushed before returning.
-    public func put(_ object: RawObject) throws -> ObjectID {
-        try putBatch([object])[0]
-    }
-
-    /// Stores several objects; with `.commit` durability each file is flushed,
-    /// then each touched directory once.
-    public func putBatch(_ objects: [RawObject]) throws -> [ObjectID] {
+    /// Cost per object: one zlib compression (level 1) and a temporary file
+    /// linked into place, so an existing object is never overwritten and a
+    /// reader never sees a partial file.
+    func putLoose(_ objects: [RawObject]) throws -> [ObjectID] {
         var directoriesToSync = Set<String>()
         let ids = try objects.map { object in
             let id = object.id(hashAlgorithm)
@@ -40,10 +34,8 @@ extension FileSystemBackend {
     ///
     /// Throws `corruptObject` naming the file when it does not inflate, its
     /// header is malformed, or its content hashes to another id;
-    /// `limitExceeded` when it inflates past 1 GiB; `invalidArgument` for an
-    /// id of another hash function. Objects in packs are not seen.
-    public func find(_ id: ObjectID) throws -> RawObject? {
-        try RefUpdateRules.checkAlgorithm(id, store: hashAlgorithm)
+    /// `limitExceeded` when it inflates past 1 GiB.
+    func findLoose(_ id: ObjectID) throws -> RawObject? {
         let file = objectPath(id)
         guard let compressed = try Posix.readFile(file) else { return nil }
         let object: RawObject
@@ -62,13 +54,12 @@ extension FileSystemBackend {
     }
 
     /// True when a loose object file for `id` exists (its content is not checked).
-    public func contains(_ id: ObjectID) throws -> Bool {
-        try RefUpdateRules.checkAlgorithm(id, store: hashAlgorithm)
-        return Posix.fileType(objectPath(id)) == .file
+    func containsLoose(_ id: ObjectID) -> Bool {
+        Posix.fileType(objectPath(id)) == .file
     }
 
     /// The ids of every loose object. Cost: lists all 256 fan-out directories.
-    public func allObjectIDs() throws -> [ObjectID] {
+    func allLooseIDs() throws -> [ObjectID] {
         var ids: [ObjectID] = []
         for directory in try Posix.listDirectory(path + "/objects") where directory.isDirectory {
             guard directory.name.count == 2, directory.name.allSatisfy(\.isHexDigit) else { continue }
@@ -77,10 +68,9 @@ extension FileSystemBackend {
         return ids
     }
 
-    /// The loose object ids starting with `prefix`. Cost: lists one fan-out directory.
-    public func objectIDs(withHexPrefix prefix: String) throws -> [ObjectID] {
-        let prefix = try RefUpdateRules.normalizedHexPrefix(prefix)
-        return try looseIDs(inFanOut: String(prefix.prefix(2)), withPrefix: String(prefix.dropFirst(2)))
+    /// The loose object ids starting with `prefix` (normalized). Cost: lists one fan-out directory.
+    func looseIDs(withHexPrefix prefix: String) throws -> [ObjectID] {
+        try looseIDs(inFanOut: String(prefix.prefix(2)), withPrefix: String(prefix.dropFirst(2)))
     }
 
     private func objectPath(_ id: ObjectID) -> String {

@@ -52,11 +52,12 @@ extension FileSystemBackend {
             guard let current else { throw BanyanError(.refNotFound, "ref \(name) does not exist") }
             try RefUpdateRules.check(expected, name: name, current: current)
             // Packed entry first: removing the loose file first would let a
-            // reader see the stale packed value in between.
-            if try packedRefs().id(of: name) != nil {
-                try PackedRefs.remove(name, repository: path, durable: isDurable)
+            // reader see the stale packed value in between. `packed-refs.lock`
+            // stays held until the loose file is gone, so a concurrent
+            // `packRefs` cannot pack the loose value back.
+            try PackedRefs.remove(name, repository: path, durable: isDurable) {
+                try Posix.removeFile(refPath(name))
             }
-            try Posix.removeFile(refPath(name))
             try Posix.removeFile(logPath(name))
             if isDurable { try Posix.fsyncDirectory(Posix.parent(of: refPath(name))) }
         }
@@ -106,10 +107,10 @@ extension FileSystemBackend {
 
     // MARK: Internals
 
-    private func refPath(_ name: String) -> String { path + "/" + name }
-    private func logPath(_ name: String) -> String { path + "/logs/" + name }
+    func refPath(_ name: String) -> String { path + "/" + name }
+    func logPath(_ name: String) -> String { path + "/logs/" + name }
 
-    private func packedRefs() throws -> PackedRefs {
+    func packedRefs() throws -> PackedRefs {
         try PackedRefs.read(repository: path, algorithm: hashAlgorithm)
     }
 
@@ -131,7 +132,7 @@ extension FileSystemBackend {
 
     /// `refs/heads` for `refs/heads/a/b`, `logs/refs/heads` for its log: the
     /// directory that cleaning up after a delete stops at, as Git keeps it.
-    private func categoryDirectory(of file: String) -> String {
+    func categoryDirectory(of file: String) -> String {
         let relative = file.dropFirst(path.count + 1)
         let depth = relative.hasPrefix("logs/") ? 3 : 2
         return path + "/" + relative.split(separator: "/").prefix(depth).joined(separator: "/")
@@ -174,7 +175,7 @@ extension FileSystemBackend {
     }
 
     /// The names of the loose refs in the directory `directory` (a ref-name prefix such as `refs/heads`), recursively.
-    private func looseRefNames(under directory: String) throws -> [String] {
+    func looseRefNames(under directory: String) throws -> [String] {
         var names: [String] = []
         for entry in try Posix.listDirectory(refPath(directory)) {
             let name = directory + "/" + entry.name
@@ -188,7 +189,7 @@ extension FileSystemBackend {
     }
 
     /// The loose ref file of `name`, parsed; nil when there is none (or a directory is there).
-    private func readLooseRef(_ name: String) throws -> RefValue? {
+    func readLooseRef(_ name: String) throws -> RefValue? {
         let file = refPath(name)
         guard let bytes = try Posix.readFile(file) else { return nil }
         let text = String(decoding: bytes, as: UTF8.self)

@@ -6,13 +6,13 @@
 /// and `git` may run against it at the same time as Banyan: ref updates on
 /// both sides exclude each other through `<ref>.lock` files.
 ///
-/// Thread-safety: the backend holds no mutable state; every operation goes
-/// to the filesystem, and concurrent writers (threads or processes) are
-/// serialized per ref by lock files. Objects are immutable files written by
+/// Thread-safety: the only in-memory state is the list of mapped packs
+/// (behind a mutex); everything else goes to the filesystem, and concurrent
+/// writers (threads or processes) are serialized per ref by lock files. Objects are immutable files written by
 /// rename, so readers never see a partial object or ref.
 ///
-/// Not yet read: objects in pack files (`objects/pack/*.pack`). `find` and
-/// `contains` do not see them, and `allObjectIDs` does not list them.
+/// Objects are read from pack files (`objects/pack/pack-*.pack`, memory-mapped)
+/// and loose files; new objects are written loose.
 public final class FileSystemBackend: ObjectStore, RefStore, Sendable {
     /// When writes reach stable storage.
     public enum Durability: Sendable, Hashable {
@@ -30,11 +30,25 @@ public final class FileSystemBackend: ObjectStore, RefStore, Sendable {
     public let hashAlgorithm: HashAlgorithm
     /// When writes reach stable storage.
     public let durability: Durability
+    /// How new objects are written.
+    public let writeMode: WriteMode
+    /// The sealed pack files, loaded lazily.
+    let packs: PackSet
+    /// The open pack new objects go to in `.pack` mode.
+    let appendPack: AppendPack
+    /// Other writers' open packs.
+    let foreignPacks: ForeignAppendPacks
 
-    private init(path: String, hashAlgorithm: HashAlgorithm, durability: Durability) {
+    private init(path: String, hashAlgorithm: HashAlgorithm, durability: Durability, writeMode: WriteMode,
+                 packSizeLimit: UInt64) {
         self.path = path
         self.hashAlgorithm = hashAlgorithm
         self.durability = durability
+        self.writeMode = writeMode
+        let packDirectory = path + "/objects/pack"
+        packs = PackSet(directory: packDirectory, algorithm: hashAlgorithm)
+        appendPack = AppendPack(directory: packDirectory, algorithm: hashAlgorithm, sizeLimit: packSizeLimit)
+        foreignPacks = ForeignAppendPacks(directory: packDirectory, algorithm: hashAlgorithm, own: appendPack)
     }
 
     var isDurable: Bool { durability == .commit }
@@ -42,12 +56,13 @@ public final class FileSystemBackend: ObjectStore, RefStore, Sendable {
     /// Creates a bare repository at `path`, laid out as `git init --bare`
     /// makes it, with `HEAD` pointing at `refs/heads/<initialBranch>`.
     ///
-    /// Creates `path` and its missing parents. Throws `alreadyExists` when a
-    /// repository is there already, `invalidRefName` for a bad branch name,
-    /// `io` when a file cannot be written.
+    /// Creates `path` and its missing parents. In `.pack` write mode the open
+    /// append pack is sealed when it passes `packSizeLimit` bytes. Throws
+    /// `alreadyExists` when a repository is there already, `invalidRefName`
+    /// for a bad branch name, `io` when a file cannot be written.
     public static func create(
         at path: String, hashAlgorithm: HashAlgorithm = .sha1, initialBranch: String = "main",
-        durability: Durability = .none
+        durability: Durability = .none, writeMode: WriteMode = .pack, packSizeLimit: UInt64 = 64 << 20
     ) throws -> FileSystemBackend {
         let root = Posix.absolutePath(path)
         let head = try RefName.branch(initialBranch)
@@ -63,7 +78,8 @@ public final class FileSystemBackend: ObjectStore, RefStore, Sendable {
         try Posix.createFile(root + "/description", "Unnamed repository; edit this file 'description' to name the repository.\n")
         try Posix.createFile(root + "/HEAD", "ref: \(head)\n")
         if durability == .commit { try Posix.fsyncDirectory(root) }
-        return FileSystemBackend(path: root, hashAlgorithm: hashAlgorithm, durability: durability)
+        return FileSystemBackend(path: root, hashAlgorithm: hashAlgorithm, durability: durability, writeMode: writeMode,
+                                 packSizeLimit: packSizeLimit)
     }
 
     /// Opens the bare repository at `path` (a `.git` directory or one made by
@@ -73,7 +89,14 @@ public final class FileSystemBackend: ObjectStore, RefStore, Sendable {
     /// config does not parse, and `unsupported` for a repository format or
     /// extension Banyan cannot honour (`repositoryformatversion` above 1,
     /// `extensions.refstorage`, …).
-    public static func open(at path: String, durability: Durability = .none) throws -> FileSystemBackend {
+    ///
+    /// Seals open append packs that writers left behind when they crashed
+    /// (complete objects are kept, a torn last entry is dropped).
+    /// `durability` nil means the repository's setting: `banyan.durability`
+    /// in `config` (`none` or `commit`), `none` when unset.
+    public static func open(
+        at path: String, durability: Durability? = nil, writeMode: WriteMode = .pack, packSizeLimit: UInt64 = 64 << 20
+    ) throws -> FileSystemBackend {
         let root = Posix.absolutePath(path)
         let isRepository = Posix.fileType(root + "/HEAD") == .file
             && Posix.fileType(root + "/objects") == .directory
@@ -84,7 +107,11 @@ public final class FileSystemBackend: ObjectStore, RefStore, Sendable {
         }
         let config = try readConfig(root)
         let algorithm = try RepositoryConfig.hashAlgorithm(of: config, path: root)
-        return FileSystemBackend(path: root, hashAlgorithm: algorithm, durability: durability)
+        let backend = FileSystemBackend(path: root, hashAlgorithm: algorithm,
+                                        durability: try durability ?? RepositoryConfig.durability(of: config, path: root),
+                                        writeMode: writeMode, packSizeLimit: packSizeLimit)
+        try backend.foreignPacks.recoverAbandoned()
+        return backend
     }
 
     /// The repository's `config` file, parsed; empty when there is none.

@@ -1,10 +1,18 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The `packed-refs` file that `git pack-refs` and `git gc` write: one
 /// `<hex> <name>` line per ref, optionally followed by a `^<hex>` line giving
 /// what an annotated tag peels to, under a `# pack-refs with: …` header.
 ///
-/// A loose ref file overrides a packed entry of the same name. Banyan never
-/// adds to this file; it only removes entries (when a ref is deleted), under
-/// `packed-refs.lock` as Git does.
+/// A loose ref file overrides a packed entry of the same name. Banyan
+/// removes entries when a ref is deleted and gc rewrites the whole file
+/// (`FileSystemBackend.packRefs`), both under `packed-refs.lock` as Git does:
+/// the lock is held while the new content is renamed into place and while
+/// loose files are removed, so a deletion and a gc never interleave.
 struct PackedRefs {
     /// One packed ref.
     struct Entry {
@@ -60,24 +68,47 @@ struct PackedRefs {
         entries.first { RefUpdateRules.namesConflict($0.name, name) }?.name
     }
 
-    /// Rewrites `packed-refs` without `name` (and its peeled line), under
-    /// `packed-refs.lock`; does nothing when `name` is not packed.
+    /// Holding `packed-refs.lock`: rewrites `packed-refs` without `name` (and
+    /// its peeled line) when it is packed, then runs `afterwards` (which
+    /// removes the loose file) before the lock is released.
     ///
     /// The caller holds the lock of `name` itself, the order Git takes them in.
-    static func remove(_ name: String, repository: String, durable: Bool) throws {
+    static func remove(_ name: String, repository: String, durable: Bool, afterwards: () throws -> Void) throws {
         let file = repository + "/packed-refs"
-        try LockFile.withLock(on: file) { lock in
-            guard let bytes = try Posix.readFile(file) else { return }
-            var lines = bytes.split(separator: newline, omittingEmptySubsequences: false)
-            let suffix = Array(" \(name)".utf8)
-            guard let index = lines.firstIndex(where: { $0.first != UInt8(ascii: "#") && $0.suffix(suffix.count).elementsEqual(suffix) })
-            else { return }
-            var end = index + 1
-            while end < lines.count, lines[end].first == UInt8(ascii: "^") { end += 1 }
-            lines.removeSubrange(index..<end)
-            try lock.write(Array(lines.joined(separator: [newline])))
-            try lock.commit(durable: durable)
+        try LockFile.withLock(on: file) { _ in
+            if let bytes = try Posix.readFile(file) {
+                var lines = bytes.split(separator: newline, omittingEmptySubsequences: false)
+                let suffix = Array(" \(name)".utf8)
+                if let index = lines.firstIndex(where: { $0.first != UInt8(ascii: "#") && $0.suffix(suffix.count).elementsEqual(suffix) }) {
+                    var end = index + 1
+                    while end < lines.count, lines[end].first == UInt8(ascii: "^") { end += 1 }
+                    lines.removeSubrange(index..<end)
+                    try replace(repository: repository, with: Array(lines.joined(separator: [newline])), durable: durable)
+                }
+            }
+            try afterwards()
         }
+    }
+
+    /// Replaces `packed-refs` with `bytes` through `packed-refs.new` and a
+    /// rename, as Git does while it holds `packed-refs.lock` (the caller holds it).
+    static func replace(repository: String, with bytes: [UInt8], durable: Bool) throws {
+        let file = repository + "/packed-refs"
+        let temporary = file + ".new"
+        // Left by a crash, perhaps: it is ours to replace while we hold the lock.
+        try Posix.removeFile(temporary)
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
+        guard fd >= 0 else { throw Posix.ioError("create", temporary) }
+        do {
+            defer { close(fd) }
+            try Posix.writeAll(fd, bytes, path: temporary)
+            if durable { try Posix.flush(fd, path: temporary) }
+            try Posix.rename(temporary, to: file)
+        } catch {
+            unlink(temporary)
+            throw error
+        }
+        if durable { try Posix.fsyncDirectory(repository) }
     }
 }
 

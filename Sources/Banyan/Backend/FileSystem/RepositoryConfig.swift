@@ -54,4 +54,16 @@ enum RepositoryConfig {
         }
         return algorithm
     }
+
+    /// The durability `banyan.durability` asks for: `none` (or unset) or `commit`.
+    ///
+    /// Throws `invalidRepository` for any other value, so a typo never silently drops durability.
+    static func durability(of config: GitConfig, path: String) throws -> FileSystemBackend.Durability {
+        switch config.value(forKey: "banyan.durability")?.lowercased() {
+        case nil, "none": return .none
+        case "commit": return .commit
+        case let other?:
+            throw BanyanError(.invalidRepository, "\(path)/config sets banyan.durability = \(other); use none or commit")
+        }
+    }
 }

@@ -9,13 +9,13 @@
 /// Not thread-safe: one merge, one thread.
 final class MergeObjects {
     let repository: Repository
-    private var pending: [ObjectID: RawObject] = [:]
-    private var order: [ObjectID] = []
+    private var pending: ObjectBatch
     private var trees: [ObjectID: Tree] = [:]
     private var virtualCommits: [ObjectID: Commit] = [:]
 
     init(repository: Repository) {
         self.repository = repository
+        pending = ObjectBatch(algorithm: repository.hashAlgorithm)
     }
 
     var hashAlgorithm: HashAlgorithm { repository.hashAlgorithm }
@@ -26,7 +26,7 @@ final class MergeObjects {
     }
 
     func blob(_ id: ObjectID) throws -> [UInt8] {
-        if let object = pending[id] { return object.body }
+        if let object = pending.object(id) { return object.body }
         return try repository.blob(id)
     }
 
@@ -56,16 +56,13 @@ final class MergeObjects {
 
     /// Writes every staged blob and tree, plus `extra`, in one batch.
     func write(adding extra: [RawObject] = []) throws {
-        _ = try repository.objects.putBatch(order.compactMap { pending[$0] } + extra)
+        var batch = pending
+        for object in extra { batch.add(object) }
+        try repository.objects.write(batch)
         for (id, tree) in trees { repository.cache.insert(tree, for: id) }
     }
 
     private func stage(_ object: RawObject) -> ObjectID {
-        let id = object.id(hashAlgorithm)
-        if pending[id] == nil {
-            pending[id] = object
-            order.append(id)
-        }
-        return id
+        pending.add(object)
     }
 }

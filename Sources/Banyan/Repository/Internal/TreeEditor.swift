@@ -18,12 +18,14 @@ struct TreeEditor {
     }
 
     let repository: Repository
-    private(set) var newObjects: [RawObject] = []
-    private var written: Set<ObjectID> = []
+    /// The new blobs and trees; each new tree that replaces an older version
+    /// of itself is hinted as an edit of it, so the store may keep a delta.
+    private(set) var batch: ObjectBatch
     private let root = Node()
 
     init(repository: Repository) {
         self.repository = repository
+        batch = ObjectBatch(algorithm: repository.hashAlgorithm)
     }
 
     /// Records a change; later changes override earlier ones at the same or an enclosing key.
@@ -55,7 +57,7 @@ struct TreeEditor {
     mutating func apply(to base: ObjectID) throws -> ObjectID {
         let entry = try apply(root, base: TreeEntry(name: [], mode: .directory, id: base), path: [])
         if let entry { return entry.id }
-        return try store(Tree.empty)
+        return store(Tree.empty, editOf: nil)
     }
 
     private mutating func apply(_ node: Node, base: TreeEntry?, path: [[UInt8]]) throws -> TreeEntry? {
@@ -65,7 +67,7 @@ struct TreeEditor {
             if base?.mode.isDirectory == true && !node.removedBefore {
                 throw BanyanError(.notADirectory, "cannot set '\(Self.describe(path))': it is a directory; remove it first")
             }
-            return TreeEntry(name: name, mode: .regular, id: try store(RawObject.blob(bytes)))
+            return TreeEntry(name: name, mode: .regular, id: batch.add(RawObject.blob(bytes)))
         case .remove where node.children.isEmpty:
             return nil
         case .remove:
@@ -85,7 +87,7 @@ struct TreeEditor {
         _ node: Node, to baseEntries: [TreeEntry], baseID: ObjectID?, path: [[UInt8]]
     ) throws -> TreeEntry? {
         var entries = baseEntries
-        var needsSort = false
+        var additions: [TreeEntry] = []
         var removed = false
         var changed = false
         let lookup = Tree(sortedEntries: baseEntries)
@@ -101,39 +103,42 @@ struct TreeEditor {
             case (let i?, let new):
                 entries[i].name = []
                 removed = true
-                if let new {
-                    entries.append(new)
-                    needsSort = true
-                }
+                if let new { additions.append(new) }
             case (nil, let new?):
-                entries.append(new)
-                needsSort = true
+                additions.append(new)
             case (nil, nil):
                 break
             }
         }
         if !changed, let baseID { return TreeEntry(name: path.last ?? [], mode: .directory, id: baseID) }
         if removed { entries.removeAll { $0.name.isEmpty } }
+        if additions.count > 16 {
+            entries += additions
+            entries.sort(by: Tree.gitOrder)
+        } else {
+            // A few new names: binary insertion keeps the order without a full sort.
+            for entry in additions {
+                var low = 0, high = entries.count
+                while low < high {
+                    let mid = (low + high) / 2
+                    if Tree.gitOrder(entries[mid], entry) { low = mid + 1 } else { high = mid }
+                }
+                entries.insert(entry, at: low)
+            }
+        }
         if entries.isEmpty && !path.isEmpty { return nil }
-        let tree = needsSort ? Tree(entries: entries) : Tree(sortedEntries: entries)
-        return TreeEntry(name: path.last ?? [], mode: .directory, id: try store(tree))
+        let tree = Tree(sortedEntries: entries)
+        let id = store(tree, editOf: baseID)
+        return TreeEntry(name: path.last ?? [], mode: .directory, id: id)
     }
 
     private static func describe(_ path: [[UInt8]]) -> String {
         path.map { String(decoding: $0, as: UTF8.self) }.joined(separator: "/")
     }
 
-    private mutating func store(_ tree: Tree) throws -> ObjectID {
-        let id = try store(tree.rawObject)
+    private mutating func store(_ tree: Tree, editOf base: ObjectID?) -> ObjectID {
+        let id = base.map { batch.add(tree.rawObject, editOf: $0) } ?? batch.add(tree.rawObject)
         repository.cache.insert(tree, for: id)
-        return id
-    }
-
-    private mutating func store(_ object: RawObject) throws -> ObjectID {
-        let id = object.id(repository.hashAlgorithm)
-        if written.insert(id).inserted {
-            newObjects.append(object)
-        }
         return id
     }
 }

@@ -47,7 +47,7 @@ enum Posix {
         var count = 0
         while true {
             if count == bytes.count { bytes.append(contentsOf: repeatElement(0, count: bytes.count)) }
-            let n = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress! + count, $0.count - count) }
+            let n = bytes.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + count, $0.count - count) }
             if n < 0 {
                 if errno == EINTR { continue }
                 throw ioError("read", path)
@@ -184,5 +184,63 @@ enum Posix {
         }
         while result.count > 1 && result.hasSuffix("/") { result.removeLast() }
         return result
+    }
+}
+
+extension Posix {
+    /// Maps the file at `path` read-only; nil when it does not exist. The
+    /// mapping lives as long as the returned storage.
+    static func mapFile(_ path: String) throws -> ByteStorage? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            if errno == ENOENT { return nil }
+            throw ioError("open", path)
+        }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw ioError("stat", path) }
+        let size = Int(info.st_size)
+        guard size > 0 else { return ByteStorage([]) }
+        guard let base = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), base != MAP_FAILED else {
+            throw ioError("map", path)
+        }
+        return ByteStorage(unsafeBytes: UnsafeRawBufferPointer(start: base, count: size)) { bytes in
+            munmap(UnsafeMutableRawPointer(mutating: bytes.baseAddress), bytes.count)
+        }
+    }
+}
+
+extension Posix {
+    /// Reads exactly `count` bytes at `offset` (fewer only at end of file).
+    static func read(_ fd: Int32, at offset: UInt64, count: Int, path: String) throws -> [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: count)
+        var done = 0
+        while done < count {
+            let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + done, count - done, off_t(offset) + off_t(done)) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw ioError("read", path)
+            }
+            if n == 0 { break }
+            done += n
+        }
+        if done < count { bytes.removeSubrange(done...) }
+        return bytes
+    }
+
+    /// Creates (or replaces) `file` holding `bytes`, flushed when `durable`.
+    static func createFile(_ file: String, bytes: [UInt8], durable: Bool) throws {
+        let fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o444)
+        guard fd >= 0 else { throw ioError("create", file) }
+        defer { close(fd) }
+        try writeAll(fd, bytes, path: file)
+        if durable { try flush(fd, path: file) }
+    }
+
+    /// The size of the file at `path`, or nil when it does not exist.
+    static func fileSize(_ path: String) -> UInt64? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        return UInt64(info.st_size)
     }
 }

@@ -1,0 +1,240 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+import Synchronization
+
+/// The high-throughput write path: new objects are appended to one open pack
+/// file (`objects/pack/tmp_banyan_<id>.pack`) and found again through an
+/// in-memory index, instead of costing a file each. A tree whose previous
+/// version is in the open pack is stored as a delta built from the edit.
+///
+/// The open pack is sealed (object count, trailer, `.idx`, renamed to
+/// `pack-<checksum>.pack`) on `seal()`, which the backend calls on flush,
+/// close, and when the pack passes its size limit. Until then `git` does not
+/// see its objects, but other Banyan processes do (`AppendPackScanner`
+/// reads open packs of other writers). The writer holds an `flock` on the
+/// file for its whole life, so recovery can tell an abandoned pack (its
+/// writer crashed) from a live one.
+///
+/// Thread-safe: appends and reads go through one mutex; `sync` (group
+/// commit) runs outside it, so one `fsync` covers every append before it.
+final class AppendPack: Sendable {
+    private struct Entry {
+        var offset: UInt64
+        var crc32: UInt32
+        var depth: Int
+    }
+
+    private struct State {
+        var fd: Int32 = -1
+        var file = ""
+        var end: UInt64 = 0
+        var entries: [ObjectID: Entry] = [:]
+        var order: [ObjectID] = []
+        var encoder: PackEntryEncoder?
+        var reader: AppendPackFile?
+    }
+
+    private let directory: String
+    private let algorithm: HashAlgorithm
+    /// Seal when the open pack passes this many bytes.
+    let sizeLimit: UInt64
+    private let state = Mutex(State())
+    /// The file offset up to which the open pack is known to be on stable storage.
+    private let synced = Mutex<(file: String, end: UInt64)>(("", 0))
+
+    init(directory: String, algorithm: HashAlgorithm, sizeLimit: UInt64 = 64 << 20) {
+        self.directory = directory
+        self.algorithm = algorithm
+        self.sizeLimit = sizeLimit
+    }
+
+    deinit {
+        // Best effort: a pack left open is recovered by the next writer.
+        _ = try? seal()
+    }
+
+    /// The file name prefix of open packs, shared with the scanner and recovery.
+    static let filePrefix = "tmp_banyan_"
+
+    /// Appends the objects that are not in the open pack yet, in one write.
+    ///
+    /// An object with an entry in `deltaBases` (its previous version, e.g.
+    /// the same tree before an edit) is stored as an OFS_DELTA against that
+    /// base when the base is in the open pack and the delta is small.
+    /// Returns the end offset the caller must `sync` to for durability, and
+    /// whether the pack passed its size limit.
+    func append(
+        _ objects: [(id: ObjectID, object: RawObject)], deltaBases: [ObjectID: ObjectID] = [:]
+    ) throws -> (file: String, end: UInt64, full: Bool) {
+        try state.withLock { state in
+            if state.fd < 0 { try open(&state) }
+            guard let encoder = state.encoder, var reader = state.reader else {
+                throw BanyanError(.io, "append pack \(state.file) is not open")
+            }
+            // Moved out and back, so its dictionaries are not copied on write.
+            state.reader = nil
+            defer { state.reader = reader }
+            var buffer: [UInt8] = []
+            var added: [(ObjectID, Entry, RawObject)] = []
+            var pending: [ObjectID: Entry] = [:]
+            for (id, object) in objects where state.entries[id] == nil && pending[id] == nil {
+                let offset = state.end + UInt64(buffer.count)
+                var payload = PackEntryEncoder.Payload.object(object)
+                var depth = 0
+                if let baseID = deltaBases[id], let base = pending[baseID] ?? state.entries[baseID],
+                   base.depth < AppendPackFile.maxDepth,
+                   let baseObject = try? reader.object(at: base.offset, fd: state.fd),
+                   let delta = Delta.fromEdit(base: baseObject.body, target: object.body) {
+                    payload = .ofsDelta(baseOffset: base.offset, delta: delta)
+                    depth = base.depth + 1
+                }
+                let encoded = try encoder.encode(payload, at: offset)
+                buffer.append(contentsOf: encoded.bytes)
+                let entry = Entry(offset: offset, crc32: encoded.crc32, depth: depth)
+                pending[id] = entry
+                added.append((id, entry, object))
+                // Known before the write, so a later object in this batch can delta against it.
+                reader.record(offset: offset, end: offset + UInt64(encoded.bytes.count), object: object)
+            }
+            if !buffer.isEmpty {
+                try Posix.writeAll(state.fd, buffer, path: state.file)
+                state.end += UInt64(buffer.count)
+                for (id, entry, _) in added {
+                    state.entries[id] = entry
+                    state.order.append(id)
+                }
+            }
+            return (state.file, state.end, state.end >= sizeLimit)
+        }
+    }
+
+    /// The path of the open pack, if one is open.
+    var currentFile: String? {
+        state.withLock { $0.fd >= 0 ? $0.file : nil }
+    }
+
+    /// True when the open pack holds `id`.
+    func contains(_ id: ObjectID) -> Bool {
+        state.withLock { $0.entries[id] != nil }
+    }
+
+    /// The object `id` from the open pack, or nil.
+    ///
+    /// Reads under the lock, so a concurrent seal cannot close the file meanwhile.
+    func find(_ id: ObjectID) throws -> RawObject? {
+        try state.withLock { state in
+            guard let entry = state.entries[id], var reader = state.reader else { return nil }
+            state.reader = nil
+            defer { state.reader = reader }
+            return try reader.object(at: entry.offset, fd: state.fd)
+        }
+    }
+
+    /// The ids in the open pack.
+    func allIDs() -> [ObjectID] {
+        state.withLock { $0.order }
+    }
+
+    /// Makes everything appended to `file` up to `end` durable. Concurrent
+    /// callers share one `fsync`: a caller whose data an earlier `fsync`
+    /// already covered returns without one (group commit).
+    func sync(file: String, upTo end: UInt64) throws {
+        try synced.withLock { synced in
+            if synced.file == file && synced.end >= end { return }
+            let target: (fd: Int32, end: UInt64)? = state.withLock { $0.file == file ? ($0.fd, $0.end) : nil }
+            // A sealed pack was flushed by the seal itself.
+            guard let target, target.fd >= 0 else { return }
+            try Posix.flush(target.fd, path: file)
+            synced = (file, target.end)
+        }
+    }
+
+    /// Seals the open pack into `pack-<checksum>.pack` and `.idx`; a no-op
+    /// when nothing is open. Returns true when a pack was written.
+    @discardableResult
+    func seal() throws -> Bool {
+        try state.withLock { state in
+            guard state.fd >= 0 else { return false }
+            defer {
+                close(state.fd)
+                state = State()
+            }
+            let entries = state.order.compactMap { id in
+                state.entries[id].map { PackIndex.Entry(id: id, offset: $0.offset, crc32: $0.crc32) }
+            }
+            if entries.isEmpty {
+                unlink(state.file)
+                return false
+            }
+            try Self.finish(fd: state.fd, file: state.file, end: state.end, entries: entries,
+                            directory: directory, algorithm: algorithm)
+            return true
+        }
+    }
+
+    /// Turns the open pack `file` (entries up to `end`) into a sealed pack:
+    /// writes the object count and trailer, flushes it, and moves it into
+    /// place. The objects stay reachable throughout: the sealed pack is
+    /// linked and its index written before the open name goes away, so a
+    /// reader that finds the open name gone finds the sealed pack.
+    /// Shared with recovery of abandoned packs.
+    static func finish(
+        fd: Int32, file: String, end: UInt64, entries: [PackIndex.Entry],
+        directory: String, algorithm: HashAlgorithm
+    ) throws {
+        guard ftruncate(fd, off_t(end)) == 0 else { throw Posix.ioError("truncate", file) }
+        var count = UInt32(entries.count).bigEndian
+        guard pwrite(fd, &count, 4, 8) == 4 else { throw Posix.ioError("write the object count of", file) }
+        var hasher = HashAlgorithm.Hasher(algorithm)
+        var offset: UInt64 = 0
+        while offset < end {
+            let chunk = try Posix.read(fd, at: offset, count: Int(min(end - offset, 1 << 20)), path: file)
+            hasher.update(chunk)
+            offset += UInt64(chunk.count)
+        }
+        let checksum = hasher.finalize()
+        guard lseek(fd, off_t(end), SEEK_SET) >= 0 else { throw Posix.ioError("seek in", file) }
+        try Posix.writeAll(fd, checksum.bytes, path: file)
+        guard fchmod(fd, 0o444) == 0 else { throw Posix.ioError("make read-only", file) }
+        try Posix.flush(fd, path: file)
+        let index = try PackIndexWriter.encode(entries.sorted { $0.id < $1.id }, packChecksum: checksum)
+        let name = "\(directory)/pack-\(checksum.hex)"
+        let indexTemporary = file.replacingOccurrences(of: ".pack", with: ".idx")
+        try Posix.createFile(indexTemporary, bytes: index, durable: true)
+        if link(file, name + ".pack") != 0 && errno != EEXIST {
+            throw Posix.ioError("link the sealed pack", name + ".pack")
+        }
+        guard rename(indexTemporary, name + ".idx") == 0 else { throw Posix.ioError("rename the pack index", indexTemporary) }
+        unlink(file)
+        try Posix.fsyncDirectory(directory)
+    }
+
+    private func open(_ state: inout State) throws {
+        try Posix.makeDirectories(directory)
+        let name = "\(directory)/\(Self.filePrefix)\(UUID().uuidString)"
+        let file = name + ".pack"
+        // Made under another name, locked, then renamed: recovery only looks at
+        // `.pack` names, so it never sees a pack its writer has not locked yet.
+        let fd = Glibc.open(name + ".new", O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw Posix.ioError("create the append pack", file) }
+        do {
+            // Held until the pack is sealed: recovery skips packs whose lock is taken.
+            guard flock(fd, LOCK_EX | LOCK_NB) == 0 else { throw Posix.ioError("lock the append pack", file) }
+            try Posix.writeAll(fd, PackEntryEncoder.packHeader(objectCount: 0), path: file)
+            state.encoder = try PackEntryEncoder(algorithm: algorithm, compressionLevel: 1)
+            guard rename(name + ".new", file) == 0 else { throw Posix.ioError("rename the append pack", file) }
+        } catch {
+            close(fd)
+            unlink(name + ".new")
+            throw error
+        }
+        state.fd = fd
+        state.file = file
+        state.end = 12
+        state.reader = AppendPackFile(file: file, algorithm: algorithm)
+    }
+}

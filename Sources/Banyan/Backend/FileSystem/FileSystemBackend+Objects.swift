@@ -1,0 +1,101 @@
+/// The object store: sealed packs first (where most objects of a gc'd
+/// repository live), then the open append pack, then loose objects, then the
+/// open packs of other writers.
+extension FileSystemBackend {
+    /// How new objects are written.
+    public enum WriteMode: Sendable, Hashable {
+        /// Appended to an open pack, sealed on flush, close or at a size limit (fast).
+        case pack
+        /// One zlib file per object under `objects/xx/` (what `git` writes by default).
+        case loose
+    }
+
+    /// Stores `object` and returns its id; a no-op when it is stored already.
+    ///
+    /// With `.commit` durability the object is on stable storage before this returns.
+    public func put(_ object: RawObject) throws -> ObjectID {
+        try putBatch([object])[0]
+    }
+
+    /// Stores several objects at once and returns their ids in order.
+    ///
+    /// In `.pack` mode this is one write to the open pack (and, with `.commit`
+    /// durability, one `fsync` shared with concurrent writers).
+    public func putBatch(_ objects: [RawObject]) throws -> [ObjectID] {
+        var batch = ObjectBatch(algorithm: hashAlgorithm)
+        let ids = objects.map { batch.add($0) }
+        try write(batch)
+        return ids
+    }
+
+    /// Stores a staged batch; in `.pack` mode an object whose delta base is in
+    /// the open pack is stored as a delta against it.
+    public func write(_ batch: ObjectBatch) throws {
+        guard batch.algorithm == hashAlgorithm else {
+            throw BanyanError(.invalidArgument, "a \(batch.algorithm) batch cannot go into a \(hashAlgorithm) repository")
+        }
+        guard writeMode == .pack else {
+            _ = try putLoose(batch.items.map(\.object))
+            return
+        }
+        let sealed = try packs.readers()
+        let missing = batch.items.filter { item in !sealed.contains { $0.contains(item.id) } }
+        guard !missing.isEmpty else { return }
+        let (file, end, full) = try appendPack.append(missing, deltaBases: batch.deltaBases)
+        if isDurable { try appendPack.sync(file: file, upTo: end) }
+        if full { try flush() }
+    }
+
+    /// Seals the open append pack so `git` sees its objects.
+    public func flush() throws {
+        if try appendPack.seal() { try packs.refresh() }
+    }
+
+    /// The object with `id`; nil when absent.
+    ///
+    /// A miss re-lists `objects/pack`, so packs written meanwhile (by `git gc`
+    /// or another process) are found, then reads other writers' open packs.
+    /// Throws `corruptObject` naming the file when stored bytes are damaged,
+    /// `invalidArgument` for an id of another hash function.
+    public func find(_ id: ObjectID) throws -> RawObject? {
+        try RefUpdateRules.checkAlgorithm(id, store: hashAlgorithm)
+        if let object = try packs.find(id) { return object }
+        if let object = try appendPack.find(id) { return object }
+        if let object = try findLoose(id) { return object }
+        for reader in try packs.refresh() where reader.contains(id) {
+            return try reader.get(id)
+        }
+        if let object = try foreignPacks.find(id) { return object }
+        // An open pack sealed while we looked is in the pack directory now.
+        for reader in try packs.refresh() where reader.contains(id) {
+            return try reader.get(id)
+        }
+        return nil
+    }
+
+    /// True when the store holds `id` (its content is not checked).
+    public func contains(_ id: ObjectID) throws -> Bool {
+        try RefUpdateRules.checkAlgorithm(id, store: hashAlgorithm)
+        if try packs.contains(id) || appendPack.contains(id) || containsLoose(id) { return true }
+        if try packs.refresh().contains(where: { $0.contains(id) }) { return true }
+        if try foreignPacks.find(id) != nil { return true }
+        return try packs.refresh().contains { $0.contains(id) }
+    }
+
+    /// The ids of every object, packed, appended or loose, each once.
+    public func allObjectIDs() throws -> [ObjectID] {
+        var ids = Set(try allLooseIDs())
+        ids.formUnion(appendPack.allIDs())
+        for reader in try packs.refresh() { ids.formUnion(reader.index.ids) }
+        return Array(ids)
+    }
+
+    /// The ids whose hex form starts with `prefix`.
+    public func objectIDs(withHexPrefix prefix: String) throws -> [ObjectID] {
+        let prefix = try RefUpdateRules.normalizedHexPrefix(prefix)
+        var ids = Set(try looseIDs(withHexPrefix: prefix))
+        ids.formUnion(appendPack.allIDs().filter { $0.hasHexPrefix(prefix) })
+        for reader in try packs.refresh() { ids.formUnion(reader.index.ids(withHexPrefix: prefix)) }
+        return Array(ids)
+    }
+}

@@ -1,0 +1,201 @@
+import Foundation
+
+/// Which refs unbundling sets from the bundle's refs.
+public enum BundleRefUpdate: Sendable, Hashable {
+    /// `refs/heads/X` → `refs/remotes/<remote>/X` (forced, as a fetch
+    /// refspec `+refs/heads/*:refs/remotes/<remote>/*` does) and
+    /// `refs/tags/X` created when absent; the repository's own branches
+    /// never move. The default, with remote `bundle`: merge from
+    /// `refs/remotes/bundle/<branch>` afterwards.
+    case remoteTracking(String)
+    /// Each ref under its own name, created or fast-forwarded; a ref that
+    /// would move backwards or sideways is skipped (reported), tags are only
+    /// created. What a clone uses.
+    case sameNames
+    /// Store the objects and set no ref (`git bundle unbundle`).
+    case none
+}
+
+/// What unbundling did.
+public struct UnbundleResult: Sendable {
+    /// One ref that was set.
+    public struct Update: Sendable, Hashable {
+        /// The ref set.
+        public var name: String
+        /// Its value before, nil when it was created.
+        public var old: ObjectID?
+        /// Its value now.
+        public var new: ObjectID
+    }
+
+    /// One bundle ref that set nothing, and why.
+    public struct Skipped: Sendable, Hashable {
+        /// The ref's name in the bundle.
+        public var name: String
+        /// Why it was left alone, in a sentence.
+        public var reason: String
+    }
+
+    /// The bundle's header.
+    public var header: BundleHeader
+    /// Objects stored from the bundle's pack (thin-pack bases included).
+    public var objectCount: Int
+    /// The installed pack, without extension; nil for an in-memory repository.
+    public var pack: String?
+    /// Refs set, in bundle order.
+    public var updated: [Update] = []
+    /// Bundle refs that set nothing.
+    public var skipped: [Skipped] = []
+}
+
+extension BundleHeader {
+    /// The header of the bundle at `path`.
+    ///
+    /// Cost: maps the file, reads the header only. Throws `io` when the file
+    /// cannot be read and what `parse` throws.
+    public static func read(from path: String) throws -> BundleHeader {
+        try BundleFile(path: path).header
+    }
+}
+
+extension Repository {
+    /// Checks that the bundle at `path` is sound and applies to this
+    /// repository, like `git bundle verify`; returns its header and the
+    /// prerequisite commits the repository lacks (empty when it applies).
+    ///
+    /// When every prerequisite is present, the pack is indexed and its
+    /// objects checked as `unbundle` would, without storing anything.
+    /// Throws what `unbundle` throws for a damaged or incomplete bundle.
+    public func verifyBundle(at path: String) throws -> (header: BundleHeader, missingPrerequisites: [ObjectID]) {
+        let file = try BundleFile(path: path)
+        let missing = try file.missingPrerequisites(in: self)
+        if missing.isEmpty { _ = try file.index(for: self) }
+        return (file.header, missing)
+    }
+
+    /// Stores the objects of the Git bundle at `path` and sets refs from its refs.
+    ///
+    /// Checks everything before writing: the hash function, that the
+    /// prerequisite commits are here, that the pack indexes (every object's
+    /// hash; a thin pack's bases are taken from this repository and appended
+    /// so the stored pack stands alone) and that every object the refs reach
+    /// is in the bundle or already here. A filesystem repository gets the
+    /// pack in `objects/pack` with its `.idx`; an in-memory one gets the
+    /// objects. Refs are set per `updating` (see ``BundleRefUpdate``) by
+    /// compare-and-swap, each with a reflog entry `unbundle: <path>`.
+    ///
+    /// Cost: indexes the pack and reads every object the refs reach in it
+    /// once. Throws `invalidArgument` when the bundle uses another hash
+    /// function, `objectNotFound` for missing prerequisites or objects,
+    /// `corruptObject` for a damaged or truncated bundle (then nothing is
+    /// stored and no ref moves), `io` on a write failure.
+    @discardableResult
+    public func unbundle(from path: String, updating: BundleRefUpdate = .remoteTracking("bundle")) throws -> UnbundleResult {
+        let file = try BundleFile(path: path)
+        let indexed = try file.index(for: self)
+        var result = UnbundleResult(header: file.header, objectCount: indexed.result.entries.count)
+        if let backend = objects as? FileSystemBackend {
+            result.pack = try indexed.pack.withUnsafeBytes {
+                try backend.installPack($0, index: try indexed.result.indexBytes(), checksum: indexed.result.checksum)
+            }
+        } else {
+            var batch: [RawObject] = []
+            for entry in indexed.result.entries {
+                batch.append(try indexed.reader.get(entry.id))
+                if batch.count == 4096 {
+                    _ = try objects.putBatch(batch)
+                    batch.removeAll(keepingCapacity: true)
+                }
+            }
+            _ = try objects.putBatch(batch)
+        }
+        try updateRefs(from: file.header, mode: updating, message: "unbundle: \(path)", result: &result)
+        return result
+    }
+
+    /// Creates a repository at `path` from the complete bundle at `bundle`,
+    /// like `git clone --bare <bundle>`: the bundle's hash function, every
+    /// ref under its own name, and `HEAD` on the branch the bundle's `HEAD`
+    /// points at (`main`, then `master`, then the first branch with its id;
+    /// the first branch when the bundle has no `HEAD`).
+    ///
+    /// Throws `invalidArgument` for a bundle with prerequisites (a clone
+    /// starts empty), `alreadyExists` when a repository is at `path`, and
+    /// what `unbundle` throws; on failure the new repository is removed.
+    public static func clone(
+        fromBundle bundle: String, to path: String, durability: FileSystemBackend.Durability = .none
+    ) throws -> Repository {
+        let header = try BundleHeader.read(from: bundle)
+        guard header.prerequisites.isEmpty else {
+            throw BanyanError(.invalidArgument, """
+                bundle \(bundle) needs \(header.prerequisites.count) prerequisite commits, so it cannot start a repository; \
+                unbundle it into one that has them
+                """)
+        }
+        let branches = header.refs.filter { $0.name.hasPrefix("refs/heads/") }
+        let headID = header.refs.first { $0.name == "HEAD" }?.id
+        let matching = branches.filter { headID == nil || $0.id == headID }
+        let head = ["refs/heads/main", "refs/heads/master"].first { name in matching.contains { $0.name == name } }
+            ?? matching.first?.name ?? branches.first?.name ?? "refs/heads/main"
+        let existed = FileManager.default.fileExists(atPath: path)
+        let repository = try create(at: path, hashAlgorithm: header.algorithm,
+                                    initialBranch: String(head.dropFirst("refs/heads/".count)), durability: durability)
+        do {
+            try repository.unbundle(from: bundle, updating: .sameNames)
+            try repository.flush()
+        } catch {
+            if existed {
+                for entry in ["HEAD", "config", "description", "objects", "refs", "info", "logs", "packed-refs"] {
+                    try? FileManager.default.removeItem(atPath: path + "/" + entry)
+                }
+            } else {
+                try? FileManager.default.removeItem(atPath: path)
+            }
+            throw error
+        }
+        return repository
+    }
+
+    private func updateRefs(from header: BundleHeader, mode: BundleRefUpdate, message: String, result: inout UnbundleResult) throws {
+        for ref in header.refs {
+            let target: String
+            switch mode {
+            case .none:
+                return
+            case .remoteTracking(let remote):
+                if ref.name.hasPrefix("refs/heads/") {
+                    target = "refs/remotes/\(remote)/" + ref.name.dropFirst("refs/heads/".count)
+                } else if ref.name.hasPrefix("refs/tags/") {
+                    target = ref.name
+                } else if ref.name == "HEAD" {
+                    continue
+                } else {
+                    result.skipped.append(.init(name: ref.name, reason: "only branches and tags are taken from a bundle into remote-tracking refs"))
+                    continue
+                }
+            case .sameNames:
+                guard ref.name != "HEAD" else { continue }
+                target = ref.name
+            }
+            try RefName.validate(target)
+            let current = try refs.resolve(target)
+            if current == ref.id { continue }
+            let forced: Bool
+            if case .remoteTracking = mode { forced = !target.hasPrefix("refs/tags/") } else { forced = false }
+            if let current, !forced {
+                guard !target.hasPrefix("refs/tags/") else {
+                    result.skipped.append(.init(name: ref.name, reason: "tag \(target) exists with another value (\(current.abbreviated()))"))
+                    continue
+                }
+                guard (try? isAncestor(current, of: ref.id)) == true else {
+                    result.skipped.append(.init(name: ref.name, reason: "\(target) is at \(current.abbreviated()), which the bundle's \(ref.id.abbreviated()) does not contain: not a fast-forward"))
+                    continue
+                }
+            }
+            let log = ReflogEntry(old: current ?? .zero(hashAlgorithm), new: ref.id,
+                                  committer: defaultAuthor.signature(), message: message)
+            try refs.compareAndSwap(target, expected: current.map(RefExpectation.value) ?? .absent, new: ref.id, log: log)
+            result.updated.append(.init(name: target, old: current, new: ref.id))
+        }
+    }
+}

@@ -1,0 +1,42 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Keeps two gc runs off one repository: an `flock` on `gc.pid`, which
+/// holds `<pid> <host>` as Git's own gc lock does (so `git gc` sees a gc
+/// running on this machine and waits its turn).
+///
+/// An `flock` ends with its process, so a crashed gc never leaves the
+/// repository locked.
+enum GCLock {
+    /// Runs `body` holding the gc lock of the repository at `repository`.
+    ///
+    /// Throws `refLocked` at once when another gc holds it.
+    static func withLock<R>(repository: String, _ body: () throws -> R) throws -> R {
+        let file = repository + "/gc.pid"
+        while true {
+            let fd = open(file, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+            guard fd >= 0 else { throw Posix.ioError("create the gc lock", file) }
+            guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+                close(fd)
+                throw BanyanError(.refLocked, "another gc is running on \(repository) (it holds \(file)); wait for it to finish")
+            }
+            // The holder before us may have removed the file between our open
+            // and our flock: then the lock is on a dead inode; take it again.
+            var opened = stat(), current = stat()
+            guard fstat(fd, &opened) == 0, stat(file, &current) == 0, opened.st_ino == current.st_ino else {
+                close(fd)
+                continue
+            }
+            defer {
+                unlink(file)
+                close(fd)
+            }
+            guard ftruncate(fd, 0) == 0 else { throw Posix.ioError("truncate", file) }
+            try Posix.writeAll(fd, Array("\(getpid()) \(Posix.hostName())".utf8), path: file)
+            return try body()
+        }
+    }
+}

@@ -1,0 +1,159 @@
+import Foundation
+
+/// One gc run over a filesystem repository; see `Repository.gc(pruneBefore:)`
+/// for what it guarantees. The caller holds the gc lock.
+struct GarbageCollector {
+    let backend: FileSystemBackend
+    /// Unreachable objects last modified at or before this go; nil keeps them all.
+    let cutoff: Date?
+    private var report = GCReport()
+
+    init(backend: FileSystemBackend, cutoff: Date?) {
+        self.backend = backend
+        // Staged content in a work tree's index is reachable from no ref.
+        self.cutoff = Posix.fileType(backend.path + "/index") == nil ? cutoff : nil
+    }
+
+    mutating func run() throws -> GCReport {
+        let packDirectory = backend.path + "/objects/pack"
+        let before = Set(try Posix.listDirectory(packDirectory).map(\.name))
+        try backend.flush()
+        try backend.foreignPacks.recoverAbandoned()
+        let inventory = try ObjectDirectory.scan(backend)
+        // Packs sealed just now (ours, or abandoned ones) hold objects whose
+        // refs may not have moved yet: they count as recent whatever their age.
+        let candidatePacks = inventory.packs.filter { !$0.isKept }
+        let keptPackIDs = Set(inventory.packs.filter(\.isKept).flatMap(\.ids))
+
+        var walk = ObjectGraphWalk(store: backend)
+        let roots = try Roots.read(backend)
+        for (name, id) in roots.refs { try walk.add(id, missing: .fail(origin: name)) }
+        for id in roots.logged { try walk.add(id, missing: .skip) }
+        let reachable = walk.seen
+        for id in recentIDs(inventory, candidatePacks: candidatePacks, sealedNow: before) where !reachable.contains(id) {
+            try walk.add(id, missing: .skip)
+        }
+        let found = walk.found.filter { !keptPackIDs.contains($0.id) }
+        report.keptRecentObjects = found.count { !reachable.contains($0.id) }
+
+        let newPack = try writePack(found)
+        report.packedRefs = try backend.packRefs().packed
+        let packed = Set(found.map(\.id))
+        let retained = try objectsUsedMeanwhile(packed: packed.union(keptPackIDs), inventory: inventory)
+        try delete(inventory, candidatePacks: candidatePacks, newPack: newPack, packed: packed, retained: retained)
+        return report
+    }
+
+    /// Ids of the candidates younger than the cutoff, and of every object in
+    /// a pack that was not there before the seal.
+    private func recentIDs(_ inventory: ObjectDirectory, candidatePacks: [ObjectDirectory.Pack], sealedNow before: Set<String>) -> [ObjectID] {
+        var ids: [ObjectID] = []
+        for pack in candidatePacks where isRecent(pack.modified) || !before.contains(Self.fileName(pack.base) + ".pack") {
+            ids += pack.ids
+        }
+        ids += inventory.loose.filter { isRecent($0.modified) }.map(\.id)
+        return ids
+    }
+
+    private func isRecent(_ modified: Date) -> Bool {
+        guard let cutoff else { return true }
+        return modified > cutoff
+    }
+
+    /// Writes `found` as one pack, checks it by indexing it, installs it; returns its path without extension.
+    private mutating func writePack(_ found: [ObjectGraphWalk.Found]) throws -> String? {
+        guard !found.isEmpty else { return nil }
+        let output = try PackWriter.write(sources: found, algorithm: backend.hashAlgorithm,
+                                          options: PackWriter.Options(window: 10, depth: 50, compressionLevel: -1)) {
+            try backend.get(found[$0].id)
+        }
+        // Proof before anything is deleted: the pack indexes, every object
+        // hashes to its id, and it holds exactly what was walked.
+        let indexed = try PackIndexer.index(pack: output.pack, algorithm: backend.hashAlgorithm)
+        guard Set(indexed.entries.map(\.id)) == Set(found.map(\.id)) else {
+            throw BanyanError(.corruptObject, "gc's new pack does not hold the objects it was written from; nothing was deleted")
+        }
+        let base = try output.pack.withUnsafeBytes {
+            try backend.installPack($0, index: try indexed.indexBytes(), checksum: indexed.checksum)
+        }
+        report.pack = base
+        report.packedObjects = indexed.entries.count
+        report.deltaCount = output.deltaCount
+        report.packBytes = output.pack.count
+        return base
+    }
+
+    /// The objects in listed files that something written or moved since
+    /// the listing reaches and the new pack lacks: refs and reflogs as they
+    /// are now, open append packs, and packs and loose objects that appeared.
+    private func objectsUsedMeanwhile(packed: Set<ObjectID>, inventory: ObjectDirectory) throws -> Set<ObjectID> {
+        var walk = ObjectGraphWalk(store: backend, known: packed)
+        let roots = try Roots.read(backend)
+        for id in roots.refs.map(\.id) + roots.logged { try walk.add(id, missing: .skip) }
+        // Open packs before sealed ones: a pack sealed between the two scans is
+        // seen in the second.
+        for id in try Roots.openPackObjects(backend) { try walk.add(id, missing: .skip) }
+        let listedLoose = Set(inventory.loose.map(\.id))
+        for id in try backend.allLooseIDs() where !listedLoose.contains(id) { try walk.add(id, missing: .skip) }
+        let listedPacks = Set(inventory.packs.map(\.base))
+        for pack in try ObjectDirectory.scan(backend).packs where !listedPacks.contains(pack.base) {
+            for id in pack.ids { try walk.add(id, missing: .skip) }
+        }
+        return Set(walk.found.map(\.id))
+    }
+
+    private mutating func delete(
+        _ inventory: ObjectDirectory, candidatePacks: [ObjectDirectory.Pack], newPack: String?,
+        packed: Set<ObjectID>, retained: Set<ObjectID>
+    ) throws {
+        var gone = Set<ObjectID>()
+        var survivors = packed
+        for pack in candidatePacks {
+            if pack.base == newPack || pack.ids.contains(where: retained.contains) {
+                if pack.base != newPack { report.retainedFiles += 1 }
+                survivors.formUnion(pack.ids)
+                continue
+            }
+            try ObjectDirectory.removePack(pack.base)
+            report.removedPacks += 1
+            gone.formUnion(pack.ids)
+        }
+        for object in inventory.loose {
+            if retained.contains(object.id) {
+                report.retainedFiles += 1
+                survivors.insert(object.id)
+                continue
+            }
+            // Packed now, or (not packed, so unreachable and not recent) old enough.
+            guard packed.contains(object.id) || (cutoff.map { object.modified <= $0 } ?? false) else {
+                survivors.insert(object.id)
+                continue
+            }
+            try Posix.removeFile(object.path)
+            report.removedLooseObjects += 1
+            gone.insert(object.id)
+        }
+        for pack in inventory.packs where pack.isKept { survivors.formUnion(pack.ids) }
+        report.prunedObjects = gone.subtracting(survivors).count
+        try backend.packs.refresh()
+        try backend.updatePackList()
+        if report.prunedObjects > 0 || report.removedPacks > 0 { try removeStaleGitIndexes() }
+    }
+
+    /// Git's commit-graph and multi-pack-index may describe objects and packs
+    /// that are gone now; Git rebuilds them, and reads correctly without.
+    private func removeStaleGitIndexes() throws {
+        let objects = backend.path + "/objects"
+        for entry in try Posix.listDirectory(objects + "/pack") where entry.name.hasPrefix("multi-pack-index") {
+            try Posix.removeFile(objects + "/pack/" + entry.name)
+        }
+        guard report.prunedObjects > 0 else { return }
+        try Posix.removeFile(objects + "/info/commit-graph")
+        let chain = objects + "/info/commit-graphs"
+        for entry in try Posix.listDirectory(chain) { try Posix.removeFile(chain + "/" + entry.name) }
+    }
+
+    private static func fileName(_ path: String) -> String {
+        String(path.split(separator: "/").last ?? "")
+    }
+}

@@ -1,0 +1,123 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+
+/// The object files of a repository as they are at one moment: sealed packs
+/// and loose objects, each with its modification time. gc takes this
+/// inventory before it reads refs and deletes only files listed here, so
+/// whatever writers add meanwhile is never a candidate.
+struct ObjectDirectory {
+    /// One sealed pack (`pack-<hex>.pack` with its `.idx`).
+    struct Pack {
+        /// `objects/pack/pack-<hex>`, without extension.
+        var base: String
+        /// The `.pack` file's modification time.
+        var modified: Date
+        /// True when a `.keep` file protects the pack: gc neither repacks nor deletes it.
+        var isKept: Bool
+        /// The objects its index lists.
+        var ids: [ObjectID]
+    }
+
+    /// One loose object file.
+    struct Loose {
+        var id: ObjectID
+        var path: String
+        var modified: Date
+    }
+
+    var packs: [Pack]
+    var loose: [Loose]
+
+    /// The extensions Git keeps beside a pack, removed with it.
+    static let packExtensions = [".idx", ".pack", ".rev", ".bitmap", ".mtimes", ".promisor"]
+
+    /// Lists the packs and loose objects of `backend`'s repository.
+    ///
+    /// Cost: one `stat` per loose object, one index mapping per pack. A pack
+    /// whose `.pack` or `.idx` is missing is skipped (being installed or removed).
+    static func scan(_ backend: FileSystemBackend) throws -> ObjectDirectory {
+        let objects = backend.path + "/objects"
+        var packs: [Pack] = []
+        let packDirectory = objects + "/pack"
+        for entry in try Posix.listDirectory(packDirectory)
+        where !entry.isDirectory && entry.name.hasPrefix("pack-") && entry.name.hasSuffix(".idx") {
+            let base = packDirectory + "/" + entry.name.dropLast(".idx".count)
+            guard let status = Posix.status(base + ".pack"), let mapped = try Posix.mapFile(base + ".idx") else { continue }
+            let index: PackIndex
+            do {
+                index = try PackIndex(mapped, algorithm: backend.hashAlgorithm)
+            } catch let error as BanyanError {
+                throw BanyanError(error.code, "pack index \(base).idx: \(error.message); gc stops without deleting anything", cause: error)
+            }
+            packs.append(Pack(base: base, modified: status.modified, isKept: Posix.fileType(base + ".keep") != nil, ids: index.ids))
+        }
+        var loose: [Loose] = []
+        for directory in try Posix.listDirectory(objects) where directory.isDirectory && directory.name.count == 2 {
+            for file in try Posix.listDirectory(objects + "/" + directory.name) where !file.isDirectory {
+                let path = objects + "/" + directory.name + "/" + file.name
+                guard let id = ObjectID(hex: directory.name + file.name), id.algorithm == backend.hashAlgorithm,
+                      let status = Posix.status(path)
+                else { continue }
+                loose.append(Loose(id: id, path: path, modified: status.modified))
+            }
+        }
+        return ObjectDirectory(packs: packs, loose: loose)
+    }
+
+    /// Removes the pack at `base` and the files Git keeps beside it (not its `.keep`).
+    static func removePack(_ base: String) throws {
+        for suffix in packExtensions { try Posix.removeFile(base + suffix) }
+    }
+}
+
+extension FileSystemBackend {
+    /// Installs a complete pack and its index in `objects/pack` as
+    /// `pack-<checksum>.pack`/`.idx`; returns the path without extension.
+    ///
+    /// Both files are written to temporary names and flushed; the pack is
+    /// linked into place before its index appears, so a reader never finds
+    /// an index without its pack. A pack already there under that name has
+    /// the same bytes (the name is their checksum) and is kept. Throws `io`.
+    func installPack(_ pack: UnsafeRawBufferPointer, index: [UInt8], checksum: ObjectID) throws -> String {
+        let directory = path + "/objects/pack"
+        try Posix.makeDirectories(directory)
+        let base = directory + "/pack-" + checksum.hex
+        if Posix.fileType(base + ".pack") == nil {
+            let temporary = try Posix.writeTemporaryFile(in: directory, prefix: "tmp_pack_", pack)
+            defer { unlink(temporary) }
+            if link(temporary, base + ".pack") != 0 && errno != EEXIST {
+                throw Posix.ioError("link the new pack", base + ".pack")
+            }
+        }
+        if Posix.fileType(base + ".idx") == nil {
+            let temporary = try index.withUnsafeBytes { try Posix.writeTemporaryFile(in: directory, prefix: "tmp_idx_", $0) }
+            do {
+                try Posix.rename(temporary, to: base + ".idx")
+            } catch {
+                unlink(temporary)
+                throw error
+            }
+        }
+        try Posix.fsyncDirectory(directory)
+        try packs.refresh()
+        return base
+    }
+
+    /// Rewrites `objects/info/packs` (what dumb-HTTP clients read) to list
+    /// the current packs, as `git update-server-info` does.
+    func updatePackList() throws {
+        let names = try Posix.listDirectory(path + "/objects/pack")
+            .map(\.name)
+            .filter { $0.hasPrefix("pack-") && $0.hasSuffix(".pack") }
+            .sorted()
+        let text = names.map { "P \($0)\n" }.joined() + "\n"
+        let directory = path + "/objects/info"
+        try Posix.makeDirectories(directory)
+        let temporary = try Array(text.utf8).withUnsafeBytes { try Posix.writeTemporaryFile(in: directory, prefix: "tmp_packs_", $0) }
+        try Posix.rename(temporary, to: directory + "/packs")
+    }
+}
