@@ -57,6 +57,15 @@ public struct GitClient: Sendable {
 
     var objectFormat: String { repository.hashAlgorithm.rawValue }
 
+    /// The remote's v2 capabilities, or nil when it answers with a v0 advertisement.
+    func capabilitiesIfVersion2() async throws -> [String]? {
+        do {
+            return try await capabilities()
+        } catch let error as BanyanError where error.code == .unsupported && error.message.contains("protocol v2") {
+            return nil
+        }
+    }
+
     /// Checks the remote speaks protocol v2 with our object format; returns its capabilities.
     func capabilities() async throws -> [String] {
         let bytes = try await transport.advertisement(service: .uploadPack, version2: true)
@@ -91,7 +100,11 @@ public struct GitClient: Sendable {
 
     /// Lists the remote's `HEAD`, branches and tags (`ls-refs` with symrefs, peel and unborn).
     public func listRefs(prefixes: [String] = ["refs/heads/", "refs/tags/"]) async throws -> RemoteRefs {
-        let capabilities = try await capabilities()
+        guard let capabilities = try await capabilitiesIfVersion2() else {
+            var refs = try await uploadPackAdvertisementV0().refs
+            refs.refs.removeAll { ref in !prefixes.contains { ref.name.hasPrefix($0) } }
+            return refs
+        }
         var arguments = ["symrefs", "peel", "ref-prefix HEAD"] + prefixes.map { "ref-prefix \($0)" }
         if capabilities.contains(where: { $0.hasPrefix("ls-refs") && $0.contains("unborn") }) { arguments.append("unborn") }
         let response = try await transport.exchange(service: .uploadPack, body: try command("ls-refs", arguments: arguments), version2: true)
@@ -137,14 +150,23 @@ public struct GitClient: Sendable {
         guard !missing.isEmpty || depth != nil else {
             return FetchResult(objects: [], packBytes: 0, rounds: 0, shallow: shallow)
         }
-        _ = try await capabilities()
+        let started = ContinuousClock.now
+        guard try await capabilitiesIfVersion2() != nil else {
+            guard depth == nil else { throw BanyanError(.unsupported, "shallow fetches need a protocol v2 server") }
+            let (_, capabilities) = try await uploadPackAdvertisementV0()
+            var walk = HaveWalk(repository: repository, shallow: shallow)
+            let pack = try await fetchPackV0(wants: missing, capabilities: capabilities, haves: try walk.next(maxHaves))
+            let received = try PackIngest.ingest(pack, into: repository)
+            try PackIngest.checkConnected(tips: missing, received: Set(received.ids), shallow: shallow, in: repository)
+            progress?("Received \(received.ids.count) objects, \(Self.rate(bytes: pack.count, since: started))\n")
+            return FetchResult(objects: received.ids, packBytes: pack.count, rounds: 1, shallow: shallow)
+        }
         var base = ["thin-pack", "ofs-delta", "include-tag"]
         if progress == nil { base.append("no-progress") }
         base += (missing.isEmpty ? wants : missing).map { "want \($0)" }
         base += shallow.sorted().map { "shallow \($0)" }
         if let depth { base.append("deepen \(depth)") }
 
-        let started = ContinuousClock.now
         var haves = HaveWalk(repository: repository, shallow: shallow)
         var common: [ObjectID] = []
         var sent = 0

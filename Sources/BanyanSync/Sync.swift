@@ -114,7 +114,10 @@ public struct Sync: Sendable {
         let bytes = try await transport.advertisement(service: .uploadPack, version2: true)
         var reader = PktLineReader(bytes)
         while let line = try reader.next() {
-            guard let text = line.text, text.hasPrefix("object-format=") else { continue }
+            guard case .data(let payload) = line else { continue }
+            // A v0 advertisement lists capabilities after a NUL on its first ref line.
+            let words = String(decoding: payload, as: UTF8.self).split(whereSeparator: { $0 == "\0" || $0 == " " || $0 == "\n" })
+            guard let text = words.first(where: { $0.hasPrefix("object-format=") }) else { continue }
             guard let format = HashAlgorithm(rawValue: String(text.dropFirst(14))) else {
                 throw BanyanError(.unsupported, "the remote uses \(text), which Banyan does not support")
             }

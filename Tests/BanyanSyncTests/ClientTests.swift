@@ -7,7 +7,7 @@ import Testing
 /// Banyan's client against a Banyan server (HTTP and local path) and against `git http-backend`.
 @Suite("Sync: Banyan client", .serialized)
 struct ClientTests {
-    enum Server { case banyanHTTP, local, gitHTTPBackend }
+    enum Server { case banyanHTTP, local, gitHTTPBackend, gitHTTPBackendV0 }
 
     /// Serves a bare repository at `path` in the given way; returns its URL and a stop action.
     func serve(_ kind: Server, path: String, root: String) async throws -> (url: String, stop: @Sendable () async -> Void) {
@@ -16,13 +16,13 @@ struct ClientTests {
         case .banyanHTTP:
             let server = try await TestServer.start(try Repository.open(at: path))
             return (server.url, { await server.stop() })
-        case .gitHTTPBackend:
-            let backend = try GitHTTPBackend(root: root)
+        case .gitHTTPBackend, .gitHTTPBackendV0:
+            let backend = try GitHTTPBackend(root: root, version2: kind == .gitHTTPBackend)
             return (backend.url + (path as NSString).lastPathComponent, { backend.stop() })
         }
     }
 
-    @Test(.timeLimit(.minutes(1)), arguments: [Server.gitHTTPBackend, .banyanHTTP, .local])
+    @Test(.timeLimit(.minutes(1)), arguments: [Server.gitHTTPBackend, .gitHTTPBackendV0, .banyanHTTP, .local])
     func cloneFetchPushRoundTrip(_ kind: Server) async throws {
         let dir = TemporaryDirectory()
         let serverPath = dir.appending("server.git")

@@ -14,6 +14,7 @@ import http.server, os, signal, subprocess, sys
 import threading
 threading.Timer(120, lambda: os._exit(0)).start()
 root = sys.argv[1]
+v2 = sys.argv[2] == "v2"
 class Handler(http.server.BaseHTTPRequestHandler):
     def log_message(self, *args): pass
     def run(self):
@@ -24,7 +25,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                    PATH_INFO=path, QUERY_STRING=query, CONTENT_TYPE=self.headers.get("Content-Type") or "",
                    CONTENT_LENGTH=str(len(body)), REMOTE_USER="tester", REMOTE_ADDR="127.0.0.1",
                    HTTP_CONTENT_ENCODING=self.headers.get("Content-Encoding") or "",
-                   GIT_PROTOCOL=self.headers.get("Git-Protocol") or "")
+                   GIT_PROTOCOL=(self.headers.get("Git-Protocol") or "") if v2 else "")
         out = subprocess.run(["git", "http-backend"], input=body, env=env, capture_output=True).stdout
         head, _, rest = out.partition(b"\r\n\r\n")
         status, headers = 200, []
@@ -44,12 +45,13 @@ print(server.server_address[1], flush=True)
 server.serve_forever()
 """#
 
-    init(root: String) throws {
+    /// Serves `root`; with `version2: false` the host drops `Git-Protocol`, so git answers in protocol v0.
+    init(root: String, version2: Bool = true) throws {
         let scriptPath = root + "/.cgi-host.py"
         try Self.script.write(toFile: scriptPath, atomically: true, encoding: .utf8)
         process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", scriptPath, root]
+        process.arguments = ["python3", scriptPath, root, version2 ? "v2" : "v0"]
         let pipe = Pipe()
         process.standardOutput = pipe
         try process.run()
