@@ -94,6 +94,7 @@ extension Repository {
         let file = try BundleFile(path: path)
         let indexed = try file.index(for: self)
         var result = UnbundleResult(header: file.header, objectCount: indexed.result.entries.count)
+        let targets = try refTargets(for: file.header, mode: updating, skipped: &result.skipped)
         if let backend = objects as? FileSystemBackend {
             result.pack = try indexed.pack.withUnsafeBytes {
                 try backend.installPack($0, index: try indexed.result.indexBytes(), checksum: indexed.result.checksum)
@@ -109,7 +110,7 @@ extension Repository {
             }
             _ = try objects.putBatch(batch)
         }
-        try updateRefs(from: file.header, mode: updating, message: "unbundle: \(path)", result: &result)
+        try updateRefs(targets, mode: updating, message: "unbundle: \(path)", result: &result)
         return result
     }
 
@@ -156,34 +157,45 @@ extension Repository {
         return repository
     }
 
-    private func updateRefs(from header: BundleHeader, mode: BundleRefUpdate, message: String, result: inout UnbundleResult) throws {
+    /// The ref each bundle ref sets under `mode`, names validated; refs the
+    /// mode does not map are added to `skipped`.
+    private func refTargets(
+        for header: BundleHeader, mode: BundleRefUpdate, skipped: inout [UnbundleResult.Skipped]
+    ) throws -> [(ref: BundleHeader.Ref, target: String)] {
+        var targets: [(ref: BundleHeader.Ref, target: String)] = []
         for ref in header.refs {
-            let target: String
             switch mode {
             case .none:
-                return
+                return []
             case .remoteTracking(let remote):
                 if ref.name.hasPrefix("refs/heads/") {
-                    target = "refs/remotes/\(remote)/" + ref.name.dropFirst("refs/heads/".count)
+                    targets.append((ref, "refs/remotes/\(remote)/" + ref.name.dropFirst("refs/heads/".count)))
                 } else if ref.name.hasPrefix("refs/tags/") {
-                    target = ref.name
-                } else if ref.name == "HEAD" {
-                    continue
-                } else {
-                    result.skipped.append(.init(name: ref.name, reason: "only branches and tags are taken from a bundle into remote-tracking refs"))
-                    continue
+                    targets.append((ref, ref.name))
+                } else if ref.name != "HEAD" {
+                    skipped.append(.init(name: ref.name, reason: "only branches and tags are taken from a bundle into remote-tracking refs"))
                 }
             case .sameNames:
-                guard ref.name != "HEAD" else { continue }
-                target = ref.name
+                if ref.name != "HEAD" { targets.append((ref, ref.name)) }
             }
-            try RefName.validate(target)
+        }
+        for (_, target) in targets { try RefName.validate(target) }
+        return targets
+    }
+
+    /// Sets each target by compare-and-swap: remote-tracking branches
+    /// forced, tags only created, other refs created or fast-forwarded.
+    private func updateRefs(
+        _ targets: [(ref: BundleHeader.Ref, target: String)], mode: BundleRefUpdate, message: String,
+        result: inout UnbundleResult
+    ) throws {
+        for (ref, target) in targets {
             let current = try refs.resolve(target)
             if current == ref.id { continue }
-            let forced: Bool
-            if case .remoteTracking = mode { forced = !target.hasPrefix("refs/tags/") } else { forced = false }
+            let isTag = target.hasPrefix("refs/tags/")
+            let forced = mode != .sameNames && !isTag
             if let current, !forced {
-                guard !target.hasPrefix("refs/tags/") else {
+                guard !isTag else {
                     result.skipped.append(.init(name: ref.name, reason: "tag \(target) exists with another value (\(current.abbreviated()))"))
                     continue
                 }

@@ -48,7 +48,8 @@ extension FileSystemBackend {
                 text += "\(id.hex) \(name)\n"
                 if let peeled = try peeledTarget(of: id) { text += "^\(peeled.hex)\n" }
             }
-            try PackedRefs.replace(repository: path, with: Array(text.utf8), durable: isDurable)
+            // Always flushed: the loose files it replaces are removed next.
+            try PackedRefs.replace(repository: path, with: Array(text.utf8), durable: true)
             result.packed = sorted.count
             return loose
         }

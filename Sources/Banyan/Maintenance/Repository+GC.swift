@@ -36,6 +36,7 @@ extension Repository {
     /// times); old packs and loose objects go, and refs are packed.
     ///
     /// See ``gc(pruneBefore:)``. `pruneOlderThan: .zero` is `--prune=now`.
+    @discardableResult
     public func gc(pruneOlderThan age: Duration = Repository.defaultPruneAge, now: Date = Date()) throws -> GCReport {
         let seconds = Double(age.components.seconds) + Double(age.components.attoseconds) / 1e18
         return try gc(pruneBefore: now.addingTimeInterval(-seconds))
@@ -54,8 +55,9 @@ extension Repository {
     /// safe); then walks again from the refs as they are now and from every
     /// object written since the listing, and keeps any listed file holding an
     /// object those reach that is not in the new pack; only then deletes the
-    /// listed packs and loose files. Objects reachable from a ref or reflog
-    /// are never removed, and nothing other writers add during the run is.
+    /// listed packs and loose files, and temporary files an hour old that
+    /// crashed writers left. Objects reachable from a ref or reflog are never
+    /// removed, and nothing other writers add during the run is.
     ///
     /// In a repository with a work-tree `index`, nothing is pruned (staged
     /// content is not reachable from refs). Git's `commit-graph` and
@@ -71,6 +73,7 @@ extension Repository {
     /// reachable from a ref is missing and `corruptObject` when one does not
     /// decode (in both cases before anything is deleted), `io` on a
     /// filesystem failure.
+    @discardableResult
     public func gc(pruneBefore cutoff: Date?) throws -> GCReport {
         guard let backend = objects as? FileSystemBackend, refs === backend else {
             throw BanyanError(.unsupported, "gc repacks filesystem repositories; this repository is not one")

@@ -145,6 +145,19 @@ struct BundleTests {
         }
     }
 
+    @Test("a remote name that makes bad ref names is refused before anything is stored")
+    func badRemoteNameIsRefusedFirst() throws {
+        try withTemporaryDirectory { directory in
+            let repository = try makeStore(at: directory + "/store", algorithm: .sha1)
+            try repository.createBundle(at: directory + "/all.bundle")
+            let target = try Repository.create(at: directory + "/target")
+            #expect { try target.unbundle(from: directory + "/all.bundle", updating: .remoteTracking("a..b")) } throws: {
+                ($0 as? BanyanError)?.code == .invalidRefName
+            }
+            #expect(try FileManager.default.contentsOfDirectory(atPath: directory + "/target/objects/pack").isEmpty)
+        }
+    }
+
     @Test("a bundle of nothing new is refused, as git refuses it")
     func emptyBundleIsRefused() throws {
         try withTemporaryDirectory { directory in

@@ -151,6 +151,25 @@ struct GCTests {
         }
     }
 
+    @Test("temporary files an hour old go; fresh ones may be writes in progress and stay")
+    func staleTemporaryFilesGo() throws {
+        try withTemporaryDirectory { directory in
+            let path = directory + "/store"
+            let repository = try Repository.create(at: path)
+            try repository.branch("main").set(key("k"), data("v"))
+            let stale = [path + "/objects/pack/tmp_pack_abc123", path + "/objects/ab/tmp_obj_xyz"]
+            let fresh = path + "/objects/pack/tmp_idx_def456"
+            try FileManager.default.createDirectory(atPath: path + "/objects/ab", withIntermediateDirectories: true)
+            for file in stale + [fresh] { #expect(FileManager.default.createFile(atPath: file, contents: Data("x".utf8))) }
+            for file in stale {
+                try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(-7_200)], ofItemAtPath: file)
+            }
+            try repository.gc()
+            #expect(stale.allSatisfy { !FileManager.default.fileExists(atPath: $0) })
+            #expect(FileManager.default.fileExists(atPath: fresh))
+        }
+    }
+
     @Test("a second gc keeps the pack the first one wrote")
     func gcTwiceKeepsTheSamePack() throws {
         try withTemporaryDirectory { directory in
