@@ -11,6 +11,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"4.0.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         .systemLibrary(
@@ -26,11 +28,28 @@ let package = Package(
             ]
         ),
         .target(name: "Banyan", dependencies: ["BanyanCore"]),
+        .target(
+            name: "BanyanSync",
+            dependencies: [
+                "Banyan",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
+        .target(
+            name: "BanyanServer",
+            dependencies: [
+                "Banyan",
+                "BanyanSync",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
         .target(name: "BanyanTestSupport", dependencies: ["Banyan"]),
         .executableTarget(
             name: "banyan",
             dependencies: [
                 "Banyan",
+                "BanyanSync",
+                "BanyanServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -42,6 +61,18 @@ let package = Package(
         .testTarget(name: "BanyanCoreTests", dependencies: ["BanyanCore"]),
         .testTarget(name: "BanyanTests", dependencies: ["Banyan", "BanyanTestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["Banyan", "BanyanTestSupport", "banyan"]),
+        .testTarget(
+            name: "BanyanAPITests",
+            dependencies: [
+                "Banyan", "BanyanServer", "BanyanTestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
+        .testTarget(
+            name: "BanyanSyncTests",
+            dependencies: ["Banyan", "BanyanSync", "BanyanServer", "BanyanTestSupport"]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -17,6 +17,7 @@ struct BanyanCommand: ParsableCommand {
             Log.self, BranchCommand.self, Diff.self, Reset.self, SnapshotCommand.self,
             RevParse.self, CatFile.self, Fsck.self, Gc.self, CountObjects.self, VerifyPack.self,
             BundleCommand.self, Demo.self, Merge.self, MergeBaseCommand.self, MergeDriver.self,
+            Serve.self, Clone.self, RemoteCommand.self, Fetch.self, Pull.self, Push.self, Watch.self,
         ]
     )
 

@@ -13,6 +13,16 @@ public protocol MergeStrategy: Sendable {
 
     /// Merges `ours` and `theirs`, both derived from `base`.
     func merge(base: [UInt8]?, ours: [UInt8], theirs: [UInt8], context: MergeContext) throws -> ValueMergeResult
+
+    /// True when two sides that made the same change still need merging
+    /// (a counter both sides raised from 3 to 4 is 5, not 4). Most
+    /// strategies take an identical change once, as Git does.
+    var combinesIdenticalChanges: Bool { get }
+}
+
+extension MergeStrategy {
+    /// Identical changes are taken once.
+    public var combinesIdenticalChanges: Bool { false }
 }
 
 /// What a strategy made of one value.

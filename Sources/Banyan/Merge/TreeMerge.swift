@@ -28,6 +28,9 @@ struct TreeMerger {
     private var context: MergeContext
     private var roots: (base: ObjectID, ours: ObjectID, theirs: ObjectID)?
     private var attributes: GitAttributes?
+    /// Whether `.gitattributes` names a strategy that merges identical
+    /// changes too; then identical changes are not taken at a glance.
+    private var identicalChangesNeedMerging: Bool?
     /// The conflicts left unresolved, in walk order.
     private(set) var conflicts: [MergeConflict] = []
 
@@ -46,7 +49,7 @@ struct TreeMerger {
 
     /// The merged directory, or nil when nothing is left in it.
     private mutating func mergeDirectory(_ base: ObjectID?, _ ours: ObjectID?, _ theirs: ObjectID?, at key: Key) throws -> ObjectID? {
-        if ours == theirs { return ours }
+        if ours == theirs, try ours == base || !combiningStrategyInUse() { return ours }
         if base == ours { return theirs }
         if base == theirs { return ours }
         var byName: [[UInt8]: (base: TreeEntry?, ours: TreeEntry?, theirs: TreeEntry?)] = [:]
@@ -64,7 +67,7 @@ struct TreeMerger {
 
     /// The merged entry at `name`, or nil when the name ends up empty.
     private mutating func mergeEntry(_ b: TreeEntry?, _ o: TreeEntry?, _ t: TreeEntry?, name: [UInt8], in parent: Key) throws -> TreeEntry? {
-        if o == t { return o }
+        if o == t, try o == b || o == nil || !combiningStrategyInUse() { return o }
         if b == o { return t }
         if b == t { return o }
         let key = try parent.appending(String(decoding: name, as: UTF8.self))
@@ -93,7 +96,7 @@ struct TreeMerger {
 
     /// The three-way merge of the values (not directories) at `key`.
     private mutating func mergeValue(_ b: TreeEntry?, _ o: TreeEntry?, _ t: TreeEntry?, key: Key) throws -> ValueMerge {
-        if o == t { return .clean(o) }
+        if o == t, try o == b || o == nil || !combinesIdenticalChanges(at: key) { return .clean(o) }
         if b == o { return .clean(t) }
         if b == t { return .clean(o) }
         guard let o, let t else {
@@ -110,7 +113,7 @@ struct TreeMerger {
         guard let mode = Self.threeWay(b?.mode, o.mode, t.mode) else {
             return conflict("both sides changed the file mode differently")
         }
-        if let id = Self.threeWay(b?.id, o.id, t.id) {
+        if o.id != t.id, let id = Self.threeWay(b?.id, o.id, t.id) {
             return .clean(TreeEntry(name: o.name, mode: mode, id: id))
         }
         let opaque: Set<FileMode> = [.symlink, .gitlink]
@@ -167,6 +170,23 @@ struct TreeMerger {
             let mode = [o, t].compactMap { $0?.mode }.first { $0 == .regular || $0 == .executable } ?? .regular
             return TreeEntry(name: name, mode: mode, id: objects.storeBlob(bytes))
         }
+    }
+
+    /// True when `.gitattributes` names any strategy that combines identical changes.
+    private mutating func combiningStrategyInUse() throws -> Bool {
+        if let known = identicalChangesNeedMerging { return known }
+        _ = try mergeAttribute(for: .root)
+        let names = attributes?.mergeStrategyNames ?? []
+        let inUse = names.contains { strategies[$0]?.combinesIdenticalChanges == true }
+        identicalChangesNeedMerging = inUse
+        return inUse
+    }
+
+    /// True when the strategy for `key` combines identical changes.
+    private mutating func combinesIdenticalChanges(at key: Key) throws -> Bool {
+        guard try combiningStrategyInUse() else { return false }
+        guard case .value(let name) = try mergeAttribute(for: key) else { return false }
+        return strategies[name]?.combinesIdenticalChanges == true
     }
 
     /// The `merge` attribute of `key`, from the root `.gitattributes` (read once, on first need).

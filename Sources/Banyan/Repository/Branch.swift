@@ -140,6 +140,7 @@ public struct Branch: Sendable {
         let log = ReflogEntry(old: old ?? .zero(repository.hashAlgorithm), new: target, committer: who,
                               message: message ?? "reset: moving to \(target.hex)")
         try repository.refs.compareAndSwap(refName, expected: old.map(RefExpectation.value) ?? .absent, new: target, log: log)
+        repository.refChanges.post(refName)
         return old
     }
 
@@ -193,6 +194,7 @@ public struct Branch: Sendable {
         do {
             try repository.refs.compareAndSwap(refName, expected: head.map(RefExpectation.value) ?? .absent,
                                                new: id, log: log)
+            repository.refChanges.post(refName)
             return .committed(id)
         } catch let error as BanyanError where error.code == .staleRef {
             return .raced

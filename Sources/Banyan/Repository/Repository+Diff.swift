@@ -39,6 +39,8 @@ extension Repository {
     }
 
     private func rootTree(of id: ObjectID) throws -> ObjectID {
+        // The empty tree exists without being stored, as in Git.
+        if id == hashAlgorithm.emptyTreeID { return id }
         let peeled = try peel(id)
         switch peeled.kind {
         case .commit: return try commit(peeled.id).tree

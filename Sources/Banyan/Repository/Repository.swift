@@ -21,6 +21,8 @@ public final class Repository: Sendable {
     public let defaultAuthor: Identity
 
     let cache: ObjectCache
+    /// Posted to after every ref update this repository makes; watches wait on it.
+    public let refChanges: RefChangeNotifier
 
     /// Creates a repository over any backend pair.
     public init(objects: any ObjectStore, refs: any RefStore, path: String? = nil,
@@ -30,6 +32,7 @@ public final class Repository: Sendable {
         self.path = path
         self.defaultAuthor = defaultAuthor
         self.cache = ObjectCache()
+        self.refChanges = RefChangeNotifier()
     }
 
     /// The hash function of this repository's object ids.

@@ -45,6 +45,17 @@ public struct GitAttributes: Hashable, Sendable {
     /// No rules: every attribute is unspecified.
     public static let empty = GitAttributes()
 
+    /// The strategy names some line gives as `merge=NAME`.
+    public var mergeStrategyNames: Set<String> {
+        var names: Set<String> = []
+        for rule in rules {
+            for assignment in rule.assignments where assignment.name == "merge" {
+                if case .value(let name) = assignment.state { names.insert(name) }
+            }
+        }
+        return names
+    }
+
     private init() {}
 
     /// Parses the text of a `.gitattributes` file. Never fails: lines Git

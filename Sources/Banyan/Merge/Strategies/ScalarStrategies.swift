@@ -11,6 +11,9 @@ public struct CounterMergeStrategy: MergeStrategy {
     /// `counter`.
     public let name = "counter"
 
+    /// Both sides adding is two additions, even when they add the same amount.
+    public var combinesIdenticalChanges: Bool { true }
+
     /// Creates the strategy.
     public init() {}
 

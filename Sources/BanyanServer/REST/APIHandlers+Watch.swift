@@ -1,0 +1,58 @@
+import Banyan
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+extension APIHandlers {
+    /// `GET /api/v1/watch/{branch}?prefix=P`: Server-Sent Events, one `update`
+    /// event per commit (id = the commit, data = the update as JSON). A
+    /// `Last-Event-ID` header (a commit id) resumes after that commit, so a
+    /// client that reconnects misses nothing. Idle streams get a comment line
+    /// every `heartbeat`, which is how a dropped client is noticed.
+    func watch(_ request: Request) throws -> Response {
+        let path = try PathSegments(request, after: ["api", "v1", "watch"])
+        guard path.rest.isEmpty else { throw APIError(.badRequest, "invalidRefName", "encode '/' in a branch name as %2F") }
+        let prefix = try request.uri.queryParameters["prefix"].map { try Key(prefix: String($0)) } ?? .root
+        let branch = try repository.branch(path.branch)
+        guard try branch.exists() else { throw APIError(.notFound, "refNotFound", "branch \(path.branch) does not exist") }
+        let since = try request.headers[.lastEventID].map { text -> ObjectID in
+            guard let id = ObjectID(hex: text.trimmingCharacters(in: .whitespaces)), try repository.objects.contains(id) else {
+                throw APIError(.badRequest, "invalidRevision", "Last-Event-ID '\(text)' is not a commit of this store")
+            }
+            return id
+        }
+        let changes = try branch.changes(prefix: prefix, since: since, pollInterval: options.pollInterval)
+        let heartbeat = options.heartbeat
+        var headers = HTTPFields()
+        headers[.contentType] = "text/event-stream"
+        headers[.cacheControl] = "no-cache"
+        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
+            let (events, continuation) = AsyncStream.makeStream(of: String.self)
+            let producer = Task {
+                do {
+                    for try await update in changes {
+                        continuation.yield("id: \(update.new?.hex ?? "")\nevent: update\ndata: \(try update.jsonLine())\n\n")
+                    }
+                } catch {
+                    continuation.yield("event: error\ndata: \(String(describing: error))\n\n")
+                }
+                continuation.finish()
+            }
+            let ticker = Task {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: heartbeat)
+                    continuation.yield(": keep-alive\n\n")
+                }
+            }
+            defer {
+                producer.cancel()
+                ticker.cancel()
+            }
+            try await writer.write(ByteBuffer(string: ": watching \(path.branch)\n\n"))
+            for await event in events {
+                try await writer.write(ByteBuffer(string: event))
+            }
+            try await writer.finish(nil)
+        })
+    }
+}

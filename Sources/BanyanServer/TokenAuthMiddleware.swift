@@ -1,0 +1,49 @@
+import Foundation
+import Hummingbird
+
+/// Requires a shared token on every request: `Authorization: Bearer TOKEN`,
+/// or HTTP basic with the token as the password (any user name), so `git`
+/// works with `http://user:TOKEN@host/`. Others get 401 with a
+/// `WWW-Authenticate` challenge.
+public struct TokenAuthMiddleware<Context: RequestContext>: RouterMiddleware {
+    private let token: [UInt8]
+
+    /// A middleware accepting `token`.
+    public init(token: String) {
+        self.token = Array(token.utf8)
+    }
+
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard authorized(request.headers[.authorization]) else {
+            var headers = HTTPFields()
+            headers[.wwwAuthenticate] = "Basic realm=\"banyan\", Bearer realm=\"banyan\""
+            headers[.contentType] = "text/plain; charset=utf-8"
+            return Response(status: .unauthorized, headers: headers,
+                            body: ResponseBody(byteBuffer: ByteBuffer(string: "authentication required\n")))
+        }
+        return try await next(request, context)
+    }
+
+    private func authorized(_ header: String?) -> Bool {
+        guard let header else { return false }
+        let parts = header.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2 else { return false }
+        switch parts[0].lowercased() {
+        case "bearer":
+            return constantTimeEqual(Array(parts[1].utf8), token)
+        case "basic":
+            guard let decoded = Data(base64Encoded: String(parts[1])), let colon = decoded.firstIndex(of: 0x3A) else { return false }
+            return constantTimeEqual(Array(decoded[(colon + 1)...]), token)
+        default:
+            return false
+        }
+    }
+
+    private func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        var difference = UInt8(a.count == b.count ? 0 : 1)
+        for i in 0..<max(a.count, b.count) {
+            difference |= (i < a.count ? a[i] : 0) ^ (i < b.count ? b[i] : 0)
+        }
+        return difference == 0
+    }
+}

@@ -1,0 +1,224 @@
+import Banyan
+
+/// A ref as a remote advertises it.
+public struct RemoteRef: Hashable, Sendable {
+    /// The full name, e.g. `refs/heads/main`.
+    public var name: String
+    /// The object it points at.
+    public var id: ObjectID
+    /// For an annotated tag, the object it finally points at.
+    public var peeled: ObjectID?
+}
+
+/// What `ls-refs` found.
+public struct RemoteRefs: Sendable {
+    /// Every ref under the prefixes asked for, in the remote's order.
+    public var refs: [RemoteRef]
+    /// The branch the remote's `HEAD` names, if any (also when that branch has no commit yet).
+    public var headTarget: String?
+    /// The commit `HEAD` points at, if any.
+    public var head: ObjectID?
+
+    /// The ref named `name`, if advertised.
+    public func find(_ name: String) -> RemoteRef? { refs.first { $0.name == name } }
+}
+
+/// What a fetch brought.
+public struct FetchResult: Sendable {
+    /// The ids of the objects received (empty when nothing was missing).
+    public var objects: [ObjectID]
+    /// The size of the pack received, in bytes (0 when none was sent).
+    public var packBytes: Int
+    /// How many request-response rounds the negotiation took.
+    public var rounds: Int
+    /// The repository's shallow commits after the fetch.
+    public var shallow: Set<ObjectID>
+}
+
+/// Git's smart protocol, client side, over any `Transport`: protocol v2
+/// `ls-refs` and `fetch` (with have/want negotiation), v0 `receive-pack` for
+/// pushes. Received packs are verified in full before anything is stored.
+public struct GitClient: Sendable {
+    /// The way to the remote.
+    public let transport: any Transport
+    /// The local repository objects come from and go to.
+    public let repository: Repository
+    /// Receives progress lines (the remote's and our own), or nil for silence.
+    public var progress: (@Sendable (String) -> Void)?
+    /// The most `have` lines sent before giving up on finding common history.
+    public var maxHaves = 1024
+
+    /// A client for `repository` talking over `transport`.
+    public init(transport: any Transport, repository: Repository, progress: (@Sendable (String) -> Void)? = nil) {
+        self.transport = transport
+        self.repository = repository
+        self.progress = progress
+    }
+
+    var objectFormat: String { repository.hashAlgorithm.rawValue }
+
+    /// Checks the remote speaks protocol v2 with our object format; returns its capabilities.
+    func capabilities() async throws -> [String] {
+        let bytes = try await transport.advertisement(service: .uploadPack, version2: true)
+        var reader = PktLineReader(bytes)
+        var lines: [String] = []
+        while let line = try reader.next() {
+            guard let text = line.text else { break }
+            if text.hasPrefix("# service=") { _ = try reader.next(); continue }
+            lines.append(text)
+        }
+        guard lines.first == "version 2" else {
+            throw BanyanError(.unsupported, "the remote does not speak Git protocol v2 (first line \((lines.first ?? "").debugDescription))")
+        }
+        let format = lines.first { $0.hasPrefix("object-format=") }.map { String($0.dropFirst("object-format=".count)) } ?? "sha1"
+        guard format == objectFormat else {
+            throw BanyanError(.unsupported, "the remote's object format is \(format), this repository's is \(objectFormat)")
+        }
+        return lines
+    }
+
+    /// A v2 command request: command, capabilities, arguments.
+    func command(_ name: String, arguments: [String]) throws -> [UInt8] {
+        var writer = PktLineWriter()
+        try writer.line("command=\(name)")
+        try writer.line("agent=\(GitService.agent)")
+        try writer.line("object-format=\(objectFormat)")
+        writer.delim()
+        for argument in arguments { try writer.line(argument) }
+        writer.flush()
+        return writer.bytes
+    }
+
+    /// Lists the remote's `HEAD`, branches and tags (`ls-refs` with symrefs, peel and unborn).
+    public func listRefs(prefixes: [String] = ["refs/heads/", "refs/tags/"]) async throws -> RemoteRefs {
+        let capabilities = try await capabilities()
+        var arguments = ["symrefs", "peel", "ref-prefix HEAD"] + prefixes.map { "ref-prefix \($0)" }
+        if capabilities.contains(where: { $0.hasPrefix("ls-refs") && $0.contains("unborn") }) { arguments.append("unborn") }
+        let response = try await transport.exchange(service: .uploadPack, body: try command("ls-refs", arguments: arguments), version2: true)
+        var reader = PktLineReader(response)
+        var result = RemoteRefs(refs: [], headTarget: nil, head: nil)
+        while let line = try reader.next(), let text = line.text {
+            if text.hasPrefix("ERR ") { throw BanyanError(.io, "remote error: \(text.dropFirst(4))") }
+            let words = text.split(separator: " ").map(String.init)
+            guard words.count >= 2 else { throw BanyanError(.corruptObject, "bad ls-refs line \(text.debugDescription)") }
+            var symref: String?
+            var peeled: ObjectID?
+            for attribute in words.dropFirst(2) {
+                if attribute.hasPrefix("symref-target:") { symref = String(attribute.dropFirst("symref-target:".count)) }
+                if attribute.hasPrefix("peeled:") { peeled = try parseID(String(attribute.dropFirst("peeled:".count))) }
+            }
+            if words[1] == "HEAD" {
+                result.headTarget = symref
+                result.head = words[0] == "unborn" ? nil : try parseID(words[0])
+            } else {
+                result.refs.append(RemoteRef(name: words[1], id: try parseID(words[0]), peeled: peeled))
+            }
+        }
+        return result
+    }
+
+    func parseID(_ hex: String) throws -> ObjectID {
+        guard let id = ObjectID(hex: hex), id.algorithm == repository.hashAlgorithm else {
+            throw BanyanError(.corruptObject, "the remote sent \(hex.debugDescription), not a \(objectFormat) object id")
+        }
+        return id
+    }
+
+    /// Fetches the objects of `wants` that the repository lacks, negotiating
+    /// with the local refs' history so the remote sends only what is missing.
+    /// No request is made when nothing is missing.
+    ///
+    /// With `depth`, history is cut `depth` commits below each want and the
+    /// cut commits are recorded in the repository's `shallow` file.
+    public func fetch(wants: [ObjectID], depth: Int? = nil) async throws -> FetchResult {
+        let shallowFile = ShallowFile(repository: repository)
+        var shallow = try shallowFile.read()
+        let missing = try Array(Set(wants.filter { try !repository.objects.contains($0) })).sorted()
+        guard !missing.isEmpty || depth != nil else {
+            return FetchResult(objects: [], packBytes: 0, rounds: 0, shallow: shallow)
+        }
+        _ = try await capabilities()
+        var base = ["thin-pack", "ofs-delta", "include-tag"]
+        if progress == nil { base.append("no-progress") }
+        base += (missing.isEmpty ? wants : missing).map { "want \($0)" }
+        base += shallow.sorted().map { "shallow \($0)" }
+        if let depth { base.append("deepen \(depth)") }
+
+        let started = ContinuousClock.now
+        var haves = HaveWalk(repository: repository, shallow: shallow)
+        var common: [ObjectID] = []
+        var sent = 0
+        var batch = 16
+        var rounds = 0
+        while true {
+            try Task.checkCancellation()
+            rounds += 1
+            let next = try haves.next(batch)
+            sent += next.count
+            let done = next.isEmpty || sent >= maxHaves || (!common.isEmpty && rounds > 1)
+            var arguments = base + common.map { "have \($0)" } + next.map { "have \($0)" }
+            if done { arguments.append("done") }
+            let response = try await transport.exchange(service: .uploadPack, body: try command("fetch", arguments: arguments), version2: true)
+            guard let parsed = try parseFetchResponse(response) else { continue }
+            if let pack = parsed.pack {
+                let received = try PackIngest.ingest(pack, into: repository)
+                shallow.subtract(parsed.unshallow)
+                shallow.formUnion(parsed.shallow)
+                try PackIngest.checkConnected(tips: missing, received: Set(received.ids), shallow: shallow, in: repository)
+                if !parsed.shallow.isEmpty || !parsed.unshallow.isEmpty { try shallowFile.write(shallow) }
+                progress?("Received \(received.ids.count) objects, \(Self.rate(bytes: pack.count, since: started))\n")
+                return FetchResult(objects: received.ids, packBytes: pack.count, rounds: rounds, shallow: shallow)
+            }
+            common += parsed.acks.filter { !common.contains($0) }
+            if done { throw BanyanError(.corruptObject, "the remote answered `done` without a pack") }
+            batch = min(batch * 2, 256)
+        }
+    }
+
+    /// "1.2 MiB in 0.8 s, 1.5 MiB/s" for progress lines.
+    static func rate(bytes: Int, since start: ContinuousClock.Instant) -> String {
+        let elapsed = ContinuousClock.now - start
+        let seconds = max(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18, 0.001)
+        let mib = Double(bytes) / 1_048_576
+        let format = { (value: Double) in String(Double(Int(value * 100)) / 100) }
+        return "\(format(mib)) MiB in \(format(seconds)) s, \(format(mib / seconds)) MiB/s"
+    }
+
+    struct FetchResponse {
+        var acks: [ObjectID] = []
+        var shallow: [ObjectID] = []
+        var unshallow: [ObjectID] = []
+        var pack: [UInt8]?
+    }
+
+    /// Parses a v2 fetch response; nil pack when the remote wants another round.
+    private func parseFetchResponse(_ bytes: [UInt8]) throws -> FetchResponse? {
+        var reader = PktLineReader(bytes)
+        var response = FetchResponse()
+        while let header = try reader.next() {
+            guard let name = header.text else { continue }
+            if name.hasPrefix("ERR ") { throw BanyanError(.io, "remote error: \(name.dropFirst(4))") }
+            switch name {
+            case "acknowledgments":
+                let section = try reader.section()
+                for line in section.lines {
+                    let text = PktLine.data(line).text ?? ""
+                    if text.hasPrefix("ACK ") { response.acks.append(try parseID(String(text.dropFirst(4)))) }
+                }
+                if section.end != .delim { return response }
+            case "shallow-info":
+                for line in try reader.section().lines {
+                    let text = PktLine.data(line).text ?? ""
+                    if text.hasPrefix("shallow ") { response.shallow.append(try parseID(String(text.dropFirst(8)))) }
+                    if text.hasPrefix("unshallow ") { response.unshallow.append(try parseID(String(text.dropFirst(10)))) }
+                }
+            case "packfile":
+                response.pack = try SideBand.demultiplex(&reader) { progress?($0) }
+                return response
+            default:
+                _ = try reader.section()
+            }
+        }
+        return response
+    }
+}

@@ -1,0 +1,158 @@
+import Banyan
+import Foundation
+
+/// Clone, fetch, push and pull between repositories: the operations the
+/// `banyan` commands run, as an async library API (cancellable through the
+/// calling task).
+public struct Sync: Sendable {
+    /// The local repository.
+    public let repository: Repository
+    /// A token for HTTP remotes (sent as `Authorization: Bearer`), or nil.
+    public var token: String?
+    /// Receives progress lines, or nil for silence.
+    public var progress: (@Sendable (String) -> Void)?
+
+    /// Sync operations on `repository`.
+    public init(repository: Repository, token: String? = nil, progress: (@Sendable (String) -> Void)? = nil) {
+        self.repository = repository
+        self.token = token
+        self.progress = progress
+    }
+
+    /// The transport for `url`: HTTP(S) for URLs, a local transport for paths.
+    public static func transport(for url: String, token: String? = nil) throws -> any Transport {
+        let lower = url.lowercased()
+        if lower.hasPrefix("http://") || lower.hasPrefix("https://") { return try HTTPTransport(url: url, token: token) }
+        let path = lower.hasPrefix("file://") ? String(url.dropFirst("file://".count)) : url
+        return try LocalTransport(path: path)
+    }
+
+    func client(_ url: String) throws -> GitClient {
+        GitClient(transport: try Self.transport(for: url, token: token), repository: repository, progress: progress)
+    }
+
+    /// What a fetch did.
+    public struct FetchSummary: Sendable {
+        /// Remote-tracking refs (or tags) that moved, with their new values.
+        public var updated: [String: ObjectID]
+        /// The transfer.
+        public var result: FetchResult
+        /// The remote's refs.
+        public var remoteRefs: RemoteRefs
+    }
+
+    /// Fetches every branch and tag of `remote`, updating `refs/remotes/NAME/*`
+    /// (and creating tags the repository lacks). Sends no pack request when
+    /// nothing is missing.
+    public func fetch(remote name: String = "origin", depth: Int? = nil) async throws -> FetchSummary {
+        let remote = try Remotes.get(name, in: repository)
+        return try await fetch(url: remote.url, trackingPrefix: "refs/remotes/\(remote.name)/", depth: depth)
+    }
+
+    /// Fetches from `url` into refs under `trackingPrefix`.
+    public func fetch(url: String, trackingPrefix: String, depth: Int? = nil) async throws -> FetchSummary {
+        let client = try client(url)
+        let refs = try await client.listRefs()
+        let result = try await client.fetch(wants: refs.refs.map(\.id), depth: depth)
+        var updated: [String: ObjectID] = [:]
+        let log = ReflogEntry(old: .zero(repository.hashAlgorithm), new: .zero(repository.hashAlgorithm),
+                              committer: repository.defaultAuthor.signature(), message: "fetch: \(url)")
+        for ref in refs.refs {
+            let local: String
+            var expectation = RefExpectation.any
+            if ref.name.hasPrefix("refs/heads/") {
+                local = trackingPrefix + ref.name.dropFirst("refs/heads/".count)
+            } else if ref.name.hasPrefix("refs/tags/"), try repository.objects.contains(ref.id) {
+                local = ref.name
+                expectation = .absent
+            } else {
+                continue
+            }
+            if case .direct(let current) = try repository.refs.find(local), current == ref.id { continue }
+            if expectation == .absent, try repository.refs.find(local) != nil { continue }
+            try repository.refs.compareAndSwap(local, expected: expectation, new: ref.id, log: log)
+            updated[local] = ref.id
+        }
+        for stale in try repository.refs.list(prefix: trackingPrefix)
+        where refs.find("refs/heads/" + stale.name.dropFirst(trackingPrefix.count)) == nil {
+            try repository.refs.delete(stale.name, expected: .value(stale.id))
+        }
+        return FetchSummary(updated: updated, result: result, remoteRefs: refs)
+    }
+
+    /// Clones `url` into a new repository at `path`: remote `origin`, all
+    /// branches as `refs/remotes/origin/*`, and a local branch (`branch`, or
+    /// the remote's `HEAD` branch) checked out as `HEAD`.
+    public static func clone(
+        url: String, to path: String, depth: Int? = nil, branch: String? = nil, token: String? = nil,
+        progress: (@Sendable (String) -> Void)? = nil
+    ) async throws -> Repository {
+        let probe = try Self.transport(for: url, token: token)
+        let format = try await remoteObjectFormat(probe)
+        let repository = try Repository.create(at: path, hashAlgorithm: format, initialBranch: branch ?? "main")
+        do {
+            try Remotes.add(Remote(name: "origin", url: url), to: repository)
+            let sync = Sync(repository: repository, token: token, progress: progress)
+            let summary = try await sync.fetch(remote: "origin", depth: depth)
+            let target = branch.map { "refs/heads/\($0)" } ?? summary.remoteRefs.headTarget ?? "refs/heads/main"
+            let name = String(target.dropFirst("refs/heads/".count))
+            if let remoteHead = summary.remoteRefs.find(target) {
+                try repository.refs.compareAndSwap(target, expected: .absent, new: remoteHead.id, log: nil)
+            } else if let branch {
+                throw BanyanError(.refNotFound, "the remote has no branch \(branch)")
+            }
+            try repository.refs.setSymbolic("HEAD", target: "refs/heads/\(name)")
+            return repository
+        } catch {
+            try? FileManager.default.removeItem(atPath: path)
+            throw error
+        }
+    }
+
+    /// The remote's object format, from its v2 capabilities.
+    static func remoteObjectFormat(_ transport: any Transport) async throws -> HashAlgorithm {
+        let bytes = try await transport.advertisement(service: .uploadPack, version2: true)
+        var reader = PktLineReader(bytes)
+        while let line = try reader.next() {
+            guard let text = line.text, text.hasPrefix("object-format=") else { continue }
+            guard let format = HashAlgorithm(rawValue: String(text.dropFirst(14))) else {
+                throw BanyanError(.unsupported, "the remote uses \(text), which Banyan does not support")
+            }
+            return format
+        }
+        return .sha1
+    }
+
+    /// Pushes local branch `branch` to the same name on `remote`, then moves
+    /// `refs/remotes/REMOTE/BRANCH` to match. Refused refs are in the result.
+    public func push(remote name: String = "origin", branch: String, force: Bool = false) async throws -> PushResult {
+        let remote = try Remotes.get(name, in: repository)
+        let ref = "refs/heads/\(branch)"
+        guard let head = try repository.refs.resolve(ref) else {
+            throw BanyanError(.refNotFound, "there is no local branch \(branch)")
+        }
+        let result = try await client(remote.url).push([RefUpdate(name: ref, new: head, force: force)])
+        if result.statuses[ref] == .some(nil) {
+            try repository.refs.compareAndSwap("refs/remotes/\(remote.name)/\(branch)", expected: .any, new: head, log: nil)
+        }
+        return result
+    }
+}
+
+extension Sync {
+    /// Fetches `remote`, then merges `refs/remotes/REMOTE/BRANCH` into the
+    /// local `branch` (fast-forward when possible, else a merge commit built
+    /// with the store's merge strategies). Conflicts left by `onConflict`
+    /// come back in the outcome and the branch does not move.
+    public func pull(
+        remote name: String = "origin", branch: String, onConflict: ConflictPolicy = .fail, message: String? = nil
+    ) async throws -> MergeOutcome {
+        _ = try await fetch(remote: name)
+        let tracking = "refs/remotes/\(name)/\(branch)"
+        guard try repository.refs.resolve(tracking) != nil else {
+            throw BanyanError(.refNotFound, "remote \(name) has no branch \(branch)")
+        }
+        return try repository.merge(from: tracking, into: try repository.branch(branch), onConflict: onConflict,
+                                    message: message ?? "Merge branch '\(branch)' of \(name)")
+    }
+}

@@ -1,0 +1,40 @@
+import ArgumentParser
+import Banyan
+import BanyanServer
+import BanyanSync
+import Foundation
+import Hummingbird
+
+struct Serve: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Serve the store over Git's smart HTTP protocol and the REST API (/api/v1).",
+        discussion: """
+            git clone, fetch and push (protocol v2 and v0) and banyan's own sync commands work against \
+            http://HOST:PORT/. With --token, every request needs `Authorization: Bearer TOKEN` or HTTP \
+            basic auth with the token as password (git: http://user:TOKEN@HOST:PORT/). Stops on SIGINT or SIGTERM.
+            """)
+
+    @Option(help: "The address to listen on.") var host = "127.0.0.1"
+    @Option(help: "The port to listen on (0 picks a free one).") var port = 8080
+    @Option(help: "A token every request must carry (default: $BANYAN_TOKEN, else none).") var token: String?
+    @Flag(help: "Refuse pushes.") var readOnly = false
+    @Flag(help: "Accept pushes that are not fast-forwards.") var allowNonFastForward = false
+    @Option(help: "The largest request body and pack accepted, in bytes.") var maxRequestBytes = 1 << 30
+    @OptionGroup var repository: RepositoryOptions
+
+    func run() throws {
+        let repo = try repository.open()
+        let options = GitService.Options(readOnly: readOnly, allowNonFastForward: allowNonFastForward,
+                                         maxRequestBytes: maxRequestBytes, maxPackBytes: maxRequestBytes)
+        let token = token ?? ProcessInfo.processInfo.environment["BANYAN_TOKEN"]
+        let builder = BanyanServerBuilder(
+            repository: repo, configuration: .init(host: host, port: port, token: token, git: options))
+        builder.addRESTAPI(repository: repo)
+        let host = host
+        let path = repository.path
+        let app = builder.application { port in
+            FileHandle.standardError.write(Data("Serving \(path) at http://\(host):\(port)/\n".utf8))
+        }
+        try runAsync { try await app.runService() }
+    }
+}

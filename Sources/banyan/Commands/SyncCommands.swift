@@ -1,0 +1,104 @@
+import ArgumentParser
+import Banyan
+import BanyanSync
+import Foundation
+
+struct Clone: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Copy a remote store (a Banyan server, a Git host or a path).")
+    @Argument(help: "The URL (http, https) or path to clone.") var url: String
+    @Argument(help: "Where to put the new store (default: the URL's last part).") var path: String?
+    @Option(help: "Fetch only the last N commits of each branch.") var depth: Int?
+    @Option(name: [.short, .customLong("branch")], help: "The branch to check out (default: the remote's HEAD).") var branch: String?
+    @OptionGroup var remote: RemoteOptions
+
+    func run() throws {
+        var name = url
+        while name.hasSuffix("/") { name.removeLast() }
+        name = (name as NSString).lastPathComponent
+        if name.hasSuffix(".git") { name.removeLast(4) }
+        let target = path ?? (name.isEmpty || name.contains(":") ? "clone" : name)
+        let (url, depth, branch, token, progress) = (url, depth, branch, remote.resolvedToken, remote.progress)
+        let head = try runAsync {
+            let repo = try await Sync.clone(url: url, to: target, depth: depth, branch: branch, token: token, progress: progress)
+            return try repo.currentBranch().name
+        }
+        Output.line("Cloned \(url) into \(target) (branch \(head))")
+    }
+}
+
+struct Fetch: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Fetch a remote's branches into refs/remotes/REMOTE/*.")
+    @Argument(help: "The remote (default: origin).") var remoteName = "origin"
+    @Option(help: "Fetch only the last N commits of each branch.") var depth: Int?
+    @OptionGroup var remote: RemoteOptions
+    @OptionGroup var repository: RepositoryOptions
+
+    func run() throws {
+        let sync = Sync(repository: try repository.open(), token: remote.resolvedToken, progress: remote.progress)
+        let (name, depth) = (remoteName, depth)
+        let summary = try runAsync { try await sync.fetch(remote: name, depth: depth) }
+        for (ref, id) in summary.updated.sorted(by: { $0.key < $1.key }) {
+            Output.line("\(id.abbreviated()) \(ref)")
+        }
+    }
+}
+
+struct Pull: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Fetch, then merge the remote's branch into the local one.",
+        discussion: "Exit status 1 when conflicts remain (the branch does not move), 2 on errors.")
+    enum Choice: String, ExpressibleByArgument, CaseIterable { case fail, ours, theirs }
+    @Argument(help: "The remote (default: origin).") var remoteName = "origin"
+    @Argument(help: "The branch (default: HEAD's branch).") var branch: String?
+    @Option(name: .customLong("on-conflict"), help: "What to keep where no strategy resolves a conflict: fail, ours or theirs.")
+    var onConflict: Choice = .fail
+    @OptionGroup var remote: RemoteOptions
+    @OptionGroup var repository: RepositoryOptions
+
+    func run() throws {
+        let repo = try repository.open()
+        let branch = try branch ?? repo.currentBranch().name
+        let sync = Sync(repository: repo, token: remote.resolvedToken, progress: remote.progress)
+        let (name, choice) = (remoteName, onConflict)
+        let outcome = try runAsync {
+            let policy: ConflictPolicy = switch choice {
+            case .fail: .fail
+            case .ours: .ours
+            case .theirs: .theirs
+            }
+            return try await sync.pull(remote: name, branch: branch, onConflict: policy)
+        }
+        switch outcome {
+        case .upToDate: Output.line("already up to date")
+        case .fastForward(let id): Output.line("fast-forward to \(id.hex)")
+        case .merged(let id): Output.line("merged: \(id.hex)")
+        case .conflicts(let conflicts):
+            for conflict in conflicts { Output.line("conflict: \(conflict.key.path)") }
+            Output.error("\(conflicts.count) conflict\(conflicts.count == 1 ? "" : "s"); branch \(branch) was not changed")
+            throw ExitCode(1)
+        }
+    }
+}
+
+struct Push: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Send a branch to a remote; the remote ref moves by compare-and-swap.",
+        discussion: "Exit status 1 when the remote refused the update, 2 on errors.")
+    @Argument(help: "The remote (default: origin).") var remoteName = "origin"
+    @Argument(help: "The branch (default: HEAD's branch).") var branch: String?
+    @Flag(name: [.short, .customLong("force")], help: "Push even when it is not a fast-forward.") var force = false
+    @OptionGroup var remote: RemoteOptions
+    @OptionGroup var repository: RepositoryOptions
+
+    func run() throws {
+        let repo = try repository.open()
+        let branch = try branch ?? repo.currentBranch().name
+        let sync = Sync(repository: repo, token: remote.resolvedToken, progress: remote.progress)
+        let (name, force) = (remoteName, force)
+        let result = try runAsync { try await sync.push(remote: name, branch: branch, force: force) }
+        for (ref, status) in result.statuses.sorted(by: { $0.key < $1.key }) {
+            if let status { Output.error("rejected \(ref): \(status)") } else { Output.line("ok \(ref)") }
+        }
+        if !result.succeeded { throw ExitCode(1) }
+    }
+}

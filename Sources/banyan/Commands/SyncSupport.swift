@@ -1,0 +1,51 @@
+import ArgumentParser
+import Banyan
+import BanyanSync
+import Foundation
+
+/// Flags shared by the commands that talk to a remote.
+struct RemoteOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("A token for HTTP remotes (default: $BANYAN_TOKEN).", valueName: "token"))
+    var token: String?
+
+    @Flag(name: [.short, .customLong("quiet")], help: "Print no progress.")
+    var quiet = false
+
+    /// The token given, or the environment's.
+    var resolvedToken: String? { token ?? ProcessInfo.processInfo.environment["BANYAN_TOKEN"] }
+
+    /// A progress printer on stderr, or nil when quiet or stderr is not a terminal.
+    var progress: (@Sendable (String) -> Void)? {
+        guard !quiet, isatty(STDERR_FILENO) == 1 else { return nil }
+        return { text in FileHandle.standardError.write(Data(text.utf8)) }
+    }
+}
+
+/// Runs async library code from a synchronous command, on a detached task.
+func runAsync<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
+    let box = ResultBox<T>()
+    let done = DispatchSemaphore(value: 0)
+    Task.detached {
+        box.set(await Result(catching: body))
+        done.signal()
+    }
+    done.wait()
+    return try box.get()
+}
+
+private final class ResultBox<T: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var result: Result<T, any Error>?
+
+    func set(_ value: Result<T, any Error>) { lock.withLock { result = value } }
+    func get() throws -> T {
+        guard let result = lock.withLock({ result }) else { throw BanyanError(.io, "the operation did not finish") }
+        return try result.get()
+    }
+}
+
+extension Result where Failure == any Error {
+    init(catching body: () async throws -> Success) async {
+        do { self = .success(try await body()) } catch { self = .failure(error) }
+    }
+}

@@ -1,0 +1,67 @@
+import AsyncHTTPClient
+import Banyan
+import BanyanServer
+import BanyanTestSupport
+import Foundation
+import Hummingbird
+import NIOCore
+
+/// A server with the REST API on an ephemeral loopback port, and a client for it.
+final class APIServer: Sendable {
+    let port: Int
+    let task: Task<Void, any Error>
+    let repository: Repository
+    let directory: TemporaryDirectory
+
+    private init(port: Int, task: Task<Void, any Error>, repository: Repository, directory: TemporaryDirectory) {
+        self.port = port
+        self.task = task
+        self.repository = repository
+        self.directory = directory
+    }
+
+    static func start(token: String? = nil, options: RESTAPI.Options = .init(heartbeat: .milliseconds(200), pollInterval: .milliseconds(50)))
+        async throws -> APIServer {
+        let directory = TemporaryDirectory("banyan-api")
+        let repository = try Repository.create(at: directory.appending("store"))
+        try repository.branch("main").set(try Key("notes/a"), Data("one".utf8))
+        let (ports, continuation) = AsyncStream<Int>.makeStream()
+        let builder = BanyanServerBuilder(repository: repository,
+                                          configuration: .init(host: "127.0.0.1", port: 0, token: token, git: .init(readOnly: options.readOnly)))
+        RESTAPI.add(to: builder.router, repository: repository, options: options)
+        let app = builder.application { port in continuation.yield(port) }
+        let task = Task { try await app.run() }
+        var iterator = ports.makeAsyncIterator()
+        guard let port = await iterator.next() else { throw BanyanError(.io, "server did not start") }
+        return APIServer(port: port, task: task, repository: repository, directory: directory)
+    }
+
+    func stop() async {
+        task.cancel()
+        _ = await task.result
+    }
+
+    struct Reply {
+        var status: Int
+        var headers: [String: String]
+        var body: Data
+        var json: [String: Any] { (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] ?? [:] }
+        var errorCode: String? { (json["error"] as? [String: Any])?["code"] as? String }
+        var text: String { String(decoding: body, as: UTF8.self) }
+    }
+
+    /// One request through AsyncHTTPClient.
+    func request(_ method: String, _ path: String, body: Data? = nil, json: Any? = nil,
+                 headers: [String: String] = [:]) async throws -> Reply {
+        var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
+        request.method = .init(rawValue: method)
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        if let json { request.body = .bytes(ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: json))) }
+        if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        let bytes = try await response.body.collect(upTo: 64 << 20)
+        var fields: [String: String] = [:]
+        for header in response.headers { fields[header.name.lowercased()] = header.value }
+        return Reply(status: Int(response.status.code), headers: fields, body: Data(bytes.readableBytesView))
+    }
+}

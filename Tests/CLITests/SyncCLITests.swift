@@ -1,0 +1,67 @@
+import BanyanTestSupport
+import Foundation
+import Testing
+
+/// `banyan serve`, `clone`, `remote`, `fetch`, `pull` and `push` as a person runs them.
+@Suite("Sync CLI", .serialized)
+struct SyncCLITests {
+    /// Starts `banyan serve --port 0` on `repo`; returns its URL and the process (killed by the caller).
+    func serve(_ repo: String, token: String) throws -> (url: String, process: Process) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CLI.executable)
+        process.arguments = ["serve", "-C", repo, "--port", "0", "--token", token]
+        let pipe = Pipe()
+        process.standardError = pipe
+        try process.run()
+        var line = Data()
+        while let byte = try pipe.fileHandleForReading.read(upToCount: 1), !byte.isEmpty, byte != Data("\n".utf8) {
+            line.append(byte)
+        }
+        let text = String(decoding: line, as: UTF8.self)
+        guard let range = text.range(of: "http://") else {
+            kill(process.processIdentifier, SIGKILL)
+            Issue.record("banyan serve did not start: \(text)")
+            return ("http://127.0.0.1:1/", process)
+        }
+        return (String(text[range.lowerBound...]), process)
+    }
+
+    @Test func cloneEditPushPullThroughServe() throws {
+        let dir = TemporaryDirectory()
+        let server = dir.appending("server")
+        try CLI.ok(server, ["init"])
+        try CLI.ok(server, ["set", "config/name", "alpha", "-m", "first"])
+        let (url, process) = try serve(server, token: "tk")
+        defer {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+        let authed = url.replacingOccurrences(of: "http://", with: "http://me:tk@")
+
+        let refused = try CLI.run(["clone", url, dir.appending("nope"), "--token", "bad"])
+        #expect(refused.status == 2)
+        #expect(refused.stderr.contains("401"))
+
+        let clone = dir.appending("clone")
+        #expect(try CLI.run(["clone", authed, clone]).status == 0)
+        #expect(try CLI.ok(clone, ["get", "config/name"]) == "alpha")
+        #expect(try CLI.ok(clone, ["remote", "list", "-v"]) == "origin\t\(authed)")
+
+        try CLI.ok(clone, ["set", "config/mode", "dark", "-m", "client"])
+        #expect(try CLI.ok(clone, ["push"]) == "ok refs/heads/main")
+        #expect(try CLI.ok(server, ["get", "config/mode"]) == "dark")
+
+        try CLI.ok(server, ["set", "config/server", "yes", "-m", "server side"])
+        try CLI.ok(clone, ["set", "config/client", "yes", "-m", "client side"])
+        #expect(try CLI.ok(clone, ["pull"]).hasPrefix("merged: "))
+        #expect(try CLI.ok(clone, ["get", "config/server"]) == "yes")
+        #expect(try CLI.ok(clone, ["push"]) == "ok refs/heads/main")
+        #expect(try CLI.ok(server, ["get", "config/client"]) == "yes")
+        try GitRunner.run(["fsck", "--strict"], in: server)
+
+        let git = dir.appending("git-clone")
+        try GitRunner.run(["clone", "-q", authed, git])
+        #expect(try String(contentsOfFile: git + "/config/client", encoding: .utf8) == "yes")
+        #expect(try CLI.ok(clone, ["fetch"]).isEmpty)
+    }
+}

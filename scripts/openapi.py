@@ -1,0 +1,107 @@
+#!/usr/bin/env python3
+"""Writes docs/openapi.json and Sources/BanyanServer/REST/OpenAPIDocument.swift (the served copy) from one source."""
+import json, os
+root = os.path.join(os.path.dirname(__file__), "..")
+ref = lambda n: {"$ref": f"#/components/schemas/{n}"}
+def err(desc): return {"description": desc, "content": {"application/json": {"schema": ref("Error")}}}
+def ok(desc, schema): return {"description": desc, "content": {"application/json": {"schema": ref(schema)}}}
+branch = {"name": "branch", "in": "path", "required": True, "schema": {"type": "string"}, "description": "Branch name, percent-encoded ('/' as %2F)."}
+key = {"name": "key", "in": "path", "required": True, "schema": {"type": "string"}, "description": "Key, /-separated, each segment percent-encoded."}
+common = {"400": err("Bad input (invalid key, name, revision or body)."), "401": {"description": "Missing or wrong token."}}
+def resp(**codes):
+    out = dict(common)
+    out.update(codes)
+    return out
+write = {"403": err("The server is read-only."), "413": err("The body is over the limit.")}
+commit = ok("The new head.", "CommitResult")
+doc = {
+  "openapi": "3.0.3",
+  "info": {"title": "Banyan REST API", "version": "1.0.0", "description": "Versioned key-value store over HTTP. Errors are {\"error\": {\"code\", \"message\"}}."},
+  "servers": [{"url": "/"}],
+  "components": {
+    "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+    "schemas": {
+      "Error": {"type": "object", "required": ["error"], "properties": {
+        "error": {"type": "object", "required": ["code", "message"], "properties": {"code": {"type": "string"}, "message": {"type": "string"}}},
+        "conflicts": {"type": "array", "items": ref("Conflict")}}},
+      "Conflict": {"type": "object", "required": ["key", "kind"], "properties": {
+        "key": {"type": "string"}, "kind": {"type": "string"}, "base": {"type": "string", "nullable": True},
+        "ours": {"type": "string", "nullable": True}, "theirs": {"type": "string", "nullable": True}, "detail": {"type": "string", "nullable": True}}},
+      "Branch": {"type": "object", "required": ["name", "default"], "properties": {
+        "name": {"type": "string"}, "head": {"type": "string", "nullable": True}, "default": {"type": "boolean"}}},
+      "Branches": {"type": "object", "required": ["branches"], "properties": {"branches": {"type": "array", "items": ref("Branch")}}},
+      "CreateBranch": {"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}, "from": {"type": "string"}}},
+      "CommitResult": {"type": "object", "required": ["commit"], "properties": {"commit": {"type": "string", "nullable": True}}},
+      "Entry": {"type": "object", "required": ["name", "key", "kind", "id"], "properties": {
+        "name": {"type": "string"}, "key": {"type": "string"}, "kind": {"type": "string", "enum": ["value", "directory"]}, "id": {"type": "string"}}},
+      "List": {"type": "object", "required": ["entries"], "properties": {"entries": {"type": "array", "items": ref("Entry")}}},
+      "CommitRequest": {"type": "object", "properties": {
+        "message": {"type": "string"}, "author": {"type": "string", "description": "Name <email>"},
+        "set": {"type": "object", "additionalProperties": {"type": "string"}},
+        "remove": {"type": "array", "items": {"type": "string"}}, "expect": {"type": "string", "description": "The commit the branch must be at (else 412)."}}},
+      "Signature": {"type": "object", "required": ["name", "email", "time"], "properties": {"name": {"type": "string"}, "email": {"type": "string"}, "time": {"type": "integer"}}},
+      "LogEntry": {"type": "object", "required": ["id", "parents", "tree", "author", "committer", "message"], "properties": {
+        "id": {"type": "string"}, "parents": {"type": "array", "items": {"type": "string"}}, "tree": {"type": "string"},
+        "author": ref("Signature"), "committer": ref("Signature"), "message": {"type": "string"}}},
+      "Log": {"type": "object", "required": ["commits"], "properties": {"commits": {"type": "array", "items": ref("LogEntry")}}},
+      "Change": {"type": "object", "required": ["key", "kind"], "properties": {
+        "key": {"type": "string"}, "kind": {"type": "string", "enum": ["added", "removed", "changed"]},
+        "old": {"type": "string", "nullable": True}, "new": {"type": "string", "nullable": True}}},
+      "Diff": {"type": "object", "required": ["from", "to", "changes"], "properties": {"from": {"type": "string"}, "to": {"type": "string"}, "changes": {"type": "array", "items": ref("Change")}}},
+      "MergeRequest": {"type": "object", "required": ["source", "target"], "properties": {
+        "source": {"type": "string"}, "target": {"type": "string"}, "onConflict": {"type": "string", "enum": ["fail", "ours", "theirs"]},
+        "message": {"type": "string"}, "author": {"type": "string"}}},
+      "MergeResult": {"type": "object", "required": ["outcome"], "properties": {
+        "outcome": {"type": "string", "enum": ["upToDate", "fastForward", "merged"]}, "commit": {"type": "string", "nullable": True}}},
+    }},
+  "security": [{}, {"bearer": []}],
+  "paths": {
+    "/api/v1/openapi.json": {"get": {"operationId": "openapi", "responses": {"200": {"description": "This document."}}}},
+    "/api/v1/branches": {
+      "get": {"operationId": "listBranches", "responses": resp(**{"200": ok("All branches.", "Branches")})},
+      "post": {"operationId": "createBranch", "requestBody": {"required": True, "content": {"application/json": {"schema": ref("CreateBranch")}}},
+               "responses": resp(**{"201": ok("Created.", "Branch"), "404": err("The start revision does not exist."), "409": err("The branch exists."), **write})}},
+    "/api/v1/branches/{branch}": {"delete": {"operationId": "deleteBranch", "parameters": [branch],
+      "responses": resp(**{"204": {"description": "Deleted."}, "404": err("No such branch."), **write})}},
+    "/api/v1/kv/{branch}/{key}": {
+      "parameters": [branch, key],
+      "get": {"operationId": "getValue", "parameters": [{"name": "at", "in": "query", "schema": {"type": "string"}, "description": "A revision to read instead of the head."}],
+              "responses": resp(**{"200": {"description": "The value bytes; ETag is the commit read.", "headers": {"ETag": {"schema": {"type": "string"}}},
+                                            "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}},
+                                   "404": err("No such branch or key.")})},
+      "put": {"operationId": "putValue", "parameters": [
+                {"name": "If-Match", "in": "header", "schema": {"type": "string"}, "description": "The commit the branch must be at (else 412)."},
+                {"name": "X-Banyan-Message", "in": "header", "schema": {"type": "string"}},
+                {"name": "X-Banyan-Author", "in": "header", "schema": {"type": "string"}}],
+              "requestBody": {"required": True, "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}},
+              "responses": resp(**{"200": commit, "409": err("A value on the key's path is not a directory."), "412": err("The branch moved (If-Match)."), **write})},
+      "delete": {"operationId": "deleteValue", "parameters": [{"name": "If-Match", "in": "header", "schema": {"type": "string"}}],
+              "responses": resp(**{"200": commit, "404": err("No such key."), "412": err("The branch moved (If-Match)."), **write})}},
+    "/api/v1/list/{branch}": {"get": {"operationId": "listRoot", "parameters": [branch],
+      "responses": resp(**{"200": ok("The root's children.", "List"), "404": err("No such branch.")})}},
+    "/api/v1/list/{branch}/{prefix}": {"get": {"operationId": "listPrefix", "parameters": [branch, {"name": "prefix", "in": "path", "required": True, "schema": {"type": "string"}}],
+      "responses": resp(**{"200": ok("The directory's children.", "List"), "404": err("No such branch or directory.")})}},
+    "/api/v1/commit/{branch}": {"post": {"operationId": "commit", "parameters": [branch],
+      "requestBody": {"required": True, "content": {"application/json": {"schema": ref("CommitRequest")}}},
+      "responses": resp(**{"200": commit, "409": err("A key's path is not a directory."), "412": err("The branch is not at 'expect'."), **write})}},
+    "/api/v1/log/{branch}": {"get": {"operationId": "log", "parameters": [branch, {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1}}],
+      "responses": resp(**{"200": ok("Commits, newest first.", "Log"), "404": err("No such branch.")})}},
+    "/api/v1/diff": {"get": {"operationId": "diff", "parameters": [
+        {"name": "from", "in": "query", "required": True, "schema": {"type": "string"}},
+        {"name": "to", "in": "query", "required": True, "schema": {"type": "string"}}],
+      "responses": resp(**{"200": ok("Key-level changes.", "Diff"), "404": err("A revision does not exist.")})}},
+    "/api/v1/merge": {"post": {"operationId": "merge", "requestBody": {"required": True, "content": {"application/json": {"schema": ref("MergeRequest")}}},
+      "responses": resp(**{"200": ok("Merged, fast-forwarded or up to date.", "MergeResult"), "404": err("No such branch."),
+                           "409": err("Conflicts; the target did not move. The body carries them."), **write})}},
+    "/api/v1/watch/{branch}": {"get": {"operationId": "watch", "parameters": [branch,
+        {"name": "prefix", "in": "query", "schema": {"type": "string"}},
+        {"name": "Last-Event-ID", "in": "header", "schema": {"type": "string"}, "description": "Resume after this commit."}],
+      "responses": resp(**{"200": {"description": "Server-Sent Events: one 'update' event per commit, id = commit, data = {branch, old, new, changes}.",
+                                   "content": {"text/event-stream": {"schema": {"type": "string"}}}}, "404": err("No such branch.")})}},
+  }}
+text = json.dumps(doc, indent=2, sort_keys=True) + "\n"
+open(os.path.join(root, "docs/openapi.json"), "w").write(text)
+open(os.path.join(root, "Sources/BanyanServer/REST/OpenAPIDocument.swift"), "w").write(
+  "// Generated by scripts/openapi.py from the same source as docs/openapi.json; do not edit.\n\n"
+  "/// The OpenAPI 3 description of the REST API, served at `/api/v1/openapi.json`.\n"
+  "enum OpenAPIDocument {\n    static let json = #\"\"\"\n" + text + "\n\"\"\"#\n}\n")
