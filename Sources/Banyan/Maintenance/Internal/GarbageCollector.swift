@@ -20,8 +20,6 @@ struct GarbageCollector {
         try backend.flush()
         try backend.foreignPacks.recoverAbandoned()
         let inventory = try ObjectDirectory.scan(backend)
-        // Packs sealed just now (ours, or abandoned ones) hold objects whose
-        // refs may not have moved yet: they count as recent whatever their age.
         let candidatePacks = inventory.packs.filter { !$0.isKept }
         let keptPackIDs = Set(inventory.packs.filter(\.isKept).flatMap(\.ids))
 
@@ -30,6 +28,8 @@ struct GarbageCollector {
         for (name, id) in roots.refs { try walk.add(id, missing: .fail(origin: name)) }
         for id in roots.logged { try walk.add(id, missing: .skip) }
         let reachable = walk.seen
+        // Packs sealed just now (ours, or abandoned ones) hold objects whose
+        // refs may not have moved yet: they count as recent whatever their age.
         for id in recentIDs(inventory, candidatePacks: candidatePacks, sealedNow: before) where !reachable.contains(id) {
             try walk.add(id, missing: .skip)
         }
@@ -124,7 +124,8 @@ struct GarbageCollector {
                 survivors.insert(object.id)
                 continue
             }
-            // Packed now, or (not packed, so unreachable and not recent) old enough.
+            // Packed now; or not packed, so unreachable and old (or in a
+            // `.keep` pack, which stays): gone once past the cutoff.
             guard packed.contains(object.id) || (cutoff.map { object.modified <= $0 } ?? false) else {
                 survivors.insert(object.id)
                 continue

@@ -82,7 +82,8 @@ extension FileSystemBackend {
     /// linked into place before its index appears, so a reader never finds
     /// an index without its pack. A pack already there under that name has
     /// the same bytes (the name is their checksum) and is kept. Throws `io`.
-    func installPack(_ pack: UnsafeRawBufferPointer, index: [UInt8], checksum: ObjectID) throws -> String {
+    /// `package` so that sync can keep a received pack as it came.
+    package func installPack(_ pack: UnsafeRawBufferPointer, index: [UInt8], checksum: ObjectID) throws -> String {
         let directory = path + "/objects/pack"
         try Posix.makeDirectories(directory)
         let base = directory + "/pack-" + checksum.hex
