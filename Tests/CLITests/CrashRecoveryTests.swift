@@ -36,7 +36,9 @@ struct CrashRecoveryTests {
             process.standardOutput = output
             process.standardError = FileHandle.nullDevice
             try process.run()
-            usleep(UInt32.random(in: 20_000...250_000, using: &generator))
+            // Long enough that imports complete even on a loaded machine, short
+            // enough that most kills land inside one.
+            usleep(UInt32.random(in: 50_000...900_000, using: &generator))
             kill(-process.processIdentifier, SIGKILL)
             process.waitUntilExit()
             let printed = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
