@@ -34,29 +34,9 @@ extension GitClient {
     /// The remote's refs and capabilities as receive-pack advertises them (protocol v0).
     func receivePackAdvertisement() async throws -> (refs: [String: ObjectID], capabilities: Set<String>) {
         let bytes = try await transport.advertisement(service: .receivePack, version2: false)
-        var reader = PktLineReader(bytes)
+        let (advertised, capabilities) = try parseV0Advertisement(bytes)
         var refs: [String: ObjectID] = [:]
-        var capabilities = Set<String>()
-        var first = true
-        while let line = try reader.next() {
-            guard case .data(var payload) = line else {
-                if first { continue }
-                break
-            }
-            if first, let nul = payload.firstIndex(of: 0) {
-                capabilities = Set(String(decoding: payload[(nul + 1)...], as: UTF8.self)
-                    .split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init))
-                payload = Array(payload[..<nul])
-            }
-            let text = PktLine.data(payload).text ?? ""
-            if text.hasPrefix("# service=") { continue }
-            if text.hasPrefix("ERR ") { throw BanyanError(.io, "remote error: \(text.dropFirst(4))") }
-            first = false
-            let words = text.split(separator: " ", maxSplits: 1).map(String.init)
-            guard words.count == 2 else { throw BanyanError(.corruptObject, "bad ref advertisement line \(text.debugDescription)") }
-            if words[1] == "capabilities^{}" { continue }
-            refs[words[1]] = try parseID(words[0])
-        }
+        for (name, id) in advertised { refs[name] = id }
         let format = capabilities.first { $0.hasPrefix("object-format=") }.map { String($0.dropFirst(14)) } ?? "sha1"
         guard format == objectFormat else {
             throw BanyanError(.unsupported, "the remote's object format is \(format), this repository's is \(objectFormat)")

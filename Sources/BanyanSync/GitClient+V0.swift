@@ -6,35 +6,17 @@ extension GitClient {
     /// The upload-pack v0 advertisement: refs, HEAD's target and capabilities.
     func uploadPackAdvertisementV0() async throws -> (refs: RemoteRefs, capabilities: Set<String>) {
         let bytes = try await transport.advertisement(service: .uploadPack, version2: false)
-        var reader = PktLineReader(bytes)
+        let (advertised, capabilities) = try parseV0Advertisement(bytes)
         var result = RemoteRefs(refs: [], headTarget: nil, head: nil)
-        var capabilities = Set<String>()
-        var sawRef = false
-        while let line = try reader.next() {
-            guard case .data(var payload) = line else {
-                if sawRef { break }
-                continue
+        for (name, id) in advertised {
+            if name == "HEAD" {
+                result.head = id
+            } else if name.hasSuffix("^{}") {
+                let peeledName = String(name.dropLast(3))
+                if let index = result.refs.firstIndex(where: { $0.name == peeledName }) { result.refs[index].peeled = id }
+            } else {
+                result.refs.append(RemoteRef(name: name, id: id, peeled: nil))
             }
-            if !sawRef, let nul = payload.firstIndex(of: 0) {
-                capabilities = Set(String(decoding: payload[(nul + 1)...], as: UTF8.self)
-                    .split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init))
-                payload = Array(payload[..<nul])
-            }
-            let text = PktLine.data(payload).text ?? ""
-            if text.hasPrefix("# service=") { continue }
-            if text.hasPrefix("ERR ") { throw BanyanError(.io, "remote error: \(text.dropFirst(4))") }
-            sawRef = true
-            let words = text.split(separator: " ", maxSplits: 1).map(String.init)
-            guard words.count == 2 else { throw BanyanError(.corruptObject, "bad ref advertisement line \(text.debugDescription)") }
-            let id = try parseID(words[0])
-            if words[1] == "capabilities^{}" { continue }
-            if words[1] == "HEAD" { result.head = id; continue }
-            if words[1].hasSuffix("^{}") {
-                let name = String(words[1].dropLast(3))
-                if let index = result.refs.firstIndex(where: { $0.name == name }) { result.refs[index].peeled = id }
-                continue
-            }
-            result.refs.append(RemoteRef(name: words[1], id: id, peeled: nil))
         }
         if let symref = capabilities.first(where: { $0.hasPrefix("symref=HEAD:") }) {
             result.headTarget = String(symref.dropFirst("symref=HEAD:".count))
