@@ -64,7 +64,7 @@ let package = Package(
         .testTarget(
             name: "BanyanAPITests",
             dependencies: [
-                "Banyan", "BanyanServer", "BanyanTestSupport",
+                "Banyan", "BanyanServer", "BanyanSync", "BanyanTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]

@@ -362,6 +362,11 @@ enum OpenAPIDocument {
       }
     },
     "securitySchemes": {
+      "basic": {
+        "description": "Any user name, the token as password.",
+        "scheme": "basic",
+        "type": "http"
+      },
       "bearer": {
         "scheme": "bearer",
         "type": "http"
@@ -369,7 +374,7 @@ enum OpenAPIDocument {
     }
   },
   "info": {
-    "description": "Versioned key-value store over HTTP. Errors are {\"error\": {\"code\", \"message\"}}.",
+    "description": "Versioned key-value store over HTTP. Every error is {\"error\": {\"code\", \"message\"}} (docs/http-api.md lists the codes).",
     "title": "Banyan REST API",
     "version": "1.0.0"
   },
@@ -397,10 +402,25 @@ enum OpenAPIDocument {
                 }
               }
             },
-            "description": "Bad input (invalid key, name, revision or body)."
+            "description": "Bad input (invalid key, name, revision, header or body)."
           },
           "401": {
-            "description": "Missing or wrong token."
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "description": "Missing or wrong token (code unauthorized).",
+            "headers": {
+              "WWW-Authenticate": {
+                "description": "Basic and Bearer challenges, so git asks for credentials.",
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
           }
         }
       },
@@ -435,10 +455,25 @@ enum OpenAPIDocument {
                 }
               }
             },
-            "description": "Bad input (invalid key, name, revision or body)."
+            "description": "Bad input (invalid key, name, revision, header or body)."
           },
           "401": {
-            "description": "Missing or wrong token."
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "description": "Missing or wrong token (code unauthorized).",
+            "headers": {
+              "WWW-Authenticate": {
+                "description": "Basic and Bearer challenges, so git asks for credentials.",
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
           },
           "403": {
             "content": {
@@ -448,7 +483,7 @@ enum OpenAPIDocument {
                 }
               }
             },
-            "description": "The server is read-only."
+            "description": "The server is read-only (code readOnly)."
           },
           "404": {
             "content": {
@@ -478,7 +513,17 @@ enum OpenAPIDocument {
                 }
               }
             },
-            "description": "The body is over the limit."
+            "description": "The body is over the limit, before or after gzip inflating (code limitExceeded)."
+          },
+          "415": {
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "description": "A Content-Encoding other than gzip or identity."
           }
         }
       }
@@ -509,10 +554,25 @@ enum OpenAPIDocument {
                 }
               }
             },
-            "description": "Bad input (invalid key, name, revision or body)."
+            "description": "Bad input (invalid key, name, revision, header or body)."
           },
           "401": {
-            "description": "Missing or wrong token."
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "description": "Missing or wrong token (code unauthorized).",
+            "headers": {
+              "WWW-Authenticate": {
+                "description": "Basic and Bearer challenges, so git asks for credentials.",
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
           },
           "403": {
             "content": {
@@ -522,7 +582,7 @@ enum OpenAPIDocument {
                 }
               }
             },
-            "description": "The server is read-only."
+            "description": "The server is read-only (code readOnly)."
           },
           "404": {
             "content": {
@@ -534,6 +594,16 @@ enum OpenAPIDocument {
             },
             "description": "No such branch."
           },
+          "409": {
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "description": "The branch is locked or kept moving under concurrent writers."
+          },
           "413": {
             "content": {
               "application/json": {
@@ -542,7 +612,17 @@ enum OpenAPIDocument {
                 }
               }
             },
-            "description": "The body is over the limit."
+            "description": "The body is over the limit, before or after gzip inflating (code limitExceeded)."
+          },
+          "415": {
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "description": "A Content-Encoding other than gzip or identity."
           }
         }
       }
@@ -590,10 +670,25 @@ enum OpenAPIDocument {
                 }
               }
             },
-            "description": "Bad input (invalid key, name, revision or body)."
+            "description": "Bad input (invalid key, name, revision, header or body)."
           },
           "401": {
-            "description": "Missing or wrong token."
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "description": "Missing or wrong token (code unauthorized).",
+            "headers": {
+              "WWW-Authenticate": {
+                "description": "Basic and Bearer challenges, so git asks for credentials.",
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
           },
           "403": {
             "content": {
@@ -603,7 +698,7 @@ enum OpenAPIDocument {
                 }
               }
             },
-            "description": "The server is read-only."
+            "description": "The server is read-only (code readOnly)."
           },
           "409": {
             "content": {
@@ -613,7 +708,7 @@ enum OpenAPIDocument {
                 }
               }
             },
-            "description": "A key's path is not a directory."
+            "description": "A key's path is not a directory, or the branch is locked."
           },
           "412": {
             "content": {
@@ -633,7 +728,17 @@ enum OpenAPIDocument {
                 }
               }
             },
-            "description": "The body is over the limit."
+            "description": "The body is over the limit, before or after gzip inflating (code limitExceeded)."
+          },
+          "415": {
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "description": "A Content-Encoding other than gzip or identity."
           }
         }
       }
@@ -678,10 +783,25 @@ enum OpenAPIDocument {
                 }
               }
             },
-            "description": "Bad input (invalid key, name, revision or body)."
+            "description": "Bad input (invalid key, name, revision, header or body)."
           },
           "401": {
-            "description": "Missing or wrong token."
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "description": "Missing or wrong token (code unauthorized).",
+            "headers": {
+              "WWW-Authenticate": {
+                "description": "Basic and Bearer challenges, so git asks for credentials.",
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
           },
           "404": {
             "content": {
@@ -727,10 +847,25 @@ enum OpenAPIDocument {
                 }
               }
             },
-            "description": "Bad input (invalid key, name, revision or body)."
+            "description": "Bad input (invalid key, name, revision, header or body)."
           },
           "401": {
-            "description": "Missing or wrong token."
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "description": "Missing or wrong token (code unauthorized).",
+            "headers": {
+              "WWW-Authenticate": {
+                "description": "Basic and Bearer challenges, so git asks for credentials.",
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
           },
           "403": {
             "content": {
@@ -740,7 +875,7 @@ enum OpenAPIDocument {
                 }
               }
             },
-            "description": "The server is read-only."
+            "description": "The server is read-only (code readOnly)."
           },
           "404": {
             "content": {
@@ -752,6 +887,16 @@ enum OpenAPIDocument {
             },
             "description": "No such key."
           },
+          "409": {
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "description": "The branch is locked or kept moving under concurrent writers."
+          },
           "412": {
             "content": {
               "application/json": {
@@ -760,7 +905,7 @@ enum OpenAPIDocument {
                 }
               }
             },
-            "description": "The branch moved (If-Match)."
+            "description": "The branch moved, or If-Match is not a commit id."
           },
           "413": {
             "content": {
@@ -770,7 +915,17 @@ enum OpenAPIDocument {
                 }
               }
             },
-            "description": "The body is over the limit."
+            "description": "The body is over the limit, before or after gzip inflating (code limitExceeded)."
+          },
+          "415": {
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "description": "A Content-Encoding other than gzip or identity."
           }
         }
       },
@@ -813,10 +968,25 @@ enum OpenAPIDocument {
                 }
               }
             },
-            "description": "Bad input (invalid key, name, revision or body)."
+            "description": "Bad input (invalid key, name, revision, header or body)."
           },
           "401": {
-            "description": "Missing or wrong token."
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "description": "Missing or wrong token (code unauthorized).",
+            "headers": {
+              "WWW-Authenticate": {
+                "description": "Basic and Bearer challenges, so git asks for credentials.",
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
           },
           "404": {
             "content": {
@@ -906,10 +1076,25 @@ enum OpenAPIDocument {
                 }
               }
             },
-            "description": "Bad input (invalid key, name, revision or body)."
+            "description": "Bad input (invalid key, name, revision, header or body)."
           },
           "401": {
-            "description": "Missing or wrong token."
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "description": "Missing or wrong token (code unauthorized).",
+            "headers": {
+              "WWW-Authenticate": {
+                "description": "Basic and Bearer challenges, so git asks for credentials.",
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
           },
           "403": {
             "content": {
@@ -919,7 +1104,7 @@ enum OpenAPIDocument {
                 }
               }
             },
-            "description": "The server is read-only."
+            "description": "The server is read-only (code readOnly)."
           },
           "409": {
             "content": {
@@ -929,7 +1114,7 @@ enum OpenAPIDocument {
                 }
               }
             },
-            "description": "A value on the key's path is not a directory."
+            "description": "A value on the key's path is not a directory, or the branch is locked."
           },
           "412": {
             "content": {
@@ -939,7 +1124,7 @@ enum OpenAPIDocument {
                 }
               }
             },
-            "description": "The branch moved (If-Match)."
+            "description": "The branch moved, or If-Match is not a commit id."
           },
           "413": {
             "content": {
@@ -949,7 +1134,17 @@ enum OpenAPIDocument {
                 }
               }
             },
-            "description": "The body is over the limit."
+            "description": "The body is over the limit, before or after gzip inflating (code limitExceeded)."
+          },
+          "415": {
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "description": "A Content-Encoding other than gzip or identity."
           }
         }
       }
@@ -987,10 +1182,25 @@ enum OpenAPIDocument {
                 }
               }
             },
-            "description": "Bad input (invalid key, name, revision or body)."
+            "description": "Bad input (invalid key, name, revision, header or body)."
           },
           "401": {
-            "description": "Missing or wrong token."
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "description": "Missing or wrong token (code unauthorized).",
+            "headers": {
+              "WWW-Authenticate": {
+                "description": "Basic and Bearer challenges, so git asks for credentials.",
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
           },
           "404": {
             "content": {
@@ -1046,10 +1256,25 @@ enum OpenAPIDocument {
                 }
               }
             },
-            "description": "Bad input (invalid key, name, revision or body)."
+            "description": "Bad input (invalid key, name, revision, header or body)."
           },
           "401": {
-            "description": "Missing or wrong token."
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "description": "Missing or wrong token (code unauthorized).",
+            "headers": {
+              "WWW-Authenticate": {
+                "description": "Basic and Bearer challenges, so git asks for credentials.",
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
           },
           "404": {
             "content": {
@@ -1105,10 +1330,25 @@ enum OpenAPIDocument {
                 }
               }
             },
-            "description": "Bad input (invalid key, name, revision or body)."
+            "description": "Bad input (invalid key, name, revision, header or body)."
           },
           "401": {
-            "description": "Missing or wrong token."
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "description": "Missing or wrong token (code unauthorized).",
+            "headers": {
+              "WWW-Authenticate": {
+                "description": "Basic and Bearer challenges, so git asks for credentials.",
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
           },
           "404": {
             "content": {
@@ -1155,10 +1395,25 @@ enum OpenAPIDocument {
                 }
               }
             },
-            "description": "Bad input (invalid key, name, revision or body)."
+            "description": "Bad input (invalid key, name, revision, header or body)."
           },
           "401": {
-            "description": "Missing or wrong token."
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "description": "Missing or wrong token (code unauthorized).",
+            "headers": {
+              "WWW-Authenticate": {
+                "description": "Basic and Bearer challenges, so git asks for credentials.",
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
           },
           "403": {
             "content": {
@@ -1168,7 +1423,7 @@ enum OpenAPIDocument {
                 }
               }
             },
-            "description": "The server is read-only."
+            "description": "The server is read-only (code readOnly)."
           },
           "404": {
             "content": {
@@ -1198,7 +1453,17 @@ enum OpenAPIDocument {
                 }
               }
             },
-            "description": "The body is over the limit."
+            "description": "The body is over the limit, before or after gzip inflating (code limitExceeded)."
+          },
+          "415": {
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "description": "A Content-Encoding other than gzip or identity."
           }
         }
       }
@@ -1208,7 +1473,36 @@ enum OpenAPIDocument {
         "operationId": "openapi",
         "responses": {
           "200": {
+            "content": {
+              "application/json": {
+                "schema": {
+                  "required": [
+                    "openapi",
+                    "paths"
+                  ],
+                  "type": "object"
+                }
+              }
+            },
             "description": "This document."
+          },
+          "401": {
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "description": "Missing or wrong token (code unauthorized).",
+            "headers": {
+              "WWW-Authenticate": {
+                "description": "Basic and Bearer challenges, so git asks for credentials.",
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
           }
         }
       }
@@ -1261,10 +1555,25 @@ enum OpenAPIDocument {
                 }
               }
             },
-            "description": "Bad input (invalid key, name, revision or body)."
+            "description": "Bad input (invalid key, name, revision, header or body)."
           },
           "401": {
-            "description": "Missing or wrong token."
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "description": "Missing or wrong token (code unauthorized).",
+            "headers": {
+              "WWW-Authenticate": {
+                "description": "Basic and Bearer challenges, so git asks for credentials.",
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
           },
           "404": {
             "content": {
@@ -1284,6 +1593,9 @@ enum OpenAPIDocument {
     {},
     {
       "bearer": []
+    },
+    {
+      "basic": []
     }
   ],
   "servers": [
