@@ -7,24 +7,26 @@
 # must pass `banyan fsck` and `git fsck --strict`.
 #
 # Usage: scripts/api-fuzz.sh [BANYAN_BINARY]   (default .build/debug/banyan)
-# Environment: API_FUZZ_EXAMPLES (per operation, default 40), API_FUZZ_SECONDS
+# Environment: API_FUZZ_EXAMPLES (per operation, default 100), API_FUZZ_SECONDS
 # (hard limit for the schemathesis run, default 90).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 banyan=${1:-.build/debug/banyan}
 banyan=$(cd "$(dirname "$banyan")" && pwd)/$(basename "$banyan")
-examples=${API_FUZZ_EXAMPLES:-40}
+examples=${API_FUZZ_EXAMPLES:-100}
 seconds=${API_FUZZ_SECONDS:-90}
 schemathesis_version=3.39.16   # the 3.x CLI; works with Python 3.11
+hypothesis_version=6.122.3      # newer Hypothesis releases break schemathesis 3.39 ("'many' object has no attribute 'more'")
 
 [ -x "$banyan" ] || { echo "api-fuzz: no banyan binary at $banyan (swift build --product banyan)" >&2; exit 2; }
 
 venv=$root/.build/api-fuzz-venv
-if ! "$venv/bin/st" --version 2>/dev/null | grep -q "$schemathesis_version"; then
+if ! "$venv/bin/st" --version 2>/dev/null | grep -q "$schemathesis_version" \
+   || ! "$venv/bin/python" -c "import hypothesis, sys; sys.exit(hypothesis.__version__ != '$hypothesis_version')" 2>/dev/null; then
   echo "api-fuzz: installing schemathesis $schemathesis_version into $venv"
   python3 -m venv "$venv" || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv && python3 -m venv "$venv"; }
-  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "schemathesis==$schemathesis_version"
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "schemathesis==$schemathesis_version" "hypothesis==$hypothesis_version"
 fi
 
 work=$(mktemp -d)
@@ -37,15 +39,17 @@ trap cleanup EXIT
 
 store=$work/store
 "$banyan" init "$store" >/dev/null
+export BANYAN_REPO=$store
 for i in 1 2 3; do
-  "$banyan" -C "$store" set "notes/n$i" "note $i" -m "note $i" >/dev/null
+  "$banyan" set "notes/n$i" "note $i" -m "note $i" >/dev/null
 done
-"$banyan" -C "$store" set "settings/theme" dark -m theme >/dev/null
-"$banyan" -C "$store" branch create dev >/dev/null
-"$banyan" -C "$store" set "notes/dev" "on dev" -b dev -m dev >/dev/null
+"$banyan" set settings/theme dark -m theme >/dev/null
+"$banyan" set greeting hello -m greeting >/dev/null   # the document's example key
+"$banyan" branch create dev >/dev/null
+"$banyan" set notes/dev "on dev" -b dev -m dev >/dev/null
 
 token=fuzz-$RANDOM$RANDOM
-"$banyan" serve -C "$store" --port 0 --token "$token" --max-request-bytes 1048576 2>"$work/serve.log" &
+"$banyan" serve --port 0 --token "$token" --max-request-bytes 1048576 2>"$work/serve.log" &
 server_pid=$!
 port=
 for _ in $(seq 1 100); do
@@ -67,7 +71,6 @@ timeout --kill-after=10 "$seconds" "$venv/bin/st" run "http://127.0.0.1:$port/ap
   --hypothesis-max-examples "$examples" \
   --hypothesis-deadline 5000 \
   --hypothesis-derandomize \
-  --hypothesis-database none \
   --hypothesis-suppress-health-check all \
   --request-timeout 10000 \
   --schemathesis-io-telemetry false \
@@ -84,6 +87,6 @@ if grep -qi "fatal\|crash" "$work/serve.log"; then
 fi
 
 echo "api-fuzz: checking the store"
-"$banyan" fsck -C "$store" || status=1
+"$banyan" fsck || status=1
 git -C "$store" fsck --strict || status=1
 exit "$status"

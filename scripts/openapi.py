@@ -5,8 +5,8 @@ root = os.path.join(os.path.dirname(__file__), "..")
 ref = lambda n: {"$ref": f"#/components/schemas/{n}"}
 def err(desc): return {"description": desc, "content": {"application/json": {"schema": ref("Error")}}}
 def ok(desc, schema): return {"description": desc, "content": {"application/json": {"schema": ref(schema)}}}
-branch = {"name": "branch", "in": "path", "required": True, "schema": {"type": "string"}, "description": "Branch name, percent-encoded ('/' as %2F)."}
-key = {"name": "key", "in": "path", "required": True, "schema": {"type": "string"}, "description": "Key, /-separated, each segment percent-encoded."}
+branch = {"name": "branch", "in": "path", "required": True, "schema": {"type": "string"}, "description": "Branch name, percent-encoded ('/' as %2F).", "example": "main"}
+key = {"name": "key", "in": "path", "required": True, "schema": {"type": "string"}, "description": "Key, /-separated, each segment percent-encoded.", "example": "greeting"}
 unauthorized = err("Missing or wrong token (code unauthorized).")
 unauthorized["headers"] = {"WWW-Authenticate": {"schema": {"type": "string"}, "description": "Basic and Bearer challenges, so git asks for credentials."}}
 common = {"400": err("Bad input (invalid key, name, revision, header or body)."), "401": unauthorized}
@@ -90,7 +90,7 @@ doc = {
               "responses": writes(**{"200": commit, "404": err("No such key."), "412": err("The branch moved, or If-Match is not a commit id.")})}},
     "/api/v1/list/{branch}": {"get": {"operationId": "listRoot", "parameters": [branch],
       "responses": resp(**{"200": ok("The root's children.", "List"), "404": err("No such branch.")})}},
-    "/api/v1/list/{branch}/{prefix}": {"get": {"operationId": "listPrefix", "parameters": [branch, {"name": "prefix", "in": "path", "required": True, "schema": {"type": "string"}}],
+    "/api/v1/list/{branch}/{prefix}": {"get": {"operationId": "listPrefix", "parameters": [branch, {"name": "prefix", "in": "path", "required": True, "schema": {"type": "string"}, "example": "notes"}],
       "responses": resp(**{"200": ok("The directory's children.", "List"), "404": err("No such branch or directory.")})}},
     "/api/v1/commit/{branch}": {"post": {"operationId": "commit", "parameters": [branch],
       "requestBody": {"required": True, "content": {"application/json": {"schema": ref("CommitRequest")}}},

@@ -64,7 +64,7 @@ public struct BanyanServerBuilder {
         let idleTimeout = configuration.idleTimeout.map { TimeAmount.nanoseconds(Int64($0 / .nanoseconds(1))) }
         return Application(
             router: router,
-            server: .http1(configuration: .init(idleTimeout: idleTimeout)),
+            server: .http1(configuration: .init(additionalChannelHandlers: [ParseErrorBodyHandler()], idleTimeout: idleTimeout)),
             configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port),
                                                     serverName: "banyan"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },

@@ -534,6 +534,7 @@ enum OpenAPIDocument {
         "parameters": [
           {
             "description": "Branch name, percent-encoded ('/' as %2F).",
+            "example": "main",
             "in": "path",
             "name": "branch",
             "required": true,
@@ -633,6 +634,7 @@ enum OpenAPIDocument {
         "parameters": [
           {
             "description": "Branch name, percent-encoded ('/' as %2F).",
+            "example": "main",
             "in": "path",
             "name": "branch",
             "required": true,
@@ -1003,6 +1005,7 @@ enum OpenAPIDocument {
       "parameters": [
         {
           "description": "Branch name, percent-encoded ('/' as %2F).",
+          "example": "main",
           "in": "path",
           "name": "branch",
           "required": true,
@@ -1012,6 +1015,7 @@ enum OpenAPIDocument {
         },
         {
           "description": "Key, /-separated, each segment percent-encoded.",
+          "example": "greeting",
           "in": "path",
           "name": "key",
           "required": true,
@@ -1155,6 +1159,7 @@ enum OpenAPIDocument {
         "parameters": [
           {
             "description": "Branch name, percent-encoded ('/' as %2F).",
+            "example": "main",
             "in": "path",
             "name": "branch",
             "required": true,
@@ -1221,6 +1226,7 @@ enum OpenAPIDocument {
         "parameters": [
           {
             "description": "Branch name, percent-encoded ('/' as %2F).",
+            "example": "main",
             "in": "path",
             "name": "branch",
             "required": true,
@@ -1229,6 +1235,7 @@ enum OpenAPIDocument {
             }
           },
           {
+            "example": "notes",
             "in": "path",
             "name": "prefix",
             "required": true,
@@ -1295,6 +1302,7 @@ enum OpenAPIDocument {
         "parameters": [
           {
             "description": "Branch name, percent-encoded ('/' as %2F).",
+            "example": "main",
             "in": "path",
             "name": "branch",
             "required": true,
@@ -1513,6 +1521,7 @@ enum OpenAPIDocument {
         "parameters": [
           {
             "description": "Branch name, percent-encoded ('/' as %2F).",
+            "example": "main",
             "in": "path",
             "name": "branch",
             "required": true,
