@@ -8,7 +8,8 @@
 #
 # Usage: scripts/api-fuzz.sh [BANYAN_BINARY]   (default .build/debug/banyan)
 # Environment: API_FUZZ_EXAMPLES (per operation, default 100), API_FUZZ_SECONDS
-# (hard limit for the schemathesis run, default 90).
+# (hard limit for the schemathesis run, default 90), API_FUZZ_SEED (explore with
+# this Hypothesis seed instead of the fixed, derandomized examples CI runs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -61,6 +62,7 @@ done
 [ -n "$port" ] || { echo "api-fuzz: the server did not start" >&2; cat "$work/serve.log" >&2; exit 1; }
 echo "api-fuzz: banyan serve on port $port, $examples examples per operation, at most ${seconds}s"
 
+if [ -n "${API_FUZZ_SEED:-}" ]; then randomness=(--hypothesis-seed "$API_FUZZ_SEED"); else randomness=(--hypothesis-derandomize); fi
 status=0
 timeout --kill-after=10 "$seconds" "$venv/bin/st" run "http://127.0.0.1:$port/api/v1/openapi.json" \
   --base-url "http://127.0.0.1:$port" \
@@ -70,7 +72,7 @@ timeout --kill-after=10 "$seconds" "$venv/bin/st" run "http://127.0.0.1:$port/ap
   --data-generation-method all \
   --hypothesis-max-examples "$examples" \
   --hypothesis-deadline 5000 \
-  --hypothesis-derandomize \
+  "${randomness[@]}" \
   --hypothesis-suppress-health-check all \
   --request-timeout 10000 \
   --schemathesis-io-telemetry false \

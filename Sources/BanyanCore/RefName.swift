@@ -5,7 +5,9 @@
 /// is stricter than Git, whose one-level rule only asks for a `/`; it keeps a
 /// ref name from ever naming another file of a repository (`objects/…`,
 /// `config`), and it subsumes Git's rules against a leading `/` and the name
-/// `@`. Non-ASCII UTF-8 is allowed, as in Git.
+/// `@`. Non-ASCII UTF-8 is allowed, as in Git. Also beyond Git, a component
+/// is at most 250 bytes and a name at most 1024, so a valid name never fails
+/// at the filesystem (a name too long for it would be an I/O error instead).
 public enum RefName {
     /// Throws `invalidRefName`, naming `name` and the rule it breaks, unless
     /// `name` is a valid full ref name.
@@ -53,6 +55,7 @@ public enum RefName {
                 return "it contains '\(Character(Unicode.Scalar(scalar)))'"
             }
         }
+        if name.utf8.count > maxLength { return "it is \(name.utf8.count) bytes long; the limit is \(maxLength)" }
         if name.contains("..") { return "it contains '..'" }
         if name.contains("@{") { return "it contains '@{'" }
         if name.hasSuffix("/") { return "it ends with '/'" }
@@ -61,9 +64,18 @@ public enum RefName {
             if component.isEmpty { return "it contains '//'" }
             if component.hasPrefix(".") { return "the component '\(component)' starts with '.'" }
             if component.hasSuffix(".lock") { return "the component '\(component)' ends with '.lock'" }
+            if component.utf8.count > maxComponentLength {
+                return "a component is \(component.utf8.count) bytes long; the limit is \(maxComponentLength)"
+            }
         }
         return nil
     }
+
+    /// The longest component: a file name on common filesystems, with room for `.lock`.
+    public static let maxComponentLength = 250
+    /// The longest full name, so that the ref's path in any store directory
+    /// stays well under the system's path limit.
+    public static let maxLength = 1024
 
     private static let forbidden: [UInt8] = Array(" ~^:?*[\\".utf8)
 }

@@ -69,6 +69,8 @@ struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return error.response
         } catch let error as BanyanError {
             return APIError(error).response
+        } catch let error as HTTPError where error.status == .notFound && error.body == nil {
+            return Self.noRoute(request).response
         } catch let error as HTTPError {
             return APIError(status: error.status, message: error.body, headers: error.headers).response
         } catch is DecodingError {
@@ -78,6 +80,24 @@ struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch {
             return APIError(.internalServerError, "internal", String(describing: error)).response
         }
+    }
+}
+
+extension JSONErrorMiddleware {
+    /// Why no route took `request`: a path that does not decode (the router
+    /// cannot match a segment that is not UTF-8) is a 400 naming the segment,
+    /// anything else a 404 naming the path.
+    static func noRoute(_ request: Request) -> APIError {
+        let target = request.head.path ?? "/"
+        let path = target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+        for segment in path.split(separator: "/") {
+            do {
+                _ = try PathSegments.decode(segment)
+            } catch let error as APIError {
+                return error
+            } catch {}
+        }
+        return APIError(.notFound, "notFound", "nothing is served at \(request.method) \(path.prefix(200))")
     }
 }
 

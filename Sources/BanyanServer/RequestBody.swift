@@ -7,7 +7,7 @@ enum RequestBody {
     /// The body, gunzipped when `Content-Encoding: gzip`, at most `limit`
     /// bytes before and after inflating: 413 `limitExceeded` past it (so a
     /// gzip bomb costs at most `limit` bytes of memory), 400 for a broken gzip
-    /// stream, 415 for other encodings.
+    /// stream or body framing, 415 for other encodings.
     static func collect(_ request: Request, limit: Int) async throws -> [UInt8] {
         var request = request
         let buffer: ByteBuffer
@@ -15,6 +15,9 @@ enum RequestBody {
             buffer = try await request.collectBody(upTo: limit)
         } catch is NIOTooManyBytesError {
             throw APIError(.contentTooLarge, "limitExceeded", "the request body is over the \(limit)-byte limit")
+        } catch {
+            // A body that breaks HTTP framing (a bad chunk size) fails while it is read.
+            throw APIError(.badRequest, "invalidHTTP", "the request body could not be read: \(error)")
         }
         let bytes = Array(buffer.readableBytesView)
         guard let encoding = request.headers[.contentEncoding]?.lowercased(), encoding != "identity" else { return bytes }

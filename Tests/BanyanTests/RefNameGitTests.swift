@@ -14,3 +14,13 @@ func refNameMatchesGit(name: String) throws {
     let git = try Git(nil).run(["git", "check-ref-format", name])
     #expect(RefName.isValid(name) == (git.status == 0))
 }
+
+/// Beyond Git: names too long for a filesystem are refused as names, not
+/// left to fail as I/O (the REST API answered 500 for them).
+@Test func overlongRefNamesAreInvalid() {
+    #expect(RefName.isValid("refs/heads/" + String(repeating: "b", count: RefName.maxComponentLength)))
+    #expect(!RefName.isValid("refs/heads/" + String(repeating: "b", count: RefName.maxComponentLength + 1)))
+    let deep = "refs/heads/" + Array(repeating: String(repeating: "c", count: 200), count: 6).joined(separator: "/")
+    #expect(!RefName.isValid(deep) && deep.utf8.count > RefName.maxLength)
+    #expect(throws: BanyanError.self) { try RefName.validate(deep) }
+}

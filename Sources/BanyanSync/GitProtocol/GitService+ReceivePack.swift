@@ -17,9 +17,16 @@ extension GitService {
         var capabilities = Set<String>()
         while let line = try reader.next() {
             guard case .data(var payload) = line else { break }
+            // Capabilities ride on the first command only; a NUL in a later
+            // one is part of a name, and no ref name holds a NUL.
+            var nulInName = false
             if let nul = payload.firstIndex(of: 0) {
-                capabilities = Set(String(decoding: payload[(nul + 1)...], as: UTF8.self)
-                    .split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init))
+                if commands.isEmpty {
+                    capabilities = Set(String(decoding: payload[(nul + 1)...], as: UTF8.self)
+                        .split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init))
+                } else {
+                    nulInName = true
+                }
                 payload = Array(payload[..<nul])
             }
             let text = PktLine.data(payload).text ?? ""
@@ -29,7 +36,7 @@ extension GitService {
                 throw BanyanError(.invalidArgument, "bad receive-pack command \(text.debugDescription)")
             }
             var command = RefCommand(old: try objectID(parts[0]), new: try objectID(parts[1]), name: parts[2])
-            if !RefName.isValid(command.name) || !command.name.hasPrefix("refs/") { command.error = "funny refname" }
+            if nulInName || !RefName.isValid(command.name) || !command.name.hasPrefix("refs/") { command.error = "funny refname" }
             commands.append(command)
         }
         let pack = Array(reader.remaining)
