@@ -123,6 +123,12 @@ public struct Key: Hashable, Sendable, Comparable, CustomStringConvertible {
         throw BanyanError(.invalidKey, "key '\(path)' \(problem)")
     }
 
+    /// True when a tree entry named `name` would be taken for Git's own
+    /// directory by Git on some filesystem (NTFS or HFS+ rules included).
+    static func isReservedForGit(name: [UInt8]) -> Bool {
+        isNTFSDotGit(name) || isHFSDotGit(String(decoding: name, as: UTF8.self))
+    }
+
     /// Git's `is_ntfs_dotgit`: `.git` or its short name `git~1`, in any case,
     /// then only dots and spaces up to the end, a `\` or an NTFS stream `:`.
     private static func isNTFSDotGit(_ name: [UInt8]) -> Bool {
