@@ -13,8 +13,9 @@ import Testing
         /// Whether Banyan's message names the rule (true for the rules
         /// `FsckRules` adds; the codecs' own messages describe the problem instead).
         var namedByBanyan = false
-        /// The id `git fsck` reports when its parser stops first (an empty
-        /// name is a `badTree` to Git's tree walker before `emptyName` is seen).
+        /// What `git fsck` prints instead when its parser stops before the
+        /// rule's own check: an empty name is a `badTree` to Git's tree walker,
+        /// and a commit or tag whose first headers are broken "could not be parsed".
         var gitReports: String?
         var testDescription: String { "\(kind) \(rule)" }
     }
@@ -36,16 +37,18 @@ import Testing
         Case(rule: rule, kind: .tree, body: entries.flatMap { $0 }, namedByBanyan: named)
     }
 
-    static func commit(_ rule: String, _ text: String, named: Bool = false) -> Case {
-        Case(rule: rule, kind: .commit, body: Array(text.utf8), namedByBanyan: named)
+    static let unparsed = "could not be parsed"
+
+    static func commit(_ rule: String, _ text: String, named: Bool = false, gitReports: String? = nil) -> Case {
+        Case(rule: rule, kind: .commit, body: Array(text.utf8), namedByBanyan: named, gitReports: gitReports)
     }
 
     static func commit(author line: String, _ rule: String) -> Case {
         commit(rule, "tree \(emptyTree)\nauthor \(line)\n\(committer)\nmessage\n")
     }
 
-    static func tag(_ rule: String, _ text: String, named: Bool = false) -> Case {
-        Case(rule: rule, kind: .tag, body: Array(text.utf8), namedByBanyan: named)
+    static func tag(_ rule: String, _ text: String, named: Bool = false, gitReports: String? = nil) -> Case {
+        Case(rule: rule, kind: .tag, body: Array(text.utf8), namedByBanyan: named, gitReports: gitReports)
     }
 
     static let cases: [Case] = [
@@ -64,9 +67,9 @@ import Testing
         tree("hasDotgit", entry("100644", ".g\u{200C}it"), named: true),
         tree("nullSha1", entry("100644", "a", .zero(.sha1)), named: true),
         tree("badTree", Array(entry("100644", "a").dropLast(3))),
-        commit("missingTree", "parent \(emptyTree)\n\(author)\(committer)\n"),
-        commit("badTreeSha1", "tree \(String(emptyTree.hex.dropLast()))z\n\(author)\(committer)\n"),
-        commit("badParentSha1", "tree \(emptyTree)\nparent 1234\n\(author)\(committer)\n"),
+        commit("missingTree", "parent \(emptyTree)\n\(author)\(committer)\n", gitReports: unparsed),
+        commit("badTreeSha1", "tree \(String(emptyTree.hex.dropLast()))z\n\(author)\(committer)\n", gitReports: unparsed),
+        commit("badParentSha1", "tree \(emptyTree)\nparent 1234\n\(author)\(committer)\n", gitReports: unparsed),
         commit("missingAuthor", "tree \(emptyTree)\n\(committer)\n"),
         commit("missingCommitter", "tree \(emptyTree)\n\(author)\n"),
         commit("multipleAuthors", "tree \(emptyTree)\n\(author)\(author)\(committer)\n"),
@@ -82,11 +85,12 @@ import Testing
         commit(author: "A <a@example.com> 17000x0000 +0000", "badDate"),
         commit(author: "A <a@example.com> 99999999999999999999999 +0000", "badDateOverflow"),
         commit(author: "A <a@example.com> 1700000000 +00a0", "badTimezone"),
-        tag("missingObject", "type commit\ntag v1\n\n"),
-        tag("badObjectSha1", "object zz\ntype commit\ntag v1\n\n"),
-        tag("missingTypeEntry", "object \(emptyTree)\ntag v1\n\n"),
-        tag("badType", "object \(emptyTree)\ntype tee\ntag v1\n\n"),
-        tag("missingTagEntry", "object \(emptyTree)\ntype tree\ntagger T <t@example.com> 1700000000 +0000\n\n"),
+        commit(author: "A \n continued <a@example.com> 1700000000 +0000", "missingEmail"),
+        tag("missingObject", "type commit\ntag v1\n\n", gitReports: unparsed),
+        tag("badObjectSha1", "object zz\ntype commit\ntag v1\n\n", gitReports: unparsed),
+        tag("missingTypeEntry", "object \(emptyTree)\ntag v1\n\n", gitReports: unparsed),
+        tag("badType", "object \(emptyTree)\ntype tee\ntag v1\n\n", gitReports: unparsed),
+        tag("missingTagEntry", "object \(emptyTree)\ntype tree\ntagger T <t@example.com> 1700000000 +0000\n\n", gitReports: unparsed),
         tag("nulInHeader", "object \(emptyTree)\ntype tree\ntag v\01\n\n", named: true),
         tag("badEmail", "object \(emptyTree)\ntype tree\ntag v1\ntagger T <t@<example.com> 1700000000 +0000\n\n"),
     ]
@@ -101,10 +105,10 @@ import Testing
         if test.namedByBanyan { #expect(error.message.contains("(\(test.rule))")) }
 
         let git = try GitRepo(.sha1)
-        try git.id(["hash-object", "--literally", "-t", test.kind.rawValue, "-w", "--stdin"], input: test.body)
+        _ = try git.id(["hash-object", "--literally", "-t", test.kind.rawValue, "-w", "--stdin"], input: test.body)
         let reported = test.gitReports ?? test.rule
         let failure = try #require(throws: GitFailure.self) {
-            try git.run(["-c", "fsck.\(reported)=error", "fsck", "--no-dangling"])
+            try git.run(["-c", "fsck.\(test.rule)=error", "fsck", "--no-dangling"])
         }
         #expect(failure.stderr.lowercased().contains(reported.lowercased()), "git fsck said: \(failure.stderr)")
     }

@@ -100,12 +100,11 @@ public enum FsckRules {
         var links: [Link] = []
         links.reserveCapacity(tree.entries.count)
         for entry in tree.entries {
-            let name = entry.nameString
             if Key.isReservedForGit(name: entry.name) {
-                throw failure("hasDotgit", "entry '\(name)' names Git's own directory")
+                throw failure("hasDotgit", "entry '\(entry.nameString)' names Git's own directory")
             }
             if entry.id.isZero {
-                throw failure("nullSha1", "entry '\(name)' points at the null id")
+                throw failure("nullSha1", "entry '\(entry.nameString)' points at the null id")
             }
             let isAttributes = entry.name.elementsEqual(".gitattributes".utf8)
             if isAttributes && entry.mode.objectKind != .blob {
