@@ -31,9 +31,11 @@ struct HostileInputTests {
         try GitRunner.run(["fsck", "--strict"], in: server.directory.appending("store"))
     }
 
-    func plantOutsideFiles(_ server: APIServer) throws {
+    /// Puts a file beside the store and returns the listing of everything outside it.
+    func plantOutsideFiles(_ server: APIServer) throws -> [String] {
         try FileManager.default.createDirectory(atPath: server.directory.appending("outside"), withIntermediateDirectories: true)
         try Data("keep".utf8).write(to: URL(fileURLWithPath: server.directory.appending("outside/secret")))
+        return try outside(server)
     }
 
     static let badKeys = [
@@ -44,8 +46,7 @@ struct HostileInputTests {
     @Test func hostileKeysAreRefusedWithJSONAndNothingOutsideIsTouched() async throws {
         let server = try await APIServer.start()
         defer { Task { await server.stop() } }
-        try plantOutsideFiles(server)
-        let before = try outside(server)
+        let before = try plantOutsideFiles(server)
         for key in Self.badKeys {
             for (method, body) in [("PUT", Data("x".utf8)), ("GET", nil), ("DELETE", nil)] {
                 let reply = try await server.request(method, "/api/v1/kv/main/\(key)", body: body)
@@ -81,8 +82,7 @@ struct HostileInputTests {
     @Test func hostileBranchNamesAreRefusedOverRESTAndNothingOutsideIsTouched() async throws {
         let server = try await APIServer.start()
         defer { Task { await server.stop() } }
-        try plantOutsideFiles(server)
-        let before = try outside(server)
+        let before = try plantOutsideFiles(server)
         for name in Self.badBranches {
             var reply = try await server.request("PUT", "/api/v1/kv/\(name)/k", body: Data("x".utf8))
             OpenAPICheck.check("PUT", "/api/v1/kv/{branch}/{key}", reply)
@@ -105,8 +105,7 @@ struct HostileInputTests {
     @Test func hostileRefNamesInAPushAreRefusedOneByOne() async throws {
         let server = try await APIServer.start()
         defer { Task { await server.stop() } }
-        try plantOutsideFiles(server)
-        let before = try outside(server)
+        let before = try plantOutsideFiles(server)
         let head = try #require(try server.repository.branch("main").head())
         let refs = ["refs/heads/../../../outside/x", "refs/heads/a..b", "refs/heads/.git", "refs/heads/x.lock", "/etc/passwd",
                     "refs/heads//abs", "refs/heads/a\u{7F}", "refs/heads/" + String(repeating: "r", count: 300),

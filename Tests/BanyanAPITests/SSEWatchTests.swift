@@ -35,8 +35,10 @@ struct SSEWatchTests {
         let server = try await APIServer.start()
         defer { Task { await server.stop() } }
         let main = try server.repository.branch("main")
-        let first = Task { try await readEvents(server, count: 2) }
-        try await Task.sleep(for: .milliseconds(200))
+        // Resuming from the current head, so commits made before the stream is
+        // set up (a loaded machine is slow to connect) are still delivered.
+        let start = try #require(try main.head()).hex
+        let first = Task { try await readEvents(server, count: 2, lastEventID: start) }
         var written: [String] = []
         for i in 0..<2 { written.append(try main.set(try Key("notes/\(i)"), Data("\(i)".utf8)).hex) }
         let seen = try await first.value
