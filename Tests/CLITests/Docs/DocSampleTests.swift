@@ -2,7 +2,8 @@ import BanyanTestSupport
 import Foundation
 import Testing
 
-/// Every code sample in README.md, docs/*.md and Examples/Notes/README.md is
+/// Every code sample in README.md, docs/*.md, Examples/Notes/README.md and
+/// the DocC catalogs' front pages is
 /// compiled or run, so the documentation cannot drift from the code:
 ///
 /// - ```` ```swift ```` fences become the tests of `DocSamples.generated.swift`
@@ -12,22 +13,23 @@ import Testing
 ///   an ```` ```text output ```` fence right after one is what it must print
 ///   (give or take the final newline).
 /// - ```` ```text help ```` fences start with `$ banyan ... --help` and hold its output.
+/// - `swift compile` fences are compiled but not run (a server that runs forever);
 /// - `norun` marks a sample no test runs (`sh norun`, `swift norun`);
 ///   `text` and `json` fences hold output and documents, not code.
 @Suite("Doc samples")
 struct DocSampleTests {
     @Test func everyFenceIsRunOrMarked() throws {
-        let known: [String: Set<String>] = ["swift": ["norun"], "sh": ["norun"], "text": ["output", "help"], "json": []]
+        let known: [String: Set<String>] = ["swift": ["norun", "compile"], "sh": ["norun"], "text": ["output", "help"], "json": []]
         var previous: Fence?
         var runnable = 0
         for fence in try Docs.allFences() {
             #expect(known[fence.language] != nil, "\(fence): give the fence a language (swift, sh, text, json)")
             #expect(fence.modifiers.isSubset(of: known[fence.language] ?? []), "\(fence): unknown modifier")
             if fence.modifiers.contains("output") {
-                #expect(previous?.language == "sh" && previous?.isRunnable == true,
+                #expect(previous?.language == "sh" && previous?.isChecked == true,
                         "\(fence): an output fence must follow a runnable sh fence of the same file")
             }
-            if fence.isRunnable { runnable += 1 }
+            if fence.isChecked { runnable += 1 }
             previous = fence
         }
         #expect(runnable > 10)
@@ -45,11 +47,11 @@ struct DocSampleTests {
             """)
     }
 
-    @Test(arguments: try Docs.files().filter { file in try Docs.fences(in: file).contains { $0.language == "sh" && $0.isRunnable } })
+    @Test(arguments: try Docs.files().filter { file in try Docs.fences(in: file).contains { $0.language == "sh" && $0.isChecked } })
     func shellSamplesRun(file: String) throws {
         let dir = TemporaryDirectory("banyan-doc-shell")
         let fences = try Docs.fences(in: file)
-        for (index, fence) in fences.enumerated() where fence.language == "sh" && fence.isRunnable {
+        for (index, fence) in fences.enumerated() where fence.language == "sh" && fence.isChecked {
             let result = try ProcessRunner.run("/bin/bash", ["-euo", "pipefail", "-c", fence.body], in: dir.path,
                                                environment: DocShell.environment, check: false)
             #expect(result.status == 0, "\(fence) failed (\(result.status)): \(result.stderr)")

@@ -1,7 +1,8 @@
-// Generated from the `swift` fences of README.md, docs/*.md and Examples/Notes/README.md
+// Generated from the `swift` fences of README.md, docs/*.md, Examples/Notes/README.md and the DocC catalogs
 // by DocSampleTests; do not edit. After changing a sample, regenerate with
 // BANYAN_UPDATE_DOC_SAMPLES=1 swift test --filter DocSampleTests
 import Banyan
+import BanyanServer
 import BanyanSync
 import BanyanTestSupport
 import Foundation
@@ -281,5 +282,35 @@ struct DocSwiftSamples {
         try repo.merge(from: phone, into: main, strategies: strategies)
         let ada = try main.get(Key("players/ada"), as: Profile.self)
         print(ada.name, ada.highScore)                            // Ada L. 40
+    }
+
+    /// Sources/Banyan/Banyan.docc/Banyan.md, line 12.
+    @Test func Sources_Banyan_Banyan_docc_Banyan_md_1() async throws {
+        let scratch = TemporaryDirectory("banyan-doc-sample")
+        let repo = try Repository.create(at: "\(scratch.path)/notes.banyan")
+        let main = try repo.branch("main")
+        try main.set(Key("notes/today"), Data("buy milk".utf8), message: "Add a note")
+        print(String(decoding: try main.get(Key("notes/today")), as: UTF8.self))
+    }
+
+    /// Sources/BanyanSync/BanyanSync.docc/BanyanSync.md, line 11.
+    @Test func Sources_BanyanSync_BanyanSync_docc_BanyanSync_md_1() async throws {
+        let scratch = TemporaryDirectory("banyan-doc-sample")
+        let server = try Repository.create(at: "\(scratch.path)/server.banyan")   // or http://HOST:PORT/ of `banyan serve`
+        try server.branch("main").set(Key("plan"), Data("v1".utf8))
+
+        let laptop = try await Sync.clone(url: "\(scratch.path)/server.banyan", to: "\(scratch.path)/laptop.banyan")
+        try laptop.branch("main").set(Key("plan"), Data("v2".utf8))
+        let result = try await Sync(repository: laptop).push(branch: "main")
+        print(result.succeeded)
+    }
+
+    /// Sources/BanyanServer/BanyanServer.docc/BanyanServer.md, line 14: compiled, not run.
+    func Sources_BanyanServer_BanyanServer_docc_BanyanServer_md_1() async throws {
+        let repo = try Repository.open(at: "/srv/notes.banyan")
+        let builder = BanyanServerBuilder(
+            repository: repo, configuration: .init(host: "127.0.0.1", port: 8080, token: "s3cret", git: .init()))
+        builder.addRESTAPI(repository: repo)
+        try await builder.application { port in print("listening on \(port)") }.runService()
     }
 }

@@ -9,7 +9,8 @@ struct Fence: Sendable, CustomStringConvertible {
     /// The info string's first word: `swift`, `sh`, `text`, `json`.
     var language: String
     /// The info string's other words: `norun` (a sample no test runs),
-    /// `output` (what the `sh` fence before it prints).
+    /// `compile` (a Swift sample compiled but not run), `output` (what the
+    /// `sh` fence before it prints), `help` (a command's `--help`).
     var modifiers: Set<String>
     /// The lines between the fences, without the fence's indentation.
     var body: String
@@ -17,7 +18,7 @@ struct Fence: Sendable, CustomStringConvertible {
     var description: String { "\(file):\(line) (```\(([language] + modifiers.sorted()).joined(separator: " ")))" }
 
     /// A fence the tests compile or run: `swift` and `sh` without `norun`.
-    var isRunnable: Bool { ["swift", "sh"].contains(language) && !modifiers.contains("norun") }
+    var isChecked: Bool { ["swift", "sh"].contains(language) && !modifiers.contains("norun") }
 }
 
 /// The Markdown documentation of the package and its code samples.
@@ -30,7 +31,8 @@ enum Docs {
     static func files() throws -> [String] {
         let guides = try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("docs").path)
             .filter { $0.hasSuffix(".md") }.sorted().map { "docs/" + $0 }
-        return ["README.md"] + guides + ["Examples/Notes/README.md"]
+        let catalogs = ["Banyan", "BanyanSync", "BanyanServer"].map { "Sources/\($0)/\($0).docc/\($0).md" }
+        return ["README.md"] + guides + ["Examples/Notes/README.md"] + catalogs
     }
 
     /// The fences of `file`, in order.

@@ -14,7 +14,7 @@ enum SwiftSamples {
         var imports: Set<String> = ["Testing"]
         var tests: [String] = []
         var counts: [String: Int] = [:]
-        for fence in fences where fence.language == "swift" && fence.isRunnable {
+        for fence in fences where fence.language == "swift" && fence.isChecked {
             var body: [String] = []
             for line in fence.body.split(separator: "\n", omittingEmptySubsequences: false).dropLast() {
                 if line.hasPrefix("import ") { imports.insert(String(line.dropFirst(7))) } else { body.append(String(line)) }
@@ -30,15 +30,16 @@ enum SwiftSamples {
             let name = fence.file.map { $0.isLetter || $0.isNumber ? String($0) : "_" }.joined() + "_\(counts[fence.file]!)"
             let indented = text.split(separator: "\n", omittingEmptySubsequences: false)
                 .map { $0.isEmpty ? "" : "        " + $0 }.joined(separator: "\n")
+            let compileOnly = fence.modifiers.contains("compile")
             tests.append("""
-                    /// \(fence.file), line \(fence.line).
-                    @Test func \(name)() async throws {
+                    /// \(fence.file), line \(fence.line)\(compileOnly ? ": compiled, not run" : "").
+                    \(compileOnly ? "" : "@Test ")func \(name)() async throws {
                 \(indented)
                     }
                 """)
         }
         return """
-            // Generated from the `swift` fences of README.md, docs/*.md and Examples/Notes/README.md
+            // Generated from the `swift` fences of README.md, docs/*.md, Examples/Notes/README.md and the DocC catalogs
             // by DocSampleTests; do not edit. After changing a sample, regenerate with
             // BANYAN_UPDATE_DOC_SAMPLES=1 swift test --filter DocSampleTests
             \(imports.sorted().map { "import \($0)" }.joined(separator: "\n"))
