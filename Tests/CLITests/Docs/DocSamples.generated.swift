@@ -31,8 +31,10 @@ struct DocSwiftSamples {
 
         let phone = try repo.createBranch("phone")                   // branch from main
         try phone.set(Key("notes/phone"), Data("from the phone".utf8))
-        for entry in try main.log(limit: 10) { print(entry.id.abbreviated(), entry.commit.messageString) }
-        print(try repo.diff(from: try main.head()!, to: try phone.head()!))   // notes/phone added
+        for entry in try main.log(limit: 10) { print(entry.id.abbreviated(), entry.commit.messageString, terminator: "") }
+        for change in try repo.diff(from: try main.head()!, to: try phone.head()!) {
+            print(change.kind, change.key)                           // added notes/phone
+        }
         try repo.merge(from: phone, into: main)                      // fast-forward
     }
 
@@ -64,7 +66,7 @@ struct DocSwiftSamples {
         let objects = CountingObjects(memory)
         let repo = Repository(objects: objects, refs: memory)
         try repo.branch("main").set(Key("notes/today"), Data("buy milk".utf8))
-        print(objects.written.withLock { $0 })                   // 3: a blob, two trees... and the commit
+        print(objects.written.withLock { $0 })                   // 4: a blob, two trees, a commit
     }
 
     /// docs/data-model.md, line 27.
@@ -143,7 +145,7 @@ struct DocSwiftSamples {
         try main.set(Key("todo"), Data("ship it".utf8), message: "Second")
         try main.set(Key("done"), Data("docs".utf8), message: "Third")
 
-        for entry in try main.log() { print(entry.id.abbreviated(), entry.commit.messageString) }
+        for entry in try main.log() { print(entry.id.abbreviated(), entry.commit.messageString, terminator: "") }
         let old = try repo.snapshot("main~2")
         print(String(decoding: try old.get(Key("todo")), as: UTF8.self))  // write docs
 
