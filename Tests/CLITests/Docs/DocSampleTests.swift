@@ -23,7 +23,10 @@ struct DocSampleTests {
         var previous: Fence?
         var runnable = 0
         for fence in try Docs.allFences() {
-            #expect(known[fence.language] != nil, "\(fence): give the fence a language (swift, sh, text, json)")
+            #expect(known[fence.language] != nil, """
+                \(fence): use swift or sh (run by this suite; add norun when a test cannot run it), \
+                or text or json for output and documents
+                """)
             #expect(fence.modifiers.isSubset(of: known[fence.language] ?? []), "\(fence): unknown modifier")
             if fence.modifiers.contains("output") {
                 #expect(previous?.language == "sh" && previous?.isChecked == true,
