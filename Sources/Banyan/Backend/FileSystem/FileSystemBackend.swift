@@ -12,7 +12,8 @@
 /// rename, so readers never see a partial object or ref.
 ///
 /// Objects are read from pack files (`objects/pack/pack-*.pack`, memory-mapped)
-/// and loose files; new objects are written loose.
+/// and loose files; new objects go to an append pack (``WriteMode/pack``,
+/// sealed on ``flush()``) or to loose files (``WriteMode/loose``).
 public final class FileSystemBackend: ObjectStore, RefStore, Sendable {
     /// When writes reach stable storage.
     public enum Durability: Sendable, Hashable {
