@@ -60,7 +60,9 @@ let package = Package(
         ),
         .testTarget(name: "BanyanCoreTests", dependencies: ["BanyanCore"]),
         .testTarget(name: "BanyanTests", dependencies: ["Banyan", "BanyanTestSupport"]),
-        .testTarget(name: "CLITests", dependencies: ["Banyan", "BanyanTestSupport", "banyan"]),
+        // One process of the stress test (Tests/CLITests/StressTests.swift); internal, not a product.
+        .executableTarget(name: "banyan-stress", dependencies: ["Banyan"], path: "Tests/StressWorker"),
+        .testTarget(name: "CLITests", dependencies: ["Banyan", "BanyanTestSupport", "banyan", "banyan-stress"]),
         .testTarget(
             name: "BanyanAPITests",
             dependencies: [
