@@ -14,7 +14,8 @@ struct FaultInjectionTests {
         case looseObject, packAppend, packSeal, looseRef, reflog, packedRefsRewrite, gcRepack, gcPackRefs
         var testDescription: String { rawValue }
 
-        /// A substring of the paths the faults hit.
+        /// The part of the paths the faults hit after the store's path
+        /// (which keeps parallel tests' faults apart).
         var target: String {
             switch self {
             case .looseObject: "/objects/"
@@ -91,7 +92,7 @@ struct FaultInjectionTests {
             try path.prepare(repository)
             let heads = try branchHeads(repository)
 
-            let (error, hits) = FaultInjector.run(failure.faults(at: path.target)) {
+            let (error, hits) = FaultInjector.run(failure.faults(at: store + path.target)) {
                 try path.perform(repository, attempt: 1)
             }
             #expect(hits.reduce(0, +) > 0, "the fault never fired")
@@ -122,7 +123,7 @@ struct FaultInjectionTests {
             let store = directory + "/store"
             let repository = try Repository.create(at: store, durability: .commit, writeMode: path.writeMode)
             let acknowledged = try commitHistory(repository)
-            let (error, hits) = FaultInjector.run([Fault(.write, path: path.target, .shortWrite)]) {
+            let (error, hits) = FaultInjector.run([Fault(.write, path: store + path.target, .shortWrite)]) {
                 try path.perform(repository, attempt: 1)
             }
             #expect(error == nil)
@@ -141,7 +142,7 @@ struct FaultInjectionTests {
             let repository = try Repository.create(at: store)
             let main = try repository.branch("main")
             try main.set(key("before"), data("before the fault"))
-            let faults = Failure.tornWrite.faults(at: WritePath.packAppend.target)
+            let faults = Failure.tornWrite.faults(at: store + WritePath.packAppend.target)
             #expect(FaultInjector.run(faults) { try main.set(key("lost"), data(String(repeating: "x", count: 4096))) }.error != nil)
             // Same process, same open pack: new entries must start where the torn one did.
             for n in 0..<20 { try main.set(key("after/\(n)"), data("after \(n)")) }
@@ -150,6 +151,23 @@ struct FaultInjectionTests {
             try repository.flush()
             #expect(try Repository.open(at: store).fsck() == [])
             #expect(try Git(store)("fsck", "--strict", "--no-dangling") == "")
+        }
+    }
+
+    /// gc whose new index cannot be written removes the pack it linked:
+    /// without an index Git calls it garbage and gc would never list it.
+    @Test func gcLeavesNoPackWithoutIndex() throws {
+        try withTemporaryDirectory { directory in
+            let store = directory + "/store"
+            let repository = try Repository.create(at: store, durability: .commit)
+            let acknowledged = try commitHistory(repository)
+            try repository.flush()
+            let (error, hits) = FaultInjector.run([Fault(.write, path: store + "/objects/pack/tmp_idx_", .error(ENOSPC))]) {
+                _ = try repository.gc(pruneOlderThan: .zero)
+            }
+            #expect(hits[0] > 0)
+            #expect((error as? BanyanError)?.code == .io)
+            try expectClean(store, acknowledged: acknowledged)
         }
     }
 
@@ -188,5 +206,10 @@ struct FaultInjectionTests {
             return name.hasPrefix("tmp_") || name.hasSuffix(".lock") || name.hasSuffix(".new")
         }
         #expect(leftovers == [], "left behind: \(leftovers)", sourceLocation: sourceLocation)
+        let packDirectory = store + "/objects/pack/"
+        let unindexed = try FileManager.default.contentsOfDirectory(atPath: packDirectory).filter { name in
+            name.hasSuffix(".pack") && !FileManager.default.fileExists(atPath: packDirectory + name.dropLast(5) + ".idx")
+        }
+        #expect(unindexed == [], "packs without an index: \(unindexed)", sourceLocation: sourceLocation)
     }
 }
