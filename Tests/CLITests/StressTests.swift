@@ -44,6 +44,7 @@ struct StressTests {
 
         var acknowledged: [String: [String]] = [:]
         var increments = [Int](repeating: 0, count: 4)
+        var gcs = 0
         for worker in 0..<Self.processes {
             let log = try String(contentsOfFile: dir.appending("log-\(worker)"), encoding: .utf8)
             for line in log.split(separator: "\n") {
@@ -53,11 +54,13 @@ struct StressTests {
                 case "increment":
                     increments[Int(fields[1])!] += 1
                     acknowledged["counters", default: []].append(fields[2])
+                case "gc": gcs += 1
                 default: Issue.record("worker \(worker) logged \(line)")
                 }
             }
         }
         #expect(increments.reduce(0, +) > 0 && acknowledged.count > 1, "nothing was acknowledged")
+        #expect(gcs > 0, "no gc ran to the end")
 
         #expect(try CLI.run(["fsck", "-C", store]).status == 0)
         try GitRunner.run(["fsck", "--strict", "--no-dangling"], in: store)

@@ -7,12 +7,13 @@
 // Runs `threads` threads against the filesystem store at `repository` for
 // `seconds`, each picking at random: a set on a work branch, a batch (one
 // transaction of several sets and a remove), a counter increment on the
-// `counters` branch, a merge of one work branch into another, and, on
-// thread 0, a gc now and then. Every write that returned is appended to the
+// `counters` branch, a merge of one work branch into another; thread 0
+// also runs gc (`--prune=now`) every second. Every write that returned is appended to the
 // log file as it returns, one line each:
 //
 //     commit <branch> <id>         a commit the branch acknowledged
 //     increment <counter> <id>     an increment of counters/<counter>, in commit <id>
+//     gc                           a gc that ran to the end
 //
 // A write that gives up on a lock another writer holds (`refLocked`) or on a
 // branch that keeps moving (`staleRef`) is not acknowledged and not logged;
@@ -70,8 +71,18 @@ final class Worker: Sendable {
         try! Key(text)
     }
 
-    /// One random write.
+    /// One random write; on thread 0, a gc first when the last is a second old.
     func step(thread: Int, round: Int, lastGC: inout Date) throws {
+        if thread == 0 && Date().timeIntervalSince(lastGC) > 1 {
+            lastGC = Date()
+            do {
+                _ = try repository.gc(pruneOlderThan: .zero)
+                log.record("gc")
+                counts.withLock { $0.gcs += 1 }
+            } catch let error as BanyanError where error.code == .refLocked && error.message.hasPrefix("another gc") {
+                // Another process's gc is running.
+            }
+        }
         let branch = try repository.branch(workBranches.randomElement()!)
         let prefix = "w\(worker)/t\(thread)"
         switch Int.random(in: 0..<100) {
@@ -100,16 +111,6 @@ final class Worker: Sendable {
             log.record("commit \(branch.name) \(id!.hex)")
             counts.withLock { $0.commits += 1 }
         default:
-            if thread == 0 && Date().timeIntervalSince(lastGC) > 2 {
-                lastGC = Date()
-                do {
-                    _ = try repository.gc(pruneOlderThan: .zero)
-                    counts.withLock { $0.gcs += 1 }
-                } catch let error as BanyanError where error.code == .refLocked {
-                    // Another process's gc is running.
-                }
-                return
-            }
             let source = workBranches.filter { $0 != branch.name }.randomElement()!
             switch try repository.merge(from: source, into: branch, onConflict: .theirs) {
             case .merged(let id), .fastForward(let id):
