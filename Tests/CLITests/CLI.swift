@@ -4,18 +4,15 @@ import Foundation
 /// Runs the built `banyan` binary.
 enum CLI {
     /// The `banyan` executable next to the test bundle.
-    static let executable = builtProduct("banyan")
-
-    /// The path of the executable `name` this package builds, next to the test bundle.
-    static func builtProduct(_ name: String) -> String {
+    static let executable: String = {
         let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         for dir in [beside, beside.deletingLastPathComponent()] {
-            let candidate = dir.appendingPathComponent(name).path
+            let candidate = dir.appendingPathComponent("banyan").path
             if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
         }
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        return root.appendingPathComponent(".build/debug/" + name).path
-    }
+        return root.appendingPathComponent(".build/debug/banyan").path
+    }()
 
     /// Runs `banyan args` with `input` on stdin; never throws on a non-zero exit.
     @discardableResult

@@ -26,7 +26,8 @@ struct StressTests {
 
         let workers = try (0..<Self.processes).map { worker in
             let process = Process()
-            process.executableURL = URL(fileURLWithPath: CLI.builtProduct("banyan-stress"))
+            // Built beside `banyan` (CLITests depends on both).
+            process.executableURL = URL(fileURLWithPath: CLI.executable).deletingLastPathComponent().appendingPathComponent("banyan-stress")
             process.arguments = [store, String(worker), String(seconds), String(Self.threadsPerProcess), dir.appending("log-\(worker)")]
             let output = Pipe(), errors = Pipe()
             process.standardOutput = output
