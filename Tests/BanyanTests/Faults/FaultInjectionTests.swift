@@ -171,6 +171,26 @@ struct FaultInjectionTests {
         }
     }
 
+    /// With the disk still full, a store whose last seal failed opens and
+    /// reads; the abandoned pack is sealed once writing works again.
+    @Test func storeOpensWhileRecoveryCannotWrite() throws {
+        try withTemporaryDirectory { directory in
+            let store = directory + "/store"
+            let repository = try Repository.create(at: store)
+            let acknowledged = try commitHistory(repository)
+            let full = [Fault(.write, path: store + "/objects/pack/", .error(ENOSPC))]
+            let (error, hits) = FaultInjector.run(full) {
+                #expect(throws: BanyanError.self) { try repository.flush() }
+                let reopened = try Repository.open(at: store)
+                #expect(text(try reopened.branch("main").get(key("history/4"))) == "value 4")
+                #expect(try reopened.branch("main").head() == acknowledged.last)
+            }
+            #expect(error == nil)
+            #expect(hits[0] >= 2, "both the seal and the recovery tried to write")
+            try expectClean(store, acknowledged: acknowledged)
+        }
+    }
+
     /// Five commits on `main` and one on `packed`, gc'd so `packed` lives in
     /// `packed-refs`, then one more loose commit; returns every `main` head.
     private func commitHistory(_ repository: Repository) throws -> [ObjectID] {

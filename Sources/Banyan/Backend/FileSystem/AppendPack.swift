@@ -224,6 +224,8 @@ final class AppendPack: Sendable {
         let index = try PackIndexWriter.encode(entries.sorted { $0.id < $1.id }, packChecksum: checksum)
         let name = "\(directory)/pack-\(checksum.hex)"
         let indexTemporary = file.replacingOccurrences(of: ".pack", with: ".idx")
+        // A failed seal may have left it, read-only.
+        try Posix.removeFile(indexTemporary)
         try Posix.createFile(indexTemporary, bytes: index, durable: true)
         if FileIO.link(file, name + ".pack") != 0 && errno != EEXIST {
             throw Posix.ioError("link the sealed pack", name + ".pack")
