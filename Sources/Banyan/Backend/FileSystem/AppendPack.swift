@@ -36,6 +36,8 @@ final class AppendPack: Sendable {
         var order: [ObjectID] = []
         var encoder: PackEntryEncoder?
         var reader: AppendPackFile?
+        /// Packs given up unsealed, whose unflushed appends `sync` must not report as durable.
+        var abandoned: Set<String> = []
     }
 
     private let directory: String
@@ -150,7 +152,12 @@ final class AppendPack: Sendable {
     func sync(file: String, upTo end: UInt64) throws {
         try synced.withLock { synced in
             if synced.file == file && synced.end >= end { return }
-            let target: (fd: Int32, end: UInt64)? = state.withLock { $0.file == file ? ($0.fd, $0.end) : nil }
+            let (target, abandoned) = state.withLock { state in
+                (state.file == file ? (fd: state.fd, end: state.end) : nil, state.abandoned.contains(file))
+            }
+            if abandoned {
+                throw BanyanError(.io, "could not make \(file) durable: it was given up after a failed write or fsync")
+            }
             // A sealed pack was flushed by the seal itself.
             guard let target, target.fd >= 0 else { return }
             do {
@@ -181,7 +188,9 @@ final class AppendPack: Sendable {
             guard state.fd >= 0 else { return false }
             defer {
                 close(state.fd)
+                let abandoned = state.abandoned
                 state = State()
+                state.abandoned = abandoned
             }
             let entries = state.order.compactMap { id in
                 state.entries[id].map { PackIndex.Entry(id: id, offset: $0.offset, crc32: $0.crc32) }
@@ -190,8 +199,14 @@ final class AppendPack: Sendable {
                 FileIO.unlink(state.file)
                 return false
             }
-            try Self.finish(fd: state.fd, file: state.file, end: state.end, entries: entries,
-                            directory: directory, algorithm: algorithm)
+            do {
+                try Self.finish(fd: state.fd, file: state.file, end: state.end, entries: entries,
+                                directory: directory, algorithm: algorithm)
+            } catch {
+                // Left for recovery; appends not yet synced were not flushed.
+                state.abandoned.insert(state.file)
+                throw error
+            }
             return true
         }
     }
@@ -249,7 +264,9 @@ final class AppendPack: Sendable {
     /// pack) and the next recovery seals them; the next append opens a new pack.
     private static func abandon(_ state: inout State) {
         close(state.fd)
+        let abandoned = state.abandoned.union([state.file])
         state = State()
+        state.abandoned = abandoned
     }
 
     private func open(_ state: inout State) throws {
