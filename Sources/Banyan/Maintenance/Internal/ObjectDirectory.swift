@@ -87,19 +87,28 @@ extension FileSystemBackend {
         let directory = path + "/objects/pack"
         try Posix.makeDirectories(directory)
         let base = directory + "/pack-" + checksum.hex
+        var linkedPack = false
         if Posix.fileType(base + ".pack") == nil {
             let temporary = try Posix.writeTemporaryFile(in: directory, prefix: "tmp_pack_", pack)
-            defer { unlink(temporary) }
-            if link(temporary, base + ".pack") != 0 && errno != EEXIST {
+            defer { FileIO.unlink(temporary) }
+            if FileIO.link(temporary, base + ".pack") == 0 {
+                linkedPack = true
+            } else if errno != EEXIST {
                 throw Posix.ioError("link the new pack", base + ".pack")
             }
         }
         if Posix.fileType(base + ".idx") == nil {
-            let temporary = try index.withUnsafeBytes { try Posix.writeTemporaryFile(in: directory, prefix: "tmp_idx_", $0) }
             do {
-                try Posix.rename(temporary, to: base + ".idx")
+                let temporary = try index.withUnsafeBytes { try Posix.writeTemporaryFile(in: directory, prefix: "tmp_idx_", $0) }
+                do {
+                    try Posix.rename(temporary, to: base + ".idx")
+                } catch {
+                    FileIO.unlink(temporary)
+                    throw error
+                }
             } catch {
-                unlink(temporary)
+                // Without its index the pack is garbage to Git and invisible to gc.
+                if linkedPack { FileIO.unlink(base + ".pack") }
                 throw error
             }
         }
@@ -119,6 +128,11 @@ extension FileSystemBackend {
         let directory = path + "/objects/info"
         try Posix.makeDirectories(directory)
         let temporary = try Array(text.utf8).withUnsafeBytes { try Posix.writeTemporaryFile(in: directory, prefix: "tmp_packs_", $0) }
-        try Posix.rename(temporary, to: directory + "/packs")
+        do {
+            try Posix.rename(temporary, to: directory + "/packs")
+        } catch {
+            FileIO.unlink(temporary)
+            throw error
+        }
     }
 }
