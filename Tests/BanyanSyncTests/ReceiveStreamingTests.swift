@@ -121,4 +121,38 @@ struct ReceiveStreamingTests {
         #expect(try server.refs.resolve("refs/heads/main") == old)
         #expect(try packFiles(dir.appending("server"), "") == before)
     }
+
+    @Test(.timeLimit(.minutes(1)))
+    func clientThatHangsUpMidPushLeavesNothing() async throws {
+        let dir = TemporaryDirectory()
+        let (server, old, client) = try setup(dir, commits: 6)
+        let new = try #require(try client.branch("main").head())
+        let body = try request(old: old, new: new, pack: try thinPack(client, new: new, old: old))
+        try Data(body.prefix(body.count / 2)).write(to: URL(fileURLWithPath: dir.appending("half")))
+        let before = try packFiles(dir.appending("server"), "")
+        let http = try await TestServer.start(server)
+        // Announces the whole body, sends half, hangs up.
+        let script = """
+            import socket, sys
+            s = socket.create_connection(("127.0.0.1", \(http.port)))
+            s.sendall(b"POST /git-receive-pack HTTP/1.1\\r\\nHost: x\\r\\nContent-Length: \(body.count)\\r\\n"
+                      b"Content-Type: application/x-git-receive-pack-request\\r\\n\\r\\n" + open(sys.argv[1], "rb").read())
+            s.close()
+            """
+        _ = try ProcessRunner.run("/usr/bin/env", ["python3", "-c", script, dir.appending("half")])
+        // The server notices the hang-up asynchronously: wait (bounded) for the spool to go.
+        var waited = 0
+        while try packFiles(dir.appending("server"), "") != before, waited < 200 {
+            try await Task.sleep(for: .milliseconds(50))
+            waited += 1
+        }
+        #expect(try packFiles(dir.appending("server"), "") == before)
+        #expect(try server.refs.resolve("refs/heads/main") == old)
+        // And it still takes a whole push.
+        let push = try await GitClient(transport: HTTPTransport(url: http.url), repository: client)
+            .push([RefUpdate(name: "refs/heads/main", new: new)])
+        #expect(push.succeeded)
+        #expect(try server.refs.resolve("refs/heads/main") == new)
+        await http.stop()
+    }
 }

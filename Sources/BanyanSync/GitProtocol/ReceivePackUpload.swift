@@ -44,10 +44,11 @@ public final class ReceivePackUpload: @unchecked Sendable {
                 }
                 return
             }
+            let rest = commands[end...]
+            commands.removeSubrange(end...)
             let spool = try PackSpool(for: service.repository, limit: service.options.maxPackBytes)
             pack = spool
-            try spool.append(commands[end...])
-            commands.removeSubrange(end...)
+            try spool.append(rest)
         } catch let error as BanyanError where error.code == .limitExceeded && pack != nil {
             refusal = error
             pack = nil
