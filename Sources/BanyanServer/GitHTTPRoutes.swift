@@ -13,22 +13,22 @@ public enum GitHTTPRoutes {
         group.get("info/refs") { request, _ -> Response in
             let name = request.uri.queryParameters["service"].map(String.init) ?? ""
             guard !name.isEmpty else {
-                throw HTTPError(.forbidden, message: "dumb HTTP is not served: use a smart Git client (service=git-upload-pack)")
+                throw APIError(.forbidden, "unsupported", "dumb HTTP is not served: use a smart Git client (service=git-upload-pack)")
             }
             let gitProtocol = request.headers[.gitProtocol]
             return try await respond { try service.infoRefs(service: name, gitProtocol: gitProtocol) }
         }
         group.post("git-upload-pack") { request, _ -> Response in
-            let body = try await collect(request, limit: service.options.maxRequestBytes)
+            let body = try await RequestBody.collect(request, limit: service.options.maxRequestBytes)
             let gitProtocol = request.headers[.gitProtocol]
             return try await respond { try service.uploadPack(body: body, gitProtocol: gitProtocol) }
         }
         group.post("git-receive-pack") { request, _ -> Response in
             if service.options.readOnly {
-                throw HTTPError(.forbidden, message: "this server is read-only: pushes are refused")
+                throw APIError(.forbidden, "readOnly", "this server is read-only: pushes are refused")
             }
             guard request.headers[.contentEncoding].map({ $0.lowercased() == "identity" }) ?? true else {
-                let body = try await collect(request, limit: service.options.maxRequestBytes)
+                let body = try await RequestBody.collect(request, limit: service.options.maxRequestBytes)
                 return try await respond { try service.receivePack(body: body) }
             }
             let upload = try await spool(request, limit: service.options.maxRequestBytes, service: service)
@@ -37,7 +37,7 @@ public enum GitHTTPRoutes {
     }
 
     /// Feeds the request body to a receive-pack upload as it arrives, so the
-    /// pack goes to disk rather than memory; at most `limit` bytes.
+    /// pack goes to disk rather than memory; at most `limit` bytes (413 past it).
     static func spool(_ request: Request, limit: Int, service: GitService) async throws -> ReceivePackUpload {
         do {
             let upload = try service.receivePackUpload()
@@ -45,34 +45,13 @@ public enum GitHTTPRoutes {
             for try await buffer in request.body {
                 total += buffer.readableBytes
                 guard total <= limit else {
-                    throw HTTPError(.contentTooLarge, message: "request body is over the \(limit)-byte limit")
+                    throw APIError(.contentTooLarge, "limitExceeded", "the request body is over the \(limit)-byte limit")
                 }
                 try buffer.withUnsafeReadableBytes { try upload.append($0) }
             }
             return upload
         } catch {
             throw httpError(error)
-        }
-    }
-
-    /// The request body, gunzipped when `Content-Encoding: gzip`, at most `limit` bytes.
-    static func collect(_ request: Request, limit: Int) async throws -> [UInt8] {
-        var request = request
-        let buffer: ByteBuffer
-        do {
-            buffer = try await request.collectBody(upTo: limit)
-        } catch {
-            throw HTTPError(.contentTooLarge, message: "request body is over the \(limit)-byte limit")
-        }
-        let bytes = Array(buffer.readableBytesView)
-        guard let encoding = request.headers[.contentEncoding]?.lowercased(), encoding != "identity" else { return bytes }
-        guard encoding == "gzip" || encoding == "x-gzip" else {
-            throw HTTPError(.unsupportedMediaType, message: "Content-Encoding \(encoding) is not supported")
-        }
-        do {
-            return try Zlib.gunzip(bytes, limit: limit)
-        } catch let error as BanyanError {
-            throw HTTPError(error.code == .limitExceeded ? .contentTooLarge : .badRequest, message: error.message)
         }
     }
 
@@ -101,14 +80,14 @@ extension GitHTTPRoutes {
     static func httpError(_ error: any Error) -> any Error {
         switch error {
         case let error as ServiceError:
-            return HTTPError(.forbidden, message: error.description)
+            return APIError(.forbidden, "forbidden", error.description)
         case let error as BanyanError:
             let status: HTTPResponse.Status = switch error.code {
             case .limitExceeded: .contentTooLarge
             case .io, .invalidRepository: .internalServerError
             default: .badRequest
             }
-            return HTTPError(status, message: error.message)
+            return APIError(status, error.code.description, error.message)
         default:
             return error
         }

@@ -1,8 +1,8 @@
 import Banyan
 
 /// Brings a received pack into a repository: indexes it (verifying every
-/// object's hash and the trailer), checks each commit, tree and tag
-/// decodes, and only then stores it.
+/// object's hash and the trailer), checks each object against Git's fsck
+/// rules (`FsckRules`), and only then stores it.
 ///
 /// A filesystem repository keeps the pack as it came, deltas and all
 /// (completed with the bases of a thin pack, as `git index-pack --fix-thin`
@@ -30,10 +30,11 @@ public enum PackIngest {
     /// missing from the pack come from the repository (a thin pack).
     ///
     /// Cost: one indexing pass over the pack (mapped, not read into memory),
-    /// one read of each commit, tree and tag; a filesystem repository then
-    /// links the spooled file into place, without copying it. Throws
-    /// `corruptObject` for a damaged or truncated pack or an object that
-    /// does not decode, `limitExceeded` for an object over `maxObjectSize`.
+    /// one read of each commit, tree and tag (blobs too for a store that is
+    /// not a filesystem one); a filesystem repository then links the spooled
+    /// file into place, without copying it. Throws `corruptObject` for a
+    /// damaged or truncated pack or an object that fails Git's fsck rules,
+    /// `limitExceeded` for an object over `maxObjectSize`.
     @discardableResult
     public static func ingest(_ spool: PackSpool, into repository: Repository, maxObjectSize: Int = 1 << 30) throws -> Received {
         let algorithm = repository.hashAlgorithm
@@ -51,10 +52,15 @@ public enum PackIngest {
                                     maxObjectSize: maxObjectSize)
         let backend = objects as? FileSystemBackend
         var batch: [RawObject] = []
+        var attributes: [ObjectID] = []
+        // Blobs pass every fsck rule but the one for `.gitattributes`, checked below.
         for entry in indexed.entries where entry.kind != .blob || backend == nil {
             let object = try reader.get(entry.id)
-            try check(object, id: entry.id, algorithm: algorithm)
+            attributes += try checkReceived(object, id: entry.id, algorithm: algorithm).filter(\.isAttributes).map(\.id)
             if backend == nil { batch.append(object) }
+        }
+        for id in attributes {
+            if let blob = try reader.find(id) { try FsckRules.checkAttributes(blob, id: id) }
         }
         if let backend {
             try spool.sync()
@@ -74,14 +80,16 @@ public enum PackIngest {
     /// to be complete, as Git's connectivity check does).
     ///
     /// The parents of `shallow` commits are not followed. Throws
-    /// `objectNotFound` naming the first missing object.
+    /// `objectNotFound` naming the first missing object, `corruptObject` for
+    /// an object of another kind than its referrer requires (a commit whose
+    /// tree is a blob) or one that fails Git's fsck rules.
     public static func checkConnected(
         tips: [ObjectID], received: Set<ObjectID>, shallow: Set<ObjectID> = [], in repository: Repository
     ) throws {
         var seen = Set<ObjectID>()
-        var stack = tips
+        var stack: [(id: ObjectID, kind: ObjectKind?)] = tips.map { ($0, nil) }
         let algorithm = repository.hashAlgorithm
-        while let id = stack.popLast() {
+        while let (id, kind) = stack.popLast() {
             guard seen.insert(id).inserted else { continue }
             guard received.contains(id) else {
                 guard try repository.objects.contains(id) else {
@@ -90,33 +98,22 @@ public enum PackIngest {
                 continue
             }
             let raw = try repository.objects.get(id)
-            switch raw.kind {
-            case .blob: break
-            case .commit:
-                let commit = try Commit(decoding: raw.body, algorithm: algorithm)
-                stack.append(commit.tree)
-                if !shallow.contains(id) { stack.append(contentsOf: commit.parents) }
-            case .tree:
-                for entry in try Tree(decoding: raw.body, algorithm: algorithm).entries where entry.mode != .gitlink {
-                    stack.append(entry.id)
-                }
-            case .tag:
-                stack.append(try Tag(decoding: raw.body, algorithm: algorithm).object)
+            if let kind, raw.kind != kind {
+                throw BanyanError(.corruptObject, "object \(id) is a \(raw.kind) but is referenced as a \(kind)")
             }
+            var links = try FsckRules.check(raw, id: id, algorithm: algorithm)
+            if raw.kind == .commit && shallow.contains(id) { links.removeAll { $0.kind == .commit } }
+            stack += links.map { ($0.id, $0.kind) }
         }
     }
 
-    /// Throws `corruptObject` when `object` does not decode as its kind.
-    private static func check(_ object: RawObject, id: ObjectID, algorithm: HashAlgorithm) throws {
+    /// Git's fsck rules for one received object (the single hook every
+    /// received object passes); returns what it refers to.
+    static func checkReceived(_ object: RawObject, id: ObjectID, algorithm: HashAlgorithm) throws -> [FsckRules.Link] {
         do {
-            switch object.kind {
-            case .blob: break
-            case .tree: _ = try Tree(decoding: object.body, algorithm: algorithm)
-            case .commit: _ = try Commit(decoding: object.body, algorithm: algorithm)
-            case .tag: _ = try Tag(decoding: object.body, algorithm: algorithm)
-            }
-        } catch {
-            throw BanyanError(.corruptObject, "received \(object.kind) \(id) does not decode", cause: error)
+            return try FsckRules.check(object, id: id, algorithm: algorithm)
+        } catch let error as BanyanError {
+            throw BanyanError(error.code, "received \(error.message)")
         }
     }
 }
