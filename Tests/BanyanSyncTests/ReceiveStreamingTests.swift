@@ -139,7 +139,8 @@ struct ReceiveStreamingTests {
                       b"Content-Type: application/x-git-receive-pack-request\\r\\n\\r\\n" + open(sys.argv[1], "rb").read())
             s.close()
             """
-        _ = try ProcessRunner.run("/usr/bin/env", ["python3", "-c", script, dir.appending("half")])
+        let half = dir.appending("half")
+        _ = try await offPool { try ProcessRunner.run("/usr/bin/env", ["python3", "-c", script, half]) }
         // The server notices the hang-up asynchronously: wait (bounded) for the spool to go.
         var waited = 0
         while try packFiles(dir.appending("server"), "") != before, waited < 200 {

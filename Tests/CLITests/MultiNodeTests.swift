@@ -62,7 +62,12 @@ struct MultiNodeTests {
     }
 
     @Test(.timeLimit(.minutes(5)))
-    func threeNodesConvergeAfterAPartition() throws {
+    func threeNodesConvergeAfterAPartition() async throws {
+        // Minutes of child processes: off the cooperative pool (see `offPool`).
+        try await offPool { try Self().run() }
+    }
+
+    func run() throws {
         let made = NamespaceNetwork.make(count: Self.names.count)
         let network: any NodeNetwork = made.network ?? LoopbackNetwork()
         if let reason = made.reason {
