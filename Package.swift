@@ -72,9 +72,11 @@ let package = Package(
         ),
         .testTarget(name: "BanyanCoreTests", dependencies: ["BanyanCore"]),
         .testTarget(name: "BanyanTests", dependencies: ["Banyan", "BanyanTestSupport"]),
+        // One process of the stress test (Tests/CLITests/StressTests.swift); internal, not a product.
+        .executableTarget(name: "banyan-stress", dependencies: ["Banyan"], path: "Tests/StressWorker"),
         .testTarget(
             name: "CLITests",
-            dependencies: ["Banyan", "BanyanSync", "BanyanServer", "BanyanTestSupport", "banyan", "notes"]
+            dependencies: ["Banyan", "BanyanSync", "BanyanServer", "BanyanTestSupport", "banyan", "notes", "banyan-stress"]
         ),
         .testTarget(
             name: "BanyanAPITests",
