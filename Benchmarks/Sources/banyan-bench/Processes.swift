@@ -79,7 +79,8 @@ final class BanyanServeProcess {
         }
         guard let found else {
             if process.isRunning { process.terminate() }
-            throw BanyanError(.io, "banyan serve did not start within 60 s")
+            let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+            throw BanyanError(.io, "banyan serve did not start within 60 s: \(output.prefix(500))")
         }
         url = found
     }

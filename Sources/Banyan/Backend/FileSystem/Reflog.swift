@@ -14,8 +14,12 @@ enum Reflog {
     /// interleave. Not flushed to stable storage even with durability on: a
     /// reflog line lost in a crash loses history, never data.
     static func append(_ entry: ReflogEntry, to file: String) throws {
-        try Posix.makeDirectories(Posix.parent(of: file))
-        let fd = open(file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o666)
+        var fd = open(file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o666)
+        if fd < 0 && errno == ENOENT {
+            // The first entry under this directory: make it, then open again.
+            try Posix.makeDirectories(Posix.parent(of: file))
+            fd = open(file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o666)
+        }
         guard fd >= 0 else { throw Posix.ioError("open reflog", file) }
         defer { close(fd) }
         try Posix.writeAll(fd, Array(line(for: entry).utf8), path: file)
