@@ -27,17 +27,19 @@ def du(path):
 
 
 def timed(args, stdin=None, cwd=None):
-    """Runs args under /usr/bin/time -v: (wall s, peak RSS bytes, stdout bytes)."""
+    """Runs args under /usr/bin/time -v: (wall s, peak RSS bytes, stdout bytes, user+system CPU s)."""
     with tempfile.NamedTemporaryFile("r") as report:
         start = time.time()
         done = subprocess.run(["/usr/bin/time", "-v", "-o", report.name] + args, input=stdin, cwd=cwd,
                               env=GIT_ENV, check=True, capture_output=True)
         wall = time.time() - start
-        rss = 0
+        rss, cpu = 0, 0.0
         for line in report.read().splitlines():
             if "Maximum resident set size" in line:
                 rss = int(line.split(":")[1]) * 1024
-    return wall, rss, done.stdout
+            elif "User time (seconds)" in line or "System time (seconds)" in line:
+                cpu += float(line.split(":")[1])
+    return wall, rss, done.stdout, cpu
 
 
 def git(*args, stdin=None):
@@ -47,7 +49,7 @@ def git(*args, stdin=None):
 def fast_import(stream, scratch):
     repo = tempfile.mkdtemp(prefix="fi-", dir=scratch)
     git("init", "-q", "--bare", repo)
-    wall, rss, _ = timed(["git", "-C", repo, "fast-import", "--quiet"], stdin=stream)
+    wall, rss, _, _ = timed(["git", "-C", repo, "fast-import", "--quiet"], stdin=stream)
     return repo, wall, rss
 
 
@@ -83,7 +85,7 @@ class Runner:
     def pygit2(self, workload, scratch):
         path = os.path.join(scratch, "pygit2-" + workload)
         cmd = [sys.executable, os.path.join(HERE, "pygit2_peer.py"), workload, path] + (["--smoke"] if self.smoke else [])
-        wall, rss, out = timed(cmd)
+        wall, rss, out, _ = timed(cmd)
         figures = json.loads(out)
         figures["peak RSS"], figures["disk"] = rss, du(path)
         return figures
@@ -102,15 +104,15 @@ class Runner:
         elif workload == "W3":
             repo, _, _ = fast_import(bulk_stream(self.keys), scratch)
             lines = "".join(f"main:{key((i * 7919) % self.keys)}\n" for i in range(self.reads)).encode()
-            wall, _, out = timed(["git", "-C", repo, "cat-file", "--batch"], stdin=lines)
+            wall, _, out, _ = timed(["git", "-C", repo, "cat-file", "--batch"], stdin=lines)
             if out.count(b" blob 100\n") != self.reads:
                 raise SystemExit("git cat-file --batch did not return every value")
             p["cat-file --batch"] = {"reads/s": self.reads / wall}
             p["pygit2"] = self.pygit2("W3", scratch)
         elif workload == "W4":
             repo, _, _ = fast_import(merge_stream(self.keys, self.merge_keys), scratch)
-            wall, rss, _ = timed(["git", "-C", repo, "merge-tree", "--write-tree", "a", "b"])
-            p["merge-tree"] = {"wall": wall, "peak RSS": rss}
+            wall, rss, _, cpu = timed(["git", "-C", repo, "merge-tree", "--write-tree", "a", "b"])
+            p["merge-tree"] = {"wall": wall, "peak RSS": rss, "cpu": cpu}
         elif workload == "W5":
             repo, _, _ = fast_import(history_stream(self.commits), scratch)
             port = free_port()
@@ -126,7 +128,7 @@ class Runner:
                     except OSError:
                         time.sleep(0.1)
                 clone = os.path.join(scratch, "daemon-clone")
-                wall, rss, _ = timed(["git", "clone", "--bare", "-q", url, clone])
+                wall, rss, _, _ = timed(["git", "clone", "--bare", "-q", url, clone])
                 p["git clone from git daemon"] = {"wall": wall, "peak RSS": rss, "disk": du(clone)}
             finally:
                 daemon.terminate()
@@ -149,9 +151,11 @@ ROWS = [
     ("W3", "reads/s", "reads/s", "pygit2", "reads/s", True, 5.0),
     ("W3", "reads/s", "reads/s", "cat-file --batch", "reads/s", True, 2.0),
     ("W4", "library merge wall", "merge wall", "merge-tree", "wall", False, 0.5),
+    ("W4", "merge CPU (user+sys)", "merge cpu", "merge-tree", "cpu", False, None),
     ("W4", "banyan merge process", "banyan merge process wall", "merge-tree", "wall", False, None),
     ("W5", "banyan clone wall", "banyan clone wall", "git clone from git daemon", "wall", False, 1.0),
     ("W5", "git clone from banyan serve", "git clone from banyan serve wall", "git clone from git daemon", "wall", False, None),
+    ("W5", "clone disk", "banyan clone disk", "git clone from git daemon", "disk", False, None),
     ("W6", "commits/s", "commits/s", "pygit2 fsync", "commits/s", True, 4.0),
 ]
 
