@@ -5,21 +5,30 @@ root = os.path.join(os.path.dirname(__file__), "..")
 ref = lambda n: {"$ref": f"#/components/schemas/{n}"}
 def err(desc): return {"description": desc, "content": {"application/json": {"schema": ref("Error")}}}
 def ok(desc, schema): return {"description": desc, "content": {"application/json": {"schema": ref(schema)}}}
-branch = {"name": "branch", "in": "path", "required": True, "schema": {"type": "string"}, "description": "Branch name, percent-encoded ('/' as %2F)."}
-key = {"name": "key", "in": "path", "required": True, "schema": {"type": "string"}, "description": "Key, /-separated, each segment percent-encoded."}
-common = {"400": err("Bad input (invalid key, name, revision or body)."), "401": {"description": "Missing or wrong token."}}
+branch = {"name": "branch", "in": "path", "required": True, "schema": {"type": "string"}, "description": "Branch name, percent-encoded ('/' as %2F).", "example": "main"}
+key = {"name": "key", "in": "path", "required": True, "schema": {"type": "string"}, "description": "Key, /-separated, each segment percent-encoded.", "example": "greeting"}
+unauthorized = err("Missing or wrong token (code unauthorized).")
+unauthorized["headers"] = {"WWW-Authenticate": {"schema": {"type": "string"}, "description": "Basic and Bearer challenges, so git asks for credentials."}}
+common = {"400": err("Bad input (invalid key, name, revision, header or body)."), "401": unauthorized}
 def resp(**codes):
     out = dict(common)
     out.update(codes)
     return out
-write = {"403": err("The server is read-only."), "413": err("The body is over the limit.")}
+# Every write: read-only servers refuse it, bodies are bounded (gzip bodies after inflating), and a
+# branch another writer holds or keeps moving is a conflict.
+def writes(**codes):
+    out = {"403": err("The server is read-only (code readOnly)."), "409": err("The branch is locked or kept moving under concurrent writers."),
+           "413": err("The body is over the limit, before or after gzip inflating (code limitExceeded)."),
+           "415": err("A Content-Encoding other than gzip or identity.")}
+    out.update(codes)
+    return resp(**out)
 commit = ok("The new head.", "CommitResult")
 doc = {
   "openapi": "3.0.3",
-  "info": {"title": "Banyan REST API", "version": "1.0.0", "description": "Versioned key-value store over HTTP. Errors are {\"error\": {\"code\", \"message\"}}."},
+  "info": {"title": "Banyan REST API", "version": "1.0.0", "description": "Versioned key-value store over HTTP. Every error is {\"error\": {\"code\", \"message\"}} (docs/http-api.md lists the codes)."},
   "servers": [{"url": "/"}],
   "components": {
-    "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+    "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}, "basic": {"type": "http", "scheme": "basic", "description": "Any user name, the token as password."}},
     "schemas": {
       "Error": {"type": "object", "required": ["error"], "properties": {
         "error": {"type": "object", "required": ["code", "message"], "properties": {"code": {"type": "string"}, "message": {"type": "string"}}},
@@ -54,15 +63,17 @@ doc = {
       "MergeResult": {"type": "object", "required": ["outcome"], "properties": {
         "outcome": {"type": "string", "enum": ["upToDate", "fastForward", "merged"]}, "commit": {"type": "string", "nullable": True}}},
     }},
-  "security": [{}, {"bearer": []}],
+  "security": [{}, {"bearer": []}, {"basic": []}],
   "paths": {
-    "/api/v1/openapi.json": {"get": {"operationId": "openapi", "responses": {"200": {"description": "This document."}}}},
+    "/api/v1/openapi.json": {"get": {"operationId": "openapi", "responses": {
+      "200": {"description": "This document.", "content": {"application/json": {"schema": {"type": "object", "required": ["openapi", "paths"]}}}},
+      "401": unauthorized}}},
     "/api/v1/branches": {
       "get": {"operationId": "listBranches", "responses": resp(**{"200": ok("All branches.", "Branches")})},
       "post": {"operationId": "createBranch", "requestBody": {"required": True, "content": {"application/json": {"schema": ref("CreateBranch")}}},
-               "responses": resp(**{"201": ok("Created.", "Branch"), "404": err("The start revision does not exist."), "409": err("The branch exists."), **write})}},
+               "responses": writes(**{"201": ok("Created.", "Branch"), "404": err("The start revision does not exist."), "409": err("The branch exists.")})}},
     "/api/v1/branches/{branch}": {"delete": {"operationId": "deleteBranch", "parameters": [branch],
-      "responses": resp(**{"204": {"description": "Deleted."}, "404": err("No such branch."), **write})}},
+      "responses": writes(**{"204": {"description": "Deleted."}, "404": err("No such branch.")})}},
     "/api/v1/kv/{branch}/{key}": {
       "parameters": [branch, key],
       "get": {"operationId": "getValue", "parameters": [{"name": "at", "in": "query", "schema": {"type": "string"}, "description": "A revision to read instead of the head."}],
@@ -74,16 +85,16 @@ doc = {
                 {"name": "X-Banyan-Message", "in": "header", "schema": {"type": "string"}},
                 {"name": "X-Banyan-Author", "in": "header", "schema": {"type": "string"}}],
               "requestBody": {"required": True, "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}},
-              "responses": resp(**{"200": commit, "409": err("A value on the key's path is not a directory."), "412": err("The branch moved (If-Match)."), **write})},
+              "responses": writes(**{"200": commit, "409": err("A value on the key's path is not a directory, or the branch is locked."), "412": err("The branch moved, or If-Match is not a commit id.")})},
       "delete": {"operationId": "deleteValue", "parameters": [{"name": "If-Match", "in": "header", "schema": {"type": "string"}}],
-              "responses": resp(**{"200": commit, "404": err("No such key."), "412": err("The branch moved (If-Match)."), **write})}},
+              "responses": writes(**{"200": commit, "404": err("No such key."), "412": err("The branch moved, or If-Match is not a commit id.")})}},
     "/api/v1/list/{branch}": {"get": {"operationId": "listRoot", "parameters": [branch],
       "responses": resp(**{"200": ok("The root's children.", "List"), "404": err("No such branch.")})}},
-    "/api/v1/list/{branch}/{prefix}": {"get": {"operationId": "listPrefix", "parameters": [branch, {"name": "prefix", "in": "path", "required": True, "schema": {"type": "string"}}],
+    "/api/v1/list/{branch}/{prefix}": {"get": {"operationId": "listPrefix", "parameters": [branch, {"name": "prefix", "in": "path", "required": True, "schema": {"type": "string"}, "example": "notes"}],
       "responses": resp(**{"200": ok("The directory's children.", "List"), "404": err("No such branch or directory.")})}},
     "/api/v1/commit/{branch}": {"post": {"operationId": "commit", "parameters": [branch],
       "requestBody": {"required": True, "content": {"application/json": {"schema": ref("CommitRequest")}}},
-      "responses": resp(**{"200": commit, "409": err("A key's path is not a directory."), "412": err("The branch is not at 'expect'."), **write})}},
+      "responses": writes(**{"200": commit, "409": err("A key's path is not a directory, or the branch is locked."), "412": err("The branch is not at 'expect'.")})}},
     "/api/v1/log/{branch}": {"get": {"operationId": "log", "parameters": [branch, {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1}}],
       "responses": resp(**{"200": ok("Commits, newest first.", "Log"), "404": err("No such branch.")})}},
     "/api/v1/diff": {"get": {"operationId": "diff", "parameters": [
@@ -91,8 +102,8 @@ doc = {
         {"name": "to", "in": "query", "required": True, "schema": {"type": "string"}}],
       "responses": resp(**{"200": ok("Key-level changes.", "Diff"), "404": err("A revision does not exist.")})}},
     "/api/v1/merge": {"post": {"operationId": "merge", "requestBody": {"required": True, "content": {"application/json": {"schema": ref("MergeRequest")}}},
-      "responses": resp(**{"200": ok("Merged, fast-forwarded or up to date.", "MergeResult"), "404": err("No such branch."),
-                           "409": err("Conflicts; the target did not move. The body carries them."), **write})}},
+      "responses": writes(**{"200": ok("Merged, fast-forwarded or up to date.", "MergeResult"), "404": err("No such branch."),
+                           "409": err("Conflicts; the target did not move. The body carries them.")})}},
     "/api/v1/watch/{branch}": {"get": {"operationId": "watch", "parameters": [branch,
         {"name": "prefix", "in": "query", "schema": {"type": "string"}},
         {"name": "Last-Event-ID", "in": "header", "schema": {"type": "string"}, "description": "Resume after this commit."}],

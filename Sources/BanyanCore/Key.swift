@@ -123,6 +123,20 @@ public struct Key: Hashable, Sendable, Comparable, CustomStringConvertible {
         throw BanyanError(.invalidKey, "key '\(path)' \(problem)")
     }
 
+    /// True when a tree entry named `name` would be taken for Git's own
+    /// directory by Git on some filesystem (NTFS or HFS+ rules included).
+    ///
+    /// Cheap for ordinary names (received trees check every entry): only a
+    /// name starting with `.`, `g` or a non-ASCII byte can match, and only one
+    /// with a non-ASCII byte needs the HFS+ rule.
+    static func isReservedForGit(name: [UInt8]) -> Bool {
+        guard let first = name.first, first == UInt8(ascii: ".") || first | 0x20 == UInt8(ascii: "g") || first >= 0x80 else {
+            return false
+        }
+        if isNTFSDotGit(name) { return true }
+        return name.contains { $0 >= 0x80 } && isHFSDotGit(String(decoding: name, as: UTF8.self))
+    }
+
     /// Git's `is_ntfs_dotgit`: `.git` or its short name `git~1`, in any case,
     /// then only dots and spaces up to the end, a `\` or an NTFS stream `:`.
     private static func isNTFSDotGit(_ name: [UInt8]) -> Bool {

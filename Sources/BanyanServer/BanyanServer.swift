@@ -2,6 +2,7 @@ import Banyan
 import BanyanSync
 import Hummingbird
 import Logging
+import NIOCore
 
 /// Builds the HTTP server for one repository: Git smart HTTP at the root,
 /// token authentication when configured. Later features (the REST API) add
@@ -19,15 +20,20 @@ public struct BanyanServerBuilder {
         public var git: GitService.Options
         /// How much the server logs (warnings by default).
         public var logLevel: Logger.Level
+        /// How long a connection may send nothing, while a request is being read
+        /// or between requests, before it is closed; nil for no limit. A stalled
+        /// upload (slow client) ends here; a streamed response (the SSE watch) does not.
+        public var idleTimeout: Duration?
 
-        /// A configuration; defaults serve on 127.0.0.1:8080 without a token.
+        /// A configuration; defaults serve on 127.0.0.1:8080 without a token, closing connections idle for 60 s.
         public init(host: String = "127.0.0.1", port: Int = 8080, token: String? = nil, git: GitService.Options = .init(),
-                    logLevel: Logger.Level = .warning) {
+                    logLevel: Logger.Level = .warning, idleTimeout: Duration? = .seconds(60)) {
             self.host = host
             self.port = port
             self.token = token
             self.git = git
             self.logLevel = logLevel
+            self.idleTimeout = idleTimeout
         }
     }
 
@@ -38,11 +44,12 @@ public struct BanyanServerBuilder {
     /// The configuration.
     public let configuration: Configuration
 
-    /// A router with authentication (when a token is set) and the Git endpoints for `repository`.
+    /// A router with JSON errors, authentication (when a token is set) and the Git endpoints for `repository`.
     public init(repository: Repository, configuration: Configuration) {
         self.configuration = configuration
         self.service = GitService(repository: repository, options: configuration.git)
         let router = Router()
+        router.add(middleware: JSONErrorMiddleware())
         if let token = configuration.token {
             router.add(middleware: TokenAuthMiddleware(token: token))
         }
@@ -54,8 +61,10 @@ public struct BanyanServerBuilder {
     public func application(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
         var logger = Logger(label: "banyan.serve")
         logger.logLevel = configuration.logLevel
+        let idleTimeout = configuration.idleTimeout.map { TimeAmount.nanoseconds(Int64($0 / .nanoseconds(1))) }
         return Application(
             router: router,
+            server: .http1(configuration: .init(additionalChannelHandlers: [ParseErrorBodyHandler()], idleTimeout: idleTimeout)),
             configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port),
                                                     serverName: "banyan"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },

@@ -13,43 +13,22 @@ public enum GitHTTPRoutes {
         group.get("info/refs") { request, _ -> Response in
             let name = request.uri.queryParameters["service"].map(String.init) ?? ""
             guard !name.isEmpty else {
-                throw HTTPError(.forbidden, message: "dumb HTTP is not served: use a smart Git client (service=git-upload-pack)")
+                throw APIError(.forbidden, "unsupported", "dumb HTTP is not served: use a smart Git client (service=git-upload-pack)")
             }
             let gitProtocol = request.headers[.gitProtocol]
             return try await respond { try service.infoRefs(service: name, gitProtocol: gitProtocol) }
         }
         group.post("git-upload-pack") { request, _ -> Response in
-            let body = try await collect(request, limit: service.options.maxRequestBytes)
+            let body = try await RequestBody.collect(request, limit: service.options.maxRequestBytes)
             let gitProtocol = request.headers[.gitProtocol]
             return try await respond { try service.uploadPack(body: body, gitProtocol: gitProtocol) }
         }
         group.post("git-receive-pack") { request, _ -> Response in
             if service.options.readOnly {
-                throw HTTPError(.forbidden, message: "this server is read-only: pushes are refused")
+                throw APIError(.forbidden, "readOnly", "this server is read-only: pushes are refused")
             }
-            let body = try await collect(request, limit: service.options.maxRequestBytes)
+            let body = try await RequestBody.collect(request, limit: service.options.maxRequestBytes)
             return try await respond { try service.receivePack(body: body) }
-        }
-    }
-
-    /// The request body, gunzipped when `Content-Encoding: gzip`, at most `limit` bytes.
-    static func collect(_ request: Request, limit: Int) async throws -> [UInt8] {
-        var request = request
-        let buffer: ByteBuffer
-        do {
-            buffer = try await request.collectBody(upTo: limit)
-        } catch {
-            throw HTTPError(.contentTooLarge, message: "request body is over the \(limit)-byte limit")
-        }
-        let bytes = Array(buffer.readableBytesView)
-        guard let encoding = request.headers[.contentEncoding]?.lowercased(), encoding != "identity" else { return bytes }
-        guard encoding == "gzip" || encoding == "x-gzip" else {
-            throw HTTPError(.unsupportedMediaType, message: "Content-Encoding \(encoding) is not supported")
-        }
-        do {
-            return try Zlib.gunzip(bytes, limit: limit)
-        } catch let error as BanyanError {
-            throw HTTPError(error.code == .limitExceeded ? .contentTooLarge : .badRequest, message: error.message)
         }
     }
 
@@ -62,14 +41,14 @@ public enum GitHTTPRoutes {
                 DispatchQueue.global().async { continuation.resume(with: Result { try body() }) }
             }
         } catch let error as ServiceError {
-            throw HTTPError(.forbidden, message: error.description)
+            throw APIError(.forbidden, "forbidden", error.description)
         } catch let error as BanyanError {
             let status: HTTPResponse.Status = switch error.code {
             case .limitExceeded: .contentTooLarge
             case .io, .invalidRepository: .internalServerError
             default: .badRequest
             }
-            throw HTTPError(status, message: error.message)
+            throw APIError(status, error.code.description, error.message)
         }
         var headers = HTTPFields()
         headers[.contentType] = result.contentType

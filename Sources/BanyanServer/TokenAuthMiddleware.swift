@@ -4,7 +4,8 @@ import Hummingbird
 /// Requires a shared token on every request: `Authorization: Bearer TOKEN`,
 /// or HTTP basic with the token as the password (any user name), so `git`
 /// works with `http://user:TOKEN@host/`. Others get 401 with a
-/// `WWW-Authenticate` challenge.
+/// `WWW-Authenticate` challenge (so `git` asks for or sends credentials) and
+/// the server's JSON error body, code `unauthorized`.
 public struct TokenAuthMiddleware<Context: RequestContext>: RouterMiddleware {
     private let token: [UInt8]
 
@@ -17,9 +18,10 @@ public struct TokenAuthMiddleware<Context: RequestContext>: RouterMiddleware {
         guard authorized(request.headers[.authorization]) else {
             var headers = HTTPFields()
             headers[.wwwAuthenticate] = "Basic realm=\"banyan\", Bearer realm=\"banyan\""
-            headers[.contentType] = "text/plain; charset=utf-8"
-            return Response(status: .unauthorized, headers: headers,
-                            body: ResponseBody(byteBuffer: ByteBuffer(string: "authentication required\n")))
+            let message = request.headers[.authorization] == nil
+                ? "authentication required: send Authorization: Bearer TOKEN (or basic auth with the token as password)"
+                : "the token is wrong"
+            return APIError(.unauthorized, "unauthorized", message, headers: headers).response
         }
         return try await next(request, context)
     }

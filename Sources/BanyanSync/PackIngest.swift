@@ -1,8 +1,8 @@
 import Banyan
 
 /// Brings a received pack into a repository: indexes it (verifying every
-/// object's hash and the trailer), checks each commit, tree and tag decodes,
-/// and only then stores the objects.
+/// object's hash and the trailer), checks each object against Git's fsck
+/// rules (`FsckRules`), and only then stores the objects.
 ///
 /// Nothing is written when any step fails, so a truncated or damaged pack
 /// leaves the repository as it was. Storage goes through `store(_:in:)`
@@ -21,7 +21,7 @@ public enum PackIngest {
     /// pack come from the repository (a thin pack).
     ///
     /// Throws `corruptObject` for a damaged or truncated pack or an object
-    /// that does not decode, `limitExceeded` for an object over `maxObjectSize`.
+    /// that fails Git's fsck rules, `limitExceeded` for an object over `maxObjectSize`.
     @discardableResult
     public static func ingest(_ pack: [UInt8], into repository: Repository, maxObjectSize: Int = 1 << 30) throws -> Received {
         let algorithm = repository.hashAlgorithm
@@ -31,9 +31,15 @@ public enum PackIngest {
         let reader = try PackReader(pack: pack, index: try indexed.indexBytes(), algorithm: algorithm, baseLookup: lookup)
         var received: [ObjectID: (object: RawObject, references: [ObjectID])] = [:]
         received.reserveCapacity(indexed.entries.count)
+        var attributes: [ObjectID] = []
         for entry in indexed.entries {
             let object = try reader.get(entry.id)
-            received[entry.id] = (object, try references(of: object, id: entry.id, algorithm: algorithm))
+            let links = try checkReceived(object, id: entry.id, algorithm: algorithm)
+            attributes += links.filter(\.isAttributes).map(\.id)
+            received[entry.id] = (object, links.map(\.id))
+        }
+        for id in attributes {
+            if let blob = received[id]?.object { try FsckRules.checkAttributes(blob, id: id) }
         }
         try store(dependencyOrder(indexed.entries.map(\.id), received), in: repository)
         return Received(ids: indexed.entries.map(\.id), byteCount: pack.count)
@@ -44,14 +50,16 @@ public enum PackIngest {
     /// to be complete, as Git's connectivity check does).
     ///
     /// The parents of `shallow` commits are not followed. Throws
-    /// `objectNotFound` naming the first missing object.
+    /// `objectNotFound` naming the first missing object, `corruptObject` for
+    /// an object of another kind than its referrer requires (a commit whose
+    /// tree is a blob) or one that fails Git's fsck rules.
     public static func checkConnected(
         tips: [ObjectID], received: Set<ObjectID>, shallow: Set<ObjectID> = [], in repository: Repository
     ) throws {
         var seen = Set<ObjectID>()
-        var stack = tips
+        var stack: [(id: ObjectID, kind: ObjectKind?)] = tips.map { ($0, nil) }
         let algorithm = repository.hashAlgorithm
-        while let id = stack.popLast() {
+        while let (id, kind) = stack.popLast() {
             guard seen.insert(id).inserted else { continue }
             guard received.contains(id) else {
                 guard try repository.objects.contains(id) else {
@@ -60,19 +68,12 @@ public enum PackIngest {
                 continue
             }
             let raw = try repository.objects.get(id)
-            switch raw.kind {
-            case .blob: break
-            case .commit:
-                let commit = try Commit(decoding: raw.body, algorithm: algorithm)
-                stack.append(commit.tree)
-                if !shallow.contains(id) { stack.append(contentsOf: commit.parents) }
-            case .tree:
-                for entry in try Tree(decoding: raw.body, algorithm: algorithm).entries where entry.mode != .gitlink {
-                    stack.append(entry.id)
-                }
-            case .tag:
-                stack.append(try Tag(decoding: raw.body, algorithm: algorithm).object)
+            if let kind, raw.kind != kind {
+                throw BanyanError(.corruptObject, "object \(id) is a \(raw.kind) but is referenced as a \(kind)")
             }
+            var links = try FsckRules.check(raw, id: id, algorithm: algorithm)
+            if raw.kind == .commit && shallow.contains(id) { links.removeAll { $0.kind == .commit } }
+            stack += links.map { ($0.id, $0.kind) }
         }
     }
 
@@ -121,20 +122,13 @@ public enum PackIngest {
         try repository.flush()
     }
 
-    /// The objects `object` refers to; throws `corruptObject` when it does not decode.
-    private static func references(of object: RawObject, id: ObjectID, algorithm: HashAlgorithm) throws -> [ObjectID] {
+    /// Git's fsck rules for one received object (the single hook every
+    /// received object passes); returns what it refers to.
+    static func checkReceived(_ object: RawObject, id: ObjectID, algorithm: HashAlgorithm) throws -> [FsckRules.Link] {
         do {
-            switch object.kind {
-            case .blob: return []
-            case .tree:
-                return try Tree(decoding: object.body, algorithm: algorithm).entries.filter { $0.mode != .gitlink }.map(\.id)
-            case .commit:
-                let commit = try Commit(decoding: object.body, algorithm: algorithm)
-                return [commit.tree] + commit.parents
-            case .tag: return [try Tag(decoding: object.body, algorithm: algorithm).object]
-            }
-        } catch {
-            throw BanyanError(.corruptObject, "received \(object.kind) \(id) does not decode", cause: error)
+            return try FsckRules.check(object, id: id, algorithm: algorithm)
+        } catch let error as BanyanError {
+            throw BanyanError(error.code, "received \(error.message)")
         }
     }
 }

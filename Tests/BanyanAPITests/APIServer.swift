@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Banyan
 import BanyanServer
+import BanyanSync
 import BanyanTestSupport
 import Foundation
 import Hummingbird
@@ -20,14 +21,16 @@ final class APIServer: Sendable {
         self.directory = directory
     }
 
-    static func start(token: String? = nil, options: RESTAPI.Options = .init(heartbeat: .milliseconds(200), pollInterval: .milliseconds(50)))
+    static func start(token: String? = nil, options: RESTAPI.Options = .init(heartbeat: .milliseconds(200), pollInterval: .milliseconds(50)),
+                      git: GitService.Options? = nil, idleTimeout: Duration? = .seconds(60))
         async throws -> APIServer {
         let directory = TemporaryDirectory("banyan-api")
         let repository = try Repository.create(at: directory.appending("store"))
         try repository.branch("main").set(try Key("notes/a"), Data("one".utf8))
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let builder = BanyanServerBuilder(repository: repository,
-                                          configuration: .init(host: "127.0.0.1", port: 0, token: token, git: .init(readOnly: options.readOnly)))
+                                          configuration: .init(host: "127.0.0.1", port: 0, token: token, git: git ?? .init(readOnly: options.readOnly),
+                                                               logLevel: .critical, idleTimeout: idleTimeout))
         RESTAPI.add(to: builder.router, repository: repository, options: options)
         let app = builder.application { port in continuation.yield(port) }
         let task = Task { try await app.run() }

@@ -124,6 +124,8 @@ import Testing
         ("tree {U}\nauthor A <a@x> 1 +0000\ncommitter A <a@x> 1 +0000\n\nm", "is not a lowercase"),
         ("tree {S}\nauthor A <a@x> 1 +0000\ncommitter A <a@x> 1 +0000\n\nm", "is not a lowercase"),
         ("tree {T}\nauthor A a@x 1 +0000\ncommitter A <a@x> 1 +0000\n\nm", "has no '<email>'"),
+        // Found by the fuzzer: a signature continued on a second line decoded, then re-encoded differently.
+        ("tree {T}\nauthor A <a@x> 1 +0000\ncommitter Cy \n iQ <a@x> 1 +0000\n\nm", "spans more than one line"),
         ("", "no blank line"),
     ])
     func malformedCommitsAreRejected(template: String, problem: String) {

@@ -5,6 +5,19 @@ import Testing
 
 @Suite("Store API")
 struct RepositoryTests {
+    /// Found by the REST API fuzz run (scripts/api-fuzz.sh): `POST /api/v1/commit/NEW`
+    /// with only `remove` made a commit whose empty tree was never stored.
+    @Test(arguments: StoreKind.allCases)
+    func aFirstCommitThatOnlyRemovesStoresTheEmptyTree(_ kind: StoreKind) throws {
+        let (repo, dir) = try kind.make()
+        defer { _ = dir }
+        let fresh = try repo.branch("fresh")
+        let id = try #require(try fresh.transaction(message: "nothing", author: signature()) { $0.remove(key("x")) })
+        #expect(try repo.commit(id).tree == repo.hashAlgorithm.emptyTreeID)
+        #expect(try repo.objects.contains(repo.hashAlgorithm.emptyTreeID))
+        #expect(try repo.fsck().isEmpty)
+    }
+
     @Test(arguments: StoreKind.allCases)
     func setGetRemoveRoundTrip(_ kind: StoreKind) throws {
         let (repo, dir) = try kind.make()

@@ -185,6 +185,11 @@ public struct Branch: Sendable {
         let commit = Commit(tree: newRoot, parents: head.map { [$0] } ?? [], author: author,
                             committer: committer, message: Self.normalized(message))
         var batch = editor.batch
+        if newRoot == baseRoot && newRoot == repository.hashAlgorithm.emptyTreeID {
+            // The first commit of a branch whose transaction only removed keys
+            // points at the empty tree, which the editor never wrote.
+            batch.add(Tree.empty.rawObject)
+        }
         let id = batch.add(commit.rawObject)
         try repository.objects.write(batch)
         repository.cache.insert(commit, for: id)

@@ -12,7 +12,7 @@ public struct FsckProblem: Hashable, Sendable, CustomStringConvertible {
 
 extension Repository {
     /// Checks the whole repository: every stored object hashes to its id and
-    /// decodes strictly, and everything reachable from every ref is present
+    /// passes Git's fsck rules (`FsckRules`), and everything reachable from every ref is present
     /// and of the right kind. Returns the problems found (empty when clean).
     ///
     /// Cost: reads every object once; memory proportional to the object count.
@@ -22,7 +22,7 @@ extension Repository {
         for id in try objects.allObjectIDs() {
             do {
                 let raw = try objects.get(id)
-                try Self.checkDecodes(raw, algorithm: hashAlgorithm)
+                _ = try FsckRules.check(raw, id: id, algorithm: hashAlgorithm)
                 kinds[id] = raw.kind
             } catch {
                 problems.append(FsckProblem(id: id, message: "\(error)"))
@@ -35,15 +35,6 @@ extension Repository {
             try checkReachable(id, expected: nil, from: "ref \(name)", kinds: kinds, visited: &visited, problems: &problems)
         }
         return problems
-    }
-
-    private static func checkDecodes(_ raw: RawObject, algorithm: HashAlgorithm) throws {
-        switch raw.kind {
-        case .blob: break
-        case .tree: _ = try Tree(decoding: raw.body, algorithm: algorithm)
-        case .commit: _ = try Commit(decoding: raw.body, algorithm: algorithm)
-        case .tag: _ = try Tag(decoding: raw.body, algorithm: algorithm)
-        }
     }
 
     /// Walks from `start` without recursion (histories can be deep).

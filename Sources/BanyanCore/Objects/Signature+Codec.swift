@@ -47,13 +47,15 @@ extension Signature {
     /// Parses a signature line such as `Name <email> 1700000000 +0530`.
     ///
     /// Strict so that re-encoding is byte-exact: throws `corruptObject` for a
-    /// missing `" <"` or `"> "`, a date that is not plain decimal (or has a
-    /// leading zero), a zone that is not `±HHMM` with minutes under 60, the
-    /// zone `-0000`, or a name or email that is not UTF-8.
+    /// line break (a header continued on a second line), a missing `" <"` or
+    /// `"> "`, a date that is not plain decimal (or has a leading zero), a
+    /// zone that is not `±HHMM` with minutes under 60, the zone `-0000`, or a
+    /// name or email that is not UTF-8.
     public init(decoding line: ArraySlice<UInt8>) throws {
         func fail(_ problem: String) -> BanyanError {
             BanyanError(.corruptObject, "signature '\(String(decoding: line, as: UTF8.self))' \(problem)")
         }
+        guard !line.contains(UInt8(ascii: "\n")) else { throw fail("spans more than one line") }
         guard let open = line.firstIndex(of: UInt8(ascii: "<")) else { throw fail("has no '<email>'") }
         guard open > line.startIndex, line[open - 1] == UInt8(ascii: " ") else {
             throw fail("has no space before '<'")

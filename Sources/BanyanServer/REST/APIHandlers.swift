@@ -163,12 +163,7 @@ struct APIHandlers: Sendable {
     }
 
     private func collect(_ request: Request) async throws -> [UInt8] {
-        var request = request
-        do {
-            return Array(try await request.collectBody(upTo: options.maxBodyBytes).readableBytesView)
-        } catch {
-            throw APIError(.contentTooLarge, "limitExceeded", "the request body is over the \(options.maxBodyBytes)-byte limit")
-        }
+        try await RequestBody.collect(request, limit: options.maxBodyBytes)
     }
 
     private func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8]) throws -> T {

@@ -362,6 +362,11 @@ enum OpenAPIDocument {
       }
     },
     "securitySchemes": {
+      "basic": {
+        "description": "Any user name, the token as password.",
+        "scheme": "basic",
+        "type": "http"
+      },
       "bearer": {
         "scheme": "bearer",
         "type": "http"
@@ -369,7 +374,7 @@ enum OpenAPIDocument {
     }
   },
   "info": {
-    "description": "Versioned key-value store over HTTP. Errors are {\"error\": {\"code\", \"message\"}}.",
+    "description": "Versioned key-value store over HTTP. Every error is {\"error\": {\"code\", \"message\"}} (docs/http-api.md lists the codes).",
     "title": "Banyan REST API",
     "version": "1.0.0"
   },
@@ -397,10 +402,25 @@ enum OpenAPIDocument {
                 }
               }
             },
-            "description": "Bad input (invalid key, name, revision or body)."
+            "description": "Bad input (invalid key, name, revision, header or body)."
           },
           "401": {
-            "description": "Missing or wrong token."
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "description": "Missing or wrong token (code unauthorized).",
+            "headers": {
+              "WWW-Authenticate": {
+                "description": "Basic and Bearer challenges, so git asks for credentials.",
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
           }
         }
       },
@@ -435,10 +455,25 @@ enum OpenAPIDocument {
                 }
               }
             },
-            "description": "Bad input (invalid key, name, revision or body)."
+            "description": "Bad input (invalid key, name, revision, header or body)."
           },
           "401": {
-            "description": "Missing or wrong token."
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "description": "Missing or wrong token (code unauthorized).",
+            "headers": {
+              "WWW-Authenticate": {
+                "description": "Basic and Bearer challenges, so git asks for credentials.",
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
           },
           "403": {
             "content": {
@@ -448,7 +483,7 @@ enum OpenAPIDocument {
                 }
               }
             },
-            "description": "The server is read-only."
+            "description": "The server is read-only (code readOnly)."
           },
           "404": {
             "content": {
@@ -478,7 +513,17 @@ enum OpenAPIDocument {
                 }
               }
             },
-            "description": "The body is over the limit."
+            "description": "The body is over the limit, before or after gzip inflating (code limitExceeded)."
+          },
+          "415": {
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "description": "A Content-Encoding other than gzip or identity."
           }
         }
       }
@@ -489,6 +534,7 @@ enum OpenAPIDocument {
         "parameters": [
           {
             "description": "Branch name, percent-encoded ('/' as %2F).",
+            "example": "main",
             "in": "path",
             "name": "branch",
             "required": true,
@@ -509,10 +555,25 @@ enum OpenAPIDocument {
                 }
               }
             },
-            "description": "Bad input (invalid key, name, revision or body)."
+            "description": "Bad input (invalid key, name, revision, header or body)."
           },
           "401": {
-            "description": "Missing or wrong token."
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "description": "Missing or wrong token (code unauthorized).",
+            "headers": {
+              "WWW-Authenticate": {
+                "description": "Basic and Bearer challenges, so git asks for credentials.",
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
           },
           "403": {
             "content": {
@@ -522,7 +583,7 @@ enum OpenAPIDocument {
                 }
               }
             },
-            "description": "The server is read-only."
+            "description": "The server is read-only (code readOnly)."
           },
           "404": {
             "content": {
@@ -534,6 +595,16 @@ enum OpenAPIDocument {
             },
             "description": "No such branch."
           },
+          "409": {
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "description": "The branch is locked or kept moving under concurrent writers."
+          },
           "413": {
             "content": {
               "application/json": {
@@ -542,7 +613,17 @@ enum OpenAPIDocument {
                 }
               }
             },
-            "description": "The body is over the limit."
+            "description": "The body is over the limit, before or after gzip inflating (code limitExceeded)."
+          },
+          "415": {
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "description": "A Content-Encoding other than gzip or identity."
           }
         }
       }
@@ -553,6 +634,7 @@ enum OpenAPIDocument {
         "parameters": [
           {
             "description": "Branch name, percent-encoded ('/' as %2F).",
+            "example": "main",
             "in": "path",
             "name": "branch",
             "required": true,
@@ -590,10 +672,25 @@ enum OpenAPIDocument {
                 }
               }
             },
-            "description": "Bad input (invalid key, name, revision or body)."
+            "description": "Bad input (invalid key, name, revision, header or body)."
           },
           "401": {
-            "description": "Missing or wrong token."
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "description": "Missing or wrong token (code unauthorized).",
+            "headers": {
+              "WWW-Authenticate": {
+                "description": "Basic and Bearer challenges, so git asks for credentials.",
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
           },
           "403": {
             "content": {
@@ -603,7 +700,7 @@ enum OpenAPIDocument {
                 }
               }
             },
-            "description": "The server is read-only."
+            "description": "The server is read-only (code readOnly)."
           },
           "409": {
             "content": {
@@ -613,7 +710,7 @@ enum OpenAPIDocument {
                 }
               }
             },
-            "description": "A key's path is not a directory."
+            "description": "A key's path is not a directory, or the branch is locked."
           },
           "412": {
             "content": {
@@ -633,7 +730,17 @@ enum OpenAPIDocument {
                 }
               }
             },
-            "description": "The body is over the limit."
+            "description": "The body is over the limit, before or after gzip inflating (code limitExceeded)."
+          },
+          "415": {
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "description": "A Content-Encoding other than gzip or identity."
           }
         }
       }
@@ -678,10 +785,25 @@ enum OpenAPIDocument {
                 }
               }
             },
-            "description": "Bad input (invalid key, name, revision or body)."
+            "description": "Bad input (invalid key, name, revision, header or body)."
           },
           "401": {
-            "description": "Missing or wrong token."
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "description": "Missing or wrong token (code unauthorized).",
+            "headers": {
+              "WWW-Authenticate": {
+                "description": "Basic and Bearer challenges, so git asks for credentials.",
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
           },
           "404": {
             "content": {
@@ -727,10 +849,25 @@ enum OpenAPIDocument {
                 }
               }
             },
-            "description": "Bad input (invalid key, name, revision or body)."
+            "description": "Bad input (invalid key, name, revision, header or body)."
           },
           "401": {
-            "description": "Missing or wrong token."
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "description": "Missing or wrong token (code unauthorized).",
+            "headers": {
+              "WWW-Authenticate": {
+                "description": "Basic and Bearer challenges, so git asks for credentials.",
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
           },
           "403": {
             "content": {
@@ -740,7 +877,7 @@ enum OpenAPIDocument {
                 }
               }
             },
-            "description": "The server is read-only."
+            "description": "The server is read-only (code readOnly)."
           },
           "404": {
             "content": {
@@ -752,6 +889,16 @@ enum OpenAPIDocument {
             },
             "description": "No such key."
           },
+          "409": {
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "description": "The branch is locked or kept moving under concurrent writers."
+          },
           "412": {
             "content": {
               "application/json": {
@@ -760,7 +907,7 @@ enum OpenAPIDocument {
                 }
               }
             },
-            "description": "The branch moved (If-Match)."
+            "description": "The branch moved, or If-Match is not a commit id."
           },
           "413": {
             "content": {
@@ -770,7 +917,17 @@ enum OpenAPIDocument {
                 }
               }
             },
-            "description": "The body is over the limit."
+            "description": "The body is over the limit, before or after gzip inflating (code limitExceeded)."
+          },
+          "415": {
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "description": "A Content-Encoding other than gzip or identity."
           }
         }
       },
@@ -813,10 +970,25 @@ enum OpenAPIDocument {
                 }
               }
             },
-            "description": "Bad input (invalid key, name, revision or body)."
+            "description": "Bad input (invalid key, name, revision, header or body)."
           },
           "401": {
-            "description": "Missing or wrong token."
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "description": "Missing or wrong token (code unauthorized).",
+            "headers": {
+              "WWW-Authenticate": {
+                "description": "Basic and Bearer challenges, so git asks for credentials.",
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
           },
           "404": {
             "content": {
@@ -833,6 +1005,7 @@ enum OpenAPIDocument {
       "parameters": [
         {
           "description": "Branch name, percent-encoded ('/' as %2F).",
+          "example": "main",
           "in": "path",
           "name": "branch",
           "required": true,
@@ -842,6 +1015,7 @@ enum OpenAPIDocument {
         },
         {
           "description": "Key, /-separated, each segment percent-encoded.",
+          "example": "greeting",
           "in": "path",
           "name": "key",
           "required": true,
@@ -906,10 +1080,25 @@ enum OpenAPIDocument {
                 }
               }
             },
-            "description": "Bad input (invalid key, name, revision or body)."
+            "description": "Bad input (invalid key, name, revision, header or body)."
           },
           "401": {
-            "description": "Missing or wrong token."
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "description": "Missing or wrong token (code unauthorized).",
+            "headers": {
+              "WWW-Authenticate": {
+                "description": "Basic and Bearer challenges, so git asks for credentials.",
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
           },
           "403": {
             "content": {
@@ -919,7 +1108,7 @@ enum OpenAPIDocument {
                 }
               }
             },
-            "description": "The server is read-only."
+            "description": "The server is read-only (code readOnly)."
           },
           "409": {
             "content": {
@@ -929,7 +1118,7 @@ enum OpenAPIDocument {
                 }
               }
             },
-            "description": "A value on the key's path is not a directory."
+            "description": "A value on the key's path is not a directory, or the branch is locked."
           },
           "412": {
             "content": {
@@ -939,7 +1128,7 @@ enum OpenAPIDocument {
                 }
               }
             },
-            "description": "The branch moved (If-Match)."
+            "description": "The branch moved, or If-Match is not a commit id."
           },
           "413": {
             "content": {
@@ -949,7 +1138,17 @@ enum OpenAPIDocument {
                 }
               }
             },
-            "description": "The body is over the limit."
+            "description": "The body is over the limit, before or after gzip inflating (code limitExceeded)."
+          },
+          "415": {
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "description": "A Content-Encoding other than gzip or identity."
           }
         }
       }
@@ -960,6 +1159,7 @@ enum OpenAPIDocument {
         "parameters": [
           {
             "description": "Branch name, percent-encoded ('/' as %2F).",
+            "example": "main",
             "in": "path",
             "name": "branch",
             "required": true,
@@ -987,10 +1187,25 @@ enum OpenAPIDocument {
                 }
               }
             },
-            "description": "Bad input (invalid key, name, revision or body)."
+            "description": "Bad input (invalid key, name, revision, header or body)."
           },
           "401": {
-            "description": "Missing or wrong token."
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "description": "Missing or wrong token (code unauthorized).",
+            "headers": {
+              "WWW-Authenticate": {
+                "description": "Basic and Bearer challenges, so git asks for credentials.",
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
           },
           "404": {
             "content": {
@@ -1011,6 +1226,7 @@ enum OpenAPIDocument {
         "parameters": [
           {
             "description": "Branch name, percent-encoded ('/' as %2F).",
+            "example": "main",
             "in": "path",
             "name": "branch",
             "required": true,
@@ -1019,6 +1235,7 @@ enum OpenAPIDocument {
             }
           },
           {
+            "example": "notes",
             "in": "path",
             "name": "prefix",
             "required": true,
@@ -1046,10 +1263,25 @@ enum OpenAPIDocument {
                 }
               }
             },
-            "description": "Bad input (invalid key, name, revision or body)."
+            "description": "Bad input (invalid key, name, revision, header or body)."
           },
           "401": {
-            "description": "Missing or wrong token."
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "description": "Missing or wrong token (code unauthorized).",
+            "headers": {
+              "WWW-Authenticate": {
+                "description": "Basic and Bearer challenges, so git asks for credentials.",
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
           },
           "404": {
             "content": {
@@ -1070,6 +1302,7 @@ enum OpenAPIDocument {
         "parameters": [
           {
             "description": "Branch name, percent-encoded ('/' as %2F).",
+            "example": "main",
             "in": "path",
             "name": "branch",
             "required": true,
@@ -1105,10 +1338,25 @@ enum OpenAPIDocument {
                 }
               }
             },
-            "description": "Bad input (invalid key, name, revision or body)."
+            "description": "Bad input (invalid key, name, revision, header or body)."
           },
           "401": {
-            "description": "Missing or wrong token."
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "description": "Missing or wrong token (code unauthorized).",
+            "headers": {
+              "WWW-Authenticate": {
+                "description": "Basic and Bearer challenges, so git asks for credentials.",
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
           },
           "404": {
             "content": {
@@ -1155,10 +1403,25 @@ enum OpenAPIDocument {
                 }
               }
             },
-            "description": "Bad input (invalid key, name, revision or body)."
+            "description": "Bad input (invalid key, name, revision, header or body)."
           },
           "401": {
-            "description": "Missing or wrong token."
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "description": "Missing or wrong token (code unauthorized).",
+            "headers": {
+              "WWW-Authenticate": {
+                "description": "Basic and Bearer challenges, so git asks for credentials.",
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
           },
           "403": {
             "content": {
@@ -1168,7 +1431,7 @@ enum OpenAPIDocument {
                 }
               }
             },
-            "description": "The server is read-only."
+            "description": "The server is read-only (code readOnly)."
           },
           "404": {
             "content": {
@@ -1198,7 +1461,17 @@ enum OpenAPIDocument {
                 }
               }
             },
-            "description": "The body is over the limit."
+            "description": "The body is over the limit, before or after gzip inflating (code limitExceeded)."
+          },
+          "415": {
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "description": "A Content-Encoding other than gzip or identity."
           }
         }
       }
@@ -1208,7 +1481,36 @@ enum OpenAPIDocument {
         "operationId": "openapi",
         "responses": {
           "200": {
+            "content": {
+              "application/json": {
+                "schema": {
+                  "required": [
+                    "openapi",
+                    "paths"
+                  ],
+                  "type": "object"
+                }
+              }
+            },
             "description": "This document."
+          },
+          "401": {
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "description": "Missing or wrong token (code unauthorized).",
+            "headers": {
+              "WWW-Authenticate": {
+                "description": "Basic and Bearer challenges, so git asks for credentials.",
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
           }
         }
       }
@@ -1219,6 +1521,7 @@ enum OpenAPIDocument {
         "parameters": [
           {
             "description": "Branch name, percent-encoded ('/' as %2F).",
+            "example": "main",
             "in": "path",
             "name": "branch",
             "required": true,
@@ -1261,10 +1564,25 @@ enum OpenAPIDocument {
                 }
               }
             },
-            "description": "Bad input (invalid key, name, revision or body)."
+            "description": "Bad input (invalid key, name, revision, header or body)."
           },
           "401": {
-            "description": "Missing or wrong token."
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "description": "Missing or wrong token (code unauthorized).",
+            "headers": {
+              "WWW-Authenticate": {
+                "description": "Basic and Bearer challenges, so git asks for credentials.",
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
           },
           "404": {
             "content": {
@@ -1284,6 +1602,9 @@ enum OpenAPIDocument {
     {},
     {
       "bearer": []
+    },
+    {
+      "basic": []
     }
   ],
   "servers": [

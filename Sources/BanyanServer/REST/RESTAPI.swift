@@ -35,7 +35,7 @@ public enum RESTAPI {
     /// Adds the API routes for `repository` to `router`.
     public static func add<Context: RequestContext>(to router: Router<Context>, repository: Repository, options: Options = .init()) {
         let api = APIHandlers(repository: repository, options: options)
-        let group = router.group("api/v1").add(middleware: APIErrorMiddleware<Context>())
+        let group = router.group("api/v1").add(middleware: JSONErrorMiddleware<Context>())
         group.get("openapi.json") { _, _ in
             var headers = HTTPFields()
             headers[.contentType] = "application/json"

@@ -42,7 +42,7 @@ struct BundleFile {
     /// Throws `invalidArgument` for a hash function mismatch,
     /// `objectNotFound` for missing prerequisites or an incomplete pack,
     /// `corruptObject` for a damaged or truncated pack or an object that
-    /// does not decode.
+    /// fails Git's fsck rules.
     func index(for repository: Repository) throws -> IndexedPack {
         let algorithm = repository.hashAlgorithm
         guard header.algorithm == algorithm else {
@@ -97,20 +97,9 @@ struct BundleFile {
             }
             let here = "\(object.kind) \(id.hex)"
             do {
-                switch object.kind {
-                case .blob:
-                    break
-                case .commit:
-                    let commit = try Commit(decoding: object.body, algorithm: algorithm)
-                    stack += ([commit.tree] + commit.parents).map { ($0, here) }
-                case .tree:
-                    let tree = try Tree(decoding: object.body, algorithm: algorithm)
-                    stack += tree.entries.filter { $0.mode != .gitlink }.map { ($0.id, here) }
-                case .tag:
-                    stack.append((try Tag(decoding: object.body, algorithm: algorithm).object, here))
-                }
+                stack += try FsckRules.check(object, id: id, algorithm: algorithm).map { ($0.id, here) }
             } catch let error as BanyanError {
-                throw BanyanError(.corruptObject, "bundle \(path): \(here) does not decode: \(error.message)", cause: error)
+                throw BanyanError(.corruptObject, "bundle \(path): \(error.message)")
             }
         }
     }

@@ -3,18 +3,25 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 
-/// An error the REST API answers with `{"error": {"code", "message"}}` and a status.
-struct APIError: Error, Sendable {
+/// An error the server answers with `{"error": {"code", "message"}}`, a
+/// status and, for a 401, the `WWW-Authenticate` challenge. Every error the
+/// server's HTTP layer produces (REST, Git endpoints, authentication, unknown
+/// paths) has this shape; Git protocol errors inside a 200 reply stay `ERR`
+/// pkt-lines as Git clients expect.
+struct APIError: Error, Sendable, HTTPResponseError {
     var status: HTTPResponse.Status
     var code: String
     var message: String
+    var headers: HTTPFields
     /// The conflicts of a failed merge, sent beside the error.
     var conflicts: [ConflictBody]?
 
-    init(_ status: HTTPResponse.Status, _ code: String, _ message: String, conflicts: [ConflictBody]? = nil) {
+    init(_ status: HTTPResponse.Status, _ code: String, _ message: String, headers: HTTPFields = [:],
+         conflicts: [ConflictBody]? = nil) {
         self.status = status
         self.code = code
         self.message = message
+        self.headers = headers
         self.conflicts = conflicts
     }
 
@@ -31,13 +38,30 @@ struct APIError: Error, Sendable {
         self.init(status, error.code.description, error.message)
     }
 
-    var response: Response {
-        JSONResponse.make(status, ErrorBody(error: .init(code: code, message: message), conflicts: conflicts))
+    /// An error Hummingbird or a dependency raised with only a status.
+    init(status: HTTPResponse.Status, message: String?, headers: HTTPFields = [:]) {
+        let code = switch status {
+        case .notFound: "notFound"
+        case .methodNotAllowed: "methodNotAllowed"
+        case .contentTooLarge: "limitExceeded"
+        case .badRequest: "invalidArgument"
+        default: "http\(status.code)"
+        }
+        self.init(status, code, message ?? status.reasonPhrase, headers: headers)
     }
+
+    var response: Response {
+        JSONResponse.make(status, ErrorBody(error: .init(code: code, message: message), conflicts: conflicts), headers: headers)
+    }
+
+    func response(from request: Request, context: some RequestContext) throws -> Response { response }
 }
 
-/// Turns every error under the API into a JSON error body.
-struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+/// Turns every error thrown below it into a JSON error body, so no reply of
+/// the server is an empty or plain-text error. `BanyanServerBuilder` puts it
+/// outermost; ``RESTAPI`` also puts it on its route group, for routers built
+/// without the builder.
+struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
@@ -45,11 +69,14 @@ struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return error.response
         } catch let error as BanyanError {
             return APIError(error).response
-        } catch let error as HTTPResponseError {
-            let code = error.status == .notFound ? "notFound" : "http\(error.status.code)"
-            return APIError(error.status, code, String(describing: error)).response
+        } catch let error as HTTPError {
+            return APIError(status: error.status, message: error.body, headers: error.headers).response
         } catch is DecodingError {
             return APIError(.badRequest, "invalidArgument", "the request body is not the JSON this endpoint takes").response
+        } catch let error as any HTTPResponseError {
+            return APIError(status: error.status, message: String(describing: error)).response
+        } catch {
+            return APIError(.internalServerError, "internal", String(describing: error)).response
         }
     }
 }

@@ -1,0 +1,41 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// The libFuzzer harness: its own package so that a plain `swift build` or
+// `swift test` of Banyan never sees sanitizer flags. The Banyan modules are
+// symlinks to ../Sources, compiled here with coverage and AddressSanitizer;
+// swift-crypto is compiled plainly (it is not what is being fuzzed).
+// BanyanSync is built without its HTTP client (`Sync` and `HTTPTransport`),
+// which keeps SwiftNIO and BoringSSL out of the fuzz build.
+// Build with scripts/fuzz.sh.
+let sanitize: [SwiftSetting] = [.unsafeFlags(["-sanitize=fuzzer,address"])]
+
+let package = Package(
+    name: "BanyanFuzz",
+    platforms: [.macOS(.v15)],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"4.0.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        .target(
+            name: "BanyanCore",
+            dependencies: ["CZlib", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: sanitize
+        ),
+        .target(name: "Banyan", dependencies: ["BanyanCore"], swiftSettings: sanitize),
+        .target(
+            name: "BanyanSync",
+            dependencies: ["Banyan"],
+            exclude: ["HTTPTransport.swift", "Sync.swift"],
+            swiftSettings: sanitize
+        ),
+        .executableTarget(
+            name: "banyan-fuzz",
+            dependencies: ["BanyanCore", "Banyan", "BanyanSync"],
+            swiftSettings: sanitize + [.unsafeFlags(["-parse-as-library"])],
+            linkerSettings: [.unsafeFlags(["-sanitize=fuzzer,address", "-use-ld=lld"])]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)
