@@ -54,22 +54,21 @@ struct TreeMerger {
         if base == theirs { return ours }
         var entries: [TreeEntry] = []
         try Self.alignByName(try base.map(objects.tree)?.entries ?? [], try ours.map(objects.tree)?.entries ?? [],
-                             try theirs.map(objects.tree)?.entries ?? []) { b, o, t in
-            let name = (o ?? t ?? b)!.name
+                             try theirs.map(objects.tree)?.entries ?? []) { name, b, o, t in
             if let entry = try mergeEntry(b, o, t, name: name, in: key) { entries.append(entry) }
         }
         return entries.isEmpty ? nil : objects.store(Tree(entries: entries))
     }
 
-    /// Calls `body` with the versions of each name in the three listings, in
-    /// name-byte order; a file and a directory of the same name align.
+    /// Calls `body` with each name in the three listings and its versions
+    /// there, in name-byte order; a file and a directory of the same name align.
     ///
     /// A merge join over the listings (each sorted by name bytes first, which
     /// Git's order already is unless a directory's name is a prefix of a
     /// sibling's), so a directory of n entries costs O(n), not a hash per name.
     static func alignByName(
         _ base: [TreeEntry], _ ours: [TreeEntry], _ theirs: [TreeEntry],
-        _ body: (TreeEntry?, TreeEntry?, TreeEntry?) throws -> Void
+        _ body: ([UInt8], TreeEntry?, TreeEntry?, TreeEntry?) throws -> Void
     ) rethrows {
         let (b, o, t) = (byNameBytes(base), byNameBytes(ours), byNameBytes(theirs))
         var (i, j, k) = (0, 0, 0)
@@ -81,7 +80,7 @@ struct TreeMerger {
             if versions.0 != nil { i += 1 }
             if versions.1 != nil { j += 1 }
             if versions.2 != nil { k += 1 }
-            try body(versions.0, versions.1, versions.2)
+            try body(lowest, versions.0, versions.1, versions.2)
         }
     }
 
