@@ -13,6 +13,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
     ],
     targets: [
@@ -56,13 +57,27 @@ let package = Package(
             ]
         ),
         .executableTarget(
+            name: "notes",
+            dependencies: [
+                "Banyan",
+                "BanyanSync",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Examples/Notes/Sources/notes"
+        ),
+        .executableTarget(
             name: "banyan-bench",
             dependencies: ["Banyan"],
             path: "Benchmarks/Sources/banyan-bench"
         ),
         .testTarget(name: "BanyanCoreTests", dependencies: ["BanyanCore"]),
         .testTarget(name: "BanyanTests", dependencies: ["Banyan", "BanyanTestSupport"]),
-        .testTarget(name: "CLITests", dependencies: ["Banyan", "BanyanTestSupport", "banyan"]),
+        // One process of the stress test (Tests/CLITests/StressTests.swift); internal, not a product.
+        .executableTarget(name: "banyan-stress", dependencies: ["Banyan"], path: "Tests/StressWorker"),
+        .testTarget(
+            name: "CLITests",
+            dependencies: ["Banyan", "BanyanSync", "BanyanServer", "BanyanTestSupport", "banyan", "notes", "banyan-stress"]
+        ),
         .testTarget(
             name: "BanyanAPITests",
             dependencies: [

@@ -49,12 +49,15 @@ def algorithm_byte(repo):
     return b"\x01" if "sha256" in str(repo) else b"\x00"
 
 
-def objects_of(repo):
-    """(kind, body) of every object in a bare repository."""
+def objects_of(repo, per_kind=6):
+    """(kind, body) of up to `per_kind` objects of each kind in a bare repository."""
     listing = git("cat-file", "--batch-all-objects", "--batch-check=%(objectname) %(objecttype)", cwd=repo)
+    taken = {}
     for line in listing.decode().splitlines():
         oid, kind = line.split()
-        yield kind, git("cat-file", kind, oid, cwd=repo)
+        taken[kind] = taken.get(kind, 0) + 1
+        if taken[kind] <= per_kind:
+            yield kind, git("cat-file", kind, oid, cwd=repo)
 
 
 def small_repository(directory):
@@ -83,13 +86,10 @@ def main():
             seeds.add("loose", zlib.compress(b"%s %d\x00" % (kind.encode(), len(body)) + body))
 
     for repo in repos:
-        per_kind = {}
         for kind, body in objects_of(repo):
-            per_kind[kind] = per_kind.get(kind, 0) + 1
-            if per_kind[kind] <= 6:
-                if kind != "blob":
-                    seeds.add(kind, algorithm_byte(repo) + body)
-                seeds.add("loose", zlib.compress(b"%s %d\x00" % (kind.encode(), len(body)) + body))
+            if kind != "blob":
+                seeds.add(kind, algorithm_byte(repo) + body)
+            seeds.add("loose", zlib.compress(b"%s %d\x00" % (kind.encode(), len(body)) + body))
         for pack in (repo / "objects" / "pack").glob("*.pack"):
             if pack.stat().st_size <= 40_000:
                 seeds.add("pack", algorithm_byte(repo) + pack.read_bytes())

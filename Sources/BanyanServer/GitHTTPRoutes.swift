@@ -27,8 +27,31 @@ public enum GitHTTPRoutes {
             if service.options.readOnly {
                 throw APIError(.forbidden, "readOnly", "this server is read-only: pushes are refused")
             }
-            let body = try await RequestBody.collect(request, limit: service.options.maxRequestBytes)
-            return try await respond { try service.receivePack(body: body) }
+            guard request.headers[.contentEncoding].map({ $0.lowercased() == "identity" }) ?? true else {
+                let body = try await RequestBody.collect(request, limit: service.options.maxRequestBytes)
+                return try await respond { try service.receivePack(body: body) }
+            }
+            let upload = try await spool(request, limit: service.options.maxRequestBytes, service: service)
+            return try await respond { try upload.finish() }
+        }
+    }
+
+    /// Feeds the request body to a receive-pack upload as it arrives, so the
+    /// pack goes to disk rather than memory; at most `limit` bytes (413 past it).
+    static func spool(_ request: Request, limit: Int, service: GitService) async throws -> ReceivePackUpload {
+        do {
+            let upload = try service.receivePackUpload()
+            var total = 0
+            for try await buffer in request.body {
+                total += buffer.readableBytes
+                guard total <= limit else {
+                    throw APIError(.contentTooLarge, "limitExceeded", "the request body is over the \(limit)-byte limit")
+                }
+                try buffer.withUnsafeReadableBytes { try upload.append($0) }
+            }
+            return upload
+        } catch {
+            throw httpError(error)
         }
     }
 
@@ -40,21 +63,34 @@ public enum GitHTTPRoutes {
             result = try await withCheckedThrowingContinuation { continuation in
                 DispatchQueue.global().async { continuation.resume(with: Result { try body() }) }
             }
-        } catch let error as ServiceError {
-            throw APIError(.forbidden, "forbidden", error.description)
-        } catch let error as BanyanError {
-            let status: HTTPResponse.Status = switch error.code {
-            case .limitExceeded: .contentTooLarge
-            case .io, .invalidRepository: .internalServerError
-            default: .badRequest
-            }
-            throw APIError(status, error.code.description, error.message)
+        } catch {
+            throw httpError(error)
         }
         var headers = HTTPFields()
         headers[.contentType] = result.contentType
         headers[.cacheControl] = "no-cache"
         return Response(status: .init(code: result.status), headers: headers,
                         body: ResponseBody(byteBuffer: ByteBuffer(bytes: result.body)))
+    }
+}
+
+extension GitHTTPRoutes {
+    /// The HTTP error for a service failure: 403 for a refusal, 413 over a
+    /// limit, 500 for storage trouble, 400 for the rest; other errors as they are.
+    static func httpError(_ error: any Error) -> any Error {
+        switch error {
+        case let error as ServiceError:
+            return APIError(.forbidden, "forbidden", error.description)
+        case let error as BanyanError:
+            let status: HTTPResponse.Status = switch error.code {
+            case .limitExceeded: .contentTooLarge
+            case .io, .invalidRepository: .internalServerError
+            default: .badRequest
+            }
+            return APIError(status, error.code.description, error.message)
+        default:
+            return error
+        }
     }
 }
 

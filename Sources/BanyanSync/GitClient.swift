@@ -180,9 +180,13 @@ public struct GitClient: Sendable {
             let done = next.isEmpty || sent >= maxHaves || (!common.isEmpty && rounds > 1)
             var arguments = base + common.map { "have \($0)" } + next.map { "have \($0)" }
             if done { arguments.append("done") }
-            let response = try await transport.exchange(service: .uploadPack, body: try command("fetch", arguments: arguments), version2: true)
-            guard let parsed = try parseFetchResponse(response) else { continue }
-            if let pack = parsed.pack {
+            let stream = FetchResponseStream(pack: try PackSpool(for: repository), progress: progress)
+            try await transport.exchange(service: .uploadPack, body: try command("fetch", arguments: arguments), version2: true) {
+                try stream.append($0)
+            }
+            guard let parsed = try parseFetchResponse(try stream.finish()) else { continue }
+            if parsed.packfile {
+                let pack = stream.pack
                 let received = try PackIngest.ingest(pack, into: repository)
                 shallow.subtract(parsed.unshallow)
                 shallow.formUnion(parsed.shallow)
@@ -210,10 +214,11 @@ public struct GitClient: Sendable {
         var acks: [ObjectID] = []
         var shallow: [ObjectID] = []
         var unshallow: [ObjectID] = []
-        var pack: [UInt8]?
+        /// True when a `packfile` section follows (the pack itself is streamed elsewhere).
+        var packfile = false
     }
 
-    /// Parses a v2 fetch response; nil pack when the remote wants another round.
+    /// Parses the sections of a v2 fetch response before its pack.
     private func parseFetchResponse(_ bytes: [UInt8]) throws -> FetchResponse? {
         var reader = PktLineReader(bytes)
         var response = FetchResponse()
@@ -235,7 +240,7 @@ public struct GitClient: Sendable {
                     if text.hasPrefix("unshallow ") { response.unshallow.append(try parseID(String(text.dropFirst(10)))) }
                 }
             case "packfile":
-                response.pack = try SideBand.demultiplex(&reader) { progress?($0) }
+                response.packfile = true
                 return response
             default:
                 _ = try reader.section()

@@ -56,19 +56,45 @@ public struct HTTPTransport: Transport {
     public func advertisement(service: GitService.Service, version2: Bool) async throws -> [UInt8] {
         var request = HTTPClientRequest(url: "\(url)/info/refs?service=\(service.rawValue)")
         request.method = .GET
-        return try await send(request, version2: version2, expecting: "application/x-\(service.rawValue)-advertisement")
+        let response = try await start(request, version2: version2, expecting: "application/x-\(service.rawValue)-advertisement")
+        return Array(try await response.body.collect(upTo: maxResponseBytes).readableBytesView)
     }
 
     public func exchange(service: GitService.Service, body: [UInt8], version2: Bool) async throws -> [UInt8] {
+        let response = try await start(post(service, body: body), version2: version2, expecting: "application/x-\(service.rawValue)-result")
+        return Array(try await response.body.collect(upTo: maxResponseBytes).readableBytesView)
+    }
+
+    public func exchange(service: GitService.Service, body: [UInt8], version2: Bool,
+                         receive: (UnsafeRawBufferPointer) throws -> Void) async throws {
+        let response = try await start(post(service, body: body), version2: version2, expecting: "application/x-\(service.rawValue)-result")
+        var total = 0
+        do {
+            for try await buffer in response.body {
+                total += buffer.readableBytes
+                guard total <= maxResponseBytes else {
+                    throw BanyanError(.limitExceeded, "\(url) sent more than the \(maxResponseBytes)-byte response limit")
+                }
+                try buffer.withUnsafeReadableBytes(receive)
+            }
+        } catch let error as BanyanError {
+            throw error
+        } catch {
+            throw BanyanError(.io, "the connection to \(url) broke off", cause: error)
+        }
+    }
+
+    private func post(_ service: GitService.Service, body: [UInt8]) -> HTTPClientRequest {
         var request = HTTPClientRequest(url: "\(url)/\(service.rawValue)")
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/x-\(service.rawValue)-request")
         request.headers.add(name: "Accept", value: "application/x-\(service.rawValue)-result")
         request.body = .bytes(ByteBuffer(bytes: body))
-        return try await send(request, version2: version2, expecting: "application/x-\(service.rawValue)-result")
+        return request
     }
 
-    private func send(_ request: HTTPClientRequest, version2: Bool, expecting contentType: String) async throws -> [UInt8] {
+    /// Sends `request` and checks the status and content type; the body is the caller's to read.
+    private func start(_ request: HTTPClientRequest, version2: Bool, expecting contentType: String) async throws -> HTTPClientResponse {
         var request = request
         request.headers.add(name: "User-Agent", value: "git/2.39-compatible \(GitService.agent)")
         if version2 { request.headers.add(name: "Git-Protocol", value: "version=2") }
@@ -79,19 +105,19 @@ public struct HTTPTransport: Transport {
         } catch {
             throw BanyanError(.io, "cannot reach \(url)", cause: error)
         }
-        let body = try await response.body.collect(upTo: maxResponseBytes)
-        switch response.status.code {
-        case 200: break
-        case 401: throw BanyanError(.invalidArgument, "\(url) refused the credentials (HTTP 401): give a token with --token or in the URL")
-        case 403: throw BanyanError(.invalidArgument, "\(url) refused the request (HTTP 403): \(String(buffer: body).trimmingCharacters(in: .whitespacesAndNewlines))")
-        case 404: throw BanyanError(.invalidRepository, "no repository at \(url) (HTTP 404)")
-        default:
-            throw BanyanError(.io, "\(url) answered HTTP \(response.status.code): \(String(buffer: body).prefix(200))")
+        guard response.status.code == 200 else {
+            let text = String(buffer: try await response.body.collect(upTo: 1 << 16)).trimmingCharacters(in: .whitespacesAndNewlines)
+            switch response.status.code {
+            case 401: throw BanyanError(.invalidArgument, "\(url) refused the credentials (HTTP 401): give a token with --token or in the URL")
+            case 403: throw BanyanError(.invalidArgument, "\(url) refused the request (HTTP 403): \(text)")
+            case 404: throw BanyanError(.invalidRepository, "no repository at \(url) (HTTP 404)")
+            default: throw BanyanError(.io, "\(url) answered HTTP \(response.status.code): \(text.prefix(200))")
+            }
         }
         let received = response.headers.first(name: "Content-Type") ?? ""
         guard received.hasPrefix(contentType) else {
             throw BanyanError(.unsupported, "\(url) is not a smart Git server (Content-Type \(received.debugDescription), expected \(contentType))")
         }
-        return Array(body.readableBytesView)
+        return response
     }
 }

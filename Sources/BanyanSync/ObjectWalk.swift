@@ -35,6 +35,8 @@ public struct ObjectWalk: Sendable {
     /// Plans what to send for `wants` to a receiver that has `haves`.
     ///
     /// - Parameters:
+    ///   - wants: the commits (or tags, trees, blobs) the receiver asked for.
+    ///   - haves: objects the receiver says it has; ones this repository lacks are ignored.
     ///   - depth: when set, commits more than `depth` generations from a
     ///     want are left out and the last kept ones reported as shallow.
     ///   - receiverShallow: commits the receiver has without parents; the

@@ -2,47 +2,77 @@ import Banyan
 
 /// Brings a received pack into a repository: indexes it (verifying every
 /// object's hash and the trailer), checks each object against Git's fsck
-/// rules (`FsckRules`), and only then stores the objects.
+/// rules (`FsckRules`), and only then stores it.
 ///
-/// Nothing is written when any step fails, so a truncated or damaged pack
-/// leaves the repository as it was. Storage goes through `store(_:in:)`
-/// alone, so it can switch from loose objects to keeping the pack and its
-/// index once the backend stores packs.
+/// A filesystem repository keeps the pack as it came, deltas and all
+/// (completed with the bases of a thin pack, as `git index-pack --fix-thin`
+/// does), installed with its index under `objects/pack`; any other store
+/// gets the objects in one batch. Nothing is written when any step fails,
+/// so a truncated or damaged pack leaves the repository as it was.
 public enum PackIngest {
     /// What a pack brought.
     public struct Received: Sendable {
-        /// The ids of the pack's objects, in pack order.
+        /// The ids of the pack's objects, in pack order (not the bases a thin pack was completed with).
         public var ids: [ObjectID]
-        /// The pack's size in bytes.
+        /// The pack's size in bytes, as received.
         public var byteCount: Int
     }
 
-    /// Indexes, verifies and stores `pack`; REF_DELTA bases missing from the
-    /// pack come from the repository (a thin pack).
-    ///
-    /// Throws `corruptObject` for a damaged or truncated pack or an object
-    /// that fails Git's fsck rules, `limitExceeded` for an object over `maxObjectSize`.
+    /// Indexes, verifies and stores `pack`; see the spool version.
     @discardableResult
     public static func ingest(_ pack: [UInt8], into repository: Repository, maxObjectSize: Int = 1 << 30) throws -> Received {
+        let spool = try PackSpool(for: repository)
+        try spool.append(pack)
+        return try ingest(spool, into: repository, maxObjectSize: maxObjectSize)
+    }
+
+    /// Indexes, verifies and stores the pack in `spool`; REF_DELTA bases
+    /// missing from the pack come from the repository (a thin pack).
+    ///
+    /// Cost: one indexing pass over the pack (mapped, not read into memory),
+    /// one read of each commit, tree and tag (blobs too for a store that is
+    /// not a filesystem one); a filesystem repository then links the spooled
+    /// file into place, without copying it. Throws `corruptObject` for a
+    /// damaged or truncated pack or an object that fails Git's fsck rules,
+    /// `limitExceeded` for an object over `maxObjectSize`.
+    @discardableResult
+    public static func ingest(_ spool: PackSpool, into repository: Repository, maxObjectSize: Int = 1 << 30) throws -> Received {
         let algorithm = repository.hashAlgorithm
         let objects = repository.objects
         let lookup: @Sendable (ObjectID) throws -> RawObject? = { try objects.find($0) }
-        let indexed = try PackIndexer.index(pack: pack, algorithm: algorithm, maxObjectSize: maxObjectSize, baseLookup: lookup)
-        let reader = try PackReader(pack: pack, index: try indexed.indexBytes(), algorithm: algorithm, baseLookup: lookup)
-        var received: [ObjectID: (object: RawObject, references: [ObjectID])] = [:]
-        received.reserveCapacity(indexed.entries.count)
+        let byteCount = spool.count
+        let indexed = try spool.bytes().withUnsafeBytes {
+            try PackIndexer.index(pack: $0, algorithm: algorithm, maxObjectSize: maxObjectSize, baseLookup: lookup)
+        }
+        let ids = indexed.entries.map(\.id)
+        guard !ids.isEmpty else { return Received(ids: [], byteCount: byteCount) }
+        let complete = try spool.completeThinPack(indexed, algorithm: algorithm, baseLookup: lookup)
+        let index = try complete.indexBytes()
+        let reader = try PackReader(pack: try spool.bytes(), index: try PackIndex(bytes: index, algorithm: algorithm),
+                                    maxObjectSize: maxObjectSize)
+        let backend = objects as? FileSystemBackend
+        var batch: [RawObject] = []
         var attributes: [ObjectID] = []
-        for entry in indexed.entries {
+        // Blobs pass every fsck rule but the one for `.gitattributes`, checked below.
+        for entry in indexed.entries where entry.kind != .blob || backend == nil {
             let object = try reader.get(entry.id)
-            let links = try checkReceived(object, id: entry.id, algorithm: algorithm)
-            attributes += links.filter(\.isAttributes).map(\.id)
-            received[entry.id] = (object, links.map(\.id))
+            attributes += try checkReceived(object, id: entry.id, algorithm: algorithm).filter(\.isAttributes).map(\.id)
+            if backend == nil { batch.append(object) }
         }
         for id in attributes {
-            if let blob = received[id]?.object { try FsckRules.checkAttributes(blob, id: id) }
+            if let blob = try reader.find(id) { try FsckRules.checkAttributes(blob, id: id) }
         }
-        try store(dependencyOrder(indexed.entries.map(\.id), received), in: repository)
-        return Received(ids: indexed.entries.map(\.id), byteCount: pack.count)
+        if let backend {
+            try spool.sync()
+            guard let file = spool.file?.path else { throw BanyanError(.io, "the received pack's temporary file is gone") }
+            spool.handOver()
+            _ = try backend.installPack(file: file, index: index, checksum: complete.checksum)
+        } else {
+            // One batch: a concurrent reader sees all of the pack or none of it.
+            _ = try objects.putBatch(batch)
+            try repository.flush()
+        }
+        return Received(ids: ids, byteCount: byteCount)
     }
 
     /// Checks that every object reachable from `tips` is present, walking
@@ -75,51 +105,6 @@ public enum PackIngest {
             if raw.kind == .commit && shallow.contains(id) { links.removeAll { $0.kind == .commit } }
             stack += links.map { ($0.id, $0.kind) }
         }
-    }
-
-    /// The objects with everything each refers to (within the pack) before
-    /// it, so a reader that finds a commit or tree finds what it needs: a
-    /// concurrent fetch offering it as a `have` never sees half of it.
-    /// Iterative post-order walk, so long histories need no deep recursion.
-    static func dependencyOrder(
-        _ ids: [ObjectID], _ received: [ObjectID: (object: RawObject, references: [ObjectID])]
-    ) -> [RawObject] {
-        var ordered: [RawObject] = []
-        ordered.reserveCapacity(ids.count)
-        var state: [ObjectID: Bool] = [:]  // false: expanded, true: emitted
-        for root in ids where state[root] == nil {
-            var stack: [(id: ObjectID, expanded: Bool)] = [(root, false)]
-            while let (id, expanded) = stack.popLast() {
-                guard let entry = received[id] else { continue }
-                if expanded {
-                    if state[id] != true {
-                        state[id] = true
-                        ordered.append(entry.object)
-                    }
-                    continue
-                }
-                guard state[id] == nil else { continue }
-                state[id] = false
-                stack.append((id, true))
-                for child in entry.references where state[child] == nil && received[child] != nil {
-                    stack.append((child, false))
-                }
-            }
-        }
-        return ordered
-    }
-
-    /// Stores verified objects. The one place received objects reach the store.
-    static func store(_ objects: [RawObject], in repository: Repository) throws {
-        var start = 0
-        while start < objects.count {
-            let end = min(start + 4096, objects.count)
-            _ = try repository.objects.putBatch(Array(objects[start..<end]))
-            start = end
-        }
-        // Received objects become a sealed pack at once, so `git` (and a
-        // `git http-backend` serving the same repository) sees them too.
-        try repository.flush()
     }
 
     /// Git's fsck rules for one received object (the single hook every

@@ -12,6 +12,19 @@ public protocol Transport: Sendable {
 
     /// Sends `body` to `service` and returns the whole response.
     func exchange(service: GitService.Service, body: [UInt8], version2: Bool) async throws -> [UInt8]
+
+    /// Sends `body` to `service` and hands the response to `receive` in
+    /// pieces as they arrive, so a large pack need not be held in memory.
+    /// The default implementation hands over the whole response at once.
+    func exchange(service: GitService.Service, body: [UInt8], version2: Bool,
+                  receive: (UnsafeRawBufferPointer) throws -> Void) async throws
+}
+
+extension Transport {
+    public func exchange(service: GitService.Service, body: [UInt8], version2: Bool,
+                         receive: (UnsafeRawBufferPointer) throws -> Void) async throws {
+        try await exchange(service: service, body: body, version2: version2).withUnsafeBytes(receive)
+    }
 }
 
 /// A transport to another repository in the same process (a local path):

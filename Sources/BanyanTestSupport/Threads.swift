@@ -25,3 +25,13 @@ public func runOnThreads(_ count: Int, _ body: @escaping @Sendable (Int) throws 
     finished.wait()
     return failures.withLock { $0 }
 }
+
+/// Runs `body` on a thread of its own and awaits its result, keeping the
+/// cooperative pool free: on a two-core machine that pool has two threads,
+/// and a test blocking one (waiting on a child process, a long loop of
+/// them) starves the in-process servers of tests running beside it.
+public func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread.detachNewThread { continuation.resume(with: Result { try body() }) }
+    }
+}

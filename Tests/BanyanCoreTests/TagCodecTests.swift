@@ -69,6 +69,7 @@ import Testing
         ("object {T}\ntype tree\ntag v\ntagger T <t@x> 1 +0000\ntag w\n\nm", "'tag' header out of place"),
         ("object {T}\ntype tree\ntag v\ntagger T <t@x> 1 +0000\n", "no blank line"),
         ("object {T}\ntype tree\ntag v\n multi\ntagger T <t@x> 1 +0000\n\nm", "not a single line"),
+        ("object {T}\ntype tree\ntag v\ntagger T\n more <t@x> 1 +0000\n\nm", "spans more than one line"),
         ("object abc\ntype tree\ntag v\n\nm", "is not a lowercase"),
     ])
     func malformedTagsAreRejected(template: String, problem: String) {

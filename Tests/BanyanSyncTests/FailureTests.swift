@@ -75,6 +75,8 @@ struct FailureTests {
         await #expect(throws: BanyanError.self) { try await client.fetch(wants: refs.refs.map(\.id)) }
         #expect(try local.objects.allObjectIDs().isEmpty)
         #expect(try local.refs.list(prefix: "refs/").isEmpty)
+        // The spooled pack went with the failed fetch.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.appending("local/objects/pack")).isEmpty)
     }
 
     func post(_ url: String, _ path: String, body: [UInt8], headers: [(String, String)] = []) async throws -> (status: UInt, body: String) {

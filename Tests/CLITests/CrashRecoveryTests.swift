@@ -2,32 +2,111 @@ import BanyanTestSupport
 import Foundation
 import Testing
 
-/// A writer killed with SIGKILL at random points leaves a store that reopens
-/// fsck-clean with every acknowledged commit in place.
+/// Writers, merges and gc killed with SIGKILL at random points leave a store
+/// that reopens fsck-clean with every acknowledged commit in place.
 @Suite("Crash recovery")
 struct CrashRecoveryTests {
+    /// One `banyan import` of 200 keys as a bash loop body: writes
+    /// `$INPUT.$i` and imports it into `$1` (a branch), printing the new
+    /// head only after `banyan import` returned, which is what acknowledged means.
+    static let importRound = """
+        importRound() {
+          for k in $(seq 0 199); do printf 'd%d/k%d\\tvalue %d %d %s\\n' $((k % 16)) $k $k $i "$1"; done > "$INPUT.$i"
+          "$BANYAN" import -C "$REPO" -b "$1" -m "round $i" < "$INPUT.$i" || exit 3
+        }
+
+        """
+
     @Test func killedWritersLoseNoAcknowledgedCommit() throws {
         let dir = TemporaryDirectory("banyan-crash")
-        let repo = dir.appending("store")
-        try CLI.ok(repo, ["init"])
-        try GitRunner.run(["config", "-f", repo + "/config", "banyan.durability", "commit"])
-        // Each import appends ~300 objects; the loop prints a commit id only
-        // after `banyan import` returned, which is what acknowledged means.
-        let script = """
+        let repo = try Self.durableStore(in: dir)
+        // Each import appends ~300 objects.
+        let script = Self.importRound + """
             i=0
             while true; do
-              for k in $(seq 0 199); do printf 'd%d/k%d\\tvalue %d %d\\n' $((k % 16)) $k $k $i; done > "$INPUT.$i"
-              id=$("$BANYAN" import -C "$REPO" -m "round $i" < "$INPUT.$i") || exit 3
-              echo "$id"
+              importRound main
               i=$((i + 1))
             done
             """
+        let acknowledged = try Self.killRepeatedly(script, rounds: 50, in: dir, repo: repo)
+        #expect(acknowledged.count > 0)
+        if let last = acknowledged.last {
+            try GitRunner.run(["merge-base", "--is-ancestor", last, "main"], in: repo)
+        }
+    }
+
+    /// gc killed while it repacks, prunes or packs refs: the old packs and
+    /// loose objects stay until the new pack is whole, so nothing is lost.
+    @Test func killedGCLosesNothing() throws {
+        let dir = TemporaryDirectory("banyan-crash-gc")
+        let repo = try Self.durableStore(in: dir)
+        var acknowledged: [String] = []
+        for round in 0..<12 {
+            for branch in ["main", "side-\(round % 3)"] {
+                let lines = (0..<200).map { "d\($0 % 16)/k\($0)\tvalue \($0) \(round) \(branch)\n" }.joined()
+                acknowledged.append(try CLI.ok(repo, ["import", "-b", branch, "-m", "round \(round)"], input: Data(lines.utf8)))
+            }
+            _ = try Self.killRepeatedly(#"exec "$BANYAN" gc -C "$REPO" --prune=now -q"#, rounds: 1, in: dir, repo: repo,
+                                        delays: 10_000...800_000)
+            try Self.expectClean(repo, acknowledged: acknowledged, round: round)
+        }
+        #expect(acknowledged.count > 0)
+        // A gc that runs to the end afterwards still finds everything.
+        try CLI.ok(repo, ["gc", "--prune=now", "-q"])
+        try Self.expectClean(repo, acknowledged: acknowledged)
+    }
+
+    /// A merge killed before it moved the branch leaves it where it was; one
+    /// that returned is in the branch's history.
+    @Test func killedMergesLoseNoAcknowledgedCommit() throws {
+        let dir = TemporaryDirectory("banyan-crash-merge")
+        let repo = try Self.durableStore(in: dir)
+        try CLI.ok(repo, ["set", "base", "value"])
+        try CLI.ok(repo, ["branch", "create", "side"])
+        // Both branches change every key, so each merge writes a new tree
+        // throughout (`theirs` settles the conflicts).
+        let script = Self.importRound + """
+            i=0
+            while true; do
+              importRound side > /dev/null
+              i=$((i + 1))
+              importRound main > /dev/null
+              out=$("$BANYAN" merge -C "$REPO" -b main --on-conflict theirs -m "merge $i" side) || exit 4
+              echo "${out##* }"
+              i=$((i + 1))
+            done
+            """
+        // Each round runs two imports before its first merge: long enough delays that most rounds merge.
+        let acknowledged = try Self.killRepeatedly(script, rounds: 15, in: dir, repo: repo, delays: 200_000...2_500_000)
+        #expect(acknowledged.count > 0)
+        for id in acknowledged {
+            #expect(try GitRunner.run(["merge-base", "--is-ancestor", id, "main"], in: repo, check: false).status == 0,
+                    "acknowledged commit \(id) is not in main's history")
+        }
+    }
+
+    /// A store at `dir/store` that flushes every commit (`banyan.durability commit`).
+    static func durableStore(in dir: TemporaryDirectory) throws -> String {
+        let repo = dir.appending("store")
+        try CLI.ok(repo, ["init"])
+        try GitRunner.run(["config", "-f", repo + "/config", "banyan.durability", "commit"])
+        return repo
+    }
+
+    /// Runs `script` under bash `rounds` times, each time killing it (and
+    /// whatever `banyan` it runs) with SIGKILL after a random delay in
+    /// microseconds; after each kill the store must reopen fsck-clean with
+    /// every commit id the script printed so far. Returns those ids.
+    static func killRepeatedly(
+        _ script: String, rounds: Int, in dir: TemporaryDirectory, repo: String,
+        delays: ClosedRange<UInt32> = 50_000...900_000
+    ) throws -> [String] {
         var acknowledged: [String] = []
         var generator = SystemRandomNumberGenerator()
-        for round in 0..<50 {
+        for round in 0..<rounds {
             let process = Process()
             // Foundation starts the child as the leader of its own process
-            // group, so killing the group takes bash and its running import.
+            // group, so killing the group takes bash and its running `banyan`.
             process.executableURL = URL(fileURLWithPath: "/bin/bash")
             process.arguments = ["-c", script]
             process.environment = ProcessInfo.processInfo.environment.merging(
@@ -36,25 +115,27 @@ struct CrashRecoveryTests {
             process.standardOutput = output
             process.standardError = FileHandle.nullDevice
             try process.run()
-            // Long enough that imports complete even on a loaded machine, short
-            // enough that most kills land inside one.
-            usleep(UInt32.random(in: 50_000...900_000, using: &generator))
+            // Long enough that commands complete even on a loaded machine,
+            // short enough that most kills land inside one.
+            usleep(UInt32.random(in: delays, using: &generator))
             kill(-process.processIdentifier, SIGKILL)
             process.waitUntilExit()
             let printed = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             acknowledged += printed.split(separator: "\n").map(String.init).filter { $0.count == 40 }
-
-            // Reopening recovers the abandoned append pack; then both fscks pass.
-            let fsck = try CLI.run(["fsck", "-C", repo])
-            #expect(fsck.status == 0, "round \(round): \(fsck.text) \(fsck.stderr)")
-            try GitRunner.run(["fsck", "--strict", "--no-dangling"], in: repo)
-            if let last = acknowledged.last {
-                try GitRunner.run(["merge-base", "--is-ancestor", last, "main"], in: repo)
-            }
+            try expectClean(repo, acknowledged: acknowledged, round: round)
         }
-        #expect(acknowledged.count > 0)
+        return acknowledged
+    }
+
+    /// Reopening recovers abandoned append packs; then both fscks pass and
+    /// every acknowledged commit is there.
+    static func expectClean(_ repo: String, acknowledged: [String], round: Int? = nil) throws {
+        let label = round.map { "round \($0): " } ?? ""
+        let fsck = try CLI.run(["fsck", "-C", repo])
+        #expect(fsck.status == 0, "\(label)\(fsck.text) \(fsck.stderr)")
+        try GitRunner.run(["fsck", "--strict", "--no-dangling"], in: repo)
         for id in acknowledged {
-            #expect(try GitRunner.run(["cat-file", "-e", id], in: repo, check: false).status == 0, "\(id)")
+            #expect(try GitRunner.run(["cat-file", "-e", id], in: repo, check: false).status == 0, "\(label)\(id) is gone")
         }
     }
 }

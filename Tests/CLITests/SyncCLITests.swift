@@ -5,37 +5,14 @@ import Testing
 /// `banyan serve`, `clone`, `remote`, `fetch`, `pull` and `push` as a person runs them.
 @Suite("Sync CLI", .serialized)
 struct SyncCLITests {
-    /// Starts `banyan serve --port 0` on `repo`; returns its URL and the process (killed by the caller).
-    func serve(_ repo: String, token: String) throws -> (url: String, process: Process) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: CLI.executable)
-        process.arguments = ["serve", "-C", repo, "--port", "0", "--token", token]
-        let pipe = Pipe()
-        process.standardError = pipe
-        try process.run()
-        var line = Data()
-        while let byte = try pipe.fileHandleForReading.read(upToCount: 1), !byte.isEmpty, byte != Data("\n".utf8) {
-            line.append(byte)
-        }
-        let text = String(decoding: line, as: UTF8.self)
-        guard let range = text.range(of: "http://") else {
-            kill(process.processIdentifier, SIGKILL)
-            Issue.record("banyan serve did not start: \(text)")
-            return ("http://127.0.0.1:1/", process)
-        }
-        return (String(text[range.lowerBound...]), process)
-    }
-
     @Test func cloneEditPushPullThroughServe() throws {
         let dir = TemporaryDirectory()
         let server = dir.appending("server")
         try CLI.ok(server, ["init"])
         try CLI.ok(server, ["set", "config/name", "alpha", "-m", "first"])
-        let (url, process) = try serve(server, token: "tk")
-        defer {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
+        let serve = try ServeProcess(repo: server, arguments: ["--token", "tk"])
+        defer { serve.stop(SIGKILL) }
+        let url = serve.url
         let authed = url.replacingOccurrences(of: "http://", with: "http://me:tk@")
 
         let refused = try CLI.run(["clone", url, dir.appending("nope"), "--token", "bad"])

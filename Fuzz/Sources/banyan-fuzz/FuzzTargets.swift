@@ -129,6 +129,7 @@ enum FuzzTargets {
     static let refsDirectory: String = {
         let path = NSTemporaryDirectory() + "banyan-fuzz-refs-\(getpid())"
         _ = try! Repository.create(at: path)
+        atexit { try? FileManager.default.removeItem(atPath: FuzzTargets.refsDirectory) }
         return path
     }()
 

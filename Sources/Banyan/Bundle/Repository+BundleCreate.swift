@@ -58,7 +58,7 @@ extension Repository {
             guard chmod(temporary, 0o644) == 0 else { throw Posix.ioError("set the mode of", temporary) }
             try Posix.rename(temporary, to: absolute)
         } catch {
-            unlink(temporary)
+            FileIO.unlink(temporary)
             throw error
         }
         return header

@@ -7,7 +7,7 @@ import Foundation
 /// branch's current head, so two handles on one branch see each other's
 /// writes. Writes are compare-and-swap on `refs/heads/<name>`: when another
 /// writer moved the branch in between, the change is re-applied on the new
-/// head (see ``transaction(message:author:committer:_:)``), so no update is lost.
+/// head (see ``transaction(message:author:committer:maxAttempts:_:)``), so no update is lost.
 public struct Branch: Sendable {
     /// The repository this branch lives in.
     public let repository: Repository

@@ -44,6 +44,13 @@ public enum PackIndexer {
         /// the pack, sorted; non-empty means the pack is thin.
         public var externalBases: [ObjectID]
 
+        /// A result from its parts (a pack completed outside `PackIndexer`).
+        public init(entries: [Entry], checksum: ObjectID, externalBases: [ObjectID]) {
+            self.entries = entries
+            self.checksum = checksum
+            self.externalBases = externalBases
+        }
+
         /// The `.idx` file for the pack, byte-identical to `git index-pack`'s.
         public func indexBytes() throws -> [UInt8] {
             try PackIndexWriter.encode(entries.map(\.indexEntry), packChecksum: checksum)

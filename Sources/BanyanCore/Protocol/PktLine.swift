@@ -169,7 +169,8 @@ public struct PktLineReader: Sendable {
         }
     }
 
-    private static func hexValue(_ byte: UInt8) -> Int? {
+    /// The value of one hex digit (either case), or nil.
+    package static func hexValue(_ byte: UInt8) -> Int? {
         switch byte {
         case 0x30...0x39: return Int(byte - 0x30)
         case 0x61...0x66: return Int(byte - 0x61 + 10)

@@ -11,7 +11,10 @@ extension GitService {
         var error: String?
     }
 
-    func receivePackV0(_ body: [UInt8]) throws -> [UInt8] {
+    /// Runs the ref update `commands` (the request's pkt-lines up to their
+    /// flush) with the pack in `pack` (nil: none came); with `refusal`, the
+    /// pack was refused on the way in and no ref moves.
+    func receivePackV0(commands body: [UInt8], pack: PackSpool?, refusal: String? = nil) throws -> [UInt8] {
         var reader = PktLineReader(body)
         var commands: [RefCommand] = []
         var capabilities = Set<String>()
@@ -32,17 +35,14 @@ extension GitService {
             if !RefName.isValid(command.name) || !command.name.hasPrefix("refs/") { command.error = "funny refname" }
             commands.append(command)
         }
-        let pack = Array(reader.remaining)
         guard !commands.isEmpty else { return [] }
 
         var unpackStatus = "ok"
         var received = Set<ObjectID>()
-        if commands.contains(where: { !$0.new.isZero }) || !pack.isEmpty {
+        if commands.contains(where: { !$0.new.isZero }) || pack.map({ $0.count > 0 }) == true || refusal != nil {
             do {
-                guard pack.count <= options.maxPackBytes else {
-                    throw BanyanError(.limitExceeded, "pack of \(pack.count) bytes is over the \(options.maxPackBytes)-byte limit")
-                }
-                if !pack.isEmpty {
+                if let refusal { throw BanyanError(.limitExceeded, refusal) }
+                if let pack, pack.count > 0 {
                     received = Set(try PackIngest.ingest(pack, into: repository, maxObjectSize: options.maxObjectBytes).ids)
                 }
             } catch {

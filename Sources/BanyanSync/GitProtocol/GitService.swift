@@ -117,9 +117,19 @@ public final class GitService: Sendable {
 
     /// The response to `POST /git-receive-pack` with the (decoded) request body.
     public func receivePack(body: [UInt8]) throws -> GitResponse {
-        guard !options.readOnly else { throw ServiceError.forbidden("this server is read-only: pushes are refused") }
         try checkSize(body)
-        return GitResponse(contentType: "application/x-git-receive-pack-result", body: try receivePackV0(body))
+        let upload = try receivePackUpload()
+        try upload.append(body)
+        return try upload.finish()
+    }
+
+    /// A receive-pack request to feed as its body arrives (see
+    /// `ReceivePackUpload`): the pack is spooled, not held in memory.
+    ///
+    /// Throws `ServiceError.forbidden` on a read-only server.
+    public func receivePackUpload() throws -> ReceivePackUpload {
+        guard !options.readOnly else { throw ServiceError.forbidden("this server is read-only: pushes are refused") }
+        return ReceivePackUpload(service: self)
     }
 
     private func checkSize(_ body: [UInt8]) throws {

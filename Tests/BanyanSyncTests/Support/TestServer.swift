@@ -38,15 +38,11 @@ final class TestServer: Sendable {
     }
 }
 
-/// Runs git off the cooperative pool so the in-process server keeps its threads.
+/// Runs git off the cooperative pool.
 @discardableResult
 func git(_ args: [String], in directory: String? = nil, environment: [String: String] = [:], check: Bool = true) async throws -> GitRunner.Result {
-    try await withCheckedThrowingContinuation { continuation in
-        Thread.detachNewThread {
-            continuation.resume(with: Result {
-                try GitRunner.run(args, in: directory, environment: environment.merging(["GIT_TERMINAL_PROMPT": "0"]) { $1 }, check: check)
-            })
-        }
+    try await offPool {
+        try GitRunner.run(args, in: directory, environment: environment.merging(["GIT_TERMINAL_PROMPT": "0"]) { $1 }, check: check)
     }
 }
 

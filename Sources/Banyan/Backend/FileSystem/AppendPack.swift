@@ -35,6 +35,8 @@ final class AppendPack: Sendable {
         var entries: [ObjectID: Entry] = [:]
         var encoder: PackEntryEncoder?
         var reader: AppendPackFile?
+        /// Packs given up unsealed, whose unflushed appends `sync` must not report as durable.
+        var abandoned: Set<String> = []
     }
 
     private let directory: String
@@ -100,7 +102,12 @@ final class AppendPack: Sendable {
                 reader.record(offset: offset, end: offset + UInt64(encoded.bytes.count), object: object)
             }
             if !buffer.isEmpty {
-                try Posix.writeAll(state.fd, buffer, path: state.file)
+                do {
+                    try Posix.writeAll(state.fd, buffer, path: state.file)
+                } catch {
+                    Self.discardTail(&state)
+                    throw error
+                }
                 state.end += UInt64(buffer.count)
                 for (id, entry, _) in added { state.entries[id] = entry }
             }
@@ -141,10 +148,30 @@ final class AppendPack: Sendable {
     func sync(file: String, upTo end: UInt64) throws {
         try synced.withLock { synced in
             if synced.file == file && synced.end >= end { return }
-            let target: (fd: Int32, end: UInt64)? = state.withLock { $0.file == file ? ($0.fd, $0.end) : nil }
+            let (target, abandoned) = state.withLock { state in
+                (state.file == file ? (fd: state.fd, end: state.end) : nil, state.abandoned.contains(file))
+            }
+            if abandoned {
+                throw BanyanError(.io, "could not make \(file) durable: it was given up after a failed write or fsync")
+            }
             // A sealed pack was flushed by the seal itself.
             guard let target, target.fd >= 0 else { return }
-            try Posix.flush(target.fd, path: file)
+            do {
+                try Posix.flush(target.fd, path: file)
+            } catch {
+                let stillOpen = state.withLock { state in
+                    guard state.file == file else { return false }
+                    // After a failed fsync the kernel may have dropped the
+                    // unwritten pages while the file still reads back fine:
+                    // nothing in it may count as stored any more, so objects
+                    // written again go to a fresh pack.
+                    Self.abandon(&state)
+                    return true
+                }
+                // Sealed meanwhile (the fd was closed under us): the seal flushed it.
+                guard stillOpen else { return }
+                throw error
+            }
             synced = (file, target.end)
         }
     }
@@ -157,15 +184,23 @@ final class AppendPack: Sendable {
             guard state.fd >= 0 else { return false }
             defer {
                 close(state.fd)
+                let abandoned = state.abandoned
                 state = State()
+                state.abandoned = abandoned
             }
             let entries = state.entries.map { PackIndex.Entry(id: $0.key, offset: $0.value.offset, crc32: $0.value.crc32) }
             if entries.isEmpty {
-                unlink(state.file)
+                FileIO.unlink(state.file)
                 return false
             }
-            try Self.finish(fd: state.fd, file: state.file, end: state.end, entries: entries,
-                            directory: directory, algorithm: algorithm)
+            do {
+                try Self.finish(fd: state.fd, file: state.file, end: state.end, entries: entries,
+                                directory: directory, algorithm: algorithm)
+            } catch {
+                // Left for recovery; appends not yet synced were not flushed.
+                state.abandoned.insert(state.file)
+                throw error
+            }
             return true
         }
     }
@@ -180,9 +215,9 @@ final class AppendPack: Sendable {
         fd: Int32, file: String, end: UInt64, entries: [PackIndex.Entry],
         directory: String, algorithm: HashAlgorithm
     ) throws {
-        guard ftruncate(fd, off_t(end)) == 0 else { throw Posix.ioError("truncate", file) }
+        guard FileIO.truncate(fd, to: off_t(end), path: file) == 0 else { throw Posix.ioError("truncate", file) }
         var count = UInt32(entries.count).bigEndian
-        guard pwrite(fd, &count, 4, 8) == 4 else { throw Posix.ioError("write the object count of", file) }
+        guard FileIO.pwrite(fd, &count, 4, at: 8, path: file) == 4 else { throw Posix.ioError("write the object count of", file) }
         var hasher = HashAlgorithm.Hasher(algorithm)
         var offset: UInt64 = 0
         while offset < end {
@@ -198,13 +233,34 @@ final class AppendPack: Sendable {
         let index = try PackIndexWriter.encode(entries.sorted { $0.id < $1.id }, packChecksum: checksum)
         let name = "\(directory)/pack-\(checksum.hex)"
         let indexTemporary = file.replacingOccurrences(of: ".pack", with: ".idx")
+        // A failed seal may have left it, read-only.
+        try Posix.removeFile(indexTemporary)
         try Posix.createFile(indexTemporary, bytes: index, durable: true)
-        if link(file, name + ".pack") != 0 && errno != EEXIST {
+        if FileIO.link(file, name + ".pack") != 0 && errno != EEXIST {
             throw Posix.ioError("link the sealed pack", name + ".pack")
         }
-        guard rename(indexTemporary, name + ".idx") == 0 else { throw Posix.ioError("rename the pack index", indexTemporary) }
-        unlink(file)
+        guard FileIO.rename(indexTemporary, name + ".idx") == 0 else { throw Posix.ioError("rename the pack index", indexTemporary) }
+        FileIO.unlink(file)
         try Posix.fsyncDirectory(directory)
+    }
+
+    /// After a failed write, which may have stored part of its bytes: cuts
+    /// the file back to the last whole entry so the next append starts
+    /// there, or, when that fails too, gives the pack up.
+    private static func discardTail(_ state: inout State) {
+        let end = off_t(state.end)
+        if FileIO.truncate(state.fd, to: end, path: state.file) == 0, lseek(state.fd, end, SEEK_SET) == end { return }
+        abandon(&state)
+    }
+
+    /// Gives the open pack up without sealing it: closing it releases its
+    /// lock, so its whole entries stay readable (as another writer's open
+    /// pack) and the next recovery seals them; the next append opens a new pack.
+    private static func abandon(_ state: inout State) {
+        close(state.fd)
+        let abandoned = state.abandoned.union([state.file])
+        state = State()
+        state.abandoned = abandoned
     }
 
     private func open(_ state: inout State) throws {
@@ -213,17 +269,17 @@ final class AppendPack: Sendable {
         let file = name + ".pack"
         // Made under another name, locked, then renamed: recovery only looks at
         // `.pack` names, so it never sees a pack its writer has not locked yet.
-        let fd = Glibc.open(name + ".new", O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        let fd = FileIO.open(name + ".new", O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw Posix.ioError("create the append pack", file) }
         do {
             // Held until the pack is sealed: recovery skips packs whose lock is taken.
             guard flock(fd, LOCK_EX | LOCK_NB) == 0 else { throw Posix.ioError("lock the append pack", file) }
             try Posix.writeAll(fd, PackEntryEncoder.packHeader(objectCount: 0), path: file)
             state.encoder = try PackEntryEncoder(algorithm: algorithm, compressionLevel: 1)
-            guard rename(name + ".new", file) == 0 else { throw Posix.ioError("rename the append pack", file) }
+            guard FileIO.rename(name + ".new", file) == 0 else { throw Posix.ioError("rename the append pack", file) }
         } catch {
             close(fd)
-            unlink(name + ".new")
+            FileIO.unlink(name + ".new")
             throw error
         }
         state.fd = fd

@@ -99,14 +99,19 @@ final class ForeignAppendPacks: Sendable {
     /// complete entries become a normal pack, a torn tail is cut off.
     func recoverAbandoned() throws {
         for file in try openPackFiles() {
-            let fd = open(file, O_RDWR | O_CLOEXEC)
+            var fd = FileIO.open(file, O_RDWR | O_CLOEXEC, 0)
+            if fd < 0 && errno == EACCES {
+                // A seal that failed after making the file read-only.
+                chmod(file, 0o644)
+                fd = FileIO.open(file, O_RDWR | O_CLOEXEC, 0)
+            }
             guard fd >= 0 else { continue }
             defer { close(fd) }
             guard flock(fd, LOCK_EX | LOCK_NB) == 0 else { continue }
             var reader = AppendPackFile(file: file, algorithm: algorithm)
             let (entries, end) = try AppendPackScanner.scan(fd, from: 12, into: &reader)
             if entries.isEmpty {
-                unlink(file)
+                FileIO.unlink(file)
                 continue
             }
             try AppendPack.finish(fd: fd, file: file, end: end,

@@ -97,10 +97,10 @@ extension FileSystemBackend {
         let compressed = Zlib.deflate(object.encoded, level: 1)
 
         var template = Array((directory + "/tmp_obj_XXXXXX").utf8CString)
-        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        let fd = FileIO.makeTemporaryFile(&template)
         guard fd >= 0 else { throw Posix.ioError("create a temporary object file in", directory) }
         let temporary = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
-        defer { unlink(temporary) }
+        defer { FileIO.unlink(temporary) }
         do {
             defer { close(fd) }
             try Posix.writeAll(fd, compressed, path: temporary)
@@ -109,7 +109,7 @@ extension FileSystemBackend {
         }
         // `link` fails rather than replace an object another writer just
         // stored; `rename` is the fallback for filesystems without hard links.
-        if link(temporary, file) != 0 && errno != EEXIST && rename(temporary, file) != 0 {
+        if FileIO.link(temporary, file) != 0 && errno != EEXIST && FileIO.rename(temporary, file) != 0 {
             throw Posix.ioError("move a temporary object file to", file)
         }
         directoriesToSync.insert(directory)

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Refs in Git's files format: a loose file `refs/…` (or `HEAD`) holding
 /// `<hex>\n` or `ref: <target>\n`, overriding an entry of the same name in
 /// `packed-refs`; every update under `<ref>.lock`, with reflogs in `logs/`.
@@ -29,14 +35,24 @@ extension FileSystemBackend {
             try RefUpdateRules.check(expected, name: name, current: current)
             if current == nil { try clearWayForNewRef(name) }
             try lock.write(Array("\(new.hex)\n".utf8))
-            if let log {
-                let entry = RefUpdateRules.entry(from: log, old: current, new: new)
-                // Written under the lock, as Git does, so reflog order is update order.
-                for logName in RefUpdateRules.logNames(for: name, head: try readLooseRef("HEAD")) {
-                    try Reflog.append(entry, to: logPath(logName))
+            var logged: [(file: String, size: off_t)] = []
+            do {
+                if let log {
+                    let entry = RefUpdateRules.entry(from: log, old: current, new: new)
+                    // Written under the lock, as Git does, so reflog order is update order.
+                    for logName in RefUpdateRules.logNames(for: name, head: try readLooseRef("HEAD")) {
+                        let file = logPath(logName)
+                        logged.append((file, try Reflog.append(entry, to: file)))
+                    }
                 }
+                try lock.commit(durable: isDurable)
+            } catch {
+                // The ref kept its value, so its log must not say it moved.
+                if !lock.isCommitted {
+                    for (file, size) in logged { Reflog.truncate(file, to: size) }
+                }
+                throw error
             }
-            try lock.commit(durable: isDurable)
         }
     }
 

@@ -12,7 +12,8 @@
 /// rename, so readers never see a partial object or ref.
 ///
 /// Objects are read from pack files (`objects/pack/pack-*.pack`, memory-mapped)
-/// and loose files; new objects are written loose.
+/// and loose files; new objects go to an append pack (``WriteMode/pack``,
+/// sealed on ``flush()``) or to loose files (``WriteMode/loose``).
 public final class FileSystemBackend: ObjectStore, RefStore, Sendable {
     /// When writes reach stable storage.
     public enum Durability: Sendable, Hashable {
@@ -91,7 +92,8 @@ public final class FileSystemBackend: ObjectStore, RefStore, Sendable {
     /// `extensions.refstorage`, …).
     ///
     /// Seals open append packs that writers left behind when they crashed
-    /// (complete objects are kept, a torn last entry is dropped).
+    /// (complete objects are kept, a torn last entry is dropped); when that
+    /// cannot be written (a full disk), they are read as they are.
     /// `durability` nil means the repository's setting: `banyan.durability`
     /// in `config` (`none` or `commit`), `none` when unset.
     public static func open(
@@ -110,7 +112,12 @@ public final class FileSystemBackend: ObjectStore, RefStore, Sendable {
         let backend = FileSystemBackend(path: root, hashAlgorithm: algorithm,
                                         durability: try durability ?? RepositoryConfig.durability(of: config, path: root),
                                         writeMode: writeMode, packSizeLimit: packSizeLimit)
-        try backend.foreignPacks.recoverAbandoned()
+        do {
+            try backend.foreignPacks.recoverAbandoned()
+        } catch let error as BanyanError where error.code == .io {
+            // A full or failing disk must not lock readers out: the abandoned
+            // packs stay readable as they are, and the next open or gc seals them.
+        }
         return backend
     }
 

@@ -18,6 +18,8 @@ final class LockFile {
     let path: String
     private var fd: Int32
     private var held = true
+    /// True once the new content replaced the target.
+    private(set) var isCommitted = false
 
     private init(target: String, path: String, fd: Int32) {
         self.target = target
@@ -42,7 +44,7 @@ final class LockFile {
         var delay = 1_000
         var recreatedParent = false
         while true {
-            let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
+            let fd = FileIO.open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
             if fd >= 0 { return LockFile(target: target, path: path, fd: fd) }
             switch errno {
             case EEXIST where clock.now < deadline:
@@ -75,10 +77,11 @@ final class LockFile {
         if durable { try Posix.flush(fd, path: path) }
         close(fd)
         fd = -1
-        guard rename(path, target) == 0 else {
+        guard FileIO.rename(path, target) == 0 else {
             throw Posix.ioError("rename \(path) over", target)
         }
         held = false
+        isCommitted = true
         if durable { try Posix.fsyncDirectory(Posix.parent(of: target)) }
     }
 
@@ -88,7 +91,7 @@ final class LockFile {
             fd = -1
         }
         if held {
-            unlink(path)
+            FileIO.unlink(path)
             held = false
         }
     }

@@ -97,7 +97,7 @@ struct PackedRefs {
         let temporary = file + ".new"
         // Left by a crash, perhaps: it is ours to replace while we hold the lock.
         try Posix.removeFile(temporary)
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
+        let fd = FileIO.open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
         guard fd >= 0 else { throw Posix.ioError("create", temporary) }
         do {
             defer { close(fd) }
@@ -105,7 +105,7 @@ struct PackedRefs {
             if durable { try Posix.flush(fd, path: temporary) }
             try Posix.rename(temporary, to: file)
         } catch {
-            unlink(temporary)
+            FileIO.unlink(temporary)
             throw error
         }
         if durable { try Posix.fsyncDirectory(repository) }

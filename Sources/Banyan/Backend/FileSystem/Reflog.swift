@@ -8,21 +8,41 @@ import Darwin
 /// `<old hex> <new hex> <name> <<email>> <seconds> <±hhmm>\t<message>\n`,
 /// oldest first, as `git reflog` reads them.
 enum Reflog {
-    /// Appends `entry` to the reflog file `file`, creating it and its directories.
+    /// Appends `entry` to the reflog file `file`, creating it and its
+    /// directories; returns the file's size before, for `truncate`.
     ///
     /// One `write` with `O_APPEND`, so lines from concurrent writers do not
-    /// interleave. Not flushed to stable storage even with durability on: a
-    /// reflog line lost in a crash loses history, never data.
-    static func append(_ entry: ReflogEntry, to file: String) throws {
-        var fd = open(file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o666)
+    /// interleave. A failed write is cut off again, so a full disk never
+    /// leaves a torn line. Not flushed to stable storage even with
+    /// durability on: a reflog line lost in a crash loses history, never data.
+    static func append(_ entry: ReflogEntry, to file: String) throws -> off_t {
+        var fd = FileIO.open(file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o666)
         if fd < 0 && errno == ENOENT {
             // The first entry under this directory: make it, then open again.
             try Posix.makeDirectories(Posix.parent(of: file))
-            fd = open(file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o666)
+            fd = FileIO.open(file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o666)
         }
         guard fd >= 0 else { throw Posix.ioError("open reflog", file) }
         defer { close(fd) }
-        try Posix.writeAll(fd, Array(line(for: entry).utf8), path: file)
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw Posix.ioError("stat", file) }
+        do {
+            try Posix.writeAll(fd, Array(line(for: entry).utf8), path: file)
+        } catch {
+            _ = FileIO.truncate(fd, to: info.st_size, path: file)
+            throw error
+        }
+        return info.st_size
+    }
+
+    /// Cuts the reflog file `file` back to `size` bytes, dropping lines
+    /// appended for an update that then failed. Best effort: a line left
+    /// behind only claims history that did not happen.
+    static func truncate(_ file: String, to size: off_t) {
+        let fd = FileIO.open(file, O_WRONLY | O_CLOEXEC, 0)
+        guard fd >= 0 else { return }
+        _ = FileIO.truncate(fd, to: size, path: file)
+        close(fd)
     }
 
     /// The entries of the reflog file `file`, oldest first; empty when it does not exist.

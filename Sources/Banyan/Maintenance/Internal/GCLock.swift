@@ -17,7 +17,7 @@ enum GCLock {
     static func withLock<R>(repository: String, _ body: () throws -> R) throws -> R {
         let file = repository + "/gc.pid"
         while true {
-            let fd = open(file, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+            let fd = FileIO.open(file, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
             guard fd >= 0 else { throw Posix.ioError("create the gc lock", file) }
             guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
                 close(fd)
@@ -31,10 +31,10 @@ enum GCLock {
                 continue
             }
             defer {
-                unlink(file)
+                FileIO.unlink(file)
                 close(fd)
             }
-            guard ftruncate(fd, 0) == 0 else { throw Posix.ioError("truncate", file) }
+            guard FileIO.truncate(fd, to: 0, path: file) == 0 else { throw Posix.ioError("truncate", file) }
             try Posix.writeAll(fd, Array("\(getpid()) \(Posix.hostName())".utf8), path: file)
             return try body()
         }

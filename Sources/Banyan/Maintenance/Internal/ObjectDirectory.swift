@@ -78,28 +78,50 @@ extension FileSystemBackend {
     /// Installs a complete pack and its index in `objects/pack` as
     /// `pack-<checksum>.pack`/`.idx`; returns the path without extension.
     ///
-    /// Both files are written to temporary names and flushed; the pack is
-    /// linked into place before its index appears, so a reader never finds
-    /// an index without its pack. A pack already there under that name has
-    /// the same bytes (the name is their checksum) and is kept. Throws `io`.
+    /// The pack is written to a temporary file and flushed, then installed
+    /// as `installPack(file:index:checksum:)` does. Throws `io`.
     /// `package` so that sync can keep a received pack as it came.
     package func installPack(_ pack: UnsafeRawBufferPointer, index: [UInt8], checksum: ObjectID) throws -> String {
         let directory = path + "/objects/pack"
         try Posix.makeDirectories(directory)
+        return try installPack(file: try Posix.writeTemporaryFile(in: directory, prefix: "tmp_pack_", pack),
+                               index: index, checksum: checksum)
+    }
+
+    /// Installs the complete, flushed pack in the temporary file `file` (in
+    /// `objects/pack`, so a link suffices) with its index, as
+    /// `pack-<checksum>.pack`/`.idx`; returns the path without extension.
+    /// `file` is gone afterwards, whether this succeeds or throws.
+    ///
+    /// The index is written to a temporary name and flushed; the pack is
+    /// linked into place before its index appears, so a reader never finds
+    /// an index without its pack. A pack already there under that name has
+    /// the same bytes (the name is their checksum) and is kept. Throws `io`.
+    package func installPack(file: String, index: [UInt8], checksum: ObjectID) throws -> String {
+        defer { FileIO.unlink(file) }
+        let directory = path + "/objects/pack"
         let base = directory + "/pack-" + checksum.hex
+        var linkedPack = false
         if Posix.fileType(base + ".pack") == nil {
-            let temporary = try Posix.writeTemporaryFile(in: directory, prefix: "tmp_pack_", pack)
-            defer { unlink(temporary) }
-            if link(temporary, base + ".pack") != 0 && errno != EEXIST {
+            chmod(file, 0o444)
+            if FileIO.link(file, base + ".pack") == 0 {
+                linkedPack = true
+            } else if errno != EEXIST {
                 throw Posix.ioError("link the new pack", base + ".pack")
             }
         }
         if Posix.fileType(base + ".idx") == nil {
-            let temporary = try index.withUnsafeBytes { try Posix.writeTemporaryFile(in: directory, prefix: "tmp_idx_", $0) }
             do {
-                try Posix.rename(temporary, to: base + ".idx")
+                let temporary = try index.withUnsafeBytes { try Posix.writeTemporaryFile(in: directory, prefix: "tmp_idx_", $0) }
+                do {
+                    try Posix.rename(temporary, to: base + ".idx")
+                } catch {
+                    FileIO.unlink(temporary)
+                    throw error
+                }
             } catch {
-                unlink(temporary)
+                // Without its index the pack is garbage to Git and invisible to gc.
+                if linkedPack { FileIO.unlink(base + ".pack") }
                 throw error
             }
         }
@@ -119,6 +141,11 @@ extension FileSystemBackend {
         let directory = path + "/objects/info"
         try Posix.makeDirectories(directory)
         let temporary = try Array(text.utf8).withUnsafeBytes { try Posix.writeTemporaryFile(in: directory, prefix: "tmp_packs_", $0) }
-        try Posix.rename(temporary, to: directory + "/packs")
+        do {
+            try Posix.rename(temporary, to: directory + "/packs")
+        } catch {
+            FileIO.unlink(temporary)
+            throw error
+        }
     }
 }

@@ -27,7 +27,7 @@ extension Posix {
     static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, path: String) throws {
         var offset = 0
         while offset < bytes.count {
-            let n = write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+            let n = FileIO.write(fd, bytes.baseAddress! + offset, bytes.count - offset, path: path)
             if n < 0 {
                 if errno == EINTR { continue }
                 throw ioError("write", path)
@@ -40,7 +40,7 @@ extension Posix {
     /// `<prefix>XXXXXX`, flushed to stable storage; returns its path.
     static func writeTemporaryFile(in directory: String, prefix: String, _ bytes: UnsafeRawBufferPointer) throws -> String {
         var template = Array((directory + "/" + prefix + "XXXXXX").utf8CString)
-        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        let fd = FileIO.makeTemporaryFile(&template)
         guard fd >= 0 else { throw ioError("create a temporary file in", directory) }
         let file = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
         do {
@@ -49,7 +49,7 @@ extension Posix {
             guard fchmod(fd, 0o444) == 0 else { throw ioError("make read-only", file) }
             try flush(fd, path: file)
         } catch {
-            unlink(file)
+            FileIO.unlink(file)
             throw error
         }
         return file
@@ -57,7 +57,7 @@ extension Posix {
 
     /// Moves `source` to `target` atomically, replacing it.
     static func rename(_ source: String, to target: String) throws {
-        guard Glibc.rename(source, target) == 0 else { throw ioError("rename \(source) to", target) }
+        guard FileIO.rename(source, target) == 0 else { throw ioError("rename \(source) to", target) }
     }
 
     /// The name of this machine, for lock files that name their holder.

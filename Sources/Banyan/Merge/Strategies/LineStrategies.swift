@@ -1,4 +1,4 @@
-/// `text`: Git's line-based three-way merge (see ``Diff3``): changes to
+/// `text`: Git's line-based three-way merge (a port of xdiff's diff3): changes to
 /// different lines merge, overlapping or adjacent changes conflict.
 ///
 /// The conflict's tentative value is the text with conflict markers,

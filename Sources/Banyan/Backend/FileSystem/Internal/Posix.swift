@@ -63,7 +63,7 @@ enum Posix {
     static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws {
         var offset = 0
         while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            let n = bytes.withUnsafeBytes { FileIO.write(fd, $0.baseAddress! + offset, $0.count - offset, path: path) }
             if n < 0 {
                 if errno == EINTR { continue }
                 throw ioError("write", path)
@@ -74,7 +74,7 @@ enum Posix {
 
     /// Creates `file` holding `text`; with `exclusive`, throws `alreadyExists` when it exists.
     static func createFile(_ file: String, _ text: String, exclusive: Bool = false) throws {
-        let fd = open(file, O_WRONLY | O_CREAT | O_CLOEXEC | (exclusive ? O_EXCL : O_TRUNC), 0o666)
+        let fd = FileIO.open(file, O_WRONLY | O_CREAT | O_CLOEXEC | (exclusive ? O_EXCL : O_TRUNC), 0o666)
         guard fd >= 0 else {
             if errno == EEXIST { throw BanyanError(.alreadyExists, "\(file) exists already") }
             throw ioError("create", file)
@@ -85,7 +85,7 @@ enum Posix {
 
     /// Flushes the open file `fd` to stable storage.
     static func flush(_ fd: Int32, path: String) throws {
-        guard fsync(fd) == 0 else { throw ioError("fsync", path) }
+        guard FileIO.fsync(fd, path: path) == 0 else { throw ioError("fsync", path) }
     }
 
     /// Flushes a directory's entries (new, renamed or removed names) to stable storage.
@@ -104,7 +104,7 @@ enum Posix {
         var current = path.hasPrefix("/") ? "" : "."
         for component in path.split(separator: "/") {
             current += "/" + component
-            if mkdir(current, 0o777) == 0 {
+            if FileIO.makeDirectory(current, 0o777) == 0 {
                 created.append(current)
             } else if errno != EEXIST || fileType(current) != .directory {
                 throw ioError("create directory", current)
@@ -139,7 +139,7 @@ enum Posix {
 
     /// Removes `path` if it exists; throws on any other failure.
     static func removeFile(_ path: String) throws {
-        if unlink(path) != 0 && errno != ENOENT { throw ioError("remove", path) }
+        if FileIO.unlink(path) != 0 && errno != ENOENT { throw ioError("remove", path) }
     }
 
     /// Removes the empty directories from `directory` upwards, stopping before `root`.
@@ -230,7 +230,7 @@ extension Posix {
 
     /// Creates (or replaces) `file` holding `bytes`, flushed when `durable`.
     static func createFile(_ file: String, bytes: [UInt8], durable: Bool) throws {
-        let fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o444)
+        let fd = FileIO.open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o444)
         guard fd >= 0 else { throw ioError("create", file) }
         defer { close(fd) }
         try writeAll(fd, bytes, path: file)
