@@ -44,20 +44,13 @@ enum Workloads {
     /// W1: commits in sequence, five keys each.
     static func history(_ scale: Scale, at path: String) throws -> [Figure] {
         let repo = try Repository.create(at: path)
-        let main = try repo.branch("main")
-        let start = Date()
-        for c in 0..<scale.historyCommits {
-            let sig = BenchData.signature(c)
-            try main.transaction(message: "c\(c)", author: sig, committer: sig) { tx in
-                for j in 0..<5 {
-                    let n = ((c * 5 + j) * 7919) % 100_000
-                    tx.set(BenchData.key(n), BenchData.value("h\(c)", n))
-                }
-            }
-        }
+        let start = Date(), cpuStart = processCPUSeconds()
+        try writeHistory(repo, scale)
+        let cpu = processCPUSeconds() - cpuStart
         let seconds = Date().timeIntervalSince(start)
         try repo.flush()
         let flushed = try diskUsage(path)
+        let commitRSS = peakRSSBytes()
         // The peers, on copies of the same repository: git gc (which reuses
         // the append packs' entries as they are) and git repack -a -d -f
         // (deltas and compression recomputed, Banyan's settings).
@@ -71,15 +64,17 @@ enum Workloads {
         let report = try repo.gc()
         let gcSeconds = Date().timeIntervalSince(gcStart)
         let gitStart = Date()
-        try runGit(["gc", "--quiet"], in: path + "-git")
+        try Processes.git(["gc", "--quiet"], in: path + "-git")
         let gitSeconds = Date().timeIntervalSince(gitStart)
         let repackStart = Date()
-        try runGit(["repack", "-q", "-a", "-d", "-f", "--window=10", "--depth=50"], in: path + "-git-f")
+        try Processes.git(["repack", "-q", "-a", "-d", "-f", "--window=10", "--depth=50"], in: path + "-git-f")
         let repackSeconds = Date().timeIntervalSince(repackStart)
         return [
             Figure(name: "commits/s", value: Double(scale.historyCommits) / seconds, unit: "commits/s"),
             Figure(name: "wall", value: seconds, unit: "s"),
+            Figure(name: "cpu", value: cpu, unit: "s"),
             Figure(name: "disk after flush", value: Double(flushed), unit: "bytes"),
+            Figure(name: "peak RSS of the commits", value: commitRSS, unit: "bytes"),
             Figure(name: "gc wall", value: gcSeconds, unit: "s"),
             Figure(name: "pack after gc", value: Double(report.packBytes), unit: "bytes"),
             Figure(name: "disk after gc", value: Double(try diskUsage(path)), unit: "bytes"),
@@ -90,17 +85,17 @@ enum Workloads {
         ]
     }
 
-    /// Runs `git args` in `directory` with no user configuration; throws when it fails.
-    private static func runGit(_ args: [String], in directory: String) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["git"] + args
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        process.environment = ProcessInfo.processInfo.environment.merging(["GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": "/dev/null"]) { $1 }
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw BanyanError(.io, "git \(args.joined(separator: " ")) exited \(process.terminationStatus)")
+    /// W1's commits: in sequence, five keys each.
+    static func writeHistory(_ repo: Repository, _ scale: Scale) throws {
+        let main = try repo.branch("main")
+        for c in 0..<scale.historyCommits {
+            let sig = BenchData.signature(c)
+            try main.transaction(message: "c\(c)", author: sig, committer: sig) { tx in
+                for j in 0..<5 {
+                    let n = ((c * 5 + j) * 7919) % 100_000
+                    tx.set(BenchData.key(n), BenchData.value("h\(c)", n))
+                }
+            }
         }
     }
 
@@ -147,13 +142,23 @@ enum Workloads {
         try b.transaction(message: "b", author: sig, committer: sig) { tx in
             for n in half..<(half + scale.mergeKeys) { tx.set(BenchData.key(n), BenchData.value("b2", n)) }
         }
-        let start = Date()
+        // The same merge by the `banyan merge` process, on a copy.
+        try repo.flush()
+        try FileManager.default.copyItem(atPath: path, toPath: path + "-cli")
+        defer { try? FileManager.default.removeItem(atPath: path + "-cli") }
+        let processSeconds = try Processes.run(try Processes.banyanExecutable(),
+                                               ["merge", "b", "-b", "a", "-m", "merge b", "-C", path + "-cli"])
+        let start = Date(), cpuStart = processCPUSeconds()
         let outcome = try repo.merge(from: b, into: a, message: "merge b", author: BenchData.signature(2))
-        let seconds = Date().timeIntervalSince(start)
+        let seconds = Date().timeIntervalSince(start), cpu = processCPUSeconds() - cpuStart
         guard case .merged = outcome else {
             throw BanyanError(.mergeConflict, "W4 merge did not merge cleanly: \(outcome)")
         }
-        return [Figure(name: "merge wall", value: seconds, unit: "s")]
+        return [
+            Figure(name: "merge wall", value: seconds, unit: "s"),
+            Figure(name: "merge cpu", value: cpu, unit: "s"),
+            Figure(name: "banyan merge process wall", value: processSeconds, unit: "s"),
+        ]
     }
 
     /// W6: four writers, each on its own branch, every commit fsync'd before it returns.

@@ -1,11 +1,12 @@
 import Banyan
 import Foundation
 
-/// banyan-bench W1|W2|W3|W4|W6|all [--runs N] [--smoke] [--json]
+/// banyan-bench W1|W2|W3|W4|W5|W6|all [--runs N] [--smoke] [--json]
 ///
 /// Runs each workload of ../shared/BENCHMARKS.md `runs` times, each run in a
 /// fresh child process (so peak RSS is per run) on a fresh directory, and
-/// prints the median, min and max of every figure.
+/// prints the median, min and max of every figure. W4 and W5 also run the
+/// `banyan` executable (next to this one, or `$BANYAN_BIN`).
 struct Options {
     var workloads: [String] = []
     var runs = 3
@@ -23,11 +24,11 @@ func parseOptions() -> Options {
         case "--smoke": options.smoke = true
         case "--json": options.json = true
         case "--child": options.child = true
-        case "all": options.workloads += ["W1", "W2", "W3", "W4", "W6"]
+        case "all": options.workloads += ["W1", "W2", "W3", "W4", "W5", "W6"]
         default: options.workloads.append(arg.uppercased())
         }
     }
-    if options.workloads.isEmpty { options.workloads = ["W1", "W2", "W3", "W4", "W6"] }
+    if options.workloads.isEmpty { options.workloads = ["W1", "W2", "W3", "W4", "W5", "W6"] }
     return options
 }
 
@@ -35,6 +36,14 @@ func peakRSSBytes() -> Double {
     var usage = rusage()
     getrusage(RUSAGE_SELF.rawValue, &usage)
     return Double(usage.ru_maxrss) * 1024
+}
+
+/// CPU seconds (user and system) this process has used: on a shared machine a
+/// steadier measure of a change than wall time.
+func processCPUSeconds() -> Double {
+    var time = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time)
+    return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
 }
 
 /// Runs one workload in this process and prints its figures as JSON.
@@ -47,8 +56,9 @@ func runChild(_ workload: String, scale: Scale) throws {
     case "W2": figures = try Workloads.bulk(scale, at: dir)
     case "W3": figures = try Workloads.reads(scale, at: dir)
     case "W4": figures = try Workloads.merge(scale, at: dir)
+    case "W5": figures = try Workloads.clone(scale, at: dir)
     case "W6": figures = try Workloads.durable(scale, at: dir)
-    default: throw BanyanError(.invalidArgument, "unknown workload \(workload) (W1, W2, W3, W4, W6)")
+    default: throw BanyanError(.invalidArgument, "unknown workload \(workload) (W1, W2, W3, W4, W5, W6)")
     }
     figures.append(Figure(name: "peak RSS", value: peakRSSBytes(), unit: "bytes"))
     FileHandle.standardOutput.write(try JSONEncoder().encode(figures))

@@ -52,17 +52,49 @@ struct TreeMerger {
         if ours == theirs, try ours == base || !combiningStrategyInUse() { return ours }
         if base == ours { return theirs }
         if base == theirs { return ours }
-        var byName: [[UInt8]: (base: TreeEntry?, ours: TreeEntry?, theirs: TreeEntry?)] = [:]
-        for entry in try base.map(objects.tree)?.entries ?? [] { byName[entry.name, default: (nil, nil, nil)].base = entry }
-        for entry in try ours.map(objects.tree)?.entries ?? [] { byName[entry.name, default: (nil, nil, nil)].ours = entry }
-        for entry in try theirs.map(objects.tree)?.entries ?? [] { byName[entry.name, default: (nil, nil, nil)].theirs = entry }
         var entries: [TreeEntry] = []
-        for (name, versions) in byName.sorted(by: { $0.key.lexicographicallyPrecedes($1.key) }) {
-            if let entry = try mergeEntry(versions.base, versions.ours, versions.theirs, name: name, in: key) {
-                entries.append(entry)
-            }
+        try Self.alignByName(try base.map(objects.tree)?.entries ?? [], try ours.map(objects.tree)?.entries ?? [],
+                             try theirs.map(objects.tree)?.entries ?? []) { name, b, o, t in
+            if let entry = try mergeEntry(b, o, t, name: name, in: key) { entries.append(entry) }
         }
         return entries.isEmpty ? nil : objects.store(Tree(entries: entries))
+    }
+
+    /// Calls `body` with each name in the three listings and its versions
+    /// there, in name-byte order; a file and a directory of the same name align.
+    ///
+    /// A merge join over the listings (each sorted by name bytes first, which
+    /// Git's order already is unless a directory's name is a prefix of a
+    /// sibling's), so a directory of n entries costs O(n), not a hash per name.
+    static func alignByName(
+        _ base: [TreeEntry], _ ours: [TreeEntry], _ theirs: [TreeEntry],
+        _ body: ([UInt8], TreeEntry?, TreeEntry?, TreeEntry?) throws -> Void
+    ) rethrows {
+        let (b, o, t) = (byNameBytes(base), byNameBytes(ours), byNameBytes(theirs))
+        var (i, j, k) = (0, 0, 0)
+        while true {
+            let heads = (i < b.count ? b[i] : nil, j < o.count ? o[j] : nil, k < t.count ? t[k] : nil)
+            guard let lowest = first(first(heads.0?.name, heads.1?.name), heads.2?.name) else { return }
+            let versions = (heads.0?.name == lowest ? heads.0 : nil, heads.1?.name == lowest ? heads.1 : nil,
+                            heads.2?.name == lowest ? heads.2 : nil)
+            if versions.0 != nil { i += 1 }
+            if versions.1 != nil { j += 1 }
+            if versions.2 != nil { k += 1 }
+            try body(lowest, versions.0, versions.1, versions.2)
+        }
+    }
+
+    /// The name that comes first in name-byte order; nil only when both are.
+    private static func first(_ a: [UInt8]?, _ b: [UInt8]?) -> [UInt8]? {
+        guard let a, let b else { return a ?? b }
+        return Tree.compareNames(b, false, a, false) < 0 ? b : a
+    }
+
+    /// `entries` in name-byte order (they come in Git's order, which differs
+    /// only where a directory's name is a prefix of a sibling's).
+    private static func byNameBytes(_ entries: [TreeEntry]) -> [TreeEntry] {
+        let sorted = zip(entries, entries.dropFirst()).allSatisfy { Tree.compareNames($0.name, false, $1.name, false) < 0 }
+        return sorted ? entries : entries.sorted { Tree.compareNames($0.name, false, $1.name, false) < 0 }
     }
 
     /// The merged entry at `name`, or nil when the name ends up empty.

@@ -1,22 +1,32 @@
 extension Tree {
     /// The Git body of this tree: `<octal mode> <name>\0<raw id>` per entry.
     ///
-    /// One allocation, sized up front; trees sit on the hot write path.
+    /// One allocation, sized exactly, filled through a pointer: trees sit on
+    /// the hot write path (every commit re-encodes each tree on its paths).
     public func encoded() -> [UInt8] {
         var capacity = 0
         for entry in entries {
-            capacity += 8 + entry.name.count + entry.id.algorithm.digestLength
+            capacity += Tree.octalLength(entry.mode.rawValue) + 2 + entry.name.count + entry.id.algorithm.digestLength
         }
-        var out: [UInt8] = []
-        out.reserveCapacity(capacity)
-        for entry in entries {
-            Tree.appendOctal(entry.mode.rawValue, to: &out)
-            out.append(UInt8(ascii: " "))
-            out.append(contentsOf: entry.name)
-            out.append(0)
-            entry.id.append(to: &out)
+        return [UInt8](unsafeUninitializedCapacity: capacity) { out, count in
+            var position = 0
+            for entry in entries {
+                let mode = entry.mode.rawValue
+                var shift = 3 * (Tree.octalLength(mode) - 1)
+                while shift >= 0 {
+                    out[position] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: (mode >> UInt32(shift)) & 7)
+                    position += 1
+                    shift -= 3
+                }
+                out[position] = UInt8(ascii: " ")
+                position += 1
+                position += copy(entry.name, to: out, at: position)
+                out[position] = 0
+                position += 1
+                position += entry.id.withUnsafeBytes { copy($0, to: out, at: position) }
+            }
+            count = position
         }
-        return out
     }
 
     /// This tree as a raw object, ready to hash or store.
@@ -109,14 +119,16 @@ extension Tree {
         throw BanyanError(.corruptObject, "tree entry at byte \(offset) has \(problem)")
     }
 
-    /// Appends `value` in octal without a leading zero, as Git writes modes.
-    private static func appendOctal(_ value: UInt32, to out: inout [UInt8]) {
-        var shift = 30
-        while shift > 0 && value >> UInt32(shift) == 0 { shift -= 3 }
-        while shift >= 0 {
-            out.append(UInt8(ascii: "0") + UInt8(truncatingIfNeeded: (value >> UInt32(shift)) & 7))
-            shift -= 3
-        }
+    /// Copies `bytes` into `out` at `position`; returns how many it copied.
+    private func copy(_ bytes: some Collection<UInt8>, to out: UnsafeMutableBufferPointer<UInt8>, at position: Int) -> Int {
+        UnsafeMutableBufferPointer(rebasing: out[position..<(position + bytes.count)]).initialize(from: bytes).1
+    }
+
+    /// The number of octal digits of `value` written without a leading zero (at least one).
+    private static func octalLength(_ value: UInt32) -> Int {
+        var digits = 1
+        while value >> UInt32(3 * digits) != 0 { digits += 1 }
+        return digits
     }
 
     private static func show(_ bytes: ArraySlice<UInt8>) -> String {

@@ -43,6 +43,35 @@ extension MergeOutcome {
 
 @Suite("tree merge")
 struct TreeMergeTests {
+    /// `key=value` for every key on main, sorted.
+    private static func values(_ fork: Fork) throws -> [String] {
+        try fork.main.walk().map { "\($0.key.path)=" + String(decoding: try fork.repo.blob($0.id), as: UTF8.self) }.sorted()
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func namesWhoseGitOrderDiffersFromByteOrderMergeByName(_ kind: StoreKind) throws {
+        // Git sorts the directory `a` as `a/`: after the files `a-x` and `a.b`, before `a0`.
+        let fork = try Fork(kind, base: ["a/k": "1", "a-x": "1", "a.b": "1", "a0": "1"],
+                            ours: ["a/k": "2", "a.b": "2"], theirs: ["a-x": "3", "a0": "3", "a/n": "3"])
+        guard case .merged = try fork.merge() else {
+            Issue.record("expected a clean merge")
+            return
+        }
+        #expect(try Self.values(fork) == ["a-x=3", "a.b=2", "a/k=2", "a/n=3", "a0=3"])
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func aFileTurnedDirectoryOnOneSideMeetsItsOldSelfByName(_ kind: StoreKind) throws {
+        // `f` is a file in the base and on theirs, a directory on ours: the
+        // three versions sit at different places in Git's order yet must meet.
+        let fork = try Fork(kind, base: ["f": "1", "f.txt": "1"], ours: ["f": nil, "f/g": "2"], theirs: ["f.txt": "3"])
+        guard case .merged = try fork.merge() else {
+            Issue.record("expected a clean merge")
+            return
+        }
+        #expect(try Self.values(fork) == ["f.txt=3", "f/g=2"])
+    }
+
     @Test(arguments: StoreKind.allCases)
     func separateChangesMergeIntoACommitWithBothParents(_ kind: StoreKind) throws {
         let fork = try Fork(kind, base: ["a/x": "1", "a/y": "1", "b/z": "1", "keep": "k"],

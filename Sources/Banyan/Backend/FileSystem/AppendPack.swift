@@ -33,7 +33,6 @@ final class AppendPack: Sendable {
         var file = ""
         var end: UInt64 = 0
         var entries: [ObjectID: Entry] = [:]
-        var order: [ObjectID] = []
         var encoder: PackEntryEncoder?
         var reader: AppendPackFile?
         /// Packs given up unsealed, whose unflushed appends `sync` must not report as durable.
@@ -110,10 +109,7 @@ final class AppendPack: Sendable {
                     throw error
                 }
                 state.end += UInt64(buffer.count)
-                for (id, entry, _) in added {
-                    state.entries[id] = entry
-                    state.order.append(id)
-                }
+                for (id, entry, _) in added { state.entries[id] = entry }
             }
             return (state.file, state.end, state.end >= sizeLimit)
         }
@@ -143,7 +139,7 @@ final class AppendPack: Sendable {
 
     /// The ids in the open pack.
     func allIDs() -> [ObjectID] {
-        state.withLock { $0.order }
+        state.withLock { Array($0.entries.keys) }
     }
 
     /// Makes everything appended to `file` up to `end` durable. Concurrent
@@ -192,9 +188,7 @@ final class AppendPack: Sendable {
                 state = State()
                 state.abandoned = abandoned
             }
-            let entries = state.order.compactMap { id in
-                state.entries[id].map { PackIndex.Entry(id: id, offset: $0.offset, crc32: $0.crc32) }
-            }
+            let entries = state.entries.map { PackIndex.Entry(id: $0.key, offset: $0.value.offset, crc32: $0.value.crc32) }
             if entries.isEmpty {
                 FileIO.unlink(state.file)
                 return false

@@ -140,7 +140,8 @@ extension FileSystemBackend {
     private func withRefLock(_ name: String, _ body: (LockFile, RefValue?) throws -> Void) throws {
         let file = refPath(name)
         defer { Posix.removeEmptyDirectories(from: Posix.parent(of: file), upTo: categoryDirectory(of: file)) }
-        try makeParentDirectories(of: name)
+        // Usually the directory is there (one stat); else make it, checking for clashes.
+        if Posix.fileType(Posix.parent(of: file)) != .directory { try makeParentDirectories(of: name) }
         try LockFile.withLock(on: file) { lock in
             try body(lock, try currentValue(of: name))
         }
