@@ -286,6 +286,13 @@ struct DocSwiftSamples {
         print(ada.name, ada.highScore)                            // Ada L. 40
     }
 
+    /// docs/reliability.md, line 122.
+    @Test func docs_reliability_md_1() async throws {
+        let (error, hits) = FaultInjector.run([Fault(.fsync, path: store + "/objects/pack/", .error(EIO))]) {
+            try repository.flush()
+        }
+    }
+
     /// Sources/Banyan/Banyan.docc/Banyan.md, line 12.
     @Test func Sources_Banyan_Banyan_docc_Banyan_md_1() async throws {
         let scratch = TemporaryDirectory("banyan-doc-sample")
