@@ -288,9 +288,14 @@ struct DocSwiftSamples {
 
     /// docs/reliability.md, line 122.
     @Test func docs_reliability_md_1() async throws {
+        let scratch = TemporaryDirectory("banyan-doc-sample")
+        let store = "\(scratch.path)/faulty.banyan"
+        let repository = try Repository.create(at: store)
+        try repository.branch("main").set(Key("notes/a"), Data("hello".utf8))
         let (error, hits) = FaultInjector.run([Fault(.fsync, path: store + "/objects/pack/", .error(EIO))]) {
             try repository.flush()
         }
+        print(error.map { "\($0)" } ?? "no error", hits)   // the flush failed with EIO; the fault hit once
     }
 
     /// Sources/Banyan/Banyan.docc/Banyan.md, line 12.
