@@ -66,11 +66,7 @@ final class ServeProcess: @unchecked Sendable {
         let pipe = Pipe()
         process.standardError = pipe
         try process.run()
-        var line = Data()
-        while let byte = try pipe.fileHandleForReading.read(upToCount: 1), !byte.isEmpty, byte != Data("\n".utf8) {
-            line.append(byte)
-        }
-        let text = String(decoding: line, as: UTF8.self)
+        let text = try pipe.readLine()
         guard let range = text.range(of: "http://") else {
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()

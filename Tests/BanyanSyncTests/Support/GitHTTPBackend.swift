@@ -1,3 +1,4 @@
+import BanyanTestSupport
 import Foundation
 
 /// `git http-backend` behind a tiny CGI host (Python's http.server) on an
@@ -55,11 +56,7 @@ server.serve_forever()
         let pipe = Pipe()
         process.standardOutput = pipe
         try process.run()
-        var line = Data()
-        while let byte = try pipe.fileHandleForReading.read(upToCount: 1), !byte.isEmpty, byte != Data("\n".utf8) {
-            line.append(byte)
-        }
-        guard let port = Int(String(decoding: line, as: UTF8.self)) else {
+        guard let port = Int(try pipe.readLine()) else {
             kill(process.processIdentifier, SIGKILL)
             throw CocoaError(.fileReadUnknown)
         }
