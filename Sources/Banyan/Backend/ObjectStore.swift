@@ -59,3 +59,12 @@ extension ObjectStore {
         return object
     }
 }
+
+/// A store that can tell how an object sits in its sealed packs, so a pack
+/// writer copies stored deltas and compressed data instead of searching and
+/// compressing again (the `reuse` of `PackWriter.write`).
+package protocol StoredEntryLookup: ObjectStore {
+    /// How `id` is stored in a sealed pack, or nil when it is not in one
+    /// (loose, in an open pack, or absent). Throws `corruptObject` for a damaged entry.
+    func storedEntry(_ id: ObjectID) throws -> StoredEntry?
+}

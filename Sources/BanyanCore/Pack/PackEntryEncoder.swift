@@ -13,6 +13,18 @@ public final class PackEntryEncoder {
         case ofsDelta(baseOffset: UInt64, delta: [UInt8])
         /// A delta against the object `base`, in this pack or (in a thin pack) elsewhere.
         case refDelta(base: ObjectID, delta: [UInt8])
+        /// An entry copied from another pack: its zlib data is written as
+        /// stored, after a header for `base` (nil for a whole object, which
+        /// keeps its kind).
+        case stored(StoredEntry, base: StoredBase?)
+    }
+
+    /// Where a copied delta's base is in the pack being written.
+    public enum StoredBase: Sendable {
+        /// The entry that starts at this offset in the same pack (OFS_DELTA).
+        case offset(UInt64)
+        /// The object with this id (REF_DELTA).
+        case id(ObjectID)
     }
 
     /// The hash function of the pack's object ids.
@@ -44,7 +56,7 @@ public final class PackEntryEncoder {
     /// first byte (so the entry's offset is `pack.count`). Returns the
     /// entry's offset and CRC-32 for the index.
     ///
-    /// Costs one zlib compression of the payload. Throws `invalidArgument`
+    /// Costs one zlib compression of the payload (none for a stored entry). Throws `invalidArgument`
     /// when an OFS_DELTA base does not lie before the entry, or a REF_DELTA
     /// base id uses another hash algorithm.
     @discardableResult
@@ -68,19 +80,38 @@ public final class PackEntryEncoder {
             Self.appendEntryHeader(code: object.kind.packCode, size: object.body.count, to: &output)
             try object.body.withUnsafeBytes { _ = try deflater.deflate($0, appendingTo: &output) }
         case .ofsDelta(let baseOffset, let delta):
+            try appendDeltaHeader(base: .offset(baseOffset), size: delta.count, offset: offset, to: &output)
+            try delta.withUnsafeBytes { _ = try deflater.deflate($0, appendingTo: &output) }
+        case .refDelta(let base, let delta):
+            try appendDeltaHeader(base: .id(base), size: delta.count, offset: offset, to: &output)
+            try delta.withUnsafeBytes { _ = try deflater.deflate($0, appendingTo: &output) }
+        case .stored(let entry, let base):
+            switch (entry.form, base) {
+            case (.whole(let kind), nil):
+                Self.appendEntryHeader(code: kind.packCode, size: entry.size, to: &output)
+            case (.delta, let base?):
+                try appendDeltaHeader(base: base, size: entry.size, offset: offset, to: &output)
+            default:
+                throw BanyanError(.invalidArgument, "a stored delta needs a base and a stored whole object none")
+            }
+            output.append(contentsOf: entry.compressed)
+        }
+    }
+
+    private func appendDeltaHeader(base: StoredBase, size: Int, offset: UInt64, to output: inout [UInt8]) throws {
+        switch base {
+        case .offset(let baseOffset):
             guard baseOffset >= UInt64(PackFormat.headerLength), baseOffset < offset else {
                 throw BanyanError(.invalidArgument, "OFS_DELTA base offset \(baseOffset) must lie before the entry at \(offset)")
             }
-            Self.appendEntryHeader(code: PackFormat.ofsDeltaCode, size: delta.count, to: &output)
+            Self.appendEntryHeader(code: PackFormat.ofsDeltaCode, size: size, to: &output)
             Self.appendOffsetDistance(offset - baseOffset, to: &output)
-            try delta.withUnsafeBytes { _ = try deflater.deflate($0, appendingTo: &output) }
-        case .refDelta(let base, let delta):
-            guard base.algorithm == algorithm else {
-                throw BanyanError(.invalidArgument, "REF_DELTA base \(base) is \(base.algorithm) but the pack is \(algorithm)")
+        case .id(let id):
+            guard id.algorithm == algorithm else {
+                throw BanyanError(.invalidArgument, "REF_DELTA base \(id) is \(id.algorithm) but the pack is \(algorithm)")
             }
-            Self.appendEntryHeader(code: PackFormat.refDeltaCode, size: delta.count, to: &output)
-            base.append(to: &output)
-            try delta.withUnsafeBytes { _ = try deflater.deflate($0, appendingTo: &output) }
+            Self.appendEntryHeader(code: PackFormat.refDeltaCode, size: size, to: &output)
+            id.append(to: &output)
         }
     }
 

@@ -29,9 +29,21 @@ public final class PackReader: Sendable {
     /// The largest object or delta, in bytes, a read will inflate.
     public let maxObjectSize: Int
 
-    private let entriesEnd: Int
+    /// Where the entries end (the trailer starts).
+    let entriesEnd: Int
     private let baseLookup: BaseLookup?
     private let cache: Mutex<DeltaBaseCache>
+    private let layoutCache = Mutex<PackLayout?>(nil)
+
+    /// The entries in offset order, built on first use.
+    var layout: PackLayout {
+        layoutCache.withLock { cached in
+            if let cached { return cached }
+            let built = PackLayout(index)
+            cached = built
+            return built
+        }
+    }
 
     /// Opens a pack for reading.
     ///

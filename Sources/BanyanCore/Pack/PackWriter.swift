@@ -86,6 +86,10 @@ public enum PackWriter {
         public var deltaCount: Int
         /// The external bases that thin-pack deltas refer to.
         public var externalBases: [ObjectID]
+        /// How many entries were copied from stored packs (whole or delta) without a search or compression.
+        public var reusedCount: Int
+        /// How many of those are deltas.
+        public var reusedDeltaCount: Int
 
         /// The `.idx` file for this pack, as `git index-pack` would write it.
         public func indexBytes() throws -> [UInt8] {
@@ -106,11 +110,14 @@ public enum PackWriter {
         try write(items: objects.map { Item($0) }, algorithm: algorithm, bases: bases, options: options)
     }
 
-    /// Packs `items`; see `write(_:algorithm:bases:options:)`.
+    /// Packs `items`; see `write(_:algorithm:bases:options:)`, and
+    /// `write(sources:algorithm:baseItems:options:reuse:load:)` for `reuse`.
     public static func write(
-        items: [Item], algorithm: HashAlgorithm, bases: [ObjectID: RawObject] = [:], options: Options = Options()
+        items: [Item], algorithm: HashAlgorithm, bases: [ObjectID: RawObject] = [:], options: Options = Options(),
+        reuse: StoredLookup? = nil
     ) throws -> Output {
-        try write(items: items, algorithm: algorithm, baseItems: bases.map { Item($0.value, id: $0.key) }, options: options)
+        try write(items: items, algorithm: algorithm, baseItems: bases.map { Item($0.value, id: $0.key) },
+                  options: options, reuse: reuse)
     }
 
     /// Packs `items` as a thin pack against `baseItems`, objects the receiver
@@ -119,7 +126,8 @@ public enum PackWriter {
     /// does with the trees of the commits the receiver has. Throws as
     /// `write(_:algorithm:bases:options:)` does.
     public static func write(
-        items: [Item], algorithm: HashAlgorithm, baseItems: [Item], options: Options = Options()
+        items: [Item], algorithm: HashAlgorithm, baseItems: [Item], options: Options = Options(),
+        reuse: StoredLookup? = nil
     ) throws -> Output {
         var objects: [RawObject] = []
         var sources: [Source] = []
@@ -131,7 +139,8 @@ public enum PackWriter {
             objects.append(item.object)
             sources.append(Source(id: id, kind: item.object.kind, size: item.object.body.count, nameHint: item.nameHint))
         }
-        return try write(sources: sources, algorithm: algorithm, baseItems: baseItems, options: options) { objects[$0] }
+        return try write(sources: sources, algorithm: algorithm, baseItems: baseItems, options: options,
+                         reuse: reuse) { objects[$0] }
     }
 
     /// Packs the objects `sources` describe, loading a body through `load`
@@ -140,6 +149,12 @@ public enum PackWriter {
     /// and the pack, not every object. Duplicate ids are packed once;
     /// `baseItems` make a thin pack as in `write(items:algorithm:baseItems:options:)`.
     ///
+    /// With `reuse`, objects already stored in packs are copied as stored,
+    /// as `git pack-objects` does: a stored delta whose base is packed too
+    /// (or is a base item) is written without a search or compression, a
+    /// stored whole object without compression when the search finds it no
+    /// delta. Only objects `reuse` knows nothing of pay the full search.
+    ///
     /// Cost: up to two loads per object of at least `minDeltaSize` bytes
     /// (search, then output when it is stored whole), one for smaller ones.
     /// `load` must return the object the source describes; the writer does
@@ -147,7 +162,7 @@ public enum PackWriter {
     /// and `invalidArgument` as `write(_:algorithm:bases:options:)` does.
     public static func write(
         sources: [Source], algorithm: HashAlgorithm, baseItems: [Item] = [], options: Options = Options(),
-        load: (Int) throws -> RawObject
+        reuse: StoredLookup? = nil, load: (Int) throws -> RawObject
     ) throws -> Output {
         guard options.window >= 0, options.depth >= 0 else {
             throw BanyanError(.invalidArgument, "pack window (\(options.window)) and depth (\(options.depth)) must not be negative")
@@ -169,16 +184,20 @@ public enum PackWriter {
             externals.append((id, base))
         }
         externals.sort { $0.id < $1.id }
-        let plan = try DeltaPlanner(sources: packed, externals: externals.map(\.item.object),
-                                    externalHints: externals.map(\.item.nameHint), algorithm: algorithm, options: options)
-            .plan(load: loadPacked)
-        return try emit(sources: packed, externalIDs: externals.map(\.id), plan: plan,
+        let externalIDs = externals.map(\.id)
+        let stored = try reuse.map { try reusable(sources: packed, externalIDs: externalIDs, options: options, lookup: $0) }
+            ?? Array(repeating: nil, count: packed.count)
+        var planner = DeltaPlanner(sources: packed, externals: externals.map(\.item.object),
+                                   externalHints: externals.map(\.item.nameHint), algorithm: algorithm, options: options)
+        planner.roles = roles(for: stored)
+        let plan = try planner.plan(load: loadPacked)
+        return try emit(sources: packed, externalIDs: externalIDs, plan: plan, reuse: stored,
                         algorithm: algorithm, options: options, load: loadPacked)
     }
 
     /// Writes entries in input order, each delta's base first.
     private static func emit(
-        sources: [Source], externalIDs: [ObjectID], plan: [DeltaPlanner.Choice?],
+        sources: [Source], externalIDs: [ObjectID], plan: [DeltaPlanner.Choice?], reuse: [Reuse?],
         algorithm: HashAlgorithm, options: Options, load: (Int) throws -> RawObject
     ) throws -> Output {
         let encoder = try PackEntryEncoder(algorithm: algorithm, compressionLevel: options.compressionLevel)
@@ -192,18 +211,40 @@ public enum PackWriter {
         entries.reserveCapacity(sources.count)
         var usedExternals = Set<ObjectID>()
         var deltaCount = 0
+        var reusedCount = 0
+        var reusedDeltaCount = 0
+        func inPackBase(_ position: Int) -> Int? {
+            if case .inPack(let base, _)? = plan[position] { return base }
+            return plan[position] == nil ? reuse[position]?.inPackBase : nil
+        }
         var stack: [Int] = []
         for start in sources.indices where offsets[start] == nil {
             stack.append(start)
             // Walk up to the first base already written (or whole, or external), then write downwards.
-            while case .inPack(let base, _)? = plan[stack.last!], offsets[base] == nil {
+            while let base = inPackBase(stack.last!), offsets[base] == nil {
+                guard stack.count <= sources.count else {
+                    throw BanyanError(.corruptObject, "stored delta bases loop back to object \(sources[base].id)")
+                }
                 stack.append(base)
             }
             while let next = stack.popLast() {
                 let payload: PackEntryEncoder.Payload
                 switch plan[next] {
                 case nil:
-                    payload = .object(try load(next))
+                    switch reuse[next] {
+                    case nil:
+                        payload = .object(try load(next))
+                    case .whole(let entry)?:
+                        payload = .stored(entry, base: nil)
+                    case .inPack(let base, let entry)?:
+                        reusedDeltaCount += 1
+                        payload = .stored(entry, base: options.useRefDeltas ? .id(sources[base].id) : .offset(offsets[base]!))
+                    case .external(let base, let entry)?:
+                        reusedDeltaCount += 1
+                        usedExternals.insert(externalIDs[base])
+                        payload = .stored(entry, base: .id(externalIDs[base]))
+                    }
+                    if case .some = reuse[next] { reusedCount += 1 }
                 case .inPack(let base, let delta)?:
                     deltaCount += 1
                     payload = options.useRefDeltas
@@ -220,8 +261,8 @@ public enum PackWriter {
             }
         }
         let checksum = PackEntryEncoder.appendTrailer(to: &pack, algorithm: algorithm)
-        return Output(pack: pack, entries: entries, checksum: checksum, deltaCount: deltaCount,
-                      externalBases: usedExternals.sorted())
+        return Output(pack: pack, entries: entries, checksum: checksum, deltaCount: deltaCount + reusedDeltaCount,
+                      externalBases: usedExternals.sorted(), reusedCount: reusedCount, reusedDeltaCount: reusedDeltaCount)
     }
 }
 
@@ -230,6 +271,16 @@ struct DeltaPlanner {
     enum Choice {
         case inPack(base: Int, delta: [UInt8])
         case external(base: Int, delta: [UInt8])
+    }
+
+    /// How a source takes part in the search.
+    enum Role {
+        /// It is tried against earlier objects and may serve as a base.
+        case search
+        /// It may serve as a base but keeps its stored form.
+        case baseOnly
+        /// It keeps its stored delta and stays out of the search.
+        case skip
     }
 
     private struct Candidate {
@@ -245,6 +296,8 @@ struct DeltaPlanner {
     let externalHints: [String?]
     let algorithm: HashAlgorithm
     let options: PackWriter.Options
+    /// Each source's role; empty means every source is searched.
+    var roles: [Role] = []
 
     /// Git's `pack_name_hash`: the last sixteen non-space characters, weighted to the end.
     static func nameHash(_ name: String?) -> UInt32 {
@@ -262,7 +315,9 @@ struct DeltaPlanner {
         var choices = [Choice?](repeating: nil, count: sources.count)
         guard options.window > 0, options.depth > 0 else { return choices }
         var candidates: [Candidate] = []
-        for (i, source) in sources.enumerated() where source.size >= options.minDeltaSize {
+        let roles = roles.isEmpty ? Array(repeating: Role.search, count: sources.count) : roles
+        guard roles.contains(.search) else { return choices }
+        for (i, source) in sources.enumerated() where source.size >= options.minDeltaSize && roles[i] != .skip {
             candidates.append(Candidate(object: i, isExternal: false, kind: source.kind, size: source.size,
                                         nameHash: Self.nameHash(source.nameHint)))
         }
@@ -293,7 +348,7 @@ struct DeltaPlanner {
                 if let chosen { window.append(window.remove(at: chosen)) }
                 if window.count > options.window { window.removeFirst() }
             }
-            guard !target.isExternal else { continue }
+            guard !target.isExternal, roles[target.object] == .search else { continue }
             var best: (slot: Int, delta: [UInt8])? = nil
             for slot in window.indices.reversed() {
                 let source = candidates[window[slot].candidate]

@@ -99,3 +99,11 @@ extension FileSystemBackend {
         return Array(ids)
     }
 }
+
+extension FileSystemBackend: StoredEntryLookup {
+    /// How `id` is stored in a sealed pack; objects in the append pack or loose are not reported.
+    package func storedEntry(_ id: ObjectID) throws -> StoredEntry? {
+        try RefUpdateRules.checkAlgorithm(id, store: hashAlgorithm)
+        return try packs.storedEntry(id)
+    }
+}

@@ -38,6 +38,14 @@ final class PackSet: Sendable {
         return nil
     }
 
+    /// How `id` is stored in the first pack holding it, or nil when none does.
+    func storedEntry(_ id: ObjectID) throws -> StoredEntry? {
+        for reader in try readers() where reader.contains(id) {
+            return try reader.storedEntry(id)
+        }
+        return nil
+    }
+
     /// True when some pack holds `id`.
     func contains(_ id: ObjectID) throws -> Bool {
         try readers().contains { $0.contains(id) }

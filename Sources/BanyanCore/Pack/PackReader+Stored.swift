@@ -1,0 +1,89 @@
+/// How one object is stored in a pack, with its zlib data as written there:
+/// what `PackWriter` copies into another pack instead of compressing again
+/// (Git's `reuse_object` and `reuse_delta`).
+public struct StoredEntry: Sendable {
+    /// What the entry holds.
+    public enum Form: Sendable, Equatable {
+        /// The whole object.
+        case whole(ObjectKind)
+        /// A delta against the object `base`.
+        case delta(base: ObjectID)
+    }
+
+    /// The entry's form.
+    public var form: Form
+    /// The inflated size: the object's, or the delta's.
+    public var size: Int
+    /// The zlib stream as stored, without the entry header or base reference.
+    public var compressed: [UInt8]
+
+    /// Creates a stored entry.
+    public init(form: Form, size: Int, compressed: [UInt8]) {
+        self.form = form
+        self.size = size
+        self.compressed = compressed
+    }
+}
+
+/// The pack's entries in offset order, for finding where an entry ends and
+/// which object an OFS_DELTA base offset is.
+final class PackLayout: Sendable {
+    let offsets: [UInt64]
+    let positions: [Int32]
+
+    init(_ index: PackIndex) {
+        let order = (0..<index.count).sorted { index.offset(at: $0) < index.offset(at: $1) }
+        offsets = order.map { index.offset(at: $0) }
+        positions = order.map { Int32($0) }
+    }
+
+    /// The rank of the entry starting at `offset`, or nil when none does.
+    func rank(of offset: UInt64) -> Int? {
+        var low = 0, high = offsets.count
+        while low < high {
+            let middle = (low + high) / 2
+            if offsets[middle] < offset { low = middle + 1 } else { high = middle }
+        }
+        return low < offsets.count && offsets[low] == offset ? low : nil
+    }
+}
+
+extension PackReader {
+    /// How `id` is stored in this pack, or nil when the pack does not hold it.
+    ///
+    /// Cost: O(log n) and a copy of the entry's compressed bytes; the first
+    /// call sorts the index by offset (O(n log n)). The entry's bytes are
+    /// checked against the CRC-32 the index records, not inflated.
+    /// Throws `corruptObject` for a damaged header or a CRC mismatch.
+    public func storedEntry(_ id: ObjectID) throws -> StoredEntry? {
+        guard let position = index.position(of: id) else { return nil }
+        let offset = index.offset(at: position)
+        let layout = self.layout
+        guard let rank = layout.rank(of: offset) else { return nil }
+        let end = rank + 1 < layout.offsets.count ? Int(layout.offsets[rank + 1]) : entriesEnd
+        return try storage.withUnsafeBytes { pack in
+            try PackBytes.withContext("pack \(checksum.abbreviated(12)) object at offset \(offset)") {
+                let start = Int(offset)
+                let header = try PackEntryHeader.parse(pack, at: start, end: end, algorithm: algorithm)
+                let crc = PackBytes.crc32(UnsafeRawBufferPointer(rebasing: pack[start..<end]))
+                guard crc == index.crc32(at: position) else {
+                    throw BanyanError(.corruptObject, "entry CRC-32 \(crc) does not match the index's \(index.crc32(at: position))")
+                }
+                let form: StoredEntry.Form
+                switch header.kind {
+                case .object(let kind):
+                    form = .whole(kind)
+                case .refDelta(let base):
+                    form = .delta(base: base)
+                case .ofsDelta(let baseOffset):
+                    guard let baseRank = layout.rank(of: UInt64(baseOffset)) else {
+                        throw BanyanError(.corruptObject, "OFS_DELTA base offset \(baseOffset) is not an entry")
+                    }
+                    form = .delta(base: index.id(at: Int(layout.positions[baseRank])))
+                }
+                return StoredEntry(form: form, size: header.size,
+                                   compressed: Array(UnsafeRawBufferPointer(rebasing: pack[header.dataStart..<end])))
+            }
+        }
+    }
+}

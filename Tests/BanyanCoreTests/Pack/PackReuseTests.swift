@@ -1,0 +1,103 @@
+@testable import BanyanCore
+import Testing
+
+@Suite("Pack writer: reusing stored entries")
+struct PackReuseTests {
+    /// A repository packed by `git repack -adf`, its one pack opened for reading.
+    struct Packed {
+        var repository: PackTestDirectory
+        var reader: PackReader
+        var objects: [ObjectID: RawObject]
+        var packSize: Int
+        var storedDeltas: Int
+    }
+
+    static func packed(_ algorithm: HashAlgorithm) throws -> Packed {
+        let repository = try PackTestGit.makeHistory(algorithm, commits: 60)
+        try PackTestGit.run(["repack", "-adfq"], in: repository.path)
+        let files = try PackTestGit.packs(in: repository.path)
+        try #require(files.count == 1)
+        let pack = try PackTestGit.read(files[0].pack)
+        let reader = try PackReader(pack: pack, index: PackTestGit.read(files[0].index), algorithm: algorithm)
+        let objects = try PackTestGit.allObjects(in: repository.path, algorithm)
+        let deltas = try objects.keys.filter { id in
+            if case .delta = try reader.storedEntry(id)?.form { return true }
+            return false
+        }
+        return Packed(repository: repository, reader: reader, objects: objects, packSize: pack.count, storedDeltas: deltas.count)
+    }
+
+    static func items(_ objects: [ObjectID: RawObject]) -> [PackWriter.Item] {
+        objects.sorted { $0.key < $1.key }.map { PackWriter.Item($0.value, id: $0.key) }
+    }
+
+    @Test("a pack of every stored object copies every entry and git accepts it",
+          arguments: HashAlgorithm.allCases, [false, true])
+    func copiesEveryEntry(_ algorithm: HashAlgorithm, refDeltas: Bool) throws {
+        let source = try Self.packed(algorithm)
+        #expect(source.storedDeltas > source.objects.count / 4)
+        let output = try PackWriter.write(items: Self.items(source.objects), algorithm: algorithm,
+                                          options: .init(useRefDeltas: refDeltas), reuse: source.reader.storedEntry)
+        #expect(output.reusedCount == source.objects.count)
+        #expect(output.reusedDeltaCount == source.storedDeltas)
+        #expect(output.deltaCount == source.storedDeltas)
+        // REF_DELTA bases take a full id; OFS_DELTA distances change with the order, by a few bytes.
+        let margin = source.storedDeltas * (refDeltas ? algorithm.digestLength : 4)
+        #expect(output.pack.count <= source.packSize + margin)
+
+        let directory = PackTestDirectory()
+        let packPath = directory.appending("ours.pack")
+        try PackTestGit.write(output.pack, to: packPath)
+        try PackTestGit.run(["index-pack", "--strict", "-o", directory.appending("git.idx"), packPath], in: source.repository.path)
+        #expect(try PackTestGit.read(directory.appending("git.idx")) == output.indexBytes())
+        let reader = try PackReader(pack: output.pack, index: output.indexBytes(), algorithm: algorithm)
+        for (id, object) in source.objects { #expect(try reader.get(id) == object) }
+    }
+
+    @Test("stored deltas whose bases are not sent are searched afresh, and the pack needs no other objects")
+    func missingBasesFallBackToSearch() throws {
+        let source = try Self.packed(.sha1)
+        let sent = source.objects.filter { $0.key.hex < "6" }
+        let output = try PackWriter.write(items: Self.items(sent), algorithm: .sha1, reuse: source.reader.storedEntry)
+        #expect(output.reusedCount > 0 && output.reusedCount < sent.count)
+        #expect(output.externalBases.isEmpty)
+
+        let directory = PackTestDirectory()
+        let packPath = directory.appending("partial.pack")
+        try PackTestGit.write(output.pack, to: packPath)
+        let empty = try PackTestGit.makeBareRepository(.sha1)
+        // Not --strict: the commits' trees and parents are not all in the pack, but every delta base must be.
+        try PackTestGit.run(["index-pack", "-o", directory.appending("partial.idx"), packPath], in: empty.path)
+        let reader = try PackReader(pack: output.pack, index: output.indexBytes(), algorithm: .sha1)
+        for (id, object) in sent { #expect(try reader.get(id) == object) }
+    }
+
+    @Test("stored deltas against objects the receiver has become thin-pack REF_DELTAs")
+    func thinBasesAreReused() throws {
+        let source = try Self.packed(.sha1)
+        let (sent, held) = (source.objects.filter { $0.key.hex < "8" }, source.objects.filter { $0.key.hex >= "8" })
+        let output = try PackWriter.write(items: Self.items(sent), algorithm: .sha1,
+                                          baseItems: Self.items(held), reuse: source.reader.storedEntry)
+        #expect(output.reusedDeltaCount > 0)
+        #expect(!output.externalBases.isEmpty)
+        #expect(Set(output.externalBases).isSubset(of: Set(held.keys)))
+        let reader = try PackReader(pack: output.pack, index: output.indexBytes(), algorithm: .sha1) { held[$0] }
+        for (id, object) in sent { #expect(try reader.get(id) == object) }
+    }
+
+    @Test("stored chains that loop or pass the depth limit are not reused")
+    func loopsAndDeepChainsAreDropped() throws {
+        let ids = (0..<6).map { ObjectID.hash(kind: .blob, body: Array("object \($0)".utf8), algorithm: .sha1) }
+        let sources = ids.map { PackWriter.Source(id: $0, kind: .blob, size: 100) }
+        // 0 whole; 1 → 0, 2 → 1, 3 → 2 (depth 3); 4 ⇄ 5 loop.
+        let bases: [Int: Int] = [1: 0, 2: 1, 3: 2, 4: 5, 5: 4]
+        let reuse = try PackWriter.reusable(sources: sources, externalIDs: [], options: .init(depth: 2)) { id in
+            let position = ids.firstIndex(of: id)!
+            let form: StoredEntry.Form = bases[position].map { .delta(base: ids[$0]) } ?? .whole(.blob)
+            return StoredEntry(form: form, size: 100, compressed: [])
+        }
+        #expect(reuse.map { $0 != nil } == [true, true, true, false, false, false])
+        let roles = PackWriter.roles(for: reuse)
+        #expect(roles == [.baseOnly, .skip, .skip, .search, .search, .search])
+    }
+}
