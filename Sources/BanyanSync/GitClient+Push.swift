@@ -81,7 +81,8 @@ extension GitClient {
             let haves = try remote.values.filter { try repository.objects.contains($0) }
             let plan = try ObjectWalk(repository: repository).plan(wants: news, haves: haves, thin: true)
             let output = try PackWriter.write(items: plan.items, algorithm: repository.hashAlgorithm, bases: plan.bases,
-                                              options: .init(useRefDeltas: !capabilities.contains("ofs-delta")))
+                                              options: .init(useRefDeltas: !capabilities.contains("ofs-delta")),
+                                              reuse: repository.storedEntries)
             pack = output.pack
             objectCount = plan.items.count
             progress?("Sending \(objectCount) objects, \(pack.count) bytes\n")

@@ -1,4 +1,5 @@
 import Banyan
+import BanyanSync
 import BanyanTestSupport
 import Foundation
 import Testing
@@ -68,5 +69,23 @@ struct PackReuseSyncTests {
         #expect(try await git(["rev-parse", "origin/main"], in: clone).text == (try repo.branch("main").head())?.hex)
         try await git(["fsck", "--strict"], in: clone)
         #expect(try await Self.objectList(clone) == Self.objectList(path))
+    }
+
+    @Test func pushFromAGitPackedStoreSendsItsDeltas() async throws {
+        let dir = TemporaryDirectory()
+        let path = dir.appending("client")
+        _ = try makeStore(path, commits: 40)
+        try await git(["gc", "-q"], in: path)
+        let source = try await Self.packs(in: path)
+        let serverPath = dir.appending("server.git")
+        try await git(["init", "-q", "--bare", serverPath])
+        try await git(["remote", "add", "origin", serverPath], in: path)
+        let pushed = try await Sync(repository: Repository.open(at: path)).push(branch: "main")
+        #expect(pushed.succeeded)
+        try await git(["fsck", "--strict"], in: serverPath)
+        #expect(try await Self.objectList(serverPath) == Self.objectList(path))
+        let received = try await Self.packs(in: serverPath)
+        try #require(received.count == 1)
+        #expect(received[0].deltas >= source[0].deltas)
     }
 }

@@ -68,3 +68,11 @@ package protocol StoredEntryLookup: ObjectStore {
     /// (loose, in an open pack, or absent). Throws `corruptObject` for a damaged entry.
     func storedEntry(_ id: ObjectID) throws -> StoredEntry?
 }
+
+extension Repository {
+    /// How objects sit in the store's sealed packs, for `PackWriter`'s
+    /// `reuse`; nil when the store cannot tell (an in-memory store).
+    package var storedEntries: PackWriter.StoredLookup? {
+        (objects as? any StoredEntryLookup).map { $0.storedEntry }
+    }
+}

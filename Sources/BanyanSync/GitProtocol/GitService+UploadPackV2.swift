@@ -169,10 +169,9 @@ extension GitService {
         let plan = try ObjectWalk(repository: repository).plan(
             wants: request.wants, haves: common, depth: request.depth, receiverShallow: request.clientShallow,
             deepenRelative: request.deepenRelative, thin: request.thin, includeTags: tags)
-        let stored = repository.objects as? any StoredEntryLookup
         let output = try PackWriter.write(
             items: plan.items, algorithm: repository.hashAlgorithm, bases: plan.bases,
-            options: PackWriter.Options(useRefDeltas: !request.ofsDelta), reuse: stored.map { $0.storedEntry })
+            options: PackWriter.Options(useRefDeltas: !request.ofsDelta), reuse: repository.storedEntries)
         return BuiltPack(pack: output.pack, shallow: plan.shallow, unshallow: plan.unshallow, count: plan.items.count)
     }
 }
