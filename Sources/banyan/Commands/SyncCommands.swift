@@ -34,7 +34,7 @@ struct Fetch: ParsableCommand {
     @OptionGroup var repository: RepositoryOptions
 
     func run() throws {
-        let sync = Sync(repository: try repository.open(), token: remote.resolvedToken, progress: remote.progress)
+        let sync = try remote.sync(repository)
         let (name, depth) = (remoteName, depth)
         let summary = try runAsync { try await sync.fetch(remote: name, depth: depth) }
         for (ref, id) in summary.updated.sorted(by: { $0.key < $1.key }) {
@@ -56,9 +56,7 @@ struct Pull: ParsableCommand {
     @OptionGroup var repository: RepositoryOptions
 
     func run() throws {
-        let repo = try repository.open()
-        let branch = try branch ?? repo.currentBranch().name
-        let sync = Sync(repository: repo, token: remote.resolvedToken, progress: remote.progress)
+        let (sync, branch) = try remote.sync(repository, branch: branch)
         let (name, choice) = (remoteName, onConflict)
         let outcome = try runAsync {
             let policy: ConflictPolicy = switch choice {
@@ -91,9 +89,7 @@ struct Push: ParsableCommand {
     @OptionGroup var repository: RepositoryOptions
 
     func run() throws {
-        let repo = try repository.open()
-        let branch = try branch ?? repo.currentBranch().name
-        let sync = Sync(repository: repo, token: remote.resolvedToken, progress: remote.progress)
+        let (sync, branch) = try remote.sync(repository, branch: branch)
         let (name, force) = (remoteName, force)
         let result = try runAsync { try await sync.push(remote: name, branch: branch, force: force) }
         for (ref, status) in result.statuses.sorted(by: { $0.key < $1.key }) {

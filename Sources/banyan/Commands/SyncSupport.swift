@@ -19,6 +19,17 @@ struct RemoteOptions: ParsableArguments {
         guard !quiet, isatty(STDERR_FILENO) == 1 else { return nil }
         return { text in FileHandle.standardError.write(Data(text.utf8)) }
     }
+
+    /// A `Sync` on the store `repository` names, with this token and progress.
+    func sync(_ repository: RepositoryOptions) throws -> Sync {
+        Sync(repository: try repository.open(), token: resolvedToken, progress: progress)
+    }
+
+    /// A `Sync` as above, and the branch to sync: `branch`, or HEAD's when nil.
+    func sync(_ repository: RepositoryOptions, branch: String?) throws -> (sync: Sync, branch: String) {
+        let sync = try sync(repository)
+        return (sync, try branch ?? sync.repository.currentBranch().name)
+    }
 }
 
 /// Runs async library code from a synchronous command, on a detached task.
