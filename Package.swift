@@ -70,7 +70,7 @@ let package = Package(
             dependencies: ["Banyan"],
             path: "Benchmarks/Sources/banyan-bench"
         ),
-        .testTarget(name: "BanyanCoreTests", dependencies: ["BanyanCore"]),
+        .testTarget(name: "BanyanCoreTests", dependencies: ["BanyanCore", "BanyanTestSupport"]),
         .testTarget(name: "BanyanTests", dependencies: ["Banyan", "BanyanTestSupport"]),
         // One process of the stress test (Tests/CLITests/StressTests.swift); internal, not a product.
         .executableTarget(name: "banyan-stress", dependencies: ["Banyan"], path: "Tests/StressWorker"),

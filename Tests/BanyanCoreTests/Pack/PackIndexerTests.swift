@@ -1,3 +1,4 @@
+import BanyanTestSupport
 @testable import BanyanCore
 import Testing
 
@@ -70,7 +71,7 @@ struct PackIndexerTests {
 
         // A fresh repository has none of the bases: git must accept the completed pack on its own.
         let empty = try PackTestGit.makeBareRepository(algorithm)
-        let directory = PackTestDirectory()
+        let directory = TemporaryDirectory("banyan-pack")
         try PackTestGit.write(thin, to: directory.appending("thin.pack"))
         #expect(try PackTestGit.run(["index-pack", directory.appending("thin.pack")], in: empty.path, check: false).status != 0)
         try PackTestGit.write(complete, to: directory.appending("complete.pack"))
@@ -94,7 +95,7 @@ struct PackIndexerTests {
             $0 == base.id(algorithm) ? base : nil
         }
         let empty = try PackTestGit.makeBareRepository(algorithm)
-        let directory = PackTestDirectory()
+        let directory = TemporaryDirectory("banyan-pack")
         try PackTestGit.write(complete, to: directory.appending("complete.pack"))
         try PackTestGit.run(["index-pack", directory.appending("complete.pack")], in: empty.path)
         #expect(try PackTestGit.read(directory.appending("complete.idx")) == completed.indexBytes())

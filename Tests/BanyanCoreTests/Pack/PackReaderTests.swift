@@ -1,3 +1,4 @@
+import BanyanTestSupport
 @testable import BanyanCore
 import Synchronization
 import Testing
@@ -82,7 +83,7 @@ struct PackReaderTests {
                                   cacheEntries: 0)
         #expect(try tiny.find(versions[3].id(.sha1)) == versions[3])
 
-        let directory = PackTestDirectory()
+        let directory = TemporaryDirectory("banyan-pack")
         let repository = try PackTestGit.makeBareRepository(.sha1)
         try PackTestGit.write(output.pack, to: directory.appending("deep.pack"))
         try PackTestGit.run(["index-pack", directory.appending("deep.pack")], in: repository.path)

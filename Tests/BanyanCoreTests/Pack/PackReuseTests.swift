@@ -1,3 +1,4 @@
+import BanyanTestSupport
 @testable import BanyanCore
 import Testing
 
@@ -5,7 +6,7 @@ import Testing
 struct PackReuseTests {
     /// A repository packed by `git repack -adf`, its one pack opened for reading.
     struct Packed {
-        var repository: PackTestDirectory
+        var repository: TemporaryDirectory
         var reader: PackReader
         var objects: [ObjectID: RawObject]
         var packSize: Int
@@ -45,7 +46,7 @@ struct PackReuseTests {
         let margin = source.storedDeltas * (refDeltas ? algorithm.digestLength : 4)
         #expect(output.pack.count <= source.packSize + margin)
 
-        let directory = PackTestDirectory()
+        let directory = TemporaryDirectory("banyan-pack")
         let packPath = directory.appending("ours.pack")
         try PackTestGit.write(output.pack, to: packPath)
         try PackTestGit.run(["index-pack", "--strict", "-o", directory.appending("git.idx"), packPath], in: source.repository.path)
@@ -62,7 +63,7 @@ struct PackReuseTests {
         #expect(output.reusedCount > 0 && output.reusedCount < sent.count)
         #expect(output.externalBases.isEmpty)
 
-        let directory = PackTestDirectory()
+        let directory = TemporaryDirectory("banyan-pack")
         let packPath = directory.appending("partial.pack")
         try PackTestGit.write(output.pack, to: packPath)
         let empty = try PackTestGit.makeBareRepository(.sha1)

@@ -1,9 +1,11 @@
 import BanyanCore
+import BanyanTestSupport
 import Foundation
 
 /// Runs the real `git` for the pack tests and builds repositories with
 /// delta-friendly history.
 enum PackTestGit {
+    /// Output of `git` the tests could not parse.
     struct Failure: Error, CustomStringConvertible {
         var description: String
     }
@@ -15,67 +17,28 @@ enum PackTestGit {
         var text: String { String(decoding: stdout, as: UTF8.self) }
     }
 
-    static let environment: [String: String] = {
-        var env = ProcessInfo.processInfo.environment
-        env["GIT_CONFIG_NOSYSTEM"] = "1"
-        env["GIT_CONFIG_GLOBAL"] = "/dev/null"
-        env["GIT_AUTHOR_NAME"] = "Pack Test"
-        env["GIT_AUTHOR_EMAIL"] = "pack@example.com"
-        env["GIT_COMMITTER_NAME"] = "Pack Test"
-        env["GIT_COMMITTER_EMAIL"] = "pack@example.com"
-        env["GIT_AUTHOR_DATE"] = "1700000000 +0000"
-        env["GIT_COMMITTER_DATE"] = "1700000000 +0000"
-        env["LC_ALL"] = "C"
-        return env
-    }()
+    /// The pack tests' identity on top of `GitRunner`'s deterministic environment.
+    private static let identity = [
+        "GIT_AUTHOR_NAME": "Pack Test", "GIT_AUTHOR_EMAIL": "pack@example.com",
+        "GIT_COMMITTER_NAME": "Pack Test", "GIT_COMMITTER_EMAIL": "pack@example.com",
+    ]
 
     /// Runs `git args` in `directory`; throws when it exits non-zero and `check` is set.
     @discardableResult
     static func run(_ args: [String], in directory: String, input: [UInt8] = [], check: Bool = true) throws -> Output {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["git"] + args
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        process.environment = environment
-        let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        process.standardError = stderr
-        try process.run()
-        // Feed and drain concurrently so large outputs cannot deadlock.
-        let group = DispatchGroup()
-        let errorBox = Box()
-        DispatchQueue.global().async(group: group) {
-            stdin.fileHandleForWriting.write(Data(input))
-            try? stdin.fileHandleForWriting.close()
-        }
-        DispatchQueue.global().async(group: group) {
-            errorBox.data = stderr.fileHandleForReading.readDataToEndOfFile()
-        }
-        let out = stdout.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        group.wait()
-        let result = Output(status: process.terminationStatus, stdout: [UInt8](out),
-                            stderr: String(decoding: errorBox.data, as: UTF8.self))
-        if check && result.status != 0 {
-            throw Failure(description: "git \(args.joined(separator: " ")) exited \(result.status): \(result.stderr)")
-        }
-        return result
-    }
-
-    private final class Box: @unchecked Sendable {
-        var data = Data()
+        let result = try GitRunner.run(args, in: directory, input: Data(input), environment: identity, check: check)
+        return Output(status: result.status, stdout: [UInt8](result.stdout), stderr: result.stderr)
     }
 
     /// A fresh bare repository of `algorithm` in a temporary directory.
-    static func makeBareRepository(_ algorithm: HashAlgorithm) throws -> PackTestDirectory {
-        let directory = PackTestDirectory()
+    static func makeBareRepository(_ algorithm: HashAlgorithm) throws -> TemporaryDirectory {
+        let directory = TemporaryDirectory("banyan-pack")
         try run(["init", "-q", "--bare", "--object-format=\(algorithm.rawValue)", directory.path], in: "/")
         return directory
     }
 
     /// A repository with `commits` commits of slowly changing files, so git makes deltas.
-    static func makeHistory(_ algorithm: HashAlgorithm, commits: Int = 80, files: Int = 12) throws -> PackTestDirectory {
+    static func makeHistory(_ algorithm: HashAlgorithm, commits: Int = 80, files: Int = 12) throws -> TemporaryDirectory {
         let repository = try makeBareRepository(algorithm)
         try run(["fast-import", "--quiet"], in: repository.path, input: fastImportScript(commits: commits, files: files))
         return repository
@@ -165,20 +128,6 @@ enum PackTestGit {
     static func write(_ bytes: [UInt8], to path: String) throws {
         try Data(bytes).write(to: URL(fileURLWithPath: path))
     }
-}
-
-/// A temporary directory removed when the value goes away.
-final class PackTestDirectory: @unchecked Sendable {
-    let path: String
-
-    init() {
-        path = FileManager.default.temporaryDirectory.appendingPathComponent("banyan-pack-\(UUID().uuidString)").path
-        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    func appending(_ name: String) -> String { "\(path)/\(name)" }
-
-    deinit { try? FileManager.default.removeItem(atPath: path) }
 }
 
 /// A small deterministic generator (SplitMix64), so test data is the same every run.

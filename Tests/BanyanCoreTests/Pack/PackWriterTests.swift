@@ -1,3 +1,4 @@
+import BanyanTestSupport
 @testable import BanyanCore
 import Testing
 
@@ -33,7 +34,7 @@ struct PackWriterTests {
         #expect(output.entries.count == objects.count)
         #expect(output.externalBases.isEmpty)
 
-        let directory = PackTestDirectory()
+        let directory = TemporaryDirectory("banyan-pack")
         let packPath = directory.appending("ours.pack")
         try PackTestGit.write(output.pack, to: packPath)
         try PackTestGit.run(["index-pack", "-o", directory.appending("git.idx"), packPath], in: repository.path)
@@ -74,7 +75,7 @@ struct PackWriterTests {
         let empty = try PackWriter.write([], algorithm: algorithm)
         #expect(empty.pack.count == 12 + algorithm.digestLength)
         let repository = try PackTestGit.makeBareRepository(algorithm)
-        let directory = PackTestDirectory()
+        let directory = TemporaryDirectory("banyan-pack")
         try PackTestGit.write(empty.pack, to: directory.appending("empty.pack"))
         try PackTestGit.run(["index-pack", directory.appending("empty.pack")], in: repository.path)
         #expect(try PackTestGit.read(directory.appending("empty.idx")) == empty.indexBytes())
