@@ -6,9 +6,11 @@ import Banyan
 ///
 /// Cost: one walk of the history reachable from `haves` (to know what the
 /// receiver has), then a walk of the new commits and of the trees they and
-/// their boundary commits hold. Objects are loaded into memory.
+/// their boundary commits hold. Trees are read in place (no decoded entry
+/// arrays) and each entry costs one probe of a set of ids; blobs are never
+/// read. `select` returns ids only; `plan` loads the objects too.
 public struct ObjectWalk: Sendable {
-    /// What to pack.
+    /// What to pack, with every object loaded.
     public struct Plan: Sendable {
         /// The objects to send, each with the path it was found at.
         public var items: [PackWriter.Item]
@@ -22,6 +24,33 @@ public struct ObjectWalk: Sendable {
         public var commitCount: Int
     }
 
+    /// One object to send, not loaded.
+    public struct Selected: Sendable {
+        /// The object's id.
+        public var id: ObjectID
+        /// Its kind, as the walk met it (a tree entry's mode says blob or tree).
+        public var kind: ObjectKind
+        /// The path it was found at (empty for commits, tags and root trees).
+        public var path: String
+
+        /// The path as a pack writer's name hint: none for commits and tags.
+        public var nameHint: String? { kind == .commit || kind == .tag ? nil : path }
+    }
+
+    /// What to pack, as ids: what `plan` returns before loading anything.
+    public struct Selection: Sendable {
+        /// The objects to send in walk order: tags, commits, then each new root tree depth first.
+        public var objects: [Selected]
+        /// Objects the receiver has that deltas may use (a thin pack), at most `maxBases`.
+        public var bases: [ObjectID]
+        /// Commits sent without their parents (a depth limit cut there).
+        public var shallow: [ObjectID]
+        /// Commits the receiver had without parents that now get them.
+        public var unshallow: [ObjectID]
+        /// How many commits the selection holds.
+        public var commitCount: Int
+    }
+
     /// The repository objects come from.
     public let repository: Repository
     /// The most thin-pack bases to load (each is a whole object in memory).
@@ -32,7 +61,26 @@ public struct ObjectWalk: Sendable {
         self.repository = repository
     }
 
-    /// Plans what to send for `wants` to a receiver that has `haves`.
+    /// Plans what to send for `wants` to a receiver that has `haves`, with
+    /// every object loaded; see `select` for the parameters and errors.
+    public func plan(
+        wants: [ObjectID], haves: [ObjectID], depth: Int? = nil, receiverShallow: Set<ObjectID> = [],
+        deepenRelative: Bool = false, thin: Bool = false, includeTags: [ObjectID] = []
+    ) throws -> Plan {
+        let selection = try select(wants: wants, haves: haves, depth: depth, receiverShallow: receiverShallow,
+                                   deepenRelative: deepenRelative, thin: thin, includeTags: includeTags)
+        let objects = repository.objects
+        let items = try selection.objects.map {
+            PackWriter.Item(try objects.get($0.id), id: $0.id, nameHint: $0.nameHint)
+        }
+        var bases: [ObjectID: RawObject] = [:]
+        for id in selection.bases { bases[id] = try objects.find(id) }
+        return Plan(items: items, bases: bases, shallow: selection.shallow, unshallow: selection.unshallow,
+                    commitCount: selection.commitCount)
+    }
+
+    /// Selects what to send for `wants` to a receiver that has `haves`,
+    /// without loading blobs or keeping any object.
     ///
     /// - Parameters:
     ///   - wants: the commits (or tags, trees, blobs) the receiver asked for.
@@ -44,22 +92,24 @@ public struct ObjectWalk: Sendable {
     ///   - deepenRelative: count `depth` from `receiverShallow` rather than from the wants.
     ///   - thin: collect bases the receiver has for deltas.
     ///   - includeTags: also send annotated tags (from `tags`) that point at sent objects.
-    /// - Throws: `objectNotFound` when a want is not in the repository.
-    public func plan(
+    /// - Throws: `objectNotFound` when a want, commit or tree is not in the
+    ///   repository (a missing blob is found when the pack is written),
+    ///   `corruptObject` for a tree that does not parse.
+    public func select(
         wants: [ObjectID], haves: [ObjectID], depth: Int? = nil, receiverShallow: Set<ObjectID> = [],
         deepenRelative: Bool = false, thin: Bool = false, includeTags: [ObjectID] = []
-    ) throws -> Plan {
+    ) throws -> Selection {
         let objects = repository.objects
         let known = try haves.filter { try objects.contains($0) }
         let knownCommits = known.compactMap { try? repository.peelToCommit($0) }
         let excludedCommits = try ancestors(of: knownCommits, stoppingAt: receiverShallow)
 
-        var items: [PackWriter.Item] = []
-        var sent = Set<ObjectID>()
+        var selected: [Selected] = []
+        var sent = ObjectIDSet()
         var queue: [(id: ObjectID, level: Int, limit: Int?)] = []
-        var rootTrees: [ObjectID] = []
+        var roots: [(id: ObjectID, kind: ObjectKind)] = []
         for want in wants {
-            try peelWant(want, items: &items, sent: &sent, roots: &rootTrees) { queue.append(($0, 1, depth)) }
+            try peelWant(want, selected: &selected, sent: &sent, roots: &roots) { queue.append(($0, 1, depth)) }
         }
         if let depth, deepenRelative {
             for id in receiverShallow.sorted() { queue.append((id, 1, depth + 1)) }
@@ -82,9 +132,9 @@ public struct ObjectWalk: Sendable {
             guard visited.insert(id).inserted else { continue }
             let raw = try objects.get(id, kind: .commit)
             let commit = try Commit(decoding: raw.body, algorithm: repository.hashAlgorithm)
-            if !excluded, sent.insert(id).inserted {
-                items.append(PackWriter.Item(raw, id: id))
-                rootTrees.append(commit.tree)
+            if !excluded, sent.insert(id) {
+                selected.append(Selected(id: id, kind: .commit, path: ""))
+                roots.append((commit.tree, .tree))
                 commitCount += 1
             }
             if let limit, level >= limit {
@@ -101,32 +151,35 @@ public struct ObjectWalk: Sendable {
         }
         shallow.removeAll { receiverShallow.contains($0) }
 
-        var boundaryByPath: [String: ObjectID] = [:]
-        var boundary = Set<ObjectID>()
+        var boundary = Boundary(byPath: thin ? [:] : nil)
         for edge in edges {
             guard let raw = try objects.find(edge), raw.kind == .commit else { continue }
             let tree = try Commit(decoding: raw.body, algorithm: repository.hashAlgorithm).tree
             // The receiver has these; what we cannot read here we simply send.
-            try? collectTree(tree, path: "", into: &boundary, byPath: &boundaryByPath)
+            try? collectTree(tree, path: "", into: &boundary)
         }
 
-        var bases: [ObjectID: RawObject] = [:]
-        for root in rootTrees {
-            try addTree(root, path: "", skip: boundary, items: &items, sent: &sent) { path, id in
-                guard thin, bases.count < maxBases, let base = boundaryByPath[path], base != id,
-                      bases[base] == nil, let object = try objects.find(base) else { return }
-                bases[base] = object
+        var bases: [ObjectID] = []
+        var baseSet = Set<ObjectID>()
+        var walk = TreeWalk(skip: boundary.ids, selected: selected, sent: sent)
+        for root in roots {
+            try addObject(root.id, kind: root.kind, path: "", walk: &walk) { path, id in
+                guard bases.count < maxBases, let base = boundary.byPath?[path], base != id,
+                      try objects.contains(base), baseSet.insert(base).inserted else { return }
+                bases.append(base)
             }
         }
+        selected = walk.selected
+        sent = walk.sent
         for tag in includeTags where !sent.contains(tag) {
             guard let raw = try objects.find(tag), raw.kind == .tag else { continue }
             let target = try Tag(decoding: raw.body, algorithm: repository.hashAlgorithm).object
             if sent.contains(target) {
                 sent.insert(tag)
-                items.append(PackWriter.Item(raw, id: tag))
+                selected.append(Selected(id: tag, kind: .tag, path: ""))
             }
         }
-        return Plan(items: items, bases: bases, shallow: shallow, unshallow: unshallow, commitCount: commitCount)
+        return Selection(objects: selected, bases: bases, shallow: shallow, unshallow: unshallow, commitCount: commitCount)
     }
 
     /// Every commit reachable from `tips` (tips included), not going past the commits in `stops`.
@@ -143,7 +196,7 @@ public struct ObjectWalk: Sendable {
 
     /// Follows tags from a want down to a commit (queued) or a tree/blob (queued as a root).
     private func peelWant(
-        _ want: ObjectID, items: inout [PackWriter.Item], sent: inout Set<ObjectID>, roots: inout [ObjectID],
+        _ want: ObjectID, selected: inout [Selected], sent: inout ObjectIDSet, roots: inout [(id: ObjectID, kind: ObjectKind)],
         commit: (ObjectID) -> Void
     ) throws {
         var id = want
@@ -151,43 +204,81 @@ public struct ObjectWalk: Sendable {
             let raw = try repository.objects.get(id)
             switch raw.kind {
             case .commit: commit(id); return
-            case .tree, .blob: roots.append(id); return
+            case .tree, .blob: roots.append((id, raw.kind)); return
             case .tag:
-                if sent.insert(id).inserted { items.append(PackWriter.Item(raw, id: id)) }
+                if sent.insert(id) { selected.append(Selected(id: id, kind: .tag, path: "")) }
                 id = try Tag(decoding: raw.body, algorithm: repository.hashAlgorithm).object
             }
         }
         throw BanyanError(.corruptObject, "tag \(want) nests more than 16 deep")
     }
 
+    /// What the receiver has under the boundary commits' trees, and (for
+    /// thin packs) which object it has at each path.
+    private struct Boundary {
+        var ids = ObjectIDSet()
+        var byPath: [String: ObjectID]?
+    }
+
     /// Records every tree and blob under `tree` as present on the receiver.
-    private func collectTree(_ tree: ObjectID, path: String, into set: inout Set<ObjectID>, byPath: inout [String: ObjectID]) throws {
-        byPath[path] = tree
-        guard set.insert(tree).inserted else { return }
-        for entry in try repository.tree(tree).entries where entry.mode != .gitlink {
-            let child = path.isEmpty ? entry.nameString : path + "/" + entry.nameString
-            if entry.mode.isDirectory {
-                try collectTree(entry.id, path: child, into: &set, byPath: &byPath)
-            } else {
-                byPath[child] = entry.id
-                set.insert(entry.id)
+    private func collectTree(_ tree: ObjectID, path: String, into boundary: inout Boundary) throws {
+        boundary.byPath?[path] = tree
+        guard boundary.ids.insert(tree) else { return }
+        let raw = try repository.objects.get(tree, kind: .tree)
+        try TreeEntryScan.forEach(raw.body, of: tree, algorithm: repository.hashAlgorithm) { entry in
+            switch entry.kind {
+            case .gitlink: return
+            case .tree: try collectTree(entry.id, path: Self.path(path, entry.name), into: &boundary)
+            case .blob:
+                if boundary.byPath != nil { boundary.byPath![Self.path(path, entry.name)] = entry.id }
+                boundary.ids.insert(entry.id)
             }
         }
     }
 
-    /// Adds `tree` (or a blob) and everything under it that the receiver lacks.
-    private func addTree(
-        _ id: ObjectID, path: String, skip: Set<ObjectID>, items: inout [PackWriter.Item], sent: inout Set<ObjectID>,
-        onNew: (String, ObjectID) throws -> Void
+    /// The state of the walk over new trees.
+    private struct TreeWalk {
+        /// What the receiver has.
+        var skip: ObjectIDSet
+        /// The objects selected so far, and the same as a set.
+        var selected: [Selected]
+        var sent: ObjectIDSet
+        /// The body of the tree last walked at each path. Everything under
+        /// such a tree is selected or skipped already, so the entries a new
+        /// tree at that path shares with it need no test: most trees differ
+        /// from their predecessor in a few entries, and this turns a probe
+        /// per entry into one merge of two trees.
+        var lastAtPath: [String: [UInt8]] = [:]
+    }
+
+    /// Adds the object `id` (a tree with everything under it) when the
+    /// receiver lacks it and it is not selected yet; `onNew` hears of each
+    /// object added, with its path.
+    private func addObject(
+        _ id: ObjectID, kind: ObjectKind, path: String, walk: inout TreeWalk, onNew: (String, ObjectID) throws -> Void
     ) throws {
-        guard !skip.contains(id), sent.insert(id).inserted else { return }
-        let raw = try repository.objects.get(id)
-        items.append(PackWriter.Item(raw, id: id, nameHint: path))
+        guard !walk.skip.contains(id), walk.sent.insert(id) else { return }
+        walk.selected.append(Selected(id: id, kind: kind, path: path))
         try onNew(path, id)
-        guard raw.kind == .tree else { return }
-        for entry in try Tree(decoding: raw.body, algorithm: repository.hashAlgorithm).entries where entry.mode != .gitlink {
-            let child = path.isEmpty ? entry.nameString : path + "/" + entry.nameString
-            try addTree(entry.id, path: child, skip: skip, items: &items, sent: &sent, onNew: onNew)
+        guard kind == .tree else { return }
+        let body = try repository.objects.get(id, kind: .tree).body
+        let reference = walk.lastAtPath[path] ?? []
+        let digestLength = repository.hashAlgorithm.digestLength
+        try reference.withUnsafeBytes { reference in
+            var cursor = 0
+            try TreeEntryScan.forEach(body, of: id, algorithm: repository.hashAlgorithm) { entry in
+                guard entry.kind != .gitlink,
+                      !TreeEntryScan.holds(entry, in: reference, cursor: &cursor, digestLength: digestLength) else { return }
+                try addObject(entry.id, kind: entry.kind == .tree ? .tree : .blob, path: Self.path(path, entry.name),
+                              walk: &walk, onNew: onNew)
+            }
         }
+        walk.lastAtPath[path] = body
+    }
+
+    /// `parent/name`, or `name` at the root.
+    private static func path(_ parent: String, _ name: UnsafeRawBufferPointer) -> String {
+        let name = String(decoding: name, as: UTF8.self)
+        return parent.isEmpty ? name : parent + "/" + name
     }
 }

@@ -25,13 +25,21 @@ extension PackWriter {
     static func reusable(
         sources: [Source], externalIDs: [ObjectID], options: Options, lookup: StoredLookup
     ) throws -> [Reuse?] {
+        reusable(sources: sources, entries: try sources.map { try lookup($0.id) }, externalIDs: externalIDs, options: options)
+    }
+
+    /// `reusable(sources:externalIDs:options:lookup:)` with each source's
+    /// stored entry looked up already (`entries[i]` for `sources[i]`).
+    static func reusable(
+        sources: [Source], entries: [StoredEntry?], externalIDs: [ObjectID], options: Options
+    ) -> [Reuse?] {
         var positions: [ObjectID: Int] = [:]
         for (position, source) in sources.enumerated() { positions[source.id] = position }
         var externalPositions: [ObjectID: Int] = [:]
         for (position, id) in externalIDs.enumerated() { externalPositions[id] = position }
         var reuse = [Reuse?](repeating: nil, count: sources.count)
         for (position, source) in sources.enumerated() {
-            guard let entry = try lookup(source.id) else { continue }
+            guard let entry = entries[position] else { continue }
             switch entry.form {
             case .whole(let kind):
                 if kind == source.kind, entry.size == source.size { reuse[position] = .whole(entry) }

@@ -164,35 +164,53 @@ public enum PackWriter {
         sources: [Source], algorithm: HashAlgorithm, baseItems: [Item] = [], options: Options = Options(),
         reuse: StoredLookup? = nil, load: (Int) throws -> RawObject
     ) throws -> Output {
-        guard options.window >= 0, options.depth >= 0 else {
-            throw BanyanError(.invalidArgument, "pack window (\(options.window)) and depth (\(options.depth)) must not be negative")
-        }
         var unique: [Int] = []
         var seen = Set<ObjectID>()
-        for (position, source) in sources.enumerated() {
-            guard source.id.algorithm == algorithm else {
-                throw BanyanError(.invalidArgument, "object \(source.id) is \(source.id.algorithm) but the pack is \(algorithm)")
-            }
-            if seen.insert(source.id).inserted { unique.append(position) }
+        for (position, source) in sources.enumerated() where seen.insert(source.id).inserted {
+            unique.append(position)
         }
         let packed = unique.map { sources[$0] }
-        func loadPacked(_ position: Int) throws -> RawObject { try load(unique[position]) }
+        let externalIDs = externalBases(baseItems, algorithm: algorithm, excluding: seen).map(\.id)
+        let stored = try reuse.map { try reusable(sources: packed, externalIDs: externalIDs, options: options, lookup: $0) }
+            ?? Array(repeating: nil, count: packed.count)
+        return try write(sources: packed, algorithm: algorithm, baseItems: baseItems, options: options, stored: stored) {
+            try load(unique[$0])
+        }
+    }
+
+    /// The thin-pack bases among `baseItems` that are not in `excluding`, each once, sorted by id.
+    static func externalBases(
+        _ baseItems: [Item], algorithm: HashAlgorithm, excluding: Set<ObjectID>
+    ) -> [(id: ObjectID, item: Item)] {
+        var seen = excluding
         var externals: [(id: ObjectID, item: Item)] = []
         for base in baseItems {
             let id = base.id ?? base.object.id(algorithm)
             guard seen.insert(id).inserted else { continue }
             externals.append((id, base))
         }
-        externals.sort { $0.id < $1.id }
-        let externalIDs = externals.map(\.id)
-        let stored = try reuse.map { try reusable(sources: packed, externalIDs: externalIDs, options: options, lookup: $0) }
-            ?? Array(repeating: nil, count: packed.count)
-        var planner = DeltaPlanner(sources: packed, externals: externals.map(\.item.object),
+        return externals.sorted { $0.id < $1.id }
+    }
+
+    /// Packs `sources` (distinct ids) whose stored entries to copy are
+    /// decided already (`stored`, from `reusable`); `load` takes a position in `sources`.
+    static func write(
+        sources: [Source], algorithm: HashAlgorithm, baseItems: [Item], options: Options, stored: [Reuse?],
+        load: (Int) throws -> RawObject
+    ) throws -> Output {
+        guard options.window >= 0, options.depth >= 0 else {
+            throw BanyanError(.invalidArgument, "pack window (\(options.window)) and depth (\(options.depth)) must not be negative")
+        }
+        for source in sources where source.id.algorithm != algorithm {
+            throw BanyanError(.invalidArgument, "object \(source.id) is \(source.id.algorithm) but the pack is \(algorithm)")
+        }
+        let externals = externalBases(baseItems, algorithm: algorithm, excluding: Set(sources.map(\.id)))
+        var planner = DeltaPlanner(sources: sources, externals: externals.map(\.item.object),
                                    externalHints: externals.map(\.item.nameHint), algorithm: algorithm, options: options)
         planner.roles = roles(for: stored)
-        let plan = try planner.plan(load: loadPacked)
-        return try emit(sources: packed, externalIDs: externalIDs, plan: plan, reuse: stored,
-                        algorithm: algorithm, options: options, load: loadPacked)
+        let plan = try planner.plan(load: load)
+        return try emit(sources: sources, externalIDs: externals.map(\.id), plan: plan, reuse: stored,
+                        algorithm: algorithm, options: options, load: load)
     }
 
     /// Writes entries in input order, each delta's base first.

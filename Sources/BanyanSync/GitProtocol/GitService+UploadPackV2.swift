@@ -166,12 +166,17 @@ extension GitService {
 
     func buildPack(_ request: FetchRequest, common: [ObjectID]) throws -> BuiltPack {
         let tags = request.includeTag ? try repository.refs.list(prefix: "refs/tags/").map(\.id) : []
-        let plan = try ObjectWalk(repository: repository).plan(
+        let selection = try ObjectWalk(repository: repository).select(
             wants: request.wants, haves: common, depth: request.depth, receiverShallow: request.clientShallow,
             deepenRelative: request.deepenRelative, thin: request.thin, includeTags: tags)
+        let objects = repository.objects
+        let bases = try selection.bases.compactMap { id in try objects.find(id).map { PackWriter.Item($0, id: id) } }
+        let named = selection.objects.map { PackWriter.Named(id: $0.id, kind: $0.kind, nameHint: $0.nameHint) }
         let output = try PackWriter.write(
-            items: plan.items, algorithm: repository.hashAlgorithm, bases: plan.bases,
-            options: PackWriter.Options(useRefDeltas: !request.ofsDelta), reuse: repository.storedEntries)
-        return BuiltPack(pack: output.pack, shallow: plan.shallow, unshallow: plan.unshallow, count: plan.items.count)
+            named: named, algorithm: repository.hashAlgorithm, baseItems: bases,
+            options: PackWriter.Options(useRefDeltas: !request.ofsDelta), reuse: repository.storedEntries ?? { _ in nil }
+        ) { try objects.get($0) }
+        return BuiltPack(pack: output.pack, shallow: selection.shallow, unshallow: selection.unshallow,
+                         count: selection.objects.count)
     }
 }
