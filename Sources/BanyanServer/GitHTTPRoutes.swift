@@ -21,7 +21,9 @@ public enum GitHTTPRoutes {
         group.post("git-upload-pack") { request, _ -> Response in
             let body = try await RequestBody.collect(request, limit: service.options.maxRequestBytes)
             let gitProtocol = request.headers[.gitProtocol]
-            return try await respond { try service.uploadPack(body: body, gitProtocol: gitProtocol) }
+            return try await StreamedResponse.run(contentType: GitService.uploadPackResultType, mapError: { httpError($0) }) { write in
+                try service.uploadPack(body: body, gitProtocol: gitProtocol, write: write)
+            }
         }
         group.post("git-receive-pack") { request, _ -> Response in
             if service.options.readOnly {

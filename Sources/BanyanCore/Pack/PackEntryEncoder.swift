@@ -52,19 +52,21 @@ public final class PackEntryEncoder {
         return checksum
     }
 
-    /// Appends one entry at the end of `pack`, which holds the pack from its
-    /// first byte (so the entry's offset is `pack.count`). Returns the
-    /// entry's offset and CRC-32 for the index.
+    /// Appends one entry at the end of `pack`, which holds the pack from
+    /// byte `flushed` on (from its first byte unless earlier bytes were
+    /// written out already), so the entry's offset is `flushed + pack.count`.
+    /// Returns the entry's offset and CRC-32 for the index.
     ///
     /// Costs one zlib compression of the payload (none for a stored entry). Throws `invalidArgument`
     /// when an OFS_DELTA base does not lie before the entry, or a REF_DELTA
     /// base id uses another hash algorithm.
     @discardableResult
-    public func append(_ payload: Payload, to pack: inout [UInt8]) throws -> (offset: UInt64, crc32: UInt32) {
-        let offset = pack.count
-        try appendEntry(payload, offset: UInt64(offset), to: &pack)
-        let crc = pack.withUnsafeBytes { PackBytes.crc32(UnsafeRawBufferPointer(rebasing: $0[offset...])) }
-        return (UInt64(offset), crc)
+    public func append(_ payload: Payload, to pack: inout [UInt8], flushed: UInt64 = 0) throws -> (offset: UInt64, crc32: UInt32) {
+        let start = pack.count
+        let offset = flushed + UInt64(start)
+        try appendEntry(payload, offset: offset, to: &pack)
+        let crc = pack.withUnsafeBytes { PackBytes.crc32(UnsafeRawBufferPointer(rebasing: $0[start...])) }
+        return (offset, crc)
     }
 
     /// Encodes one entry that will start at `offset` in its pack; returns its bytes and CRC-32.

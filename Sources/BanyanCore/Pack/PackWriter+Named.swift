@@ -22,7 +22,8 @@ extension PackWriter {
     /// whose bases are sent and stored whole objects are copied as they are
     /// (see `write(sources:algorithm:baseItems:options:reuse:load:)`), and
     /// only the objects that must be searched or compressed afresh are
-    /// loaded. Duplicate ids are packed once.
+    /// loaded. Duplicate ids are packed once. With a streaming
+    /// `destination` the pack goes out in pieces as it is written.
     ///
     /// Cost: one stored-entry lookup per object, and for objects without a
     /// usable stored entry what `write(sources:…)` costs (a load to learn
@@ -30,7 +31,7 @@ extension PackWriter {
     /// `reuse` throw, and `invalidArgument` as `write(_:algorithm:bases:options:)` does.
     public static func write(
         named: [Named], algorithm: HashAlgorithm, baseItems: [Item] = [], options: Options = Options(),
-        reuse: StoredLookup, load: (ObjectID) throws -> RawObject
+        reuse: StoredLookup, destination: Destination = .memory, load: (ObjectID) throws -> RawObject
     ) throws -> Output {
         var sources: [Source] = []
         var entries: [StoredEntry?] = []
@@ -51,6 +52,6 @@ extension PackWriter {
             sources[position].size = try load(sources[position].id).body.count
         }
         return try write(sources: sources, algorithm: algorithm, baseItems: baseItems, options: options,
-                         stored: stored) { try load(sources[$0].id) }
+                         stored: stored, destination: destination) { try load(sources[$0].id) }
     }
 }

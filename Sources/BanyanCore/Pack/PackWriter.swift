@@ -196,7 +196,7 @@ public enum PackWriter {
     /// decided already (`stored`, from `reusable`); `load` takes a position in `sources`.
     static func write(
         sources: [Source], algorithm: HashAlgorithm, baseItems: [Item], options: Options, stored: [Reuse?],
-        load: (Int) throws -> RawObject
+        destination: Destination = .memory, load: (Int) throws -> RawObject
     ) throws -> Output {
         guard options.window >= 0, options.depth >= 0 else {
             throw BanyanError(.invalidArgument, "pack window (\(options.window)) and depth (\(options.depth)) must not be negative")
@@ -210,20 +210,20 @@ public enum PackWriter {
         planner.roles = roles(for: stored)
         let plan = try planner.plan(load: load)
         return try emit(sources: sources, externalIDs: externals.map(\.id), plan: plan, reuse: stored,
-                        algorithm: algorithm, options: options, load: load)
+                        algorithm: algorithm, options: options, destination: destination, load: load)
     }
 
     /// Writes entries in input order, each delta's base first.
     private static func emit(
         sources: [Source], externalIDs: [ObjectID], plan: [DeltaPlanner.Choice?], reuse: [Reuse?],
-        algorithm: HashAlgorithm, options: Options, load: (Int) throws -> RawObject
+        algorithm: HashAlgorithm, options: Options, destination: Destination, load: (Int) throws -> RawObject
     ) throws -> Output {
         let encoder = try PackEntryEncoder(algorithm: algorithm, compressionLevel: options.compressionLevel)
         guard sources.count <= Int(UInt32.max) else {
             throw BanyanError(.invalidArgument, "a pack holds at most \(UInt32.max) objects, not \(sources.count)")
         }
-        var pack = PackEntryEncoder.packHeader(objectCount: UInt32(sources.count))
-        pack.reserveCapacity(sources.reduce(64) { $0 + $1.size / 4 })
+        var pack = PackOutput(destination, algorithm: algorithm, header: PackEntryEncoder.packHeader(objectCount: UInt32(sources.count)),
+                              expectedBytes: sources.reduce(64) { $0 + max(0, $1.size) / 4 })
         var offsets = [UInt64?](repeating: nil, count: sources.count)
         var entries: [PackIndex.Entry] = []
         entries.reserveCapacity(sources.count)
@@ -273,13 +273,13 @@ public enum PackWriter {
                     usedExternals.insert(externalIDs[base])
                     payload = .refDelta(base: externalIDs[base], delta: delta)
                 }
-                let (offset, crc) = try encoder.append(payload, to: &pack)
+                let (offset, crc) = try pack.append(payload, encoder: encoder)
                 offsets[next] = offset
                 entries.append(PackIndex.Entry(id: sources[next].id, offset: offset, crc32: crc))
             }
         }
-        let checksum = PackEntryEncoder.appendTrailer(to: &pack, algorithm: algorithm)
-        return Output(pack: pack, entries: entries, checksum: checksum, deltaCount: deltaCount + reusedDeltaCount,
+        let (bytes, checksum) = try pack.finish()
+        return Output(pack: bytes, entries: entries, checksum: checksum, deltaCount: deltaCount + reusedDeltaCount,
                       externalBases: usedExternals.sorted(), reusedCount: reusedCount, reusedDeltaCount: reusedDeltaCount)
     }
 }

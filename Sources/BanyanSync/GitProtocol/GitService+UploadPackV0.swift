@@ -36,7 +36,7 @@ extension GitService {
         writer.flush()
     }
 
-    func uploadPackV0(_ body: [UInt8]) throws -> [UInt8] {
+    func uploadPackV0(_ body: [UInt8], into response: UploadPackResponse) throws {
         var reader = PktLineReader(body)
         var request = FetchRequest()
         var capabilities = Set<String>()
@@ -61,7 +61,7 @@ extension GitService {
             default: break
             }
         }
-        guard !request.wants.isEmpty else { return [] }
+        guard !request.wants.isEmpty else { return }
         request.thin = capabilities.contains("thin-pack")
         request.ofsDelta = capabilities.contains("ofs-delta")
         request.progress = !capabilities.contains("no-progress")
@@ -97,19 +97,20 @@ extension GitService {
         guard request.done else {
             if detailed, let last = common.last { try writer.line("ACK \(last) ready") }
             if !sawHaves || multiAck { try writer.line("NAK") }
-            return writer.bytes
+            return try response.send(writer)
         }
         if let last = common.last, multiAck { try writer.line("ACK \(last)") } else if common.isEmpty { try writer.line("NAK") }
-        let built = try buildPack(request, common: common)
-        if sideBand {
-            if request.progress {
-                SideBand.write(Array("Enumerating objects: \(built.count), done.\n".utf8), band: .progress, to: &writer)
-            }
-            SideBand.write(built.pack, band: .data, to: &writer, chunk: capabilities.contains("side-band-64k") ? SideBand.maxChunk : 999)
-            writer.flush()
-        } else {
-            writer.raw(built.pack)
+        let selection = try selectPack(request, common: common)
+        let sideBandSize = sideBand ? (capabilities.contains("side-band-64k") ? SideBand.maxChunk : 999) : nil
+        if sideBand, request.progress {
+            SideBand.write(Array("Enumerating objects: \(selection.objects.count), done.\n".utf8), band: .progress, to: &writer)
         }
-        return writer.bytes
+        try response.send(writer)
+        try writePack(selection, request) { try response.sendPack($0, sideBand: sideBandSize) }
+        if sideBand {
+            var end = PktLineWriter()
+            end.flush()
+            try response.send(end)
+        }
     }
 }

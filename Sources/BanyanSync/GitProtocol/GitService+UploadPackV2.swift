@@ -7,7 +7,7 @@ extension GitService {
          "object-format=\(objectFormat)"]
     }
 
-    func uploadPackV2(_ body: [UInt8]) throws -> [UInt8] {
+    func uploadPackV2(_ body: [UInt8], into response: UploadPackResponse) throws {
         var reader = PktLineReader(body)
         let head = try reader.section()
         var command: String?
@@ -19,7 +19,7 @@ extension GitService {
             }
         }
         guard let command else {
-            if head.lines.isEmpty { return [] }
+            if head.lines.isEmpty { return }
             throw BanyanError(.invalidArgument, "protocol v2 request without a command")
         }
         var arguments: [String] = []
@@ -28,13 +28,13 @@ extension GitService {
             arguments = rest.lines.map { PktLine.data($0).text ?? "" }
         }
         switch command {
-        case "ls-refs": return try lsRefs(arguments)
-        case "fetch": return try fetchV2(arguments)
+        case "ls-refs": try response.send(try lsRefs(arguments))
+        case "fetch": try fetchV2(arguments, into: response)
         default: throw BanyanError(.unsupported, "unknown protocol v2 command \(command.debugDescription)")
         }
     }
 
-    private func lsRefs(_ arguments: [String]) throws -> [UInt8] {
+    private func lsRefs(_ arguments: [String]) throws -> PktLineWriter {
         var symrefs = false, peel = false, unborn = false
         var prefixes: [String] = []
         for argument in arguments {
@@ -63,10 +63,10 @@ extension GitService {
             try writer.line(line)
         }
         writer.flush()
-        return writer.bytes
+        return writer
     }
 
-    private func fetchV2(_ arguments: [String]) throws -> [UInt8] {
+    private func fetchV2(_ arguments: [String], into response: UploadPackResponse) throws {
         var request = FetchRequest()
         for argument in arguments {
             let parts = argument.split(separator: " ", maxSplits: 1).map(String.init)
@@ -96,27 +96,29 @@ extension GitService {
             for id in common { try writer.line("ACK \(id)") }
             guard !common.isEmpty else {
                 writer.flush()
-                return writer.bytes
+                return try response.send(writer)
             }
             try writer.line("ready")
             writer.delim()
         }
-        let built = try buildPack(request, common: common)
+        let selection = try selectPack(request, common: common)
         if request.depth != nil || !request.clientShallow.isEmpty {
             try writer.line("shallow-info")
-            for id in built.shallow { try writer.line("shallow \(id)") }
+            for id in selection.shallow { try writer.line("shallow \(id)") }
             if request.depth != nil {
-                for id in built.unshallow { try writer.line("unshallow \(id)") }
+                for id in selection.unshallow { try writer.line("unshallow \(id)") }
             }
             writer.delim()
         }
         try writer.line("packfile")
         if request.progress {
-            SideBand.write(Array("Enumerating objects: \(built.count), done.\n".utf8), band: .progress, to: &writer)
+            SideBand.write(Array("Enumerating objects: \(selection.objects.count), done.\n".utf8), band: .progress, to: &writer)
         }
-        SideBand.write(built.pack, band: .data, to: &writer)
-        writer.flush()
-        return writer.bytes
+        try response.send(writer)
+        try writePack(selection, request) { try response.sendPack($0, sideBand: SideBand.maxChunk) }
+        var end = PktLineWriter()
+        end.flush()
+        try response.send(end)
     }
 
     func objectID(_ hex: String) throws -> ObjectID {
@@ -156,27 +158,25 @@ struct FetchRequest {
 }
 
 extension GitService {
-    /// The pack a fetch gets, and the commits it cuts at.
-    struct BuiltPack {
-        var pack: [UInt8]
-        var shallow: [ObjectID]
-        var unshallow: [ObjectID]
-        var count: Int
-    }
-
-    func buildPack(_ request: FetchRequest, common: [ObjectID]) throws -> BuiltPack {
+    /// What a fetch gets: the walk's selection.
+    func selectPack(_ request: FetchRequest, common: [ObjectID]) throws -> ObjectWalk.Selection {
         let tags = request.includeTag ? try repository.refs.list(prefix: "refs/tags/").map(\.id) : []
-        let selection = try ObjectWalk(repository: repository).select(
+        return try ObjectWalk(repository: repository).select(
             wants: request.wants, haves: common, depth: request.depth, receiverShallow: request.clientShallow,
             deepenRelative: request.deepenRelative, thin: request.thin, includeTags: tags)
+    }
+
+    /// Writes the pack of `selection`, handing it to `deliver` in pieces as
+    /// it is written. Stored entries are copied; only objects without one
+    /// are loaded.
+    func writePack(_ selection: ObjectWalk.Selection, _ request: FetchRequest, deliver: @escaping ([UInt8]) throws -> Void) throws {
         let objects = repository.objects
         let bases = try selection.bases.compactMap { id in try objects.find(id).map { PackWriter.Item($0, id: id) } }
         let named = selection.objects.map { PackWriter.Named(id: $0.id, kind: $0.kind, nameHint: $0.nameHint) }
-        let output = try PackWriter.write(
+        _ = try PackWriter.write(
             named: named, algorithm: repository.hashAlgorithm, baseItems: bases,
-            options: PackWriter.Options(useRefDeltas: !request.ofsDelta), reuse: repository.storedEntries ?? { _ in nil }
+            options: PackWriter.Options(useRefDeltas: !request.ofsDelta), reuse: repository.storedEntries ?? { _ in nil },
+            destination: .stream(deliver)
         ) { try objects.get($0) }
-        return BuiltPack(pack: output.pack, shallow: selection.shallow, unshallow: selection.unshallow,
-                         count: selection.objects.count)
     }
 }

@@ -103,17 +103,33 @@ public final class GitService: Sendable {
 
     /// The response to `POST /git-upload-pack` with the (decoded) request body.
     public func uploadPack(body: [UInt8], gitProtocol: String?) throws -> GitResponse {
+        var result: [UInt8] = []
+        try uploadPack(body: body, gitProtocol: gitProtocol) { result.append(contentsOf: $0) }
+        return GitResponse(contentType: Self.uploadPackResultType, body: result)
+    }
+
+    /// The body of the response to `POST /git-upload-pack`, handed to
+    /// `write` in pieces as it is produced: the pack goes out while it is
+    /// written, not once it is whole. The content type is `uploadPackResultType`.
+    ///
+    /// A request the service refuses gets an `ERR` packet, as Git's does;
+    /// errors that arise once the pack is flowing (and `io` errors) are thrown.
+    public func uploadPack(body: [UInt8], gitProtocol: String?, write: @escaping ([UInt8]) throws -> Void) throws {
         try checkSize(body)
-        let result: [UInt8]
+        let response = UploadPackResponse(deliver: write)
         do {
-            result = Self.wantsVersion2(gitProtocol) ? try uploadPackV2(body) : try uploadPackV0(body)
-        } catch let error as BanyanError where error.code != .io {
+            if Self.wantsVersion2(gitProtocol) { try uploadPackV2(body, into: response) } else { try uploadPackV0(body, into: response) }
+        } catch let error as BanyanError where error.code != .io && !response.started {
+            response.discard()
             var writer = PktLineWriter()
             try writer.line("ERR \(error.message)")
-            result = writer.bytes
+            try response.send(writer)
         }
-        return GitResponse(contentType: "application/x-git-upload-pack-result", body: result)
+        try response.finish()
     }
+
+    /// The content type of upload-pack responses.
+    public static let uploadPackResultType = "application/x-git-upload-pack-result"
 
     /// The response to `POST /git-receive-pack` with the (decoded) request body.
     public func receivePack(body: [UInt8]) throws -> GitResponse {
