@@ -21,7 +21,8 @@ struct ObjectWalkTests {
         func commit(_ branch: String, _ time: Int, from: String?, merge: String? = nil, _ changes: [String]) {
             mark += 1
             stream += "commit refs/heads/\(branch)\nmark :\(mark)\n"
-            stream += "committer Tester <t@example.com> \(1_700_000_000 + time) +0000\ndata 4\nc\(mark)\n"
+            let message = "c\(mark)\n"
+            stream += "committer Tester <t@example.com> \(1_700_000_000 + time) +0000\ndata \(message.utf8.count)\n\(message)"
             if let from { stream += "from \(from)\n" }
             if let merge { stream += "merge \(merge)\n" }
             for change in changes { stream += change + "\n" }

@@ -8,7 +8,7 @@ extension PackWriter {
         let deliver: (([UInt8]) throws -> Void)?
 
         /// The whole pack in `Output.pack`.
-        public static let memory = Destination(chunkSize: .max, deliver: nil)
+        public static var memory: Destination { Destination(chunkSize: .max, deliver: nil) }
 
         /// Each piece of the pack, trailer included, to `deliver` in order;
         /// `Output.pack` stays empty.
