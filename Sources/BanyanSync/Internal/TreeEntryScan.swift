@@ -1,4 +1,5 @@
 import Banyan
+import Foundation
 
 /// The entries of an encoded tree read in place, for walks that need only
 /// each entry's kind, name and id: no `TreeEntry` array, no name copies.
@@ -82,13 +83,14 @@ enum TreeEntryScan {
             while nul < reference.count, reference[nul] != 0 { nul += 1 }
             let end = nul + 1 + digestLength
             guard end <= reference.count else { break }
-            let name = UnsafeRawBufferPointer(rebasing: reference[nameStart..<nul])
-            if name.lexicographicallyPrecedes(entry.name) {
+            let nameLength = nul - nameStart
+            let common = memcmp(reference.baseAddress! + nameStart, entry.name.baseAddress!, min(nameLength, entry.name.count))
+            if common < 0 || (common == 0 && nameLength < entry.name.count) {
                 cursor = end
                 continue
             }
             guard end - cursor == entry.bytes.count,
-                  UnsafeRawBufferPointer(rebasing: reference[cursor..<end]).elementsEqual(entry.bytes) else { return false }
+                  memcmp(reference.baseAddress! + cursor, entry.bytes.baseAddress!, entry.bytes.count) == 0 else { return false }
             cursor = end
             return true
         }
