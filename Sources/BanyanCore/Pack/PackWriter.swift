@@ -8,7 +8,8 @@
 ///
 /// Cost: about `window` delta attempts per object (each O(object size)),
 /// one zlib compression per entry, one hash per object whose id is not
-/// given and one of the output. The pack is built in memory. Without name
+/// given and one of the output. The pack is built in memory, or handed on in
+/// pieces as it is written (`Destination.stream`). Without name
 /// hints, objects are grouped by size alone and deltas find fewer good
 /// bases: pass paths when they are known.
 public enum PackWriter {
@@ -76,7 +77,7 @@ public enum PackWriter {
 
     /// A finished pack.
     public struct Output: Sendable {
-        /// The pack's bytes, trailer included.
+        /// The pack's bytes, trailer included (empty when the pack was streamed).
         public var pack: [UInt8]
         /// One index entry per object, in pack order.
         public var entries: [PackIndex.Entry]
