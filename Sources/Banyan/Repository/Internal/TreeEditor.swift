@@ -138,7 +138,7 @@ struct TreeEditor {
 
     private mutating func store(_ tree: Tree, editOf base: ObjectID?) -> ObjectID {
         let id = base.map { batch.add(tree.rawObject, editOf: $0) } ?? batch.add(tree.rawObject)
-        repository.cache.insert(tree, for: id)
+        repository.cache.insert(tree, for: id, replacing: base)
         return id
     }
 }
