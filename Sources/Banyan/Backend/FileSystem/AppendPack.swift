@@ -190,8 +190,10 @@ final class AppendPack: Sendable {
         try state.withLock { state in
             guard state.fd >= 0 else { return false }
             let (fd, file, end) = (state.fd, state.file, state.end)
+            // The reader's cache, then the index, go as soon as they are not
+            // needed, lowering the peak while the `.idx` is built.
+            state.reader = nil
             let entries = state.index.sortedEntries()
-            // The index and the reader's cache go before the `.idx` is built, lowering the peak.
             state = State(algorithm: algorithm, abandoned: state.abandoned)
             defer { close(fd) }
             if entries.isEmpty {
