@@ -4,9 +4,7 @@ import Synchronization
 /// walks) do not inflate and parse the same object again.
 ///
 /// Bounded by estimated bytes in a `GenerationalCache` per kind, each
-/// behind its own mutex: at most twice each capacity is held. A tree made
-/// by editing another replaces it (`insert(_:for:replacing:)`), so a long
-/// run of commits keeps the current trees rather than their past versions.
+/// behind its own mutex: at most twice each capacity is held.
 final class ObjectCache: Sendable {
     private let trees: Mutex<GenerationalCache<ObjectID, Tree>>
     private let commits: Mutex<GenerationalCache<ObjectID, Commit>>
@@ -21,16 +19,6 @@ final class ObjectCache: Sendable {
     func insert(_ tree: Tree, for id: ObjectID) { trees.withLock { $0.insert(tree, for: id) } }
     func commit(_ id: ObjectID) -> Commit? { commits.withLock { $0.get(id) } }
     func insert(_ commit: Commit, for id: ObjectID) { commits.withLock { $0.insert(commit, for: id) } }
-
-    /// Caches `tree`, made by editing the tree `base`, and drops `base`:
-    /// the next edit starts from `tree`, and a reader still after `base`
-    /// decodes it again.
-    func insert(_ tree: Tree, for id: ObjectID, replacing base: ObjectID?) {
-        trees.withLock { cache in
-            if let base, base != id { cache.remove(base) }
-            cache.insert(tree, for: id)
-        }
-    }
 
     /// A tree's entries and their names (each its own allocation); by count,
     /// not capacity, so a tree weighs the same however it was built.
