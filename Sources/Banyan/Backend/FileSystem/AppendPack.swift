@@ -66,11 +66,13 @@ final class AppendPack: Sendable {
     ///
     /// An object with an entry in `deltaBases` (its previous version, e.g.
     /// the same tree before an edit) is stored as an OFS_DELTA against that
-    /// base when the base is in the open pack and the delta is small.
+    /// base when the base is in the open pack and the delta is small; the
+    /// delta is taken from `deltas` when given there, else computed.
     /// Returns the end offset the caller must `sync` to for durability, and
     /// whether the pack passed its size limit.
     func append(
-        _ objects: [(id: ObjectID, object: RawObject)], deltaBases: [ObjectID: ObjectID] = [:]
+        _ objects: [(id: ObjectID, object: RawObject)], deltaBases: [ObjectID: ObjectID] = [:],
+        deltas: [ObjectID: [UInt8]] = [:]
     ) throws -> (file: String, end: UInt64, full: Bool) {
         try state.withLock { state in
             if state.fd < 0 { try open(&state) }
@@ -90,10 +92,8 @@ final class AppendPack: Sendable {
                 var depth = 0
                 if let baseID = deltaBases[id], let base = pending[baseID] ?? state.index.location(of: baseID) {
                     if base.depth < AppendPackFile.maxDepth,
-                       let baseObject = try? reader.object(at: base.offset, fd: state.fd),
-                       let delta = object.kind == .tree
-                        ? Delta.fromTreeEdit(base: baseObject.body, target: object.body, hashLength: algorithm.digestLength)
-                        : Delta.fromEdit(base: baseObject.body, target: object.body) {
+                       let delta = deltas[id].flatMap({ $0.count < object.body.count / 2 ? $0 : nil })
+                        ?? editDelta(of: object, base: base.offset, reader: &reader, fd: state.fd) {
                         payload = .ofsDelta(baseOffset: base.offset, delta: delta)
                         depth = base.depth + 1
                     }
@@ -106,8 +106,9 @@ final class AppendPack: Sendable {
                 pending[id] = location
                 added.append((id, location))
                 // Edits are kept in memory, being the likely bases of the next
-                // edits; so is a base of an edit in this batch, not written yet.
-                let cached = deltaBases[id] != nil || bases.contains(id)
+                // edits (unless their delta came ready-made: their editor keeps
+                // them); so is a base of an edit in this batch, not written yet.
+                let cached = (deltaBases[id] != nil && deltas[id] == nil) || bases.contains(id)
                 reader.record(offset: offset, end: offset + UInt64(encoded.bytes.count), object: cached ? object : nil)
             }
             if !buffer.isEmpty {
@@ -122,6 +123,14 @@ final class AppendPack: Sendable {
             }
             return (state.file, state.end, state.end >= sizeLimit)
         }
+    }
+
+    /// A delta from the object at `offset` to `object`, when it is small.
+    private func editDelta(of object: RawObject, base offset: UInt64, reader: inout AppendPackFile, fd: Int32) -> [UInt8]? {
+        guard let base = try? reader.object(at: offset, fd: fd) else { return nil }
+        return object.kind == .tree
+            ? Delta.fromTreeEdit(base: base.body, target: object.body, hashLength: algorithm.digestLength)
+            : Delta.fromEdit(base: base.body, target: object.body)
     }
 
     /// The path of the open pack, if one is open.
