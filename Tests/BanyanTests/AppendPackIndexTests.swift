@@ -62,6 +62,13 @@ struct AppendPackIndexTests {
         }
     }
 
+    @Test func anEmptyIndexFindsNothingAndListsNothing() {
+        let index = AppendPackIndex(algorithm: .sha1)
+        #expect(index.sortedEntries().isEmpty)
+        #expect(index.ids.isEmpty)
+        #expect(!index.contains(id(0, .sha1)))
+    }
+
     @Test func anIdOfTheOtherAlgorithmIsNotFound() {
         var index = AppendPackIndex(algorithm: .sha256)
         index.insert(id(5, .sha256), at: location(5))

@@ -92,6 +92,8 @@ struct AppendPackIndex {
 
     /// Every object as a pack index entry, sorted by id (the `.idx` order).
     func sortedEntries() -> [PackIndex.Entry] {
+        // An empty array may have no storage to point at.
+        guard count > 0 else { return [] }
         var order = Array(0..<UInt32(count))
         records.withUnsafeBytes { raw in
             let base = raw.baseAddress!
