@@ -59,7 +59,9 @@ struct TreeMerger {
                              unchanged: { entries.append($0) }) { name, b, o, t in
             if let entry = try mergeEntry(b, o, t, name: name, in: key) { entries.append(entry) }
         }
-        return entries.isEmpty ? nil : objects.store(Tree(entries: entries))
+        guard !entries.isEmpty else { return nil }
+        // They come in name-byte order, which is Git's order unless there are directories.
+        return objects.store(entries.contains { $0.mode.isDirectory } ? Tree(entries: entries) : Tree(sortedEntries: entries))
     }
 
     /// Calls `body` with each name in the three listings and its versions
@@ -105,6 +107,7 @@ struct TreeMerger {
     /// `entries` in name-byte order (they come in Git's order, which differs
     /// only where a directory's name is a prefix of a sibling's).
     private static func byNameBytes(_ entries: [TreeEntry]) -> [TreeEntry] {
+        guard entries.contains(where: { $0.mode.isDirectory }) else { return entries }
         let sorted = zip(entries, entries.dropFirst()).allSatisfy { Tree.compareNames($0.name, false, $1.name, false) < 0 }
         return sorted ? entries : entries.sorted { Tree.compareNames($0.name, false, $1.name, false) < 0 }
     }
