@@ -89,7 +89,9 @@ final class AppendPack: Sendable {
                 if let baseID = deltaBases[id], let base = pending[baseID] ?? state.entries[baseID],
                    base.depth < AppendPackFile.maxDepth,
                    let baseObject = try? reader.object(at: base.offset, fd: state.fd),
-                   let delta = Delta.fromEdit(base: baseObject.body, target: object.body) {
+                   let delta = object.kind == .tree
+                    ? Delta.fromTreeEdit(base: baseObject.body, target: object.body, hashLength: algorithm.digestLength)
+                    : Delta.fromEdit(base: baseObject.body, target: object.body) {
                     payload = .ofsDelta(baseOffset: base.offset, delta: delta)
                     depth = base.depth + 1
                 }
