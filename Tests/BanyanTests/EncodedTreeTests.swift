@@ -11,7 +11,7 @@ struct EncodedTreeTests {
     /// Names that sort differently as files and as directories ("a" < "a-" < "a/" < "a0").
     static let names = ["a", "a-", "a.b", "a0", "b", "ab", "z", "a.txt", "dir", "dir-1", "dir0"]
 
-    @Test("lookups and edits agree with the decoded tree", arguments: HashAlgorithm.allCases, 0..<30)
+    @Test("lookups, edits and their deltas agree with the decoded tree", arguments: HashAlgorithm.allCases, 0..<30)
     func editsMatchDecodedTree(_ algorithm: HashAlgorithm, _ seed: Int) throws {
         var state = UInt64(seed + 1)
         func next(_ bound: Int) -> Int {
@@ -52,8 +52,9 @@ struct EncodedTreeTests {
                 break
             }
         }
-        let edited = encoded.applying(edits)
+        let (edited, delta) = encoded.applying(edits)
         #expect(edited.body == Tree(entries: Array(expected.values)).encoded())
+        #expect(try Delta.apply(base: encoded.body, delta: delta) == edited.body)
         // The offsets of the result are those of a fresh index of its bytes.
         #expect(edited.offsets == (try EncodedTree(body: edited.body, algorithm: algorithm)).offsets)
     }

@@ -40,8 +40,7 @@ extension Delta {
     public static func fromTreeEdit(base: [UInt8], target: [UInt8], hashLength: Int) -> [UInt8]? {
         base.withUnsafeBytes { base in
             target.withUnsafeBytes { target in
-                var walk = TreeEditDelta(base: base, target: target, hashLength: hashLength)
-                return walk.make()
+                TreeEditDelta(base: base, target: target, hashLength: hashLength).make()
             }
         }
     }
@@ -52,16 +51,6 @@ private struct TreeEditDelta {
     let base: UnsafeRawBufferPointer
     let target: UnsafeRawBufferPointer
     let hashLength: Int
-    var output: [UInt8] = []
-    /// The pending run of entries copied from `base`, or of entries inserted from `target`.
-    var copy: Range<Int>?
-    var literal: Range<Int>?
-
-    init(base: UnsafeRawBufferPointer, target: UnsafeRawBufferPointer, hashLength: Int) {
-        self.base = base
-        self.target = target
-        self.hashLength = hashLength
-    }
 
     /// One entry of an encoded tree: where its name lies and where it ends.
     struct Entry {
@@ -95,15 +84,13 @@ private struct TreeEditDelta {
         return aNext - bNext
     }
 
-    mutating func make() -> [UInt8]? {
-        output.reserveCapacity(64)
-        Delta.appendSize(base.count, to: &output)
-        Delta.appendSize(target.count, to: &output)
+    func make() -> [UInt8]? {
+        var delta = DeltaBuilder(baseCount: base.count, targetCount: target.count)
         var i = 0, j = 0
         while j < target.count {
             guard let t = entry(in: target, at: j) else { return nil }
             guard i < base.count else {
-                insert(j..<t.end)
+                delta.insert(target[j..<t.end])
                 j = t.end
                 continue
             }
@@ -112,45 +99,19 @@ private struct TreeEditDelta {
             if c < 0 {
                 i = b.end  // removed from base
             } else if c > 0 {
-                insert(j..<t.end)  // new in target
+                delta.insert(target[j..<t.end])  // new in target
                 j = t.end
             } else {
                 if b.end - i == t.end - j && PackBytes.compare(base.baseAddress! + i, target.baseAddress! + j, t.end - j) == 0 {
-                    copy(i..<b.end)
+                    delta.copy(i..<b.end)
                 } else {
-                    insert(j..<t.end)
+                    delta.insert(target[j..<t.end])
                 }
                 i = b.end
                 j = t.end
             }
         }
-        flush()
+        let output = delta.finish()
         return output.count < target.count / 2 ? output : nil
-    }
-
-    private mutating func copy(_ range: Range<Int>) {
-        if let literal {
-            DeltaIndex.appendLiterals(target, literal, to: &output)
-            self.literal = nil
-        }
-        if let run = copy, run.upperBound == range.lowerBound {
-            copy = run.lowerBound..<range.upperBound
-        } else {
-            if let run = copy { DeltaIndex.appendCopies(offset: run.lowerBound, length: run.count, to: &output) }
-            copy = range
-        }
-    }
-
-    private mutating func insert(_ range: Range<Int>) {
-        if let run = copy {
-            DeltaIndex.appendCopies(offset: run.lowerBound, length: run.count, to: &output)
-            copy = nil
-        }
-        literal = literal.map { $0.lowerBound..<range.upperBound } ?? range
-    }
-
-    private mutating func flush() {
-        if let run = copy { DeltaIndex.appendCopies(offset: run.lowerBound, length: run.count, to: &output) }
-        if let literal { DeltaIndex.appendLiterals(target, literal, to: &output) }
     }
 }

@@ -124,10 +124,10 @@ struct EncodedTree: Sendable {
         }
     }
 
-    /// This tree with `edits` applied: runs of untouched entries are copied
-    /// as bytes. At most one replace or remove per index; inserts at one
-    /// index may come in any order.
-    func applying(_ edits: [Edit]) -> EncodedTree {
+    /// This tree with `edits` applied, and the Git delta from this tree to
+    /// it: runs of untouched entries are copied as bytes. At most one replace
+    /// or remove per index; inserts at one index may come in any order.
+    func applying(_ edits: [Edit]) -> (tree: EncodedTree, delta: [UInt8]) {
         let sorted = edits.sorted { a, b in
             if a.index != b.index { return a.index < b.index }
             switch (a, b) {
@@ -140,21 +140,26 @@ struct EncodedTree: Sendable {
         out.reserveCapacity(body.count + edits.count * (algorithm.digestLength + 40))
         var outOffsets: [UInt32] = []
         outOffsets.reserveCapacity(count + edits.count)
+        var steps: [(copy: Range<Int>?, inserted: Range<Int>?)] = []
         var next = 0  // the first base entry not yet copied
         func copyBase(upTo end: Int) {
             guard next < end else { return }
             let shift = Int64(out.count) - Int64(offsets[next])
             for i in next..<end { outOffsets.append(UInt32(Int64(offsets[i]) + shift)) }
-            out.append(contentsOf: body[Int(offsets[next])..<self.end(of: end - 1)])
+            let range = Int(offsets[next])..<self.end(of: end - 1)
+            out.append(contentsOf: body[range])
+            steps.append((range, nil))
             next = end
         }
         func append(_ entry: TreeEntry) {
-            outOffsets.append(UInt32(out.count))
+            let start = out.count
+            outOffsets.append(UInt32(start))
             out.append(contentsOf: String(entry.mode.rawValue, radix: 8).utf8)
             out.append(UInt8(ascii: " "))
             out.append(contentsOf: entry.name)
             out.append(0)
             entry.id.append(to: &out)
+            steps.append((nil, start..<out.count))
         }
         for edit in sorted {
             copyBase(upTo: edit.index)
@@ -169,6 +174,11 @@ struct EncodedTree: Sendable {
             }
         }
         copyBase(upTo: count)
-        return EncodedTree(trusted: out, offsets: outOffsets, algorithm: algorithm)
+        var delta = DeltaBuilder(baseCount: body.count, targetCount: out.count)
+        for step in steps {
+            if let range = step.copy { delta.copy(range) }
+            if let range = step.inserted { delta.insert(out[range]) }
+        }
+        return (EncodedTree(trusted: out, offsets: outOffsets, algorithm: algorithm), delta.finish())
     }
 }

@@ -111,7 +111,8 @@ struct TreeEditor {
         }
         if edits.isEmpty, let baseID { return TreeEntry(name: path.last ?? [], mode: .directory, id: baseID) }
         if count == 0 && !path.isEmpty { return nil }
-        let id = store(tree.applying(edits), editOf: baseID)
+        let (edited, delta) = tree.applying(edits)
+        let id = store(edited, editOf: baseID.map { ($0, delta) })
         return TreeEntry(name: path.last ?? [], mode: .directory, id: id)
     }
 
@@ -119,9 +120,10 @@ struct TreeEditor {
         path.map { String(decoding: $0, as: UTF8.self) }.joined(separator: "/")
     }
 
-    private mutating func store(_ tree: EncodedTree, editOf base: ObjectID?) -> ObjectID {
+    /// Stages `tree`, an edit of `base` (with the delta from it) when it has one.
+    private mutating func store(_ tree: EncodedTree, editOf base: (id: ObjectID, delta: [UInt8])?) -> ObjectID {
         let object = RawObject(kind: .tree, body: tree.body)
-        let id = base.map { batch.add(object, editOf: $0) } ?? batch.add(object)
+        let id = base.map { batch.add(object, editOf: $0.id, delta: $0.delta) } ?? batch.add(object)
         repository.treeBodies.insert(tree, for: id)
         return id
     }
