@@ -14,6 +14,11 @@
 public enum PackIndexer {
     /// Finds a delta base that is not in the pack.
     public typealias BaseLookup = (ObjectID) throws -> RawObject?
+    /// Sees each object of the pack once, as indexing computes its id: the
+    /// object, its id, and for a delta whose base is in the pack, that base
+    /// (nil for a whole object or a base from `BaseLookup`). What it throws
+    /// stops the indexing and comes out of `index`.
+    public typealias Inspector = (_ object: RawObject, _ id: ObjectID, _ base: RawObject?) throws -> Void
 
     /// One object of an indexed pack.
     public struct Entry: Sendable, Hashable {
@@ -63,12 +68,15 @@ public enum PackIndexer {
     /// damaged entry, zlib data whose size differs from its header, bytes
     /// after the last entry, a checksum mismatch, a delta base that is
     /// missing or an OFS_DELTA that does not point at an entry;
-    /// `limitExceeded` for an object larger than `maxObjectSize`.
+    /// `limitExceeded` for an object larger than `maxObjectSize`. `inspect`
+    /// sees every object as it is resolved, so a caller that checks objects
+    /// needs no second pass over the pack.
     public static func index(
         pack: UnsafeRawBufferPointer, algorithm: HashAlgorithm, maxObjectSize: Int = Zlib.defaultInflateLimit,
-        deltaMemory: Int = 64 << 20, baseLookup: BaseLookup? = nil
+        deltaMemory: Int = 64 << 20, baseLookup: BaseLookup? = nil, inspect: Inspector? = nil
     ) throws -> Result {
-        var walk = try EntryWalk(pack: pack, algorithm: algorithm, maxObjectSize: maxObjectSize, deltaMemory: deltaMemory)
+        var walk = try EntryWalk(pack: pack, algorithm: algorithm, maxObjectSize: maxObjectSize, deltaMemory: deltaMemory,
+                                 inspect: inspect)
         try walk.scan()
         try walk.resolve(baseLookup: baseLookup)
         return walk.result()
@@ -110,9 +118,12 @@ private struct EntryWalk {
     var checksum: ObjectID
     var externalBases: [ObjectID] = []
     let inflater: PackInflater
+    let inspect: PackIndexer.Inspector?
 
-    init(pack: UnsafeRawBufferPointer, algorithm: HashAlgorithm, maxObjectSize: Int, deltaMemory: Int) throws {
+    init(pack: UnsafeRawBufferPointer, algorithm: HashAlgorithm, maxObjectSize: Int, deltaMemory: Int,
+         inspect: PackIndexer.Inspector?) throws {
         self.pack = pack
+        self.inspect = inspect
         self.algorithm = algorithm
         self.maxObjectSize = maxObjectSize
         self.deltaMemory = deltaMemory
@@ -146,7 +157,9 @@ private struct EntryWalk {
                 if case .object(let kind) = header.kind {
                     slot.kind = kind
                     slot.size = output.count
-                    slot.id = ObjectID.hash(kind: kind, body: output, algorithm: algorithm)
+                    let id = ObjectID.hash(kind: kind, body: output, algorithm: algorithm)
+                    slot.id = id
+                    try inspect?(RawObject(kind: kind, body: output), id, nil)
                 } else if output.count <= deltaMemory {
                     deltaMemory -= output.count
                     slot.delta = output
@@ -186,7 +199,7 @@ private struct EntryWalk {
             throw BanyanError(.corruptObject, "OFS_DELTA at offset \(child.offset) points at offset \(base), which is not an entry")
         }
         // Pending work: a delta entry and the resolved body of its base.
-        var stack: [(slot: Int, base: RawObject, baseDepth: Int)] = []
+        var stack: [Pending] = []
         // Takes the entries waiting on the object at `offset` with `id`, so each is queued once.
         func children(offset: Int, id: ObjectID) -> [Int] {
             (ofsChildren.removeValue(forKey: offset) ?? []) + (refChildren.removeValue(forKey: id) ?? [])
@@ -196,7 +209,7 @@ private struct EntryWalk {
             let rootChildren = children(offset: slots[root].offset, id: slots[root].id!)
             guard !rootChildren.isEmpty else { continue }
             let body = try inflateEntry(root)
-            for child in rootChildren { stack.append((child, RawObject(kind: slots[root].kind!, body: body), 0)) }
+            for child in rootChildren { stack.append(Pending(slot: child, base: RawObject(kind: slots[root].kind!, body: body))) }
             try drain(&stack, children: children)
         }
         // What is left waits on bases outside the pack (a thin pack), or on
@@ -213,7 +226,7 @@ private struct EntryWalk {
                 try PackIndexer.verifiedBase(base, algorithm: algorithm, baseLookup: baseLookup)
             }
             externalBases.append(base)
-            for child in waiting { stack.append((child, object, 0)) }
+            for child in waiting { stack.append(Pending(slot: child, base: object, baseInPack: false)) }
             try drain(&stack, children: children)
         }
         if let stuck = slots.first(where: { $0.id == nil }) {
@@ -221,11 +234,19 @@ private struct EntryWalk {
         }
     }
 
+    /// A delta entry waiting to be resolved, with the resolved body of its base.
+    struct Pending {
+        var slot: Int
+        var base: RawObject
+        var baseDepth = 0
+        /// False for a base that came from `BaseLookup`.
+        var baseInPack = true
+    }
+
     /// Applies queued deltas until the stack is empty.
-    private mutating func drain(
-        _ stack: inout [(slot: Int, base: RawObject, baseDepth: Int)], children: (Int, ObjectID) -> [Int]
-    ) throws {
-        while let (number, base, baseDepth) = stack.popLast() {
+    private mutating func drain(_ stack: inout [Pending], children: (Int, ObjectID) -> [Int]) throws {
+        while let pending = stack.popLast() {
+            let (number, base, baseDepth) = (pending.slot, pending.base, pending.baseDepth)
             let slot = slots[number]
             let delta = try slot.delta ?? inflateEntry(number)
             let body = try base.body.withUnsafeBytes { base in
@@ -241,11 +262,9 @@ private struct EntryWalk {
             slots[number].size = body.count
             slots[number].depth = baseDepth + 1
             slots[number].delta = nil
-            let next = children(slot.offset, id)
-            if !next.isEmpty {
-                let object = RawObject(kind: base.kind, body: body)
-                for child in next { stack.append((child, object, baseDepth + 1)) }
-            }
+            let object = RawObject(kind: base.kind, body: body)
+            try inspect?(object, id, pending.baseInPack ? base : nil)
+            for child in children(slot.offset, id) { stack.append(Pending(slot: child, base: object, baseDepth: baseDepth + 1)) }
         }
     }
 
