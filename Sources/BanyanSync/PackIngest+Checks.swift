@@ -1,47 +1,51 @@
 import Banyan
+import Synchronization
 
 /// Git's fsck rules on each object of a received pack, run as `PackIndexer`
 /// resolves it, so the pack is read once: trees are scanned, not decoded,
 /// and a delta tree's entries that its base holds too are not recorded again.
-struct ReceivedChecks {
+///
+/// Thread-safe: indexing calls `check` from several threads; each checks
+/// on its own and takes the lock only to record what it found.
+final class ReceivedChecks: Sendable {
     let algorithm: HashAlgorithm
     /// Whether to keep every object, for a store that takes them in a batch.
     let keepsObjects: Bool
-    /// What the checked objects refer to.
-    var references = ReceivedReferences()
-    /// The objects, when `keepsObjects`.
-    var objects: [RawObject] = []
+    private let state = Mutex((references: ReceivedReferences(), objects: [RawObject]()))
 
     init(algorithm: HashAlgorithm, keepsObjects: Bool) {
         self.algorithm = algorithm
         self.keepsObjects = keepsObjects
     }
 
+    /// What the checked objects refer to.
+    var references: ReceivedReferences { state.withLock { $0.references } }
+    /// The objects checked, when `keepsObjects`.
+    var objects: [RawObject] { state.withLock { $0.objects } }
+
     /// Checks `object`, resolved from `base` when that is in the pack; throws
     /// `corruptObject` for an object that fails a rule.
-    mutating func check(_ object: RawObject, id: ObjectID, base: RawObject?) throws {
-        if keepsObjects { objects.append(object) }
+    func check(_ object: RawObject, id: ObjectID, base: RawObject?) throws {
+        var links: [FsckRules.Link] = []
         switch object.kind {
         case .blob:
-            return
+            break
         case .tree:
-            if let base {
-                try base.body.withUnsafeBytes { try checkTree(object, id: id, base: $0) }
-            } else {
-                try checkTree(object, id: id, base: nil)
+            try PackIngest.received {
+                try object.body.withUnsafeBytes { body in
+                    let scan = { (base: UnsafeRawBufferPointer?) in
+                        try FsckRules.checkTree(body, id: id, algorithm: self.algorithm, base: base) { links.append($0) }
+                    }
+                    if let base { try base.body.withUnsafeBytes { try scan($0) } } else { try scan(nil) }
+                }
             }
         case .commit, .tag:
-            for link in try PackIngest.received({ try FsckRules.check(object, id: id, algorithm: algorithm) }) {
-                references.record(link)
-            }
+            links = try PackIngest.received { try FsckRules.check(object, id: id, algorithm: algorithm) }
         }
-    }
-
-    private mutating func checkTree(_ tree: RawObject, id: ObjectID, base: UnsafeRawBufferPointer?) throws {
-        try PackIngest.received {
-            try tree.body.withUnsafeBytes { body in
-                try FsckRules.checkTree(body, id: id, algorithm: algorithm, base: base) { references.record($0) }
-            }
+        guard keepsObjects || !links.isEmpty else { return }
+        state.withLock { state in
+            if keepsObjects { state.objects.append(object) }
+            for link in links { state.references.record(link) }
         }
     }
 }

@@ -45,7 +45,7 @@ public enum PackIngest {
         let lookup: @Sendable (ObjectID) throws -> RawObject? = { try objects.find($0) }
         let byteCount = spool.count
         let backend = objects as? FileSystemBackend
-        var checks = ReceivedChecks(algorithm: algorithm, keepsObjects: backend == nil)
+        let checks = ReceivedChecks(algorithm: algorithm, keepsObjects: backend == nil)
         let indexed = try spool.bytes().withUnsafeBytes {
             try PackIndexer.index(pack: $0, algorithm: algorithm, maxObjectSize: maxObjectSize, baseLookup: lookup,
                                   inspect: { try checks.check($0, id: $1, base: $2) })
@@ -55,14 +55,15 @@ public enum PackIngest {
         let complete = try spool.completeThinPack(indexed, algorithm: algorithm, baseLookup: lookup)
         let index = try complete.indexBytes()
         // Blobs pass every fsck rule but the one for `.gitattributes`, checked now that the pack is indexed.
-        if !checks.references.attributes.isEmpty {
+        var references = checks.references
+        if !references.attributes.isEmpty {
             let reader = try PackReader(pack: try spool.bytes(), index: try PackIndex(bytes: index, algorithm: algorithm),
                                         maxObjectSize: maxObjectSize)
-            for id in checks.references.attributes.sorted() {
+            for id in references.attributes.sorted() {
                 if let blob = try reader.find(id) { try FsckRules.checkAttributes(blob, id: id) }
             }
         }
-        checks.references.received = Dictionary(indexed.entries.lazy.map { ($0.id, $0.kind) }) { first, _ in first }
+        references.received = Dictionary(indexed.entries.lazy.map { ($0.id, $0.kind) }) { first, _ in first }
         if let backend {
             try spool.sync()
             guard let file = spool.file?.path else { throw BanyanError(.io, "the received pack's temporary file is gone") }
@@ -73,7 +74,7 @@ public enum PackIngest {
             _ = try objects.putBatch(checks.objects)
             try repository.flush()
         }
-        return Received(ids: ids, byteCount: byteCount, references: checks.references)
+        return Received(ids: ids, byteCount: byteCount, references: references)
     }
 
     /// Checks that every object reachable from `tips` is present, as

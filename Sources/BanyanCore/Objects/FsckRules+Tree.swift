@@ -11,8 +11,9 @@ extension FsckRules {
     /// The rules are `check(_:id:algorithm:)`'s exactly: a tree this accepts
     /// is one the strict decoder and the fsck rules accept, and a tree it
     /// refuses gets the same error. `base`, a tree that `body` was built
-    /// from (a delta's base), makes it skip the links of entries that are
-    /// byte for byte in `base` too: whoever checked `base` saw them already.
+    /// from (a delta's base) and that passed this check, makes it skip the
+    /// entries that are byte for byte in `base` too, but for their order:
+    /// checking `base` saw their names, ids and links already.
     ///
     /// Cost: one pass over the bytes and no allocation for ordinary trees;
     /// a tree with a problem is decoded again to name it. Throws
@@ -56,21 +57,21 @@ private struct TreeScan {
             guard let mode = parseMode(&position) else { return false }
             guard let nul = memchr(start + position, 0, body.count - position) else { return false }
             let name = position..<(UnsafeRawPointer(nul) - start)
-            guard isPlainName(name) else { return false }
             let idStart = name.upperBound + 1
             guard body.count - idStart >= algorithm.digestLength else { return false }
             position = idStart + algorithm.digestLength
-            let id = ObjectID(digest: UnsafeRawBufferPointer(rebasing: body[idStart..<position]), algorithm: algorithm)
-            guard !id.isZero else { return false }
             let isDirectory = mode == .directory
             if let previous, compare(previous.name, previous.isDirectory, name, isDirectory) >= 0 { return false }
             previous = (name, isDirectory)
             guard !collidesWithFile(name, isDirectory: isDirectory) else { return false }
+            // An entry the (checked) base holds passed every rule that looks at one entry alone.
+            if inBase(entryStart..<position, name: name) { continue }
+            guard isPlainName(name) else { return false }
+            let id = ObjectID(digest: UnsafeRawBufferPointer(rebasing: body[idStart..<position]), algorithm: algorithm)
+            guard !id.isZero else { return false }
             let isAttributes = name.count == 14 && body[name].elementsEqual(".gitattributes".utf8)
             guard !isAttributes || mode.objectKind == .blob else { return false }
-            if mode != .gitlink && !inBase(entryStart..<position, name: name) {
-                try link(FsckRules.Link(id: id, kind: mode.objectKind, isAttributes: isAttributes))
-            }
+            if mode != .gitlink { try link(FsckRules.Link(id: id, kind: mode.objectKind, isAttributes: isAttributes)) }
         }
         return true
     }
