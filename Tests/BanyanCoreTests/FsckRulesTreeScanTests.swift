@@ -5,6 +5,18 @@ import Testing
 /// hold it to the decoding check: the same verdict, the same error, the same
 /// links, on hand-made and generated trees, valid and broken.
 @Suite struct FsckRulesTreeScanTests {
+    /// What a check said of a tree.
+    enum Verdict: Equatable {
+        case links([FsckRules.Link])
+        case refused(String)
+
+        var isAccepted: Bool { if case .links = self { true } else { false } }
+        func get() throws -> [FsckRules.Link] {
+            guard case .links(let links) = self else { throw BanyanError(.corruptObject, "\(self)") }
+            return links
+        }
+    }
+
     static let blob = RawObject(kind: .blob, body: Array("x\n".utf8)).id(.sha1)
     static let tree = RawObject(kind: .tree, body: []).id(.sha1)
 
@@ -13,7 +25,7 @@ import Testing
     }
 
     /// The scan's verdict on `body`: its links, or the error's message.
-    static func scanned(_ body: [UInt8], base: [UInt8]? = nil) -> Result<[FsckRules.Link], String> {
+    static func scanned(_ body: [UInt8], base: [UInt8]? = nil) -> Verdict {
         let id = RawObject(kind: .tree, body: body).id(.sha1)
         var links: [FsckRules.Link] = []
         do {
@@ -24,19 +36,19 @@ import Testing
                     try FsckRules.checkTree(body, id: id, algorithm: .sha1) { links.append($0) }
                 }
             }
-            return .success(links)
+            return .links(links)
         } catch {
-            return .failure((error as? BanyanError)?.message ?? "\(error)")
+            return .refused((error as? BanyanError)?.message ?? "\(error)")
         }
     }
 
     /// The decoding check's verdict on `body`.
-    static func decoded(_ body: [UInt8]) -> Result<[FsckRules.Link], String> {
+    static func decoded(_ body: [UInt8]) -> Verdict {
         let id = RawObject(kind: .tree, body: body).id(.sha1)
         do {
-            return .success(try FsckRules.checkDecodedTree(body, id: id, algorithm: .sha1))
+            return .links(try FsckRules.checkDecodedTree(body, id: id, algorithm: .sha1))
         } catch {
-            return .failure((error as? BanyanError)?.message ?? "\(error)")
+            return .refused((error as? BanyanError)?.message ?? "\(error)")
         }
     }
 
@@ -88,7 +100,7 @@ import Testing
             if random.below(4) != 0 { entries.sort { $0.name.lexicographicallyPrecedes($1.name) } }
             let body = entries.flatMap(\.bytes)
             let verdict = Self.decoded(body)
-            if case .success = verdict { accepted += 1 }
+            if verdict.isAccepted { accepted += 1 }
             #expect(Self.scanned(body) == verdict, "tree \(body)")
         }
         #expect(accepted > 100)

@@ -22,7 +22,7 @@ extension EntryWalk {
         var children = try DeltaChildren(slots)
         let resolver = DeltaResolver(pack: pack, algorithm: algorithm, maxObjectSize: maxObjectSize, inspect: inspect)
         if threads > 1 && children.byBaseID.isEmpty {
-            let roots = slots.indices.filter { slots[$0].id != nil && !children.byOffset($0).isEmpty }
+            let roots = slots.indices.filter { slots[$0].isWhole && !children.byOffset($0).isEmpty }
             try slots.withUnsafeMutableBufferPointer { slots in
                 try resolver.resolveInParallel(roots, slots: slots, children: children, threads: threads)
             }
@@ -30,7 +30,7 @@ extension EntryWalk {
             try slots.withUnsafeMutableBufferPointer { slots in
                 let inflater = try PackInflater()
                 var stack: [DeltaResolver.Pending] = []
-                for root in slots.indices where slots[root].id != nil {
+                for root in slots.indices where slots[root].isWhole {
                     let waiting = children.take(root, id: slots[root].id!)
                     guard !waiting.isEmpty else { continue }
                     let base = RawObject(kind: slots[root].kind!, body: try resolver.inflateEntry(root, slots: slots, inflater))

@@ -114,6 +114,11 @@ struct EntryWalk {
         var kind: ObjectKind?
         var size = 0
         var depth = 0
+
+        /// True for a whole object, false for a delta.
+        var isWhole: Bool {
+            if case .object = header.kind { true } else { false }
+        }
     }
 
     let pack: UnsafeRawBufferPointer
