@@ -142,6 +142,7 @@ class Runner:
 ROWS = [
     ("W1", "commits/s", "commits/s", "fast-import", "commits/s", True, 3.0),
     ("W1", "commits/s", "commits/s", "pygit2", "commits/s", True, None),
+    ("W1", "commits/s, a transaction each", "commits/s, a transaction each", "fast-import", "commits/s", True, None),
     ("W1", "peak RSS (commits)", "peak RSS of the commits", "fast-import", "peak RSS", False, 2.0),
     ("W1", "disk after flush", "disk after flush", "fast-import", "disk", False, None),
     ("W1", "disk after gc", "disk after gc", "fast-import", "disk", False, 1.5),

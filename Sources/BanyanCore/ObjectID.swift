@@ -121,6 +121,13 @@ public struct ObjectID: Hashable, Comparable, Sendable, CustomStringConvertible 
 
     public var description: String { hex }
 
+    /// Hashes the first eight digest bytes only: they are already uniformly
+    /// random, and ids key the hottest dictionaries (pack indexes, caches).
+    /// Equality still compares every byte.
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(w0)
+    }
+
     public static func < (lhs: ObjectID, rhs: ObjectID) -> Bool {
         (lhs.w0, lhs.w1, lhs.w2, lhs.w3) < (rhs.w0, rhs.w1, rhs.w2, rhs.w3)
     }

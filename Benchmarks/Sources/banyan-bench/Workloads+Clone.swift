@@ -7,7 +7,7 @@ extension Workloads {
     /// and by `git clone --bare` (all branches, full history).
     static func clone(_ scale: Scale, at path: String) throws -> [Figure] {
         let repo = try Repository.create(at: path)
-        try writeHistory(repo, scale)
+        try writeHistory(repo, scale, batched: true)
         try repo.flush()
         let server = try BanyanServeProcess(repository: path)
         defer { server.stop() }

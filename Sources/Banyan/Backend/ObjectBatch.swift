@@ -12,6 +12,9 @@ public struct ObjectBatch: Sendable {
     /// For some objects, an object they are a small edit of (a tree's
     /// previous version): a backend may store them as deltas against it.
     public private(set) var deltaBases: [ObjectID: ObjectID] = [:]
+    /// For some objects with a delta base, the delta from it, known from how
+    /// the object was made (a spliced tree), so a backend need not compute it.
+    public private(set) var deltas: [ObjectID: [UInt8]] = [:]
     private var positions: [ObjectID: Int] = [:]
 
     /// An empty batch for ids of `algorithm`.
@@ -46,6 +49,15 @@ public struct ObjectBatch: Sendable {
     public mutating func add(_ object: RawObject, editOf base: ObjectID) -> ObjectID {
         let id = add(object)
         if id != base { deltaBases[id] = base }
+        return id
+    }
+
+    /// Stages `object`, an edit of `base` that `delta` (a Git delta) turns
+    /// `base` into, and returns its id.
+    @discardableResult
+    public mutating func add(_ object: RawObject, editOf base: ObjectID, delta: [UInt8]) -> ObjectID {
+        let id = add(object, editOf: base)
+        if id != base { deltas[id] = delta }
         return id
     }
 

@@ -161,7 +161,7 @@ public struct Branch: Sendable {
 
     private enum CommitResult { case committed(ObjectID), raced }
 
-    private func snapshotOrEmpty(_ head: ObjectID?) throws -> Snapshot {
+    func snapshotOrEmpty(_ head: ObjectID?) throws -> Snapshot {
         guard let head else {
             return Snapshot(repository: repository, commit: nil, root: repository.hashAlgorithm.emptyTreeID)
         }
@@ -173,6 +173,20 @@ public struct Branch: Sendable {
         _ transaction: Transaction, onto head: ObjectID?, message: String,
         author: Signature, committer: Signature
     ) throws -> CommitResult? {
+        guard let written = try writeCommit(transaction, onto: head, message: message, author: author, committer: committer)
+        else { return nil }
+        let log = ReflogEntry(old: head ?? .zero(repository.hashAlgorithm), new: written.id, committer: committer,
+                              message: (head == nil ? "commit (initial): " : "commit: ") + Self.summary(of: message))
+        return try move(from: head, to: written.id, log: log) ? .committed(written.id) : .raced
+    }
+
+    /// Writes the commit of `transaction` on `head` and every new object
+    /// under it, without moving the branch. Returns the commit and its root
+    /// tree, or nil when the transaction changes nothing.
+    func writeCommit(
+        _ transaction: Transaction, onto head: ObjectID?, message: String,
+        author: Signature, committer: Signature
+    ) throws -> (id: ObjectID, root: ObjectID)? {
         var editor = TreeEditor(repository: repository)
         for (key, change) in transaction.changes {
             try editor.record(key, change)
@@ -193,17 +207,25 @@ public struct Branch: Sendable {
         let id = batch.add(commit.rawObject)
         try repository.objects.write(batch)
         repository.cache.insert(commit, for: id)
-        let summary = message.split(separator: "\n", maxSplits: 1).first.map(String.init) ?? ""
-        let log = ReflogEntry(old: head ?? .zero(repository.hashAlgorithm), new: id, committer: committer,
-                              message: (head == nil ? "commit (initial): " : "commit: ") + summary)
+        return (id, newRoot)
+    }
+
+    /// Moves the branch from `head` to `new` with `log` in its reflog; false
+    /// when another writer moved it first.
+    func move(from head: ObjectID?, to new: ObjectID, log: ReflogEntry) throws -> Bool {
         do {
             try repository.refs.compareAndSwap(refName, expected: head.map(RefExpectation.value) ?? .absent,
-                                               new: id, log: log)
+                                               new: new, log: log)
             repository.refChanges.post(refName)
-            return .committed(id)
+            return true
         } catch let error as BanyanError where error.code == .staleRef {
-            return .raced
+            return false
         }
+    }
+
+    /// The first line of a commit message, as reflogs show it.
+    static func summary(of message: String) -> String {
+        message.split(separator: "\n", maxSplits: 1).first.map(String.init) ?? ""
     }
 
     /// Git messages end with one newline.

@@ -21,6 +21,8 @@ public final class Repository: Sendable {
     public let defaultAuthor: Identity
 
     let cache: ObjectCache
+    /// Encoded trees for the write path (see `TreeEditor`).
+    let treeBodies = TreeBodyCache()
     /// Posted to after every ref update this repository makes; watches wait on it.
     public let refChanges: RefChangeNotifier
 
@@ -91,9 +93,18 @@ public final class Repository: Sendable {
     public func tree(_ id: ObjectID) throws -> Tree {
         if let tree = cache.tree(id) { return tree }
         if id == hashAlgorithm.emptyTreeID { return .empty }
-        let raw = try objects.get(id, kind: .tree)
-        let tree = try Tree(decoding: raw.body, algorithm: hashAlgorithm)
+        let body = try treeBodies.tree(id)?.body ?? objects.get(id, kind: .tree).body
+        let tree = try Tree(decoding: body, algorithm: hashAlgorithm)
         cache.insert(tree, for: id)
+        return tree
+    }
+
+    /// The tree `id` encoded, for editing (cached). Decoded once on a miss,
+    /// so it is as strictly checked as ``tree(_:)``'s.
+    func encodedTree(_ id: ObjectID) throws -> EncodedTree {
+        if let tree = treeBodies.tree(id) { return tree }
+        let tree = try EncodedTree(body: try self.tree(id).encoded(), algorithm: hashAlgorithm)
+        treeBodies.insert(tree, for: id)
         return tree
     }
 

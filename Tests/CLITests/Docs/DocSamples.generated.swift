@@ -137,8 +137,23 @@ struct DocSwiftSamples {
         print(String(decoding: try main.get(Key("stats/visits")), as: UTF8.self))    // 100
     }
 
-    /// docs/getting-started.md, line 85.
+    /// docs/getting-started.md, line 88.
     @Test func docs_getting_started_md_3() async throws {
+        let repo = try Repository.inMemory()
+        let main = try repo.branch("main")
+        try main.batch { batch in
+            for day in 1...3 {
+                try batch.commit(message: "Day \(day)") { tx in
+                    tx.set(try Key("journal/day\(day)"), Data("entry \(day)".utf8))
+                }
+            }
+        }
+        print(try main.log().count)  // 3
+        print(try main.reflog().count)  // 1
+    }
+
+    /// docs/getting-started.md, line 111.
+    @Test func docs_getting_started_md_4() async throws {
         let repo = try Repository.inMemory()
         let main = try repo.branch("main")
         try main.set(Key("todo"), Data("write docs".utf8), message: "First")
@@ -155,8 +170,8 @@ struct DocSwiftSamples {
         try main.reset(to: try repo.resolve("main~1"))          // "Third" stays in the reflog
     }
 
-    /// docs/getting-started.md, line 112.
-    @Test func docs_getting_started_md_4() async throws {
+    /// docs/getting-started.md, line 138.
+    @Test func docs_getting_started_md_5() async throws {
         let repo = try Repository.inMemory()
         let main = try repo.branch("main")
         try main.transaction(message: "Start") { tx in
@@ -185,8 +200,8 @@ struct DocSwiftSamples {
         // {"city":"Paris","name":"Ada Lovelace"}
     }
 
-    /// docs/getting-started.md, line 150.
-    @Test func docs_getting_started_md_5() async throws {
+    /// docs/getting-started.md, line 176.
+    @Test func docs_getting_started_md_6() async throws {
         let repo = try Repository.inMemory()
         let main = try repo.branch("main")
         try main.set(Key("inbox/welcome"), Data("hi".utf8))
@@ -201,8 +216,8 @@ struct DocSwiftSamples {
         }
     }
 
-    /// docs/getting-started.md, line 173.
-    @Test func docs_getting_started_md_6() async throws {
+    /// docs/getting-started.md, line 199.
+    @Test func docs_getting_started_md_7() async throws {
         let scratch = TemporaryDirectory("banyan-doc-sample")
         let server = try Repository.create(at: "\(scratch.path)/server.banyan")
         try server.branch("main").set(Key("shared/plan"), Data("v1".utf8))

@@ -65,11 +65,13 @@ final class AppendPack: Sendable {
     ///
     /// An object with an entry in `deltaBases` (its previous version, e.g.
     /// the same tree before an edit) is stored as an OFS_DELTA against that
-    /// base when the base is in the open pack and the delta is small.
+    /// base when the base is in the open pack and the delta is small; the
+    /// delta is taken from `deltas` when given there, else computed.
     /// Returns the end offset the caller must `sync` to for durability, and
     /// whether the pack passed its size limit.
     func append(
-        _ objects: [(id: ObjectID, object: RawObject)], deltaBases: [ObjectID: ObjectID] = [:]
+        _ objects: [(id: ObjectID, object: RawObject)], deltaBases: [ObjectID: ObjectID] = [:],
+        deltas: [ObjectID: [UInt8]] = [:]
     ) throws -> (file: String, end: UInt64, full: Bool) {
         try state.withLock { state in
             if state.fd < 0 { try open(&state) }
@@ -88,8 +90,8 @@ final class AppendPack: Sendable {
                 var depth = 0
                 if let baseID = deltaBases[id], let base = pending[baseID] ?? state.entries[baseID],
                    base.depth < AppendPackFile.maxDepth,
-                   let baseObject = try? reader.object(at: base.offset, fd: state.fd),
-                   let delta = Delta.fromEdit(base: baseObject.body, target: object.body) {
+                   let delta = deltas[id].flatMap({ $0.count < object.body.count / 2 ? $0 : nil })
+                    ?? editDelta(of: object, base: base.offset, reader: &reader, fd: state.fd) {
                     payload = .ofsDelta(baseOffset: base.offset, delta: delta)
                     depth = base.depth + 1
                 }
@@ -113,6 +115,14 @@ final class AppendPack: Sendable {
             }
             return (state.file, state.end, state.end >= sizeLimit)
         }
+    }
+
+    /// A delta from the object at `offset` to `object`, when it is small.
+    private func editDelta(of object: RawObject, base offset: UInt64, reader: inout AppendPackFile, fd: Int32) -> [UInt8]? {
+        guard let base = try? reader.object(at: offset, fd: fd) else { return nil }
+        return object.kind == .tree
+            ? Delta.fromTreeEdit(base: base.body, target: object.body, hashLength: algorithm.digestLength)
+            : Delta.fromEdit(base: base.body, target: object.body)
     }
 
     /// The path of the open pack, if one is open.

@@ -41,7 +41,7 @@ extension FileSystemBackend {
         let sealed = try packs.readers()
         let missing = batch.items.filter { item in !sealed.contains { $0.contains(item.id) } }
         guard !missing.isEmpty else { return }
-        let (file, end, full) = try appendPack.append(missing, deltaBases: batch.deltaBases)
+        let (file, end, full) = try appendPack.append(missing, deltaBases: batch.deltaBases, deltas: batch.deltas)
         if isDurable { try appendPack.sync(file: file, upTo: end) }
         if full { try flush() }
     }

@@ -57,7 +57,7 @@ struct TreeEditor {
     mutating func apply(to base: ObjectID) throws -> ObjectID {
         let entry = try apply(root, base: TreeEntry(name: [], mode: .directory, id: base), path: [])
         if let entry { return entry.id }
-        return store(Tree.empty, editOf: nil)
+        return store(.empty(repository.hashAlgorithm), editOf: nil)
     }
 
     private mutating func apply(_ node: Node, base: TreeEntry?, path: [[UInt8]]) throws -> TreeEntry? {
@@ -71,64 +71,48 @@ struct TreeEditor {
         case .remove where node.children.isEmpty:
             return nil
         case .remove:
-            return try applyChildren(node, to: [], baseID: nil, path: path)
+            return try applyChildren(node, to: nil, baseID: nil, path: path)
         case nil:
-            guard let base else { return try applyChildren(node, to: [], baseID: nil, path: path) }
+            guard let base else { return try applyChildren(node, to: nil, baseID: nil, path: path) }
             guard base.mode.isDirectory else {
                 throw BanyanError(.notADirectory, "cannot write under '\(Self.describe(path))': it holds a value, not a directory")
             }
-            let tree = try repository.tree(base.id)
-            return try applyChildren(node, to: tree.entries, baseID: base.id, path: path)
+            return try applyChildren(node, to: try repository.encodedTree(base.id), baseID: base.id, path: path)
         }
     }
 
-    /// Applies `node`'s children to the entries of the tree `baseID` (nil for a new directory).
+    /// Applies `node`'s children to the tree `baseID` (nil for a new directory), whose encoding is `base`.
     private mutating func applyChildren(
-        _ node: Node, to baseEntries: [TreeEntry], baseID: ObjectID?, path: [[UInt8]]
+        _ node: Node, to base: EncodedTree?, baseID: ObjectID?, path: [[UInt8]]
     ) throws -> TreeEntry? {
-        var entries = baseEntries
-        var additions: [TreeEntry] = []
-        var removed = false
-        var changed = false
-        let lookup = Tree(sortedEntries: baseEntries)
+        let tree = base ?? .empty(repository.hashAlgorithm)
+        var edits: [EncodedTree.Edit] = []
+        var count = tree.count
         for (name, child) in node.children {
-            let index = lookup.index(of: name)
-            let before = index.map { baseEntries[$0] }
+            let index = tree.index(of: name)
+            let before = index.map { tree.entry($0) }
             let after = try apply(child, base: before, path: path + [name])
             if after == before { continue }
-            changed = true
             switch (index, after) {
-            case (let i?, let new?) where new.mode.isDirectory == baseEntries[i].mode.isDirectory:
-                entries[i] = new
+            case (let i?, let new?) where new.mode.isDirectory == before?.mode.isDirectory:
+                edits.append(.replace(index: i, entry: new))
             case (let i?, let new):
-                entries[i].name = []
-                removed = true
-                if let new { additions.append(new) }
+                // Gone, or a file that became a directory (or back): the two sort apart.
+                edits.append(.remove(index: i))
+                count -= 1
+                if let new { edits.append(.insert(index: tree.lowerBound(new.name, isDirectory: new.mode.isDirectory), entry: new)) }
+                if new != nil { count += 1 }
             case (nil, let new?):
-                additions.append(new)
+                edits.append(.insert(index: tree.lowerBound(new.name, isDirectory: new.mode.isDirectory), entry: new))
+                count += 1
             case (nil, nil):
                 break
             }
         }
-        if !changed, let baseID { return TreeEntry(name: path.last ?? [], mode: .directory, id: baseID) }
-        if removed { entries.removeAll { $0.name.isEmpty } }
-        if additions.count > 16 {
-            entries += additions
-            entries.sort(by: Tree.gitOrder)
-        } else {
-            // A few new names: binary insertion keeps the order without a full sort.
-            for entry in additions {
-                var low = 0, high = entries.count
-                while low < high {
-                    let mid = (low + high) / 2
-                    if Tree.gitOrder(entries[mid], entry) { low = mid + 1 } else { high = mid }
-                }
-                entries.insert(entry, at: low)
-            }
-        }
-        if entries.isEmpty && !path.isEmpty { return nil }
-        let tree = Tree(sortedEntries: entries)
-        let id = store(tree, editOf: baseID)
+        if edits.isEmpty, let baseID { return TreeEntry(name: path.last ?? [], mode: .directory, id: baseID) }
+        if count == 0 && !path.isEmpty { return nil }
+        let (edited, delta) = tree.applying(edits)
+        let id = store(edited, editOf: baseID.map { ($0, delta) })
         return TreeEntry(name: path.last ?? [], mode: .directory, id: id)
     }
 
@@ -136,9 +120,11 @@ struct TreeEditor {
         path.map { String(decoding: $0, as: UTF8.self) }.joined(separator: "/")
     }
 
-    private mutating func store(_ tree: Tree, editOf base: ObjectID?) -> ObjectID {
-        let id = base.map { batch.add(tree.rawObject, editOf: $0) } ?? batch.add(tree.rawObject)
-        repository.cache.insert(tree, for: id)
+    /// Stages `tree`, an edit of `base` (with the delta from it) when it has one.
+    private mutating func store(_ tree: EncodedTree, editOf base: (id: ObjectID, delta: [UInt8])?) -> ObjectID {
+        let object = RawObject(kind: .tree, body: tree.body)
+        let id = base.map { batch.add(object, editOf: $0.id, delta: $0.delta) } ?? batch.add(object)
+        repository.treeBodies.insert(tree, for: id)
         return id
     }
 }

@@ -95,25 +95,47 @@ final class PackInflater {
 
 /// A zlib deflate stream reused across pack entries (`deflateReset` instead
 /// of a fresh `deflateInit`, which allocates about 256 KiB). Not thread-safe.
+///
+/// Small inputs (most pack entries: blobs of a few hundred bytes, deltas,
+/// commits) go through a second stream with a 256-slot hash table: resetting
+/// the default one clears 64 KiB, which costs more than compressing them.
 final class PackDeflater {
     private let stream: UnsafeMutablePointer<z_stream>
+    private let smallStream: UnsafeMutablePointer<z_stream>
+    /// Inputs up to this many bytes use `smallStream`.
+    static let smallInput = 2048
 
     /// A deflater at `level` (0–9, -1 for zlib's default, 6).
     init(level: Int32) throws {
         guard (-1...9).contains(level) else {
             throw BanyanError(.invalidArgument, "zlib compression level \(level) is not in -1...9")
         }
-        stream = .allocate(capacity: 1)
-        stream.initialize(to: z_stream())
-        guard deflateInit_(stream, level, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
+        stream = try Self.makeStream(level: level, memoryLevel: 8)
+        do {
+            smallStream = try Self.makeStream(level: level, memoryLevel: 1)
+        } catch {
+            deflateEnd(stream)
             stream.deallocate()
-            throw BanyanError(.io, "zlib could not start a deflate stream")
+            throw error
         }
     }
 
+    private static func makeStream(level: Int32, memoryLevel: Int32) throws -> UnsafeMutablePointer<z_stream> {
+        let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
+        stream.initialize(to: z_stream())
+        guard deflateInit2_(stream, level, Z_DEFLATED, MAX_WBITS, memoryLevel, Z_DEFAULT_STRATEGY,
+                            ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
+            stream.deallocate()
+            throw BanyanError(.io, "zlib could not start a deflate stream")
+        }
+        return stream
+    }
+
     deinit {
-        deflateEnd(stream)
-        stream.deallocate()
+        for stream in [stream, smallStream] {
+            deflateEnd(stream)
+            stream.deallocate()
+        }
     }
 
     /// Compresses `input` as one complete zlib stream appended to `output`; returns its length.
@@ -122,6 +144,7 @@ final class PackDeflater {
         guard input.count < Int(UInt32.max) else {
             throw BanyanError(.limitExceeded, "an object of \(input.count) bytes is too large to compress in one piece")
         }
+        let stream = input.count <= Self.smallInput ? smallStream : stream
         guard deflateReset(stream) == Z_OK else { throw BanyanError(.io, "zlib could not reset a deflate stream") }
         let bound = Int(deflateBound(stream, uLong(input.count)))
         let start = output.count

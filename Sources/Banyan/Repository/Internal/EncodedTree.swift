@@ -1,0 +1,184 @@
+/// A tree kept in its Git encoding, with where each entry starts: what the
+/// write path edits. Looking an entry up is a binary search over the
+/// bytes, and an edit splices bytes, so a commit that changes one entry of a
+/// 400-entry tree copies one buffer instead of 400 entries and their names.
+struct EncodedTree: Sendable {
+    /// The Git body: `<octal mode> <name>\0<raw id>` per entry.
+    let body: [UInt8]
+    /// The offset in `body` where each entry starts, in order.
+    let offsets: [UInt32]
+    let algorithm: HashAlgorithm
+
+    static func empty(_ algorithm: HashAlgorithm) -> EncodedTree {
+        EncodedTree(trusted: [], offsets: [], algorithm: algorithm)
+    }
+
+    private init(trusted body: [UInt8], offsets: [UInt32], algorithm: HashAlgorithm) {
+        self.body = body
+        self.offsets = offsets
+        self.algorithm = algorithm
+    }
+
+    /// Indexes the stored tree body `body`; throws `corruptObject` when its
+    /// entries are not well-formed (order and names are the decoder's job).
+    init(body: [UInt8], algorithm: HashAlgorithm) throws {
+        var offsets: [UInt32] = []
+        offsets.reserveCapacity(body.count / (algorithm.digestLength + 12))
+        let digestLength = algorithm.digestLength
+        try body.withUnsafeBufferPointer { bytes in
+            var position = 0
+            while position < bytes.count {
+                offsets.append(UInt32(position))
+                var nul = position
+                while nul < bytes.count && bytes[nul] != 0 { nul += 1 }
+                guard nul < bytes.count, nul + 1 + digestLength <= bytes.count,
+                      bytes[position..<nul].contains(UInt8(ascii: " ")) else {
+                    throw BanyanError(.corruptObject, "tree entry at byte \(position) is truncated or has no mode")
+                }
+                position = nul + 1 + digestLength
+            }
+        }
+        self.init(trusted: body, offsets: offsets, algorithm: algorithm)
+    }
+
+    /// The number of entries.
+    var count: Int { offsets.count }
+
+    /// Where entry `i`'s bytes end.
+    func end(of i: Int) -> Int { i + 1 < offsets.count ? Int(offsets[i + 1]) : body.count }
+
+    /// Entry `i` decoded.
+    func entry(_ i: Int) -> TreeEntry {
+        let (mode, name) = modeAndName(i)
+        let idStart = name.upperBound + 1
+        let id = body.withUnsafeBytes {
+            ObjectID(digest: UnsafeRawBufferPointer(rebasing: $0[idStart..<(idStart + algorithm.digestLength)]), algorithm: algorithm)
+        }
+        return TreeEntry(name: Array(body[name]), mode: mode, id: id)
+    }
+
+    /// Entry `i`'s mode and the range of its name in `body`.
+    private func modeAndName(_ i: Int) -> (FileMode, Range<Int>) {
+        var position = Int(offsets[i])
+        var mode: UInt32 = 0
+        while body[position] != UInt8(ascii: " ") {
+            mode = mode << 3 | UInt32(body[position] &- UInt8(ascii: "0"))
+            position += 1
+        }
+        var nul = position + 1
+        while body[nul] != 0 { nul += 1 }
+        return (FileMode(rawValue: mode), (position + 1)..<nul)
+    }
+
+    /// True when entry `i` is a directory (Git writes its mode as the five digits "40000").
+    private func isDirectory(_ i: Int) -> Bool {
+        body[Int(offsets[i]) + 5] == UInt8(ascii: " ")
+    }
+
+    /// Git's order of entry `i` against a name with a kind: <0, 0 or >0.
+    private func compare(_ i: Int, _ name: [UInt8], _ nameIsDirectory: Bool) -> Int {
+        let (_, range) = modeAndName(i)
+        let start = range.lowerBound, count = range.count
+        let common = min(count, name.count)
+        for k in 0..<common where body[start + k] != name[k] {
+            return Int(body[start + k]) - Int(name[k])
+        }
+        let mine = count > common ? Int(body[start + common]) : (isDirectory(i) ? 0x2f : 0)
+        let theirs = name.count > common ? Int(name[common]) : (nameIsDirectory ? 0x2f : 0)
+        return mine - theirs
+    }
+
+    /// The index of the first entry not before `name` (of the given kind) in Git's order.
+    func lowerBound(_ name: [UInt8], isDirectory: Bool) -> Int {
+        var low = 0, high = count
+        while low < high {
+            let mid = (low + high) / 2
+            if compare(mid, name, isDirectory) < 0 { low = mid + 1 } else { high = mid }
+        }
+        return low
+    }
+
+    /// The index of the entry called `name`, file or directory.
+    func index(of name: [UInt8]) -> Int? {
+        // The two kinds sort differently, so look in both places.
+        for isDirectory in [false, true] {
+            let i = lowerBound(name, isDirectory: isDirectory)
+            if i < count && compare(i, name, isDirectory) == 0 { return i }
+        }
+        return nil
+    }
+
+    /// One change to apply with ``applying(_:)``.
+    enum Edit {
+        /// Entry `index` becomes `entry` (same name and kind).
+        case replace(index: Int, entry: TreeEntry)
+        /// Entry `index` goes.
+        case remove(index: Int)
+        /// `entry` is new; it goes before base entry `index` (``lowerBound(_:isDirectory:)``).
+        case insert(index: Int, entry: TreeEntry)
+
+        var index: Int {
+            switch self {
+            case .replace(let index, _), .remove(let index), .insert(let index, _): index
+            }
+        }
+    }
+
+    /// This tree with `edits` applied, and the Git delta from this tree to
+    /// it: runs of untouched entries are copied as bytes. At most one replace
+    /// or remove per index; inserts at one index may come in any order.
+    func applying(_ edits: [Edit]) -> (tree: EncodedTree, delta: [UInt8]) {
+        let sorted = edits.sorted { a, b in
+            if a.index != b.index { return a.index < b.index }
+            switch (a, b) {
+            case (.insert(_, let x), .insert(_, let y)): return Tree.gitOrder(x, y)
+            case (.insert, _): return true
+            default: return false
+            }
+        }
+        var out: [UInt8] = []
+        out.reserveCapacity(body.count + edits.count * (algorithm.digestLength + 40))
+        var outOffsets: [UInt32] = []
+        outOffsets.reserveCapacity(count + edits.count)
+        var steps: [(copy: Range<Int>?, inserted: Range<Int>?)] = []
+        var next = 0  // the first base entry not yet copied
+        func copyBase(upTo end: Int) {
+            guard next < end else { return }
+            let shift = Int64(out.count) - Int64(offsets[next])
+            for i in next..<end { outOffsets.append(UInt32(Int64(offsets[i]) + shift)) }
+            let range = Int(offsets[next])..<self.end(of: end - 1)
+            out.append(contentsOf: body[range])
+            steps.append((range, nil))
+            next = end
+        }
+        func append(_ entry: TreeEntry) {
+            let start = out.count
+            outOffsets.append(UInt32(start))
+            out.append(contentsOf: String(entry.mode.rawValue, radix: 8).utf8)
+            out.append(UInt8(ascii: " "))
+            out.append(contentsOf: entry.name)
+            out.append(0)
+            entry.id.append(to: &out)
+            steps.append((nil, start..<out.count))
+        }
+        for edit in sorted {
+            copyBase(upTo: edit.index)
+            switch edit {
+            case .insert(_, let entry):
+                append(entry)
+            case .replace(_, let entry):
+                append(entry)
+                next += 1
+            case .remove:
+                next += 1
+            }
+        }
+        copyBase(upTo: count)
+        var delta = DeltaBuilder(baseCount: body.count, targetCount: out.count)
+        for step in steps {
+            if let range = step.copy { delta.copy(range) }
+            if let range = step.inserted { delta.insert(out[range]) }
+        }
+        return (EncodedTree(trusted: out, offsets: outOffsets, algorithm: algorithm), delta.finish())
+    }
+}
