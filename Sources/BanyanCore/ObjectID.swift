@@ -68,13 +68,6 @@ public struct ObjectID: Hashable, Comparable, Sendable, CustomStringConvertible 
     /// True for the all-zero id.
     public var isZero: Bool { w0 == 0 && w1 == 0 && w2 == 0 && w3 == 0 }
 
-    /// Feeds the first eight bytes of the digest to `hasher`: as good as
-    /// random already, and a quarter of the hashing, which sets and
-    /// dictionaries of ids do for every tree entry of a received pack.
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(w0)
-    }
-
     /// The digest bytes (20 or 32).
     public var bytes: [UInt8] {
         var words = (w0.bigEndian, w1.bigEndian, w2.bigEndian, w3.bigEndian)
