@@ -8,13 +8,17 @@ import Testing
 /// the same damage.
 @Suite("Pack indexer threads")
 struct PackIndexerThreadsTests {
+    /// The pack `git gc` makes of a history of `commits` commits.
+    static func gitPack(_ algorithm: HashAlgorithm, commits: Int) throws -> [UInt8] {
+        let repository = try PackTestGit.makeHistory(algorithm, commits: commits)
+        try PackTestGit.run(["gc", "--quiet", "--aggressive"], in: repository.path)
+        return try PackTestGit.read(try #require(try PackTestGit.packs(in: repository.path).first).pack)
+    }
+
     @Test("two threads index git's pack as one does, inspecting each object once with its base in the pack",
           arguments: HashAlgorithm.allCases)
     func sameResult(_ algorithm: HashAlgorithm) throws {
-        let repository = try PackTestGit.makeHistory(algorithm, commits: 100)
-        try PackTestGit.run(["gc", "--quiet", "--aggressive"], in: repository.path)
-        let (packPath, _) = try #require(try PackTestGit.packs(in: repository.path).first)
-        let pack = try PackTestGit.read(packPath)
+        let pack = try Self.gitPack(algorithm, commits: 100)
         let single = try PackIndexer.index(pack: pack, algorithm: algorithm)
         let seen = Mutex<[ObjectID: (kind: ObjectKind, base: ObjectID?)]>([:])
         // Counted rather than expected: the inspector runs on the indexer's threads.
@@ -56,10 +60,7 @@ struct PackIndexerThreadsTests {
         }
         #expect(error?.message.contains("base of 12 bytes") == true, "\(error?.message ?? "")")
 
-        let history = try PackTestGit.makeHistory(.sha1, commits: 30)
-        try PackTestGit.run(["gc", "--quiet"], in: history.path)
-        let (packPath, _) = try #require(try PackTestGit.packs(in: history.path).first)
-        let good = try PackTestGit.read(packPath)
+        let good = try Self.gitPack(.sha1, commits: 30)
         let deltas = try PackIndexer.index(pack: good, algorithm: .sha1).entries.filter { $0.depth > 0 }
         let refused = try #require(deltas.last).id
         let refusal = #expect(throws: BanyanError.self) {
