@@ -157,7 +157,7 @@ public struct GitClient: Sendable {
             var walk = HaveWalk(repository: repository, shallow: shallow)
             let pack = try await fetchPackV0(wants: missing, capabilities: capabilities, haves: try walk.next(maxHaves))
             let received = try PackIngest.ingest(pack, into: repository)
-            try PackIngest.checkConnected(tips: missing, received: Set(received.ids), shallow: shallow, in: repository)
+            try PackIngest.checkConnected(tips: missing, received: received, shallow: shallow, in: repository)
             progress?("Received \(received.ids.count) objects, \(Self.rate(bytes: pack.count, since: started))\n")
             return FetchResult(objects: received.ids, packBytes: pack.count, rounds: 1, shallow: shallow)
         }
@@ -190,7 +190,7 @@ public struct GitClient: Sendable {
                 let received = try PackIngest.ingest(pack, into: repository)
                 shallow.subtract(parsed.unshallow)
                 shallow.formUnion(parsed.shallow)
-                try PackIngest.checkConnected(tips: missing, received: Set(received.ids), shallow: shallow, in: repository)
+                try PackIngest.checkConnected(tips: missing, received: received, shallow: shallow, in: repository)
                 if !parsed.shallow.isEmpty || !parsed.unshallow.isEmpty { try shallowFile.write(shallow) }
                 progress?("Received \(received.ids.count) objects, \(Self.rate(bytes: pack.count, since: started))\n")
                 return FetchResult(objects: received.ids, packBytes: pack.count, rounds: rounds, shallow: shallow)

@@ -16,6 +16,8 @@ public enum PackIngest {
         public var ids: [ObjectID]
         /// The pack's size in bytes, as received.
         public var byteCount: Int
+        /// What the objects refer to, as checking them found it.
+        var references = ReceivedReferences()
     }
 
     /// Indexes, verifies and stores `pack`; see the spool version.
@@ -29,10 +31,11 @@ public enum PackIngest {
     /// Indexes, verifies and stores the pack in `spool`; REF_DELTA bases
     /// missing from the pack come from the repository (a thin pack).
     ///
-    /// Cost: one indexing pass over the pack (mapped, not read into memory),
-    /// one read of each commit, tree and tag (blobs too for a store that is
-    /// not a filesystem one); a filesystem repository then links the spooled
-    /// file into place, without copying it. Throws `corruptObject` for a
+    /// Cost: one indexing pass over the pack (mapped, not read into memory)
+    /// that also checks each object as it is resolved, and records what it
+    /// refers to for `checkConnected(tips:received:shallow:in:)`; a
+    /// filesystem repository then links the spooled file into place, without
+    /// copying it, any other store gets the objects the pass kept. Throws `corruptObject` for a
     /// damaged or truncated pack or an object that fails Git's fsck rules,
     /// `limitExceeded` for an object over `maxObjectSize`.
     @discardableResult
@@ -41,27 +44,26 @@ public enum PackIngest {
         let objects = repository.objects
         let lookup: @Sendable (ObjectID) throws -> RawObject? = { try objects.find($0) }
         let byteCount = spool.count
+        let backend = objects as? FileSystemBackend
+        let checks = ReceivedChecks(algorithm: algorithm, keepsObjects: backend == nil)
         let indexed = try spool.bytes().withUnsafeBytes {
-            try PackIndexer.index(pack: $0, algorithm: algorithm, maxObjectSize: maxObjectSize, baseLookup: lookup)
+            try PackIndexer.index(pack: $0, algorithm: algorithm, maxObjectSize: maxObjectSize, baseLookup: lookup,
+                                  inspect: { try checks.check($0, id: $1, base: $2) })
         }
         let ids = indexed.entries.map(\.id)
         guard !ids.isEmpty else { return Received(ids: [], byteCount: byteCount) }
         let complete = try spool.completeThinPack(indexed, algorithm: algorithm, baseLookup: lookup)
         let index = try complete.indexBytes()
-        let reader = try PackReader(pack: try spool.bytes(), index: try PackIndex(bytes: index, algorithm: algorithm),
-                                    maxObjectSize: maxObjectSize)
-        let backend = objects as? FileSystemBackend
-        var batch: [RawObject] = []
-        var attributes: [ObjectID] = []
-        // Blobs pass every fsck rule but the one for `.gitattributes`, checked below.
-        for entry in indexed.entries where entry.kind != .blob || backend == nil {
-            let object = try reader.get(entry.id)
-            attributes += try checkReceived(object, id: entry.id, algorithm: algorithm).filter(\.isAttributes).map(\.id)
-            if backend == nil { batch.append(object) }
+        // Blobs pass every fsck rule but the one for `.gitattributes`, checked now that the pack is indexed.
+        var references = checks.references
+        if !references.attributes.isEmpty {
+            let reader = try PackReader(pack: try spool.bytes(), index: try PackIndex(bytes: index, algorithm: algorithm),
+                                        maxObjectSize: maxObjectSize)
+            for id in references.attributes.sorted() {
+                if let blob = try reader.find(id) { try FsckRules.checkAttributes(blob, id: id) }
+            }
         }
-        for id in attributes {
-            if let blob = try reader.find(id) { try FsckRules.checkAttributes(blob, id: id) }
-        }
+        references.received = Dictionary(indexed.entries.lazy.map { ($0.id, $0.kind) }) { first, _ in first }
         if let backend {
             try spool.sync()
             guard let file = spool.file?.path else { throw BanyanError(.io, "the received pack's temporary file is gone") }
@@ -69,10 +71,23 @@ public enum PackIngest {
             _ = try backend.installPack(file: file, index: index, checksum: complete.checksum)
         } else {
             // One batch: a concurrent reader sees all of the pack or none of it.
-            _ = try objects.putBatch(batch)
+            _ = try objects.putBatch(checks.objects)
             try repository.flush()
         }
-        return Received(ids: ids, byteCount: byteCount)
+        return Received(ids: ids, byteCount: byteCount, references: references)
+    }
+
+    /// Checks that every object reachable from `tips` is present, as
+    /// `checkConnected(tips:received:shallow:in:)` with the ids does, but
+    /// from the references `ingest` recorded: when each is satisfied, by a
+    /// received object of the kind it requires or by one stored before, no
+    /// object is read again. Otherwise the walk runs and names the problem
+    /// (or finds that only objects the tips do not reach lack something).
+    public static func checkConnected(
+        tips: [ObjectID], received: Received, shallow: Set<ObjectID> = [], in repository: Repository
+    ) throws {
+        if try received.references.areSatisfied(tips: tips, in: repository) { return }
+        try checkConnected(tips: tips, received: Set(received.ids), shallow: shallow, in: repository)
     }
 
     /// Checks that every object reachable from `tips` is present, walking
@@ -107,11 +122,11 @@ public enum PackIngest {
         }
     }
 
-    /// Git's fsck rules for one received object (the single hook every
-    /// received object passes); returns what it refers to.
-    static func checkReceived(_ object: RawObject, id: ObjectID, algorithm: HashAlgorithm) throws -> [FsckRules.Link] {
+    /// Runs `check`, an fsck check of a received object (the single hook
+    /// every received object passes), its errors saying the object was received.
+    static func received<T>(_ check: () throws -> T) throws -> T {
         do {
-            return try FsckRules.check(object, id: id, algorithm: algorithm)
+            return try check()
         } catch let error as BanyanError {
             throw BanyanError(error.code, "received \(error.message)")
         }

@@ -1,4 +1,4 @@
-import Banyan
+@testable import Banyan
 import BanyanTestSupport
 import Foundation
 import Testing
@@ -80,6 +80,37 @@ struct AppendPackTests {
         #expect(!FileManager.default.fileExists(atPath: abandoned))
         for (id, object) in zip(ids.dropLast(), blobs(0..<29)) { #expect(try reopened.find(id) == object) }
         #expect(try reopened.find(ids[29]) == nil)
+        try GitRunner.run(["fsck", "--strict"], in: path)
+    }
+
+    /// Edits stored as deltas against their previous version, past the depth
+    /// cap and across a seal, all read back by this writer, by a new one and by git.
+    @Test(arguments: HashAlgorithm.allCases)
+    func editChainsStayReadableAcrossASeal(_ algorithm: HashAlgorithm) throws {
+        let dir = TemporaryDirectory()
+        let path = dir.appending("store")
+        let store = try FileSystemBackend.create(at: path, hashAlgorithm: algorithm)
+        let versions = (0..<130).map { version in
+            RawObject.blob(Array((0..<100).map { line in "line \(line) \(line == version % 100 ? "v\(version)" : "-")\n" }.joined().utf8))
+        }
+        var ids: [ObjectID] = []
+        for (version, object) in versions.enumerated() {
+            var batch = ObjectBatch(algorithm: algorithm)
+            ids.append(ids.last.map { batch.add(object, editOf: $0) } ?? batch.add(object))
+            try store.write(batch)
+            // The next edit's base is in a sealed pack then, not in the open one.
+            if version == 70 { try store.flush() }
+        }
+        for (id, object) in zip(ids, versions) { #expect(try store.find(id) == object) }
+        let other = try FileSystemBackend.open(at: path)
+        for (id, object) in zip(ids, versions) { #expect(try other.find(id) == object) }
+        try store.flush()
+        for pack in try packFiles(path) {
+            let listing = try GitRunner.run(["verify-pack", "-v", "objects/pack/" + pack], in: path).stdout
+            let text = String(decoding: listing, as: UTF8.self)
+            #expect(text.contains("chain length = 1:"))
+            #expect(!text.contains("chain length = \(AppendPackFile.maxDepth + 1):"))
+        }
         try GitRunner.run(["fsck", "--strict"], in: path)
     }
 

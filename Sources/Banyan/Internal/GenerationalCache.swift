@@ -31,4 +31,10 @@ struct GenerationalCache<Key: Hashable, Value> {
         }
         if young.updateValue(value, forKey: key) == nil { youngWeight += added }
     }
+
+    /// Drops `key` (an entry superseded by a newer one), freeing its weight in the young generation.
+    mutating func remove(_ key: Key) {
+        if let value = young.removeValue(forKey: key) { youngWeight = max(0, youngWeight - weight(value)) }
+        old.removeValue(forKey: key)
+    }
 }

@@ -52,27 +52,41 @@ struct TreeMerger {
         if ours == theirs, try ours == base || !combiningStrategyInUse() { return ours }
         if base == ours { return theirs }
         if base == theirs { return ours }
+        let ourEntries = try ours.map(objects.tree)?.entries ?? [], theirEntries = try theirs.map(objects.tree)?.entries ?? []
         var entries: [TreeEntry] = []
-        try Self.alignByName(try base.map(objects.tree)?.entries ?? [], try ours.map(objects.tree)?.entries ?? [],
-                             try theirs.map(objects.tree)?.entries ?? []) { name, b, o, t in
+        entries.reserveCapacity(max(ourEntries.count, theirEntries.count))
+        try Self.alignByName(try base.map(objects.tree)?.entries ?? [], ourEntries, theirEntries,
+                             unchanged: { entries.append($0) }) { name, b, o, t in
             if let entry = try mergeEntry(b, o, t, name: name, in: key) { entries.append(entry) }
         }
-        return entries.isEmpty ? nil : objects.store(Tree(entries: entries))
+        guard !entries.isEmpty else { return nil }
+        // They come in name-byte order, which is Git's order unless there are directories.
+        return objects.store(entries.contains { $0.mode.isDirectory } ? Tree(entries: entries) : Tree(sortedEntries: entries))
     }
 
     /// Calls `body` with each name in the three listings and its versions
     /// there, in name-byte order; a file and a directory of the same name align.
+    /// An entry all three listings hold unchanged goes to `unchanged` instead.
     ///
     /// A merge join over the listings (each sorted by name bytes first, which
     /// Git's order already is unless a directory's name is a prefix of a
     /// sibling's), so a directory of n entries costs O(n), not a hash per name.
+    /// Unchanged entries, most of any directory both sides edited, are
+    /// compared in place and never copied into optionals.
     static func alignByName(
         _ base: [TreeEntry], _ ours: [TreeEntry], _ theirs: [TreeEntry],
+        unchanged: (TreeEntry) throws -> Void,
         _ body: ([UInt8], TreeEntry?, TreeEntry?, TreeEntry?) throws -> Void
     ) rethrows {
         let (b, o, t) = (byNameBytes(base), byNameBytes(ours), byNameBytes(theirs))
         var (i, j, k) = (0, 0, 0)
         while true {
+            // Equal entries have equal names, so all three are the lowest name's versions.
+            if i < b.count, j < o.count, k < t.count, o[j] == t[k], b[i] == o[j] {
+                try unchanged(o[j])
+                (i, j, k) = (i + 1, j + 1, k + 1)
+                continue
+            }
             let heads = (i < b.count ? b[i] : nil, j < o.count ? o[j] : nil, k < t.count ? t[k] : nil)
             guard let lowest = first(first(heads.0?.name, heads.1?.name), heads.2?.name) else { return }
             let versions = (heads.0?.name == lowest ? heads.0 : nil, heads.1?.name == lowest ? heads.1 : nil,
@@ -93,6 +107,7 @@ struct TreeMerger {
     /// `entries` in name-byte order (they come in Git's order, which differs
     /// only where a directory's name is a prefix of a sibling's).
     private static func byNameBytes(_ entries: [TreeEntry]) -> [TreeEntry] {
+        guard entries.contains(where: { $0.mode.isDirectory }) else { return entries }
         let sorted = zip(entries, entries.dropFirst()).allSatisfy { Tree.compareNames($0.name, false, $1.name, false) < 0 }
         return sorted ? entries : entries.sorted { Tree.compareNames($0.name, false, $1.name, false) < 0 }
     }

@@ -91,11 +91,17 @@ public final class Repository: Sendable {
 
     /// The tree `id`, decoded (cached). The empty tree always exists, as in Git.
     public func tree(_ id: ObjectID) throws -> Tree {
+        try tree(id, caching: true)
+    }
+
+    /// The tree `id`, decoded; put in the cache on a miss only when `caching`
+    /// (a reader that visits each tree once, like a merge, passes false).
+    func tree(_ id: ObjectID, caching: Bool) throws -> Tree {
         if let tree = cache.tree(id) { return tree }
         if id == hashAlgorithm.emptyTreeID { return .empty }
         let body = try treeBodies.tree(id)?.body ?? objects.get(id, kind: .tree).body
         let tree = try Tree(decoding: body, algorithm: hashAlgorithm)
-        cache.insert(tree, for: id)
+        if caching { cache.insert(tree, for: id) }
         return tree
     }
 

@@ -45,31 +45,24 @@ public enum FsckRules {
     /// Checks one object against Git's fsck rules and returns the objects it
     /// refers to (gitlinks excluded: a submodule's commits live elsewhere).
     ///
-    /// Cost: one decode of the body, linear in its size. Throws
+    /// Cost: linear in the body's size (a tree is scanned, not decoded). Throws
     /// `corruptObject` naming `id` and the rule broken.
     public static func check(_ object: RawObject, id: ObjectID, algorithm: HashAlgorithm) throws -> [Link] {
-        func failure(_ rule: String, _ problem: String) -> BanyanError {
-            BanyanError(.corruptObject, "\(object.kind) \(id) fails fsck (\(rule)): \(problem)")
-        }
-        func decoded<T>(_ decode: () throws -> T) throws -> T {
-            do {
-                return try decode()
-            } catch let error as BanyanError {
-                throw BanyanError(.corruptObject, "\(object.kind) \(id) fails fsck: \(error.message)")
-            }
-        }
+        let broken = { failure(object.kind, id, $0, $1) }
         switch object.kind {
         case .blob:
             return []
         case .tree:
-            return try treeLinks(decoded { try Tree(decoding: object.body, algorithm: algorithm) }, failure: failure)
+            var links: [Link] = []
+            try object.body.withUnsafeBytes { try checkTree($0, id: id, algorithm: algorithm) { links.append($0) } }
+            return links
         case .commit:
-            try checkHeadersHaveNoNUL(object.body, failure: failure)
-            let commit = try decoded { try Commit(decoding: object.body, algorithm: algorithm) }
+            try checkHeadersHaveNoNUL(object.body, failure: broken)
+            let commit = try decoded(object.kind, id) { try Commit(decoding: object.body, algorithm: algorithm) }
             return [Link(id: commit.tree, kind: .tree)] + commit.parents.map { Link(id: $0, kind: .commit) }
         case .tag:
-            try checkHeadersHaveNoNUL(object.body, failure: failure)
-            let tag = try decoded { try Tag(decoding: object.body, algorithm: algorithm) }
+            try checkHeadersHaveNoNUL(object.body, failure: broken)
+            let tag = try decoded(object.kind, id) { try Tag(decoding: object.body, algorithm: algorithm) }
             return [Link(id: tag.object, kind: tag.objectKind)]
         }
     }
@@ -94,6 +87,25 @@ public enum FsckRules {
             }
             lineStart = index + 1
         }
+    }
+
+    /// A broken rule, as `check` reports it.
+    private static func failure(_ kind: ObjectKind, _ id: ObjectID, _ rule: String, _ problem: String) -> BanyanError {
+        BanyanError(.corruptObject, "\(kind) \(id) fails fsck (\(rule)): \(problem)")
+    }
+
+    /// What `decode` returns, or its error restated as `check` reports it.
+    private static func decoded<T>(_ kind: ObjectKind, _ id: ObjectID, _ decode: () throws -> T) throws -> T {
+        do {
+            return try decode()
+        } catch let error as BanyanError {
+            throw BanyanError(.corruptObject, "\(kind) \(id) fails fsck: \(error.message)")
+        }
+    }
+
+    /// `check` for a tree by decoding it: the way to name the problem `checkTree`'s scan stopped at.
+    package static func checkDecodedTree(_ body: [UInt8], id: ObjectID, algorithm: HashAlgorithm) throws -> [Link] {
+        try treeLinks(decoded(.tree, id) { try Tree(decoding: body, algorithm: algorithm) }) { failure(.tree, id, $0, $1) }
     }
 
     private static func treeLinks(_ tree: Tree, failure: (String, String) -> BanyanError) throws -> [Link] {

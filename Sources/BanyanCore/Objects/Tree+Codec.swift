@@ -39,12 +39,21 @@ extension Tree {
     /// `/`, a truncated entry, entries out of Git's order, or two entries
     /// with the same name (a file and a directory included). Linear time.
     public init(decoding body: [UInt8], algorithm: HashAlgorithm) throws {
+        self.init(sortedEntries: try body.withUnsafeBufferPointer { try Tree.decodeEntries($0, algorithm: algorithm) })
+    }
+
+    /// The entries of a tree body, checked as `init(decoding:algorithm:)` says.
+    ///
+    /// Works on a buffer pointer so that slicing the body retains nothing:
+    /// a tree of n entries costs n name allocations and no other.
+    private static func decodeEntries(_ body: UnsafeBufferPointer<UInt8>, algorithm: HashAlgorithm) throws -> [TreeEntry] {
         let digestLength = algorithm.digestLength
         var entries: [TreeEntry] = []
         entries.reserveCapacity(body.count / (digestLength + 16))
         // Files that a later directory of the same name could still collide
         // with; in Git's order such a directory may come several entries later.
         var fileNames: [Range<Int>] = []
+        var previous: (name: [UInt8], isDirectory: Bool)?
         var position = 0
         while position < body.count {
             let start = position
@@ -62,16 +71,14 @@ extension Tree {
             }
             let idStart = nul + 1
             position = idStart + digestLength
-            let id = body.withUnsafeBytes {
-                ObjectID(digest: UnsafeRawBufferPointer(rebasing: $0[idStart..<position]), algorithm: algorithm)
-            }
+            let id = ObjectID(digest: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: body[idStart..<position])), algorithm: algorithm)
             let name = Array(body[nameRange])
 
-            if let previous = entries.last {
-                let order = Tree.compareNames(previous.name, previous.mode.isDirectory, name, mode.isDirectory)
+            if let previous {
+                let order = Tree.compareNames(previous.name, previous.isDirectory, name, mode.isDirectory)
                 guard order < 0 else {
                     let problem = previous.name == name ? "appears twice" : "is out of Git's order"
-                    throw BanyanError(.corruptObject, "tree entry '\(Tree.show(name[...]))' \(problem)")
+                    throw BanyanError(.corruptObject, "tree entry '\(Tree.show(name))' \(problem)")
                 }
             }
             while let candidate = fileNames.last {
@@ -86,11 +93,12 @@ extension Tree {
             }
             if !mode.isDirectory { fileNames.append(nameRange) }
             entries.append(TreeEntry(name: name, mode: mode, id: id))
+            previous = (name, mode.isDirectory)
         }
-        self.init(sortedEntries: entries)
+        return entries
     }
 
-    private static func parseMode(_ text: ArraySlice<UInt8>, at offset: Int) throws -> FileMode {
+    private static func parseMode(_ text: Slice<UnsafeBufferPointer<UInt8>>, at offset: Int) throws -> FileMode {
         func fail() -> BanyanError {
             BanyanError(.corruptObject, "tree entry at byte \(offset) has the unsupported mode '\(show(text))'")
         }
@@ -105,7 +113,7 @@ extension Tree {
         return mode
     }
 
-    private static func checkName(_ name: ArraySlice<UInt8>, at offset: Int) throws {
+    private static func checkName(_ name: Slice<UnsafeBufferPointer<UInt8>>, at offset: Int) throws {
         let problem: String
         if name.isEmpty {
             problem = "an empty name"
@@ -131,7 +139,7 @@ extension Tree {
         return digits
     }
 
-    private static func show(_ bytes: ArraySlice<UInt8>) -> String {
+    private static func show(_ bytes: some Collection<UInt8>) -> String {
         String(decoding: bytes, as: UTF8.self)
     }
 }

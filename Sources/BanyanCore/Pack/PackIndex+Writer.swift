@@ -4,7 +4,7 @@ public enum PackIndexWriter {
     /// Encodes an index for `entries` (any order) of the pack whose trailer is `packChecksum`.
     ///
     /// Offsets of 2 GiB and more go to the 64-bit table, as Git does. O(n log n)
-    /// for the sort, one hash over the output. Throws `invalidArgument` when
+    /// for the sort (none when `entries` come sorted), one hash over the output. Throws `invalidArgument` when
     /// an entry's id uses another hash algorithm than `packChecksum` or there
     /// are more than 2³²−1 entries.
     public static func encode(_ entries: [PackIndex.Entry], packChecksum: ObjectID) throws -> [UInt8] {
@@ -15,7 +15,9 @@ public enum PackIndexWriter {
         if let stray = entries.first(where: { $0.id.algorithm != algorithm }) {
             throw BanyanError(.invalidArgument, "object \(stray.id) is \(stray.id.algorithm) but the pack checksum is \(algorithm)")
         }
-        let sorted = entries.sorted { ($0.id, $0.offset) < ($1.id, $1.offset) }
+        let inOrder: (PackIndex.Entry, PackIndex.Entry) -> Bool = { ($0.id, $0.offset) < ($1.id, $1.offset) }
+        // Entries that come sorted (a sealing append pack's) are not copied.
+        let sorted = zip(entries, entries.dropFirst()).allSatisfy(inOrder) ? entries : entries.sorted(by: inOrder)
         let hashLength = algorithm.digestLength
         var output: [UInt8] = []
         output.reserveCapacity(PackIndex.idsStart + sorted.count * (hashLength + 8) + 2 * hashLength)

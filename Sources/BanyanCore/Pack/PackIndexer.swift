@@ -9,11 +9,18 @@
 /// one delta application per delta entry, one hash per object and one over
 /// the whole pack. Delta trees are
 /// resolved from each base outward with an explicit stack, so depth is
-/// bounded by memory, not by the stack; inflated deltas are kept in memory
+/// bounded by memory, not by the stack, and trees under different whole
+/// objects on different threads; inflated deltas are kept in memory
 /// up to `deltaMemory` bytes and re-inflated beyond that.
 public enum PackIndexer {
     /// Finds a delta base that is not in the pack.
     public typealias BaseLookup = (ObjectID) throws -> RawObject?
+    /// Sees each object of the pack once, as indexing computes its id: the
+    /// object, its id, and for a delta whose base is in the pack, that base
+    /// (nil for a whole object or a base from `BaseLookup`). What it throws
+    /// stops the indexing and comes out of `index`. It may be called from
+    /// several threads at once (see `index`).
+    public typealias Inspector = @Sendable (_ object: RawObject, _ id: ObjectID, _ base: RawObject?) throws -> Void
 
     /// One object of an indexed pack.
     public struct Entry: Sendable, Hashable {
@@ -63,14 +70,21 @@ public enum PackIndexer {
     /// damaged entry, zlib data whose size differs from its header, bytes
     /// after the last entry, a checksum mismatch, a delta base that is
     /// missing or an OFS_DELTA that does not point at an entry;
-    /// `limitExceeded` for an object larger than `maxObjectSize`.
+    /// `limitExceeded` for an object larger than `maxObjectSize`. `inspect`
+    /// sees every object as it is resolved, so a caller that checks objects
+    /// needs no second pass over the pack.
+    ///
+    /// Deltas are resolved on `threads` threads (nil: one per core, up to
+    /// two, for a pack of a few thousand objects or more) when no entry is a
+    /// REF_DELTA; `inspect` is then called from all of them at once.
     public static func index(
         pack: UnsafeRawBufferPointer, algorithm: HashAlgorithm, maxObjectSize: Int = Zlib.defaultInflateLimit,
-        deltaMemory: Int = 64 << 20, baseLookup: BaseLookup? = nil
+        deltaMemory: Int = 64 << 20, threads: Int? = nil, baseLookup: BaseLookup? = nil, inspect: Inspector? = nil
     ) throws -> Result {
-        var walk = try EntryWalk(pack: pack, algorithm: algorithm, maxObjectSize: maxObjectSize, deltaMemory: deltaMemory)
+        var walk = try EntryWalk(pack: pack, algorithm: algorithm, maxObjectSize: maxObjectSize, deltaMemory: deltaMemory,
+                                 inspect: inspect)
         try walk.scan()
-        try walk.resolve(baseLookup: baseLookup)
+        try walk.resolve(baseLookup: baseLookup, threads: threads ?? EntryWalk.threads(for: walk.slots.count))
         return walk.result()
     }
 
@@ -86,8 +100,8 @@ public enum PackIndexer {
 }
 
 /// The state of one indexing run: entries found by the sequential scan, then
-/// filled in by delta resolution.
-private struct EntryWalk {
+/// filled in by delta resolution (`EntryWalk+Resolve.swift`).
+struct EntryWalk {
     struct Slot {
         var offset: Int
         var end: Int
@@ -95,10 +109,16 @@ private struct EntryWalk {
         var crc32: UInt32
         /// The inflated delta, while within the memory budget.
         var delta: [UInt8]?
+        /// The whole object's id, or the delta's once resolved.
         var id: ObjectID?
         var kind: ObjectKind?
         var size = 0
         var depth = 0
+
+        /// True for a whole object, false for a delta.
+        var isWhole: Bool {
+            if case .object = header.kind { true } else { false }
+        }
     }
 
     let pack: UnsafeRawBufferPointer
@@ -110,9 +130,12 @@ private struct EntryWalk {
     var checksum: ObjectID
     var externalBases: [ObjectID] = []
     let inflater: PackInflater
+    let inspect: PackIndexer.Inspector?
 
-    init(pack: UnsafeRawBufferPointer, algorithm: HashAlgorithm, maxObjectSize: Int, deltaMemory: Int) throws {
+    init(pack: UnsafeRawBufferPointer, algorithm: HashAlgorithm, maxObjectSize: Int, deltaMemory: Int,
+         inspect: PackIndexer.Inspector?) throws {
         self.pack = pack
+        self.inspect = inspect
         self.algorithm = algorithm
         self.maxObjectSize = maxObjectSize
         self.deltaMemory = deltaMemory
@@ -146,7 +169,9 @@ private struct EntryWalk {
                 if case .object(let kind) = header.kind {
                     slot.kind = kind
                     slot.size = output.count
-                    slot.id = ObjectID.hash(kind: kind, body: output, algorithm: algorithm)
+                    let id = ObjectID.hash(kind: kind, body: output, algorithm: algorithm)
+                    slot.id = id
+                    try inspect?(RawObject(kind: kind, body: output), id, nil)
                 } else if output.count <= deltaMemory {
                     deltaMemory -= output.count
                     slot.delta = output
@@ -164,96 +189,6 @@ private struct EntryWalk {
             throw BanyanError(.corruptObject, "pack checksum mismatch: the trailer says \(trailer) but the bytes hash to \(actual)")
         }
         checksum = trailer
-    }
-
-    /// Resolves every delta, starting from each whole object and following
-    /// the entries that use it as a base, with an explicit stack.
-    mutating func resolve(baseLookup: PackIndexer.BaseLookup?) throws {
-        var slotByOffset: [Int: Int] = [:]
-        slotByOffset.reserveCapacity(slots.count)
-        var ofsChildren: [Int: [Int]] = [:]
-        var refChildren: [ObjectID: [Int]] = [:]
-        for (number, slot) in slots.enumerated() {
-            slotByOffset[slot.offset] = number
-            switch slot.header.kind {
-            case .object: break
-            case .ofsDelta(let base): ofsChildren[base, default: []].append(number)
-            case .refDelta(let base): refChildren[base, default: []].append(number)
-            }
-        }
-        for base in ofsChildren.keys where slotByOffset[base] == nil {
-            let child = slots[ofsChildren[base]![0]]
-            throw BanyanError(.corruptObject, "OFS_DELTA at offset \(child.offset) points at offset \(base), which is not an entry")
-        }
-        // Pending work: a delta entry and the resolved body of its base.
-        var stack: [(slot: Int, base: RawObject, baseDepth: Int)] = []
-        // Takes the entries waiting on the object at `offset` with `id`, so each is queued once.
-        func children(offset: Int, id: ObjectID) -> [Int] {
-            (ofsChildren.removeValue(forKey: offset) ?? []) + (refChildren.removeValue(forKey: id) ?? [])
-        }
-        for root in slots.indices {
-            guard case .object = slots[root].header.kind else { continue }
-            let rootChildren = children(offset: slots[root].offset, id: slots[root].id!)
-            guard !rootChildren.isEmpty else { continue }
-            let body = try inflateEntry(root)
-            for child in rootChildren { stack.append((child, RawObject(kind: slots[root].kind!, body: body), 0)) }
-            try drain(&stack, children: children)
-        }
-        // What is left waits on bases outside the pack (a thin pack), or on
-        // nothing at all. Taken in pack order, as git does: a base usually
-        // precedes its deltas, so in-pack bases resolve before anything that
-        // waits on them is looked up elsewhere.
-        for number in slots.indices where slots[number].id == nil {
-            guard case .refDelta(let base) = slots[number].header.kind,
-                  let waiting = refChildren.removeValue(forKey: base) else { continue }
-            guard let baseLookup else {
-                throw BanyanError(.corruptObject, "REF_DELTA at offset \(slots[number].offset) needs base \(base), which is not in the pack")
-            }
-            let object = try PackBytes.withContext("REF_DELTA at offset \(slots[number].offset)") {
-                try PackIndexer.verifiedBase(base, algorithm: algorithm, baseLookup: baseLookup)
-            }
-            externalBases.append(base)
-            for child in waiting { stack.append((child, object, 0)) }
-            try drain(&stack, children: children)
-        }
-        if let stuck = slots.first(where: { $0.id == nil }) {
-            throw BanyanError(.corruptObject, "delta at offset \(stuck.offset) could not be resolved: its chain of bases loops")
-        }
-    }
-
-    /// Applies queued deltas until the stack is empty.
-    private mutating func drain(
-        _ stack: inout [(slot: Int, base: RawObject, baseDepth: Int)], children: (Int, ObjectID) -> [Int]
-    ) throws {
-        while let (number, base, baseDepth) = stack.popLast() {
-            let slot = slots[number]
-            let delta = try slot.delta ?? inflateEntry(number)
-            let body = try base.body.withUnsafeBytes { base in
-                try delta.withUnsafeBytes { delta in
-                    try PackBytes.withContext("delta at offset \(slot.offset)") {
-                        try Delta.apply(base: base, delta: delta, limit: maxObjectSize)
-                    }
-                }
-            }
-            let id = ObjectID.hash(kind: base.kind, body: body, algorithm: algorithm)
-            slots[number].id = id
-            slots[number].kind = base.kind
-            slots[number].size = body.count
-            slots[number].depth = baseDepth + 1
-            slots[number].delta = nil
-            let next = children(slot.offset, id)
-            if !next.isEmpty {
-                let object = RawObject(kind: base.kind, body: body)
-                for child in next { stack.append((child, object, baseDepth + 1)) }
-            }
-        }
-    }
-
-    /// Inflates entry `number` again: a base's body, or a delta that did not fit the memory budget.
-    private func inflateEntry(_ number: Int) throws -> [UInt8] {
-        let slot = slots[number]
-        let data = UnsafeRawBufferPointer(rebasing: pack[slot.header.dataStart..<slot.end])
-        return try inflater.inflate(data, exactSize: slot.header.size).output
     }
 
     func result() -> PackIndexer.Result {

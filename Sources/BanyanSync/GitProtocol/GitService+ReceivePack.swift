@@ -45,12 +45,12 @@ extension GitService {
         guard !commands.isEmpty else { return [] }
 
         var unpackStatus = "ok"
-        var received = Set<ObjectID>()
+        var received = PackIngest.Received(ids: [], byteCount: 0)
         if commands.contains(where: { !$0.new.isZero }) || pack.map({ $0.count > 0 }) == true || refusal != nil {
             do {
                 if let refusal { throw BanyanError(.limitExceeded, refusal) }
                 if let pack, pack.count > 0 {
-                    received = Set(try PackIngest.ingest(pack, into: repository, maxObjectSize: options.maxObjectBytes).ids)
+                    received = try PackIngest.ingest(pack, into: repository, maxObjectSize: options.maxObjectBytes)
                 }
             } catch {
                 unpackStatus = (error as? BanyanError)?.message ?? String(describing: error)
@@ -83,7 +83,7 @@ extension GitService {
     }
 
     /// Why `command` may not be applied, or nil when it may.
-    private func check(_ command: RefCommand, received: Set<ObjectID>) throws -> String? {
+    private func check(_ command: RefCommand, received: PackIngest.Received) throws -> String? {
         let current = try repository.refs.find(command.name)
         let currentID: ObjectID? = if case .direct(let id) = current { id } else { nil }
         if command.old.isZero ? currentID != nil : currentID != command.old {

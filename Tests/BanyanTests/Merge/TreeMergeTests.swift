@@ -60,6 +60,25 @@ struct TreeMergeTests {
         #expect(try Self.values(fork) == ["a-x=3", "a.b=2", "a/k=2", "a/n=3", "a0=3"])
     }
 
+    @Test func aDirectoryBothSidesEditedKeepsItsUnchangedEntriesAsGitMergeTreeDoes() throws {
+        // Unchanged runs between both sides' edits, a subdirectory, and names
+        // whose Git order differs from byte order: the merged tree must be
+        // byte for byte the one `git merge-tree` writes.
+        var base = ["d/s/x": "b", "d/s.txt": "b", "d/s-a": "b", "top": "b"]
+        for n in 0..<60 { base["d/f\(n < 10 ? "0" : "")\(n)"] = "b" }
+        let fork = try Fork(.fileSHA1, base: base,
+                            ours: ["d/f05": "o", "d/f30": "o", "d/f59": nil, "d/s/x": "o", "d/new-o": "o"],
+                            theirs: ["d/f10": "t", "d/f31": "t", "d/s.txt": "t", "d/s/y": "t", "d/a-new": "t"])
+        guard case .merged(let id) = try fork.merge(), let path = fork.repo.path else {
+            Issue.record("expected a clean merge in a filesystem store")
+            return
+        }
+        try fork.repo.flush()
+        let parents = try fork.repo.commit(id).parents.map(\.hex)
+        let git = try GitRunner.run(["merge-tree", "--write-tree", parents[0], parents[1]], in: path)
+        #expect(try fork.repo.commit(id).tree.hex == git.text.split(separator: "\n").first.map(String.init))
+    }
+
     @Test(arguments: StoreKind.allCases)
     func aFileTurnedDirectoryOnOneSideMeetsItsOldSelfByName(_ kind: StoreKind) throws {
         // `f` is a file in the base and on theirs, a directory on ours: the

@@ -22,28 +22,28 @@ import Synchronization
 /// Thread-safe: appends and reads go through one mutex; `sync` (group
 /// commit) runs outside it, so one `fsync` covers every append before it.
 final class AppendPack: Sendable {
-    private struct Entry {
-        var offset: UInt64
-        var crc32: UInt32
-        var depth: Int
-    }
-
     private struct State {
         var fd: Int32 = -1
         var file = ""
         var end: UInt64 = 0
-        var entries: [ObjectID: Entry] = [:]
+        var index: AppendPackIndex
         var encoder: PackEntryEncoder?
         var reader: AppendPackFile?
         /// Packs given up unsealed, whose unflushed appends `sync` must not report as durable.
         var abandoned: Set<String> = []
+
+        /// No pack open; `abandoned` kept.
+        init(algorithm: HashAlgorithm, abandoned: Set<String> = []) {
+            index = AppendPackIndex(algorithm: algorithm)
+            self.abandoned = abandoned
+        }
     }
 
     private let directory: String
     private let algorithm: HashAlgorithm
     /// Seal when the open pack passes this many bytes.
     let sizeLimit: UInt64
-    private let state = Mutex(State())
+    private let state: Mutex<State>
     /// The file offset up to which the open pack is known to be on stable storage.
     private let synced = Mutex<(file: String, end: UInt64)>(("", 0))
 
@@ -51,6 +51,7 @@ final class AppendPack: Sendable {
         self.directory = directory
         self.algorithm = algorithm
         self.sizeLimit = sizeLimit
+        state = Mutex(State(algorithm: algorithm))
     }
 
     deinit {
@@ -82,26 +83,33 @@ final class AppendPack: Sendable {
             state.reader = nil
             defer { state.reader = reader }
             var buffer: [UInt8] = []
-            var added: [(ObjectID, Entry, RawObject)] = []
-            var pending: [ObjectID: Entry] = [:]
-            for (id, object) in objects where state.entries[id] == nil && pending[id] == nil {
+            var added: [(ObjectID, AppendPackIndex.Location)] = []
+            var pending: [ObjectID: AppendPackIndex.Location] = [:]
+            let bases = Set(deltaBases.values)
+            for (id, object) in objects where !state.index.contains(id) && pending[id] == nil {
                 let offset = state.end + UInt64(buffer.count)
                 var payload = PackEntryEncoder.Payload.object(object)
                 var depth = 0
-                if let baseID = deltaBases[id], let base = pending[baseID] ?? state.entries[baseID],
-                   base.depth < AppendPackFile.maxDepth,
-                   let delta = deltas[id].flatMap({ $0.count < object.body.count / 2 ? $0 : nil })
-                    ?? editDelta(of: object, base: base.offset, reader: &reader, fd: state.fd) {
-                    payload = .ofsDelta(baseOffset: base.offset, delta: delta)
-                    depth = base.depth + 1
+                if let baseID = deltaBases[id], let base = pending[baseID] ?? state.index.location(of: baseID) {
+                    if base.depth < AppendPackFile.maxDepth,
+                       let delta = deltas[id].flatMap({ $0.count < object.body.count / 2 ? $0 : nil })
+                        ?? editDelta(of: object, base: base.offset, reader: &reader, fd: state.fd) {
+                        payload = .ofsDelta(baseOffset: base.offset, delta: delta)
+                        depth = base.depth + 1
+                    }
+                    // Superseded: the next edit starts from this object.
+                    reader.forget(base.offset)
                 }
                 let encoded = try encoder.encode(payload, at: offset)
                 buffer.append(contentsOf: encoded.bytes)
-                let entry = Entry(offset: offset, crc32: encoded.crc32, depth: depth)
-                pending[id] = entry
-                added.append((id, entry, object))
-                // Known before the write, so a later object in this batch can delta against it.
-                reader.record(offset: offset, end: offset + UInt64(encoded.bytes.count), object: object)
+                let location = AppendPackIndex.Location(offset: offset, crc32: encoded.crc32, depth: depth)
+                pending[id] = location
+                added.append((id, location))
+                // Edits are kept in memory, being the likely bases of the next
+                // edits (unless their delta came ready-made: their editor keeps
+                // them); so is a base of an edit in this batch, not written yet.
+                let cached = (deltaBases[id] != nil && deltas[id] == nil) || bases.contains(id)
+                reader.record(offset: offset, end: offset + UInt64(encoded.bytes.count), object: cached ? object : nil)
             }
             if !buffer.isEmpty {
                 do {
@@ -111,7 +119,7 @@ final class AppendPack: Sendable {
                     throw error
                 }
                 state.end += UInt64(buffer.count)
-                for (id, entry, _) in added { state.entries[id] = entry }
+                for (id, location) in added { state.index.insert(id, at: location) }
             }
             return (state.file, state.end, state.end >= sizeLimit)
         }
@@ -132,7 +140,7 @@ final class AppendPack: Sendable {
 
     /// True when the open pack holds `id`.
     func contains(_ id: ObjectID) -> Bool {
-        state.withLock { $0.entries[id] != nil }
+        state.withLock { $0.index.contains(id) }
     }
 
     /// The object `id` from the open pack, or nil.
@@ -140,16 +148,16 @@ final class AppendPack: Sendable {
     /// Reads under the lock, so a concurrent seal cannot close the file meanwhile.
     func find(_ id: ObjectID) throws -> RawObject? {
         try state.withLock { state in
-            guard let entry = state.entries[id], var reader = state.reader else { return nil }
+            guard let location = state.index.location(of: id), var reader = state.reader else { return nil }
             state.reader = nil
             defer { state.reader = reader }
-            return try reader.object(at: entry.offset, fd: state.fd)
+            return try reader.object(at: location.offset, fd: state.fd)
         }
     }
 
     /// The ids in the open pack.
     func allIDs() -> [ObjectID] {
-        state.withLock { Array($0.entries.keys) }
+        state.withLock { $0.index.ids }
     }
 
     /// Makes everything appended to `file` up to `end` durable. Concurrent
@@ -192,23 +200,22 @@ final class AppendPack: Sendable {
     func seal() throws -> Bool {
         try state.withLock { state in
             guard state.fd >= 0 else { return false }
-            defer {
-                close(state.fd)
-                let abandoned = state.abandoned
-                state = State()
-                state.abandoned = abandoned
-            }
-            let entries = state.entries.map { PackIndex.Entry(id: $0.key, offset: $0.value.offset, crc32: $0.value.crc32) }
+            let (fd, file, end) = (state.fd, state.file, state.end)
+            // The reader's cache, then the index, go as soon as they are not
+            // needed, lowering the peak while the `.idx` is built.
+            state.reader = nil
+            let entries = state.index.sortedEntries()
+            state = State(algorithm: algorithm, abandoned: state.abandoned)
+            defer { close(fd) }
             if entries.isEmpty {
-                FileIO.unlink(state.file)
+                FileIO.unlink(file)
                 return false
             }
             do {
-                try Self.finish(fd: state.fd, file: state.file, end: state.end, entries: entries,
-                                directory: directory, algorithm: algorithm)
+                try Self.finish(fd: fd, file: file, end: end, entries: entries, directory: directory, algorithm: algorithm)
             } catch {
                 // Left for recovery; appends not yet synced were not flushed.
-                state.abandoned.insert(state.file)
+                state.abandoned.insert(file)
                 throw error
             }
             return true
@@ -240,7 +247,7 @@ final class AppendPack: Sendable {
         try Posix.writeAll(fd, checksum.bytes, path: file)
         guard fchmod(fd, 0o444) == 0 else { throw Posix.ioError("make read-only", file) }
         try Posix.flush(fd, path: file)
-        let index = try PackIndexWriter.encode(entries.sorted { $0.id < $1.id }, packChecksum: checksum)
+        let index = try PackIndexWriter.encode(entries, packChecksum: checksum)
         let name = "\(directory)/pack-\(checksum.hex)"
         let indexTemporary = file.replacingOccurrences(of: ".pack", with: ".idx")
         // A failed seal may have left it, read-only.
@@ -268,9 +275,7 @@ final class AppendPack: Sendable {
     /// pack) and the next recovery seals them; the next append opens a new pack.
     private static func abandon(_ state: inout State) {
         close(state.fd)
-        let abandoned = state.abandoned.union([state.file])
-        state = State()
-        state.abandoned = abandoned
+        state = State(algorithm: state.index.algorithm, abandoned: state.abandoned.union([state.file]))
     }
 
     private func open(_ state: inout State) throws {

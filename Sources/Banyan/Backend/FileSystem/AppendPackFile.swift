@@ -23,20 +23,45 @@ struct AppendPackFile {
 
     let file: String
     let algorithm: HashAlgorithm
-    /// Entry start offset → end offset, for every known entry.
-    private(set) var ends: [UInt64: UInt64] = [:]
+    /// The start offset of every known entry, ascending: entries are
+    /// contiguous, so each one ends where the next starts (the last at `end`).
+    private var starts: [UInt64] = []
+    /// The end offset of the last known entry.
+    private var end: UInt64 = 0
     /// Recently resolved objects by entry offset.
-    private var cache = GenerationalCache<UInt64, RawObject>(capacity: 16 << 20) { $0.body.count + 64 }
+    private var cache = GenerationalCache<UInt64, RawObject>(capacity: 8 << 20) { $0.body.count + 64 }
 
     init(file: String, algorithm: HashAlgorithm) {
         self.file = file
         self.algorithm = algorithm
     }
 
-    /// Records an entry (its bytes are in the file) and, when known, the object it holds.
+    /// Records the entry from `offset` to `end` (its bytes are in the file, or
+    /// about to be) and, when known, the object it holds. Entries are
+    /// recorded in file order; recording at or before an entry recorded
+    /// earlier forgets that one and all after it (a write that failed).
     mutating func record(offset: UInt64, end: UInt64, object: RawObject?) {
-        ends[offset] = end
+        while let last = starts.last, last >= offset { starts.removeLast() }
+        starts.append(offset)
+        self.end = end
         if let object { cache.insert(object, for: offset) }
+    }
+
+    /// Drops the object at `offset` from the cache: it was the base of an
+    /// edit, and the next edit will start from the newer version.
+    mutating func forget(_ offset: UInt64) {
+        cache.remove(offset)
+    }
+
+    /// The end offset of the entry starting at `offset`, or nil when no entry starts there.
+    private func end(ofEntryAt offset: UInt64) -> UInt64? {
+        var low = 0, high = starts.count
+        while low < high {
+            let mid = (low + high) / 2
+            if starts[mid] < offset { low = mid + 1 } else { high = mid }
+        }
+        guard low < starts.count, starts[low] == offset else { return nil }
+        return low + 1 < starts.count ? starts[low + 1] : end
     }
 
     /// The object of the entry at `offset`, resolving deltas through `fd`.
@@ -49,7 +74,7 @@ struct AppendPackFile {
                 base = cached
                 break
             }
-            guard let end = ends[current], deltas.count <= Self.maxDepth * 4 else {
+            guard let end = end(ofEntryAt: current), deltas.count <= Self.maxDepth * 4 else {
                 throw BanyanError(.corruptObject, "append pack \(file) has no entry at offset \(current) for a delta base")
             }
             let bytes = try Posix.read(fd, at: current, count: Int(end - current), path: file)

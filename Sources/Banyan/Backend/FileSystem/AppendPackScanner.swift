@@ -56,7 +56,8 @@ enum AppendPackScanner {
 final class ForeignAppendPacks: Sendable {
     private struct Scanned {
         var end: UInt64 = 12
-        var entries: [ObjectID: UInt64] = [:]
+        /// Scanned entries have no known delta depth: recorded as 0, unused by readers.
+        var index: AppendPackIndex
         var reader: AppendPackFile
     }
 
@@ -82,13 +83,16 @@ final class ForeignAppendPacks: Sendable {
             guard fd >= 0 else { continue }
             defer { close(fd) }
             let found: RawObject? = try files.withLock { files in
-                var scanned = files.removeValue(forKey: file) ?? Scanned(reader: AppendPackFile(file: file, algorithm: algorithm))
+                var scanned = files.removeValue(forKey: file)
+                    ?? Scanned(index: AppendPackIndex(algorithm: algorithm), reader: AppendPackFile(file: file, algorithm: algorithm))
                 defer { files[file] = scanned }
                 let (entries, end) = try AppendPackScanner.scan(fd, from: scanned.end, into: &scanned.reader)
-                for entry in entries { scanned.entries[entry.id] = entry.offset }
+                for entry in entries {
+                    scanned.index.insert(entry.id, at: AppendPackIndex.Location(offset: entry.offset, crc32: entry.crc32, depth: 0))
+                }
                 scanned.end = end
-                guard let offset = scanned.entries[id] else { return nil }
-                return try scanned.reader.object(at: offset, fd: fd)
+                guard let location = scanned.index.location(of: id) else { return nil }
+                return try scanned.reader.object(at: location.offset, fd: fd)
             }
             if let found { return found }
         }

@@ -20,9 +20,11 @@ final class MergeObjects {
 
     var hashAlgorithm: HashAlgorithm { repository.hashAlgorithm }
 
+    /// The tree `id`, staged or stored. A merge reads most trees once, so
+    /// those it decodes are not put in the repository's cache.
     func tree(_ id: ObjectID) throws -> Tree {
         if let tree = trees[id] { return tree }
-        return try repository.tree(id)
+        return try repository.tree(id, caching: false)
     }
 
     func blob(_ id: ObjectID) throws -> [UInt8] {

@@ -14,4 +14,14 @@ final class TreeBodyCache: Sendable {
 
     func tree(_ id: ObjectID) -> EncodedTree? { trees.withLock { $0.get(id) } }
     func insert(_ tree: EncodedTree, for id: ObjectID) { trees.withLock { $0.insert(tree, for: id) } }
+
+    /// Caches `tree`, made by editing the tree `base`, and drops `base`: the
+    /// next edit starts from `tree`, so a long run of commits keeps the
+    /// current trees rather than their past versions.
+    func insert(_ tree: EncodedTree, for id: ObjectID, replacing base: ObjectID?) {
+        trees.withLock { cache in
+            if let base, base != id { cache.remove(base) }
+            cache.insert(tree, for: id)
+        }
+    }
 }

@@ -124,7 +124,7 @@ struct TreeEditor {
     private mutating func store(_ tree: EncodedTree, editOf base: (id: ObjectID, delta: [UInt8])?) -> ObjectID {
         let object = RawObject(kind: .tree, body: tree.body)
         let id = base.map { batch.add(object, editOf: $0.id, delta: $0.delta) } ?? batch.add(object)
-        repository.treeBodies.insert(tree, for: id)
+        repository.treeBodies.insert(tree, for: id, replacing: base?.id)
         return id
     }
 }

@@ -96,46 +96,31 @@ final class PackInflater {
 /// A zlib deflate stream reused across pack entries (`deflateReset` instead
 /// of a fresh `deflateInit`, which allocates about 256 KiB). Not thread-safe.
 ///
-/// Small inputs (most pack entries: blobs of a few hundred bytes, deltas,
-/// commits) go through a second stream with a 256-slot hash table: resetting
-/// the default one clears 64 KiB, which costs more than compressing them.
+/// At level 1 (the append pack's), small inputs (most entries: blobs of a
+/// few hundred bytes, deltas, commits) go through `SmallDeflate` instead:
+/// zlib's per-stream set-up costs more than compressing them.
 final class PackDeflater {
     private let stream: UnsafeMutablePointer<z_stream>
-    private let smallStream: UnsafeMutablePointer<z_stream>
-    /// Inputs up to this many bytes use `smallStream`.
-    static let smallInput = 2048
+    private var small: SmallDeflate?
 
     /// A deflater at `level` (0–9, -1 for zlib's default, 6).
     init(level: Int32) throws {
         guard (-1...9).contains(level) else {
             throw BanyanError(.invalidArgument, "zlib compression level \(level) is not in -1...9")
         }
-        stream = try Self.makeStream(level: level, memoryLevel: 8)
-        do {
-            smallStream = try Self.makeStream(level: level, memoryLevel: 1)
-        } catch {
-            deflateEnd(stream)
-            stream.deallocate()
-            throw error
-        }
-    }
-
-    private static func makeStream(level: Int32, memoryLevel: Int32) throws -> UnsafeMutablePointer<z_stream> {
-        let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
+        stream = .allocate(capacity: 1)
         stream.initialize(to: z_stream())
-        guard deflateInit2_(stream, level, Z_DEFLATED, MAX_WBITS, memoryLevel, Z_DEFAULT_STRATEGY,
-                            ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
+        guard deflateInit_(stream, level, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
             stream.deallocate()
             throw BanyanError(.io, "zlib could not start a deflate stream")
         }
-        return stream
+        // Only at the fastest level: others ask for zlib's better matching.
+        small = level == 1 ? SmallDeflate() : nil
     }
 
     deinit {
-        for stream in [stream, smallStream] {
-            deflateEnd(stream)
-            stream.deallocate()
-        }
+        deflateEnd(stream)
+        stream.deallocate()
     }
 
     /// Compresses `input` as one complete zlib stream appended to `output`; returns its length.
@@ -144,7 +129,11 @@ final class PackDeflater {
         guard input.count < Int(UInt32.max) else {
             throw BanyanError(.limitExceeded, "an object of \(input.count) bytes is too large to compress in one piece")
         }
-        let stream = input.count <= Self.smallInput ? smallStream : stream
+        if input.count <= SmallDeflate.maxInput, small != nil {
+            let start = output.count
+            small!.compress(input, appendingTo: &output)
+            return output.count - start
+        }
         guard deflateReset(stream) == Z_OK else { throw BanyanError(.io, "zlib could not reset a deflate stream") }
         let bound = Int(deflateBound(stream, uLong(input.count)))
         let start = output.count

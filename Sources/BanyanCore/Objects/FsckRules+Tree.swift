@@ -1,0 +1,168 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+extension FsckRules {
+    /// Checks a tree body against Git's fsck rules by scanning its bytes,
+    /// and calls `link` for each object it refers to (gitlinks excluded).
+    ///
+    /// The rules are `check(_:id:algorithm:)`'s exactly: a tree this accepts
+    /// is one the strict decoder and the fsck rules accept, and a tree it
+    /// refuses gets the same error. `base`, a tree that `body` was built
+    /// from (a delta's base) and that passed this check, makes it skip the
+    /// entries that are byte for byte in `base` too, but for their order:
+    /// checking `base` saw their names, ids and links already.
+    ///
+    /// Cost: one pass over the bytes and no allocation for ordinary trees;
+    /// a tree with a problem is decoded again to name it. Throws
+    /// `corruptObject` naming `id` and the rule broken.
+    public static func checkTree(
+        _ body: UnsafeRawBufferPointer, id: ObjectID, algorithm: HashAlgorithm, base: UnsafeRawBufferPointer? = nil,
+        link: (Link) throws -> Void
+    ) throws {
+        var scan = TreeScan(body: body, algorithm: algorithm, base: base)
+        if try scan.run(link: link) { return }
+        // The scan stopped at something it does not decide by itself: the
+        // decoding check names the problem, or passes a tree the scan was
+        // too cautious about (its links then come from the decoded tree).
+        for found in try checkDecodedTree(Array(body), id: id, algorithm: algorithm) { try link(found) }
+    }
+}
+
+/// The byte scan behind `FsckRules.checkTree`: every entry's mode, name,
+/// order and id, as `Tree(decoding:)` and the fsck rules check them.
+private struct TreeScan {
+    let body: UnsafeRawBufferPointer
+    let algorithm: HashAlgorithm
+    /// The unread rest of the delta base, for spotting unchanged entries.
+    var base: UnsafeRawBufferPointer?
+    /// Files a later directory of the same name could still collide with (see `Tree(decoding:)`).
+    var fileNames: [Range<Int>] = []
+
+    init(body: UnsafeRawBufferPointer, algorithm: HashAlgorithm, base: UnsafeRawBufferPointer?) {
+        self.body = body
+        self.algorithm = algorithm
+        self.base = base
+    }
+
+    /// Scans every entry; false when one needs the decoding check.
+    mutating func run(link: (FsckRules.Link) throws -> Void) throws -> Bool {
+        guard let start = body.baseAddress else { return true }
+        var position = 0
+        var previous: (name: Range<Int>, isDirectory: Bool)?
+        while position < body.count {
+            let entryStart = position
+            guard let mode = parseMode(&position) else { return false }
+            guard let nul = memchr(start + position, 0, body.count - position) else { return false }
+            let name = position..<(UnsafeRawPointer(nul) - start)
+            let idStart = name.upperBound + 1
+            guard body.count - idStart >= algorithm.digestLength else { return false }
+            position = idStart + algorithm.digestLength
+            let isDirectory = mode == .directory
+            if let previous, compare(previous.name, previous.isDirectory, name, isDirectory) >= 0 { return false }
+            previous = (name, isDirectory)
+            guard !collidesWithFile(name, isDirectory: isDirectory) else { return false }
+            // An entry the (checked) base holds passed every rule that looks at one entry alone.
+            if inBase(entryStart..<position, name: name) { continue }
+            guard isPlainName(name) else { return false }
+            let id = ObjectID(digest: UnsafeRawBufferPointer(rebasing: body[idStart..<position]), algorithm: algorithm)
+            guard !id.isZero else { return false }
+            let isAttributes = name.count == 14 && body[name].elementsEqual(".gitattributes".utf8)
+            guard !isAttributes || mode.objectKind == .blob else { return false }
+            if mode != .gitlink { try link(FsckRules.Link(id: id, kind: mode.objectKind, isAttributes: isAttributes)) }
+        }
+        return true
+    }
+
+    /// The mode at `position` and the space after it, moving `position` past
+    /// them; nil unless it is canonical (`Tree(decoding:)`'s rule: at most
+    /// six octal digits, no leading zero, one of `FileMode.canonical`).
+    private func parseMode(_ position: inout Int) -> FileMode? {
+        var value: UInt32 = 0
+        var index = position
+        while index < body.count && index - position < 7 {
+            let digit = body[index]
+            if digit == UInt8(ascii: " ") { break }
+            guard digit >= UInt8(ascii: "0"), digit <= UInt8(ascii: "7") else { return nil }
+            value = value << 3 | UInt32(digit - UInt8(ascii: "0"))
+            index += 1
+        }
+        guard index < body.count, body[index] == UInt8(ascii: " "), index > position, index - position <= 6,
+              body[position] != UInt8(ascii: "0") else { return nil }
+        let mode = FileMode(rawValue: value)
+        guard mode == .regular || mode == .directory || mode == .executable || mode == .symlink || mode == .gitlink else {
+            return nil
+        }
+        position = index + 1
+        return mode
+    }
+
+    /// A name the rules accept without a closer look: not empty, `.` or `..`,
+    /// without `/`, and not one Git would take for its own directory.
+    private func isPlainName(_ name: Range<Int>) -> Bool {
+        guard !name.isEmpty else { return false }
+        let first = body[name.lowerBound]
+        if name.count <= 2 && body[name].allSatisfy({ $0 == UInt8(ascii: ".") }) { return false }
+        if memchr(body.baseAddress! + name.lowerBound, Int32(UInt8(ascii: "/")), name.count) != nil { return false }
+        if first == UInt8(ascii: ".") || first | 0x20 == UInt8(ascii: "g") || first >= 0x80 {
+            return !Key.isReservedForGit(name: Array(body[name]))
+        }
+        return true
+    }
+
+    /// `Tree.compareNames` on two names in the body.
+    private func compare(_ a: Range<Int>, _ aIsDirectory: Bool, _ b: Range<Int>, _ bIsDirectory: Bool) -> Int {
+        let common = min(a.count, b.count)
+        let order = memcmp(body.baseAddress! + a.lowerBound, body.baseAddress! + b.lowerBound, common)
+        if order != 0 { return Int(order) }
+        let aNext = a.count > common ? Int(body[a.lowerBound + common]) : (aIsDirectory ? 0x2f : 0)
+        let bNext = b.count > common ? Int(body[b.lowerBound + common]) : (bIsDirectory ? 0x2f : 0)
+        return aNext - bNext
+    }
+
+    /// True when a directory `name` has the name of an earlier file; keeps
+    /// the list of files that a later directory could still collide with.
+    private mutating func collidesWithFile(_ name: Range<Int>, isDirectory: Bool) -> Bool {
+        while let candidate = fileNames.last {
+            let common = memcmp(body.baseAddress! + candidate.lowerBound, body.baseAddress! + name.lowerBound,
+                                min(candidate.count, name.count)) == 0
+            if isDirectory && common && candidate.count == name.count { return true }
+            if common && name.count > candidate.count && body[name.lowerBound + candidate.count] < UInt8(ascii: "/") { break }
+            fileNames.removeLast()
+        }
+        if !isDirectory { fileNames.append(name) }
+        return false
+    }
+
+    /// True when the base holds this exact entry (`name` is its name). Both
+    /// trees are in Git's order, so the base is read once, alongside; a base
+    /// that is not a well-formed tree just stops matching.
+    private mutating func inBase(_ entry: Range<Int>, name: Range<Int>) -> Bool {
+        guard let rest = base, let restStart = rest.baseAddress else { return false }
+        let digestLength = algorithm.digestLength
+        var offset = 0
+        while offset < rest.count {
+            guard let space = memchr(restStart + offset, Int32(UInt8(ascii: " ")), rest.count - offset) else { break }
+            let nameStart = UnsafeRawPointer(space) - restStart + 1
+            guard let nul = memchr(restStart + nameStart, 0, rest.count - nameStart) else { break }
+            let nameEnd = UnsafeRawPointer(nul) - restStart
+            let end = nameEnd + 1 + digestLength
+            guard end <= rest.count else { break }
+            if end - offset == entry.count && memcmp(restStart + offset, body.baseAddress! + entry.lowerBound, entry.count) == 0 {
+                base = UnsafeRawBufferPointer(rebasing: rest[end...])
+                return true
+            }
+            // Pass base entries whose names sort before this one's; stop at the first after it.
+            let order = memcmp(restStart + nameStart, body.baseAddress! + name.lowerBound, min(nameEnd - nameStart, name.count))
+            guard order < 0 || (order == 0 && nameEnd - nameStart < name.count) else {
+                base = UnsafeRawBufferPointer(rebasing: rest[offset...])
+                return false
+            }
+            offset = end
+        }
+        base = nil
+        return false
+    }
+}

@@ -1,0 +1,88 @@
+import Banyan
+import Synchronization
+
+/// Git's fsck rules on each object of a received pack, run as `PackIndexer`
+/// resolves it, so the pack is read once: trees are scanned, not decoded,
+/// and a delta tree's entries that its base holds too are not recorded again.
+///
+/// Thread-safe: indexing calls `check` from several threads; each checks
+/// on its own and takes the lock only to record what it found.
+final class ReceivedChecks: Sendable {
+    let algorithm: HashAlgorithm
+    /// Whether to keep every object, for a store that takes them in a batch.
+    let keepsObjects: Bool
+    private let state = Mutex((references: ReceivedReferences(), objects: [RawObject]()))
+
+    init(algorithm: HashAlgorithm, keepsObjects: Bool) {
+        self.algorithm = algorithm
+        self.keepsObjects = keepsObjects
+    }
+
+    /// What the checked objects refer to.
+    var references: ReceivedReferences { state.withLock { $0.references } }
+    /// The objects checked, when `keepsObjects`.
+    var objects: [RawObject] { state.withLock { $0.objects } }
+
+    /// Checks `object`, resolved from `base` when that is in the pack; throws
+    /// `corruptObject` for an object that fails a rule.
+    func check(_ object: RawObject, id: ObjectID, base: RawObject?) throws {
+        var links: [FsckRules.Link] = []
+        switch object.kind {
+        case .blob:
+            break
+        case .tree:
+            try PackIngest.received {
+                try object.body.withUnsafeBytes { body in
+                    let scan = { (base: UnsafeRawBufferPointer?) in
+                        try FsckRules.checkTree(body, id: id, algorithm: self.algorithm, base: base) { links.append($0) }
+                    }
+                    if let base { try base.body.withUnsafeBytes { try scan($0) } } else { try scan(nil) }
+                }
+            }
+        case .commit, .tag:
+            links = try PackIngest.received { try FsckRules.check(object, id: id, algorithm: algorithm) }
+        }
+        guard keepsObjects || !links.isEmpty else { return }
+        state.withLock { state in
+            if keepsObjects { state.objects.append(object) }
+            for link in links { state.references.record(link) }
+        }
+    }
+}
+
+/// What the objects of a received pack refer to, recorded as they are
+/// checked, for a connectivity check that reads no object again.
+struct ReceivedReferences: Sendable {
+    /// Every object a received object refers to, with the kind the reference requires.
+    var links: [ObjectID: ObjectKind] = [:]
+    /// True when two references to one object require different kinds.
+    var conflicting = false
+    /// The blobs a tree names `.gitattributes`.
+    var attributes: Set<ObjectID> = []
+    /// The received objects and their kinds.
+    var received: [ObjectID: ObjectKind] = [:]
+
+    mutating func record(_ link: FsckRules.Link) {
+        if let kind = links.updateValue(link.kind, forKey: link.id), kind != link.kind { conflicting = true }
+        if link.isAttributes { attributes.insert(link.id) }
+    }
+
+    /// True when every reference and every tip is satisfied: by a received
+    /// object of the kind required, or by an object stored before (taken to
+    /// be complete, as Git's connectivity check does). False says nothing
+    /// about the tips: only the walk knows whether they reach what is missing.
+    func areSatisfied(tips: [ObjectID], in repository: Repository) throws -> Bool {
+        guard !conflicting else { return false }
+        for (id, kind) in links {
+            if let found = received[id] {
+                guard found == kind else { return false }
+            } else {
+                guard try repository.objects.contains(id) else { return false }
+            }
+        }
+        for tip in tips where received[tip] == nil {
+            guard try repository.objects.contains(tip) else { return false }
+        }
+        return true
+    }
+}
