@@ -43,9 +43,12 @@ struct PackReuseSyncTests {
         #expect(try await Self.objectList(clone) == Self.objectList(path))
         let received = try await Self.packs(in: clone)
         try #require(received.count == 1)
-        // Every stored delta goes out as is; objects stored whole may still find a base.
+        // Every stored delta goes out as is; objects stored whole may still
+        // find a base. Such a new delta of a tiny, very compressible blob can
+        // take a few bytes more than the blob did (the choice is made on
+        // uncompressed sizes, as git makes it), hence 8 bytes for each.
         #expect(received[0].deltas >= source[0].deltas)
-        #expect(received[0].bytes <= source[0].bytes + 64)
+        #expect(received[0].bytes <= source[0].bytes + 64 + 8 * (received[0].deltas - source[0].deltas))
     }
 
     @Test func thinFetchFromAGitPackedStore() async throws {
