@@ -1,14 +1,20 @@
 import Banyan
+import BanyanTestSupport
 import Foundation
 import Testing
 
 @Suite("Branch.batch")
 struct BranchBatchTests {
+    /// A fresh store of `kind` and its `main` branch; keep the directory alive while using them.
+    static func store(_ kind: StoreKind) throws -> (Repository, Branch, TemporaryDirectory) {
+        let (repo, directory) = try kind.make()
+        return (repo, try repo.branch("main"), directory)
+    }
+
     @Test("each commit of a batch builds on the one before; the branch moves once", arguments: StoreKind.allCases)
     func commitsInSequence(_ kind: StoreKind) throws {
-        let (repo, directory) = try kind.make()
-        _ = directory
-        let main = try repo.branch("main")
+        let (repo, main, directory) = try Self.store(kind)
+        _ = (repo, directory)
         let first = try main.set(key("a"), data("0"), message: "start", author: signature())
         let head = try main.batch { batch in
             #expect(batch.head == first)
@@ -43,9 +49,8 @@ struct BranchBatchTests {
 
     @Test("a batch whose body throws leaves the branch where it was", arguments: StoreKind.allCases)
     func failedBodyMovesNothing(_ kind: StoreKind) throws {
-        let (repo, directory) = try kind.make()
-        _ = directory
-        let main = try repo.branch("main")
+        let (repo, main, directory) = try Self.store(kind)
+        _ = (repo, directory)
         let first = try main.set(key("a"), data("0"), author: signature())
         struct Stop: Error {}
         #expect(throws: Stop.self) {
@@ -61,9 +66,8 @@ struct BranchBatchTests {
 
     @Test("commits that change nothing are skipped; an empty batch changes nothing", arguments: StoreKind.allCases)
     func emptyCommits(_ kind: StoreKind) throws {
-        let (repo, directory) = try kind.make()
-        _ = directory
-        let main = try repo.branch("main")
+        let (repo, main, directory) = try Self.store(kind)
+        _ = (repo, directory)
         let none = try main.batch { _ in }
         #expect(none == nil)
         #expect(try main.exists() == false)
@@ -79,9 +83,8 @@ struct BranchBatchTests {
 
     @Test("when another writer moves the branch, the batch runs again on the new head", arguments: StoreKind.allCases)
     func raceRerunsBody(_ kind: StoreKind) throws {
-        let (repo, directory) = try kind.make()
-        _ = directory
-        let main = try repo.branch("main")
+        let (repo, main, directory) = try Self.store(kind)
+        _ = (repo, directory)
         try main.set(key("counter"), data("0"), author: signature())
         var runs = 0
         let head = try main.batch { batch in
