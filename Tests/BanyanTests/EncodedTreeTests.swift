@@ -59,6 +59,24 @@ struct EncodedTreeTests {
         #expect(edited.offsets == (try EncodedTree(body: edited.body, algorithm: algorithm)).offsets)
     }
 
+    @Test("scattered edits of a large tree give a small delta", arguments: HashAlgorithm.allCases)
+    func scatteredEdits(_ algorithm: HashAlgorithm) throws {
+        let base = (0..<256).map { TreeEntry(name: String(format: "%02x", $0), mode: .directory, id: Self.id($0, algorithm)) }
+        let encoded = try EncodedTree(body: Tree(sortedEntries: base).encoded(), algorithm: algorithm)
+        var target = base
+        var edits: [EncodedTree.Edit] = []
+        for i in [3, 70, 128, 200, 255] {
+            target[i].id = Self.id(1000 + i, algorithm)
+            edits.append(.replace(index: i, entry: target[i]))
+        }
+        let (edited, delta) = encoded.applying(edits)
+        #expect(edited.body == Tree(sortedEntries: target).encoded())
+        // A prefix/suffix edit delta would insert nearly all of it.
+        #expect(Delta.fromEdit(base: encoded.body, target: edited.body) == nil)
+        #expect(delta.count < 5 * (algorithm.digestLength + 12) + 60)
+        #expect(try Delta.apply(base: encoded.body, delta: delta) == edited.body)
+    }
+
     @Test("a truncated or modeless body is a corruptObject error")
     func malformed() throws {
         let body = Tree(entries: [TreeEntry(name: "a", mode: .regular, id: Self.id(1, .sha1))]).encoded()

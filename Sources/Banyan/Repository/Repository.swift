@@ -109,7 +109,8 @@ public final class Repository: Sendable {
     /// so it is as strictly checked as ``tree(_:)``'s.
     func encodedTree(_ id: ObjectID) throws -> EncodedTree {
         if let tree = treeBodies.tree(id) { return tree }
-        let tree = try EncodedTree(body: try self.tree(id).encoded(), algorithm: hashAlgorithm)
+        // Kept encoded only: the decoded copy would sit in the other cache unused.
+        let tree = try EncodedTree(body: try self.tree(id, caching: false).encoded(), algorithm: hashAlgorithm)
         treeBodies.insert(tree, for: id)
         return tree
     }

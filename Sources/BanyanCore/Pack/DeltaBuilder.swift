@@ -4,20 +4,20 @@
 ///
 /// Adjacent copies are merged and inserted bytes are gathered into as few
 /// insert instructions as the format allows.
-public struct DeltaBuilder: Sendable {
+package struct DeltaBuilder: Sendable {
     private var output: [UInt8] = []
     private var copy: Range<Int>?
     private var literal: [UInt8] = []
 
     /// A delta from a base of `baseCount` bytes to a target of `targetCount` bytes.
-    public init(baseCount: Int, targetCount: Int) {
+    package init(baseCount: Int, targetCount: Int) {
         output.reserveCapacity(64)
         Delta.appendSize(baseCount, to: &output)
         Delta.appendSize(targetCount, to: &output)
     }
 
     /// The target's next bytes are the base's bytes at `range`.
-    public mutating func copy(_ range: Range<Int>) {
+    package mutating func copy(_ range: Range<Int>) {
         guard !range.isEmpty else { return }
         flushLiteral()
         if let run = copy, run.upperBound == range.lowerBound {
@@ -29,16 +29,16 @@ public struct DeltaBuilder: Sendable {
     }
 
     /// The target's next bytes are `bytes`.
-    public mutating func insert(_ bytes: some Collection<UInt8>) {
+    package mutating func insert(_ bytes: some Collection<UInt8>) {
         flushCopy()
         literal.append(contentsOf: bytes)
     }
 
     /// The number of delta bytes so far (the pending step not counted).
-    public var count: Int { output.count }
+    package var count: Int { output.count }
 
     /// The finished delta.
-    public mutating func finish() -> [UInt8] {
+    package mutating func finish() -> [UInt8] {
         flushCopy()
         flushLiteral()
         return output

@@ -67,7 +67,8 @@ final class AppendPack: Sendable {
     /// An object with an entry in `deltaBases` (its previous version, e.g.
     /// the same tree before an edit) is stored as an OFS_DELTA against that
     /// base when the base is in the open pack and the delta is small; the
-    /// delta is taken from `deltas` when given there, else computed.
+    /// delta is taken from `deltas` when given there, else computed from the
+    /// common prefix and suffix.
     /// Returns the end offset the caller must `sync` to for durability, and
     /// whether the pack passed its size limit.
     func append(
@@ -92,8 +93,7 @@ final class AppendPack: Sendable {
                 var depth = 0
                 if let baseID = deltaBases[id], let base = pending[baseID] ?? state.index.location(of: baseID) {
                     if base.depth < AppendPackFile.maxDepth,
-                       let delta = deltas[id].flatMap({ $0.count < object.body.count / 2 ? $0 : nil })
-                        ?? editDelta(of: object, base: base.offset, reader: &reader, fd: state.fd) {
+                       let delta = editDelta(of: object, given: deltas[id], base: base.offset, reader: &reader, fd: state.fd) {
                         payload = .ofsDelta(baseOffset: base.offset, delta: delta)
                         depth = base.depth + 1
                     }
@@ -125,12 +125,15 @@ final class AppendPack: Sendable {
         }
     }
 
-    /// A delta from the object at `offset` to `object`, when it is small.
-    private func editDelta(of object: RawObject, base offset: UInt64, reader: inout AppendPackFile, fd: Int32) -> [UInt8]? {
+    /// The delta to store `object` as against the object at `offset`: the
+    /// one that came with it (its editor knew it), else one found from the
+    /// edit; nil when it would not be small.
+    private func editDelta(
+        of object: RawObject, given: [UInt8]?, base offset: UInt64, reader: inout AppendPackFile, fd: Int32
+    ) -> [UInt8]? {
+        if let given { return given.count < object.body.count / 2 ? given : nil }
         guard let base = try? reader.object(at: offset, fd: fd) else { return nil }
-        return object.kind == .tree
-            ? Delta.fromTreeEdit(base: base.body, target: object.body, hashLength: algorithm.digestLength)
-            : Delta.fromEdit(base: base.body, target: object.body)
+        return Delta.fromEdit(base: base.body, target: object.body)
     }
 
     /// The path of the open pack, if one is open.
