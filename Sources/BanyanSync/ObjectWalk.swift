@@ -162,7 +162,11 @@ public struct ObjectWalk: Sendable {
         var bases: [ObjectID] = []
         var baseSet = Set<ObjectID>()
         var walk = TreeWalk(skip: boundary.ids, selected: selected, sent: sent)
-        for root in roots {
+        // Oldest commit first: stores delta each new version of a tree on
+        // the one before it, so this order finds every tree's base just read
+        // (in the pack reader's base cache, and at `lastAtPath`) where
+        // newest first would unwind a whole chain for each tree.
+        for root in roots.reversed() {
             try addObject(root.id, kind: root.kind, path: "", walk: &walk) { path, id in
                 guard bases.count < maxBases, let base = boundary.byPath?[path], base != id,
                       try objects.contains(base), baseSet.insert(base).inserted else { return }
