@@ -247,12 +247,13 @@ public struct ObjectWalk: Sendable {
         /// The objects selected so far, and the same as a set.
         var selected: [Selected]
         var sent: ObjectIDSet
-        /// The body of the tree last walked at each path. Everything under
-        /// such a tree is selected or skipped already, so the entries a new
-        /// tree at that path shares with it need no test: most trees differ
-        /// from their predecessor in a few entries, and this turns a probe
-        /// per entry into one merge of two trees.
-        var lastAtPath: [String: [UInt8]] = [:]
+        /// The tree last walked at each path. Everything under such a tree
+        /// is selected or skipped already, so the entries a new tree at that
+        /// path shares with it need no test: most trees differ from their
+        /// predecessor in a few entries, and this turns a probe per entry
+        /// into a compare of the shared bytes and a look at the rest
+        /// (`TreeEntryScan.forEachChange`).
+        var lastAtPath: [String: TreeEntryScan.Scanned] = [:]
     }
 
     /// Adds the object `id` (a tree with everything under it) when the
@@ -266,18 +267,13 @@ public struct ObjectWalk: Sendable {
         try onNew(path, id)
         guard kind == .tree else { return }
         let body = try repository.objects.get(id, kind: .tree).body
-        let reference = walk.lastAtPath[path] ?? []
-        let digestLength = repository.hashAlgorithm.digestLength
-        try reference.withUnsafeBytes { reference in
-            var cursor = 0
-            try TreeEntryScan.forEach(body, of: id, algorithm: repository.hashAlgorithm) { entry in
-                guard entry.kind != .gitlink,
-                      !TreeEntryScan.holds(entry, in: reference, cursor: &cursor, digestLength: digestLength) else { return }
-                try addObject(entry.id, kind: entry.kind == .tree ? .tree : .blob, path: Self.path(path, entry.name),
-                              walk: &walk, onNew: onNew)
-            }
+        let scanned = try TreeEntryScan.forEachChange(
+            body, of: id, since: walk.lastAtPath[path], algorithm: repository.hashAlgorithm
+        ) { entry in
+            try addObject(entry.id, kind: entry.kind == .tree ? .tree : .blob, path: Self.path(path, entry.name),
+                          walk: &walk, onNew: onNew)
         }
-        walk.lastAtPath[path] = body
+        walk.lastAtPath[path] = scanned
     }
 
     /// `parent/name`, or `name` at the root.

@@ -1,0 +1,102 @@
+import BanyanCore
+@testable import BanyanSync
+import Testing
+
+/// `TreeEntryScan.forEachChange`, which the upload-pack walk uses to skip
+/// the entries a tree shares with the tree read before at its path: on
+/// chains of randomly edited trees (edits at the start, the end and in
+/// between, entries added, removed and renamed, names of other lengths
+/// shifting everything after them), it visits every entry the reference
+/// lacks, visits nothing that is not an entry, and returns the entry ends a
+/// full parse finds.
+@Suite("Sync: changed tree entries")
+struct TreeEntryScanTests {
+    struct Random {
+        var state: UInt64
+        mutating func next(_ bound: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((state >> 33) % UInt64(bound))
+        }
+    }
+
+    static func randomID(_ random: inout Random) -> ObjectID {
+        let bytes = (0..<20).map { _ in UInt8(random.next(256)) }
+        return bytes.withUnsafeBytes { ObjectID(digest: $0, algorithm: .sha1) }
+    }
+
+    static func randomEntry(_ random: inout Random) -> TreeEntry {
+        let name = "n" + String(random.next(100_000), radix: [10, 16, 36][random.next(3)])
+        let mode: FileMode = [.regular, .regular, .executable, .directory, .gitlink][random.next(5)]
+        return TreeEntry(name: name, mode: mode, id: randomID(&random))
+    }
+
+    static func edited(_ entries: [TreeEntry], _ random: inout Random) -> [TreeEntry] {
+        var entries = entries
+        for _ in 0..<(1 + random.next(4)) {
+            // Bias towards the first and the last entry, where shared starts and ends are decided.
+            let position = entries.isEmpty ? 0 : [0, entries.count - 1, random.next(entries.count)][random.next(3)]
+            switch entries.isEmpty ? 0 : random.next(4) {
+            case 0: entries.append(randomEntry(&random))
+            case 1: entries.remove(at: position)
+            case 2: entries[position].id = randomID(&random)
+            default: entries[position] = randomEntry(&random)
+            }
+        }
+        var names = Set<[UInt8]>()
+        return Tree(entries: entries.filter { names.insert($0.name).inserted }).entries
+    }
+
+    static func ends(of entries: [TreeEntry]) -> [Int32] {
+        var end = 0
+        return entries.map { entry in
+            end += Tree(sortedEntries: [entry]).encoded().count
+            return Int32(end)
+        }
+    }
+
+    @Test(arguments: 0..<40)
+    func visitsWhatTheReferenceLacks(seed: Int) throws {
+        var random = Random(state: UInt64(seed) &* 0x9E37_79B9 &+ 1)
+        var entries = (0..<random.next(60)).map { _ in Self.randomEntry(&random) }
+        entries = Tree(entries: entries).entries
+        var reference: TreeEntryScan.Scanned?
+        var previous: Set<TreeEntry> = []
+        for _ in 0..<30 {
+            let body = Tree(sortedEntries: entries).encoded()
+            var visited: [TreeEntry] = []
+            let scanned = try TreeEntryScan.forEachChange(body, of: Self.randomID(&random), since: reference,
+                                                          algorithm: .sha1) { entry in
+                let mode: FileMode = entry.kind == .tree ? .directory : .regular
+                visited.append(TreeEntry(name: Array(entry.name), mode: mode, id: entry.id))
+            }
+            #expect(scanned.body == body)
+            #expect(scanned.ends == Self.ends(of: entries))
+            let expected = entries.filter { $0.mode != .gitlink && !previous.contains($0) }
+            let visitedKeys = Set(visited.map { [$0.name, Array($0.id.bytes)] })
+            for entry in expected {
+                #expect(visitedKeys.contains([entry.name, Array(entry.id.bytes)]), "\(entry.nameString) not visited")
+            }
+            let present = Set(entries.filter { $0.mode != .gitlink }.map { [$0.name, Array($0.id.bytes)] })
+            #expect(visitedKeys.isSubset(of: present))
+            reference = scanned
+            previous = Set(entries)
+            entries = Self.edited(entries, &random)
+        }
+    }
+
+    @Test func sharedBytesAreCountedFromEitherEnd() {
+        let a: [UInt8] = Array("abcdefghijklmnopqrstuvwxyz0123456789".utf8)
+        var b = a
+        b[3] = 0
+        b[30] = 0
+        a.withUnsafeBytes { a in
+            b.withUnsafeBytes { b in
+                #expect(TreeEntryScan.commonPrefix(a, b) == 3)
+                #expect(TreeEntryScan.commonSuffix(a, b, limit: a.count) == 5)
+                #expect(TreeEntryScan.commonSuffix(a, b, limit: 2) == 2)
+                #expect(TreeEntryScan.commonPrefix(a, a) == a.count)
+                #expect(TreeEntryScan.commonSuffix(a, UnsafeRawBufferPointer(rebasing: a[10...]), limit: 26) == 26)
+            }
+        }
+    }
+}
