@@ -25,15 +25,22 @@ public enum PackWriter {
         public var compressionLevel: Int32
         /// Objects smaller than this are neither deltified nor used as bases (Git uses 50).
         public var minDeltaSize: Int
+        /// Threads for the delta search (Git's `pack.threads`): 0 for one per
+        /// core. A search of fewer than 4,096 objects uses one thread. With
+        /// several, the sorted objects are cut into runs (never inside a
+        /// group of one name), each searched on its own, as Git does: the
+        /// pack can differ with the thread count, never its objects.
+        public var threads: Int
 
         /// Options with Git's defaults unless given.
         public init(window: Int = 10, depth: Int = 50, useRefDeltas: Bool = false,
-                    compressionLevel: Int32 = -1, minDeltaSize: Int = 50) {
+                    compressionLevel: Int32 = -1, minDeltaSize: Int = 50, threads: Int = 0) {
             self.window = window
             self.depth = depth
             self.useRefDeltas = useRefDeltas
             self.compressionLevel = compressionLevel
             self.minDeltaSize = minDeltaSize
+            self.threads = threads
         }
     }
 
@@ -199,8 +206,9 @@ public enum PackWriter {
         sources: [Source], algorithm: HashAlgorithm, baseItems: [Item], options: Options, stored: [Reuse?],
         destination: Destination = .memory, load: (Int) throws -> RawObject
     ) throws -> Output {
-        guard options.window >= 0, options.depth >= 0 else {
-            throw BanyanError(.invalidArgument, "pack window (\(options.window)) and depth (\(options.depth)) must not be negative")
+        guard options.window >= 0, options.depth >= 0, options.threads >= 0 else {
+            throw BanyanError(.invalidArgument,
+                              "pack window (\(options.window)), depth (\(options.depth)) and threads (\(options.threads)) must not be negative")
         }
         for source in sources where source.id.algorithm != algorithm {
             throw BanyanError(.invalidArgument, "object \(source.id) is \(source.id.algorithm) but the pack is \(algorithm)")
@@ -282,118 +290,5 @@ public enum PackWriter {
         let (bytes, checksum) = try pack.finish()
         return Output(pack: bytes, entries: entries, checksum: checksum, deltaCount: deltaCount + reusedDeltaCount,
                       externalBases: usedExternals.sorted(), reusedCount: reusedCount, reusedDeltaCount: reusedDeltaCount)
-    }
-}
-
-/// Chooses a delta base for each object: Git's sliding-window search.
-struct DeltaPlanner {
-    enum Choice {
-        case inPack(base: Int, delta: [UInt8])
-        case external(base: Int, delta: [UInt8])
-    }
-
-    /// How a source takes part in the search.
-    enum Role {
-        /// It is tried against earlier objects and may serve as a base.
-        case search
-        /// It may serve as a base but keeps its stored form.
-        case baseOnly
-        /// It keeps its stored delta and stays out of the search.
-        case skip
-    }
-
-    private struct Candidate {
-        var object: Int
-        var isExternal: Bool
-        var kind: ObjectKind
-        var size: Int
-        var nameHash: UInt32
-    }
-
-    let sources: [PackWriter.Source]
-    let externals: [RawObject]
-    let externalHints: [String?]
-    let algorithm: HashAlgorithm
-    let options: PackWriter.Options
-    /// Each source's role; empty means every source is searched.
-    var roles: [Role] = []
-
-    /// Git's `pack_name_hash`: the last sixteen non-space characters, weighted to the end.
-    static func nameHash(_ name: String?) -> UInt32 {
-        guard let name else { return 0 }
-        var hash: UInt32 = 0
-        for character in name.utf8 where !(character == 0x20 || (0x09...0x0d).contains(character)) {
-            hash = (hash >> 2) &+ (UInt32(character) << 24)
-        }
-        return hash
-    }
-
-    /// The chosen delta for each source (nil: stored whole), loading
-    /// bodies through `load` as objects enter the window.
-    func plan(load: (Int) throws -> RawObject) throws -> [Choice?] {
-        var choices = [Choice?](repeating: nil, count: sources.count)
-        guard options.window > 0, options.depth > 0 else { return choices }
-        var candidates: [Candidate] = []
-        let roles = roles.isEmpty ? Array(repeating: Role.search, count: sources.count) : roles
-        guard roles.contains(.search) else { return choices }
-        for (i, source) in sources.enumerated() where source.size >= options.minDeltaSize && roles[i] != .skip {
-            candidates.append(Candidate(object: i, isExternal: false, kind: source.kind, size: source.size,
-                                        nameHash: Self.nameHash(source.nameHint)))
-        }
-        for (i, object) in externals.enumerated() where object.body.count >= options.minDeltaSize {
-            candidates.append(Candidate(object: i, isExternal: true, kind: object.kind, size: object.body.count,
-                                        nameHash: Self.nameHash(externalHints[i])))
-        }
-        // Git's type_size_sort: kind, name hash, external bases first, larger first, input order.
-        candidates.sort { a, b in
-            if a.kind.packCode != b.kind.packCode { return a.kind.packCode > b.kind.packCode }
-            if a.nameHash != b.nameHash { return a.nameHash > b.nameHash }
-            if a.isExternal != b.isExternal { return a.isExternal }
-            if a.size != b.size { return a.size > b.size }
-            return a.object < b.object
-        }
-        var depth = [Int](repeating: 0, count: sources.count)
-        // The window: candidate positions, their bodies and lazily built indexes.
-        var window: [(candidate: Int, body: [UInt8], index: DeltaIndex?)] = []
-        let hashLength = algorithm.digestLength
-        for (position, target) in candidates.enumerated() {
-            // Git's find_deltas keeps a chosen base longer: it moves up to
-            // just after the object that used it, the first tried next. A
-            // window of one keeps only the newest object, so chains form.
-            var chosen: Int? = nil
-            let body = target.isExternal ? externals[target.object].body : try load(target.object).body
-            defer {
-                window.append((position, body, nil))
-                if let chosen { window.append(window.remove(at: chosen)) }
-                if window.count > options.window { window.removeFirst() }
-            }
-            guard !target.isExternal, roles[target.object] == .search else { continue }
-            var best: (slot: Int, delta: [UInt8])? = nil
-            for slot in window.indices.reversed() {
-                let source = candidates[window[slot].candidate]
-                guard source.kind == target.kind else { continue }
-                let sourceDepth = source.isExternal ? 0 : depth[source.object]
-                guard sourceDepth < options.depth else { continue }
-                // Git's try_delta limits: at most half the target, less for bases deep in a chain.
-                var maxSize = best.map { $0.delta.count - 1 } ?? (target.size / 2 - hashLength)
-                let referenceDepth = best == nil ? 1 : depth[target.object]
-                maxSize = maxSize * (options.depth - sourceDepth) / (options.depth - referenceDepth + 1)
-                guard maxSize > 0 else { continue }
-                if source.size < target.size, target.size - source.size >= maxSize { continue }
-                if target.size < source.size / 32 { continue }
-                if window[slot].index == nil { window[slot].index = DeltaIndex(base: window[slot].body) }
-                guard let delta = window[slot].index!.delta(to: body, maxSize: maxSize) else { continue }
-                best = (slot, delta)
-                depth[target.object] = sourceDepth + 1
-            }
-            if let best {
-                if options.window > 1 { chosen = best.slot }
-                let source = candidates[window[best.slot].candidate]
-                choices[target.object] = source.isExternal
-                    ? .external(base: source.object, delta: best.delta)
-                    : .inPack(base: source.object, delta: best.delta)
-            }
-        }
-        return choices
     }
 }

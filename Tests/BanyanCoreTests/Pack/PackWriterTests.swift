@@ -1,3 +1,4 @@
+import Foundation
 import BanyanTestSupport
 @testable import BanyanCore
 import Testing
@@ -55,6 +56,54 @@ struct PackWriterTests {
 
         let reader = try PackReader(pack: output.pack, index: output.indexBytes(), algorithm: algorithm)
         for (id, object) in objects { #expect(try reader.get(id) == object) }
+    }
+
+    @Test("a large search runs on several threads, calls load one at a time, and packs what one thread packs", arguments: [2, 3])
+    func threadedSearch(threads: Int) throws {
+        // 300 paths, 20 versions each: every version a small edit of the one before.
+        var random = PackTestRandom(seed: 7)
+        var sources: [PackWriter.Source] = []
+        var objects: [RawObject] = []
+        for path in 0..<300 {
+            var body = random.bytes(200 + random.below(400))
+            for _ in 0..<20 {
+                body[random.below(body.count)] = UInt8(truncatingIfNeeded: random.next())
+                let object = RawObject(kind: .blob, body: body)
+                objects.append(object)
+                sources.append(PackWriter.Source(id: object.id(.sha1), kind: .blob, size: body.count, nameHint: "dir/file\(path)"))
+            }
+        }
+        final class Calls {
+            var active = 0, most = 0, count = 0
+        }
+        func pack(threads: Int) throws -> (PackWriter.Output, Calls) {
+            let calls = Calls()
+            let output = try PackWriter.write(sources: sources, algorithm: .sha1, options: .init(threads: threads)) { position in
+                calls.active += 1
+                calls.most = max(calls.most, calls.active)
+                calls.count += 1
+                defer { calls.active -= 1 }
+                usleep(20)  // long enough for two unlocked calls to overlap
+                return objects[position]
+            }
+            return (output, calls)
+        }
+        let (single, _) = try pack(threads: 1)
+        let (threaded, calls) = try pack(threads: threads)
+        #expect(calls.most == 1)
+        #expect(calls.count >= objects.count)
+        #expect(Set(threaded.entries.map(\.id)) == Set(single.entries.map(\.id)))
+        #expect(threaded.deltaCount >= single.deltaCount * 9 / 10, "\(threaded.deltaCount) deltas, one thread \(single.deltaCount)")
+        #expect(single.deltaCount > objects.count / 2)
+
+        let directory = TemporaryDirectory("banyan-pack")
+        let repository = try PackTestGit.makeBareRepository(.sha1)
+        let packPath = directory.appending("threaded.pack")
+        try PackTestGit.write(threaded.pack, to: packPath)
+        try PackTestGit.run(["index-pack", "-o", directory.appending("git.idx"), packPath], in: repository.path)
+        #expect(try PackTestGit.read(directory.appending("git.idx")) == threaded.indexBytes())
+        let reader = try PackReader(pack: threaded.pack, index: threaded.indexBytes(), algorithm: .sha1)
+        for object in objects { #expect(try reader.get(object.id(.sha1)) == object) }
     }
 
     @Test("name hints group versions of the same path, making the pack smaller")
