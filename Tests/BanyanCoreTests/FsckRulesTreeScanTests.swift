@@ -119,4 +119,58 @@ import Testing
         let broken = tree.reversed().flatMap { $0 }
         #expect(Self.scanned(broken, base: tree.flatMap { $0 }) == Self.decoded(broken))
     }
+
+    /// Accepted generated trees as bases, edited into new trees (entries
+    /// added, dropped or changed, kept in name order or not): the scan with
+    /// the base gives the decoding check's verdict and error, and links
+    /// every entry the base lacks. The edits reach the shared start, so
+    /// the entries skipped there and the files a later directory could
+    /// collide with are exercised.
+    @Test func agreesWithTheDecodingCheckGivenABase() throws {
+        var random = PackTestRandom(seed: 11)
+        let modes = ["100644", "100755", "40000", "160000", "100600"]
+        let letters: [[UInt8]] = ["a", "b", "-", ".", "/", "g", "~", "1"].map { Array($0.utf8) }
+        let ids = [Self.blob, Self.tree, RawObject(kind: .blob, body: Array("y\n".utf8)).id(.sha1)]
+        func randomEntry() -> (name: [UInt8], bytes: [UInt8]) {
+            let name = (0..<(1 + random.below(3))).flatMap { _ in letters[random.below(letters.count)] }
+            let mode = modes[random.below(random.below(6) == 0 ? modes.count : 4)]
+            return (name, Self.entry(mode, name, ids[random.below(3)]))
+        }
+        // Git's order: a directory sorts as if its name ended in "/".
+        func sorted(_ entries: [(name: [UInt8], bytes: [UInt8])]) -> [(name: [UInt8], bytes: [UInt8])] {
+            let isDirectory = { (entry: (name: [UInt8], bytes: [UInt8])) in entry.bytes.starts(with: Array("40000 ".utf8)) }
+            return entries.sorted { Tree.compareNames($0.name, isDirectory($0), $1.name, isDirectory($1)) < 0 }
+        }
+        var checked = 0, refused = 0
+        while checked < 1500 {
+            let baseEntries = sorted((0..<(2 + random.below(8))).map { _ in randomEntry() })
+            let base = baseEntries.flatMap(\.bytes)
+            guard Self.decoded(base).isAccepted else { continue }
+            var entries = baseEntries
+            for _ in 0..<(1 + random.below(3)) {
+                let position = random.below(entries.count + 1)
+                switch random.below(3) {
+                case 0: entries.insert(randomEntry(), at: position)
+                case 1 where position < entries.count: entries.remove(at: position)
+                default: if position < entries.count { entries[position] = randomEntry() }
+                }
+            }
+            if random.below(5) != 0 { entries = sorted(entries) }
+            let body = entries.flatMap(\.bytes)
+            let expected = Self.decoded(body)
+            let verdict = Self.scanned(body, base: base)
+            checked += 1
+            guard case .links(let all) = expected else {
+                refused += 1
+                #expect(verdict == expected, "tree \(body) on base \(base)")
+                continue
+            }
+            let links = try verdict.get()
+            let held = Set(baseEntries.map(\.bytes))
+            let fresh = entries.filter { !held.contains($0.bytes) && !$0.bytes.starts(with: Array("160000 ".utf8)) }
+            #expect(Set(links.map(\.id)).isSubset(of: Set(all.map(\.id))))
+            #expect(links.count >= fresh.count, "tree \(body) on base \(base)")
+        }
+        #expect(refused > 100 && refused < checked - 100)
+    }
 }

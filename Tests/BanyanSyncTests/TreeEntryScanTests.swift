@@ -83,20 +83,4 @@ struct TreeEntryScanTests {
             entries = Self.edited(entries, &random)
         }
     }
-
-    @Test func sharedBytesAreCountedFromEitherEnd() {
-        let a: [UInt8] = Array("abcdefghijklmnopqrstuvwxyz0123456789".utf8)
-        var b = a
-        b[3] = 0
-        b[30] = 0
-        a.withUnsafeBytes { a in
-            b.withUnsafeBytes { b in
-                #expect(TreeEntryScan.commonPrefix(a, b) == 3)
-                #expect(TreeEntryScan.commonSuffix(a, b, limit: a.count) == 5)
-                #expect(TreeEntryScan.commonSuffix(a, b, limit: 2) == 2)
-                #expect(TreeEntryScan.commonPrefix(a, a) == a.count)
-                #expect(TreeEntryScan.commonSuffix(a, UnsafeRawBufferPointer(rebasing: a[10...]), limit: 26) == 26)
-            }
-        }
-    }
 }

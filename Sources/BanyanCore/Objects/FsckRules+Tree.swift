@@ -52,6 +52,10 @@ private struct TreeScan {
         guard let start = body.baseAddress else { return true }
         var position = 0
         var previous: (name: Range<Int>, isDirectory: Bool)?
+        if let shared = skipSharedStart() {
+            position = shared.end
+            previous = (shared.name, shared.isDirectory)
+        }
         while position < body.count {
             let entryStart = position
             guard let mode = parseMode(&position) else { return false }
@@ -74,6 +78,43 @@ private struct TreeScan {
             if mode != .gitlink { try link(FsckRules.Link(id: id, kind: mode.objectKind, isAttributes: isAttributes)) }
         }
         return true
+    }
+
+    /// Passes over the entries that lie wholly in the bytes `body` shares
+    /// with `base` at its start: they are the base's own entries in the
+    /// base's own order, and the base passed this check. Returns where the
+    /// last of them ends, its name and whether it is a directory, having
+    /// moved `base` to the same place and set `fileNames` as the scan would
+    /// have left it; nil when there is no base or no such entry.
+    ///
+    /// A file a later directory could collide with is a name the last entry
+    /// extends with a byte below `/`; the scan only saw those it had to. So
+    /// `fileNames` gets every such prefix of the last name, a file or not:
+    /// a directory of one of those names makes the scan defer to the
+    /// decoding check, which decides.
+    private mutating func skipSharedStart() -> (end: Int, name: Range<Int>, isDirectory: Bool)? {
+        guard let rest = base, let start = body.baseAddress else { return nil }
+        let shared = SharedBytes.prefix(body, rest)
+        let digestLength = algorithm.digestLength
+        var position = 0
+        var last: (start: Int, nul: Int)?
+        // Neither a mode nor a name holds a NUL: the NUL ends the name, the id follows.
+        while position < shared, let nul = memchr(start + position, 0, shared - position) {
+            let nulOffset = UnsafeRawPointer(nul) - start
+            guard nulOffset + 1 + digestLength <= shared else { break }
+            last = (position, nulOffset)
+            position = nulOffset + 1 + digestLength
+        }
+        guard let last, let space = memchr(start + last.start, Int32(UInt8(ascii: " ")), last.nul - last.start) else {
+            return nil
+        }
+        let name = (UnsafeRawPointer(space) - start + 1)..<last.nul
+        // The base's modes are canonical: "40000" is the only one that starts with 4.
+        let isDirectory = body[last.start] == UInt8(ascii: "4")
+        fileNames = name.dropFirst().filter { body[$0] < UInt8(ascii: "/") }.map { name.lowerBound..<$0 }
+        if !isDirectory { fileNames.append(name) }
+        base = UnsafeRawBufferPointer(rebasing: rest[position...])
+        return (position, name, isDirectory)
     }
 
     /// The mode at `position` and the space after it, moving `position` past

@@ -140,8 +140,8 @@ public struct DeltaIndex: Sendable {
                 while entry >= 0 && tries < Self.maxCandidates {
                     if tables.hashes[entry] == hash {
                         let offset = Int(tables.offsets[entry])
-                        let length = Self.matchLength(base.baseAddress! + offset, target.baseAddress! + position,
-                                                      min(base.count - offset, count - position))
+                        let length = SharedBytes.prefix(base.baseAddress! + offset, target.baseAddress! + position,
+                                                      limit: min(base.count - offset, count - position))
                         if length > bestLength {
                             bestLength = length
                             bestOffset = offset
@@ -177,24 +177,6 @@ public struct DeltaIndex: Sendable {
         }
         Self.appendLiterals(target, literalStart..<count, to: &output)
         return output.count <= maxSize
-    }
-
-    /// The number of equal leading bytes of `a` and `b`, up to `limit`.
-    @inline(__always)
-    static func matchLength(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ limit: Int) -> Int {
-        var length = 0
-        while length + 8 <= limit {
-            let difference = a.loadUnaligned(fromByteOffset: length, as: UInt64.self)
-                ^ b.loadUnaligned(fromByteOffset: length, as: UInt64.self)
-            if difference != 0 {
-                return length + UInt64(littleEndian: difference).trailingZeroBitCount / 8
-            }
-            length += 8
-        }
-        while length < limit, a.load(fromByteOffset: length, as: UInt8.self) == b.load(fromByteOffset: length, as: UInt8.self) {
-            length += 1
-        }
-        return length
     }
 
     static func appendLiterals(_ target: UnsafeRawBufferPointer, _ range: Range<Int>, to output: inout [UInt8]) {

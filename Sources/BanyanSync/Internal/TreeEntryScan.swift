@@ -148,8 +148,8 @@ enum TreeEntryScan {
         let digestLength = algorithm.digestLength
         let ends: [Int32] = try body.withUnsafeBytes { bytes in
             try reference.body.withUnsafeBytes { old in
-                let prefix = commonPrefix(bytes, old)
-                let suffix = commonSuffix(bytes, old, limit: min(bytes.count, old.count) - prefix)
+                let prefix = SharedBytes.prefix(bytes, old)
+                let suffix = SharedBytes.suffix(bytes, old, limit: min(bytes.count, old.count) - prefix)
                 let shift = old.count - bytes.count
                 // The reference's entries that end within the shared start are this tree's too.
                 var kept = 0
@@ -186,33 +186,6 @@ enum TreeEntryScan {
         }
         guard low + 1 < ends.count, Int(ends[low]) == offset else { return nil }
         return low + 1
-    }
-
-    /// How many leading bytes `a` and `b` share.
-    static func commonPrefix(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Int {
-        let limit = min(a.count, b.count)
-        var length = 0
-        while length + 8 <= limit {
-            let difference = UInt64(littleEndian: a.loadUnaligned(fromByteOffset: length, as: UInt64.self)
-                ^ b.loadUnaligned(fromByteOffset: length, as: UInt64.self))
-            if difference != 0 { return length + difference.trailingZeroBitCount / 8 }
-            length += 8
-        }
-        while length < limit, a[length] == b[length] { length += 1 }
-        return length
-    }
-
-    /// How many trailing bytes `a` and `b` share, up to `limit`.
-    static func commonSuffix(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer, limit: Int) -> Int {
-        var length = 0
-        while length + 8 <= limit {
-            let difference = UInt64(littleEndian: a.loadUnaligned(fromByteOffset: a.count - length - 8, as: UInt64.self)
-                ^ b.loadUnaligned(fromByteOffset: b.count - length - 8, as: UInt64.self))
-            if difference != 0 { return length + difference.leadingZeroBitCount / 8 }
-            length += 8
-        }
-        while length < limit, a[a.count - length - 1] == b[b.count - length - 1] { length += 1 }
-        return length
     }
 
     private static func corrupt(_ tree: ObjectID, _ problem: String, at offset: Int) -> BanyanError {
