@@ -17,8 +17,10 @@ extension Delta {
 /// up, extends the longest match forward and then backward over pending
 /// literal bytes, as Git's `diff-delta.c` does. Building costs O(base) time
 /// and about 12 bytes per block plus the table; a delta costs O(target)
-/// with at most 64 candidates per position. Immutable and `Sendable`.
-public struct DeltaIndex: Sendable {
+/// with at most 64 candidates per position. Immutable and `Sendable`; a
+/// class, so a search that keeps indexes in its window shares one, not
+/// its five tables.
+public final class DeltaIndex: Sendable {
     static let block = 16
     static let multiplier: UInt32 = 0x0100_0193
     static let maxCandidates = 64

@@ -168,8 +168,9 @@ struct DeltaPlanner {
                 guard maxSize > 0 else { continue }
                 if source.size < target.size, target.size - source.size >= maxSize { continue }
                 if target.size < source.size / 32 { continue }
-                if window[slot].index == nil { window[slot].index = DeltaIndex(base: window[slot].body) }
-                guard let delta = window[slot].index!.delta(to: body, maxSize: maxSize) else { continue }
+                let index = window[slot].index ?? DeltaIndex(base: window[slot].body)
+                window[slot].index = index
+                guard let delta = index.delta(to: body, maxSize: maxSize) else { continue }
                 best = (slot, delta)
                 depth[target.object] = sourceDepth + 1
             }
