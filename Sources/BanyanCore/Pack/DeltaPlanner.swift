@@ -42,6 +42,13 @@ struct DeltaPlanner {
     let options: PackWriter.Options
     /// Each source's role; empty means every source is searched.
     var roles: [Role] = []
+    /// The pack each source is copied from, when it is (empty: none is).
+    /// A source stored whole is not tried against another object of its
+    /// pack, as Git's `try_delta` does when it reuses pack data: the
+    /// writer of that pack tried the pair already and kept the object
+    /// whole. (Banyan's append packs search only the versions they splice,
+    /// so their other objects gain deltas when `gc` repacks them.)
+    var storedPacks: [ObjectID?] = []
 
     /// Git's `pack_name_hash`: the last sixteen non-space characters, weighted to the end.
     static func nameHash(_ name: String?) -> UInt32 {
@@ -139,8 +146,9 @@ struct DeltaPlanner {
         load: (Int) throws -> RawObject
     ) throws {
         let choices = results.choices, depth = results.depth
-        // The window: candidate positions, their bodies and lazily built indexes.
-        var window: [(candidate: Int, body: [UInt8], index: DeltaIndex?)] = []
+        // The window: candidate positions, their bodies (loaded when an
+        // attempt first needs them) and lazily built indexes.
+        var window: [(candidate: Int, body: [UInt8]?, index: DeltaIndex?)] = []
         let hashLength = algorithm.digestLength
         for position in run {
             let target = candidates[position]
@@ -148,17 +156,19 @@ struct DeltaPlanner {
             // just after the object that used it, the first tried next. A
             // window of one keeps only the newest object, so chains form.
             var chosen: Int? = nil
-            let body = target.isExternal ? externals[target.object].body : try load(target.object).body
+            var body = target.isExternal ? externals[target.object].body : nil
             defer {
                 window.append((position, body, nil))
                 if let chosen { window.append(window.remove(at: chosen)) }
                 if window.count > options.window { window.removeFirst() }
             }
             guard !target.isExternal, roles[target.object] == .search else { continue }
+            let targetPack = storedPacks.isEmpty ? nil : storedPacks[target.object]
             var best: (slot: Int, delta: [UInt8])? = nil
             for slot in window.indices.reversed() {
                 let source = candidates[window[slot].candidate]
                 guard source.kind == target.kind else { continue }
+                if let targetPack, !source.isExternal, storedPacks[source.object] == targetPack { continue }
                 let sourceDepth = source.isExternal ? 0 : depth[source.object]
                 guard sourceDepth < options.depth else { continue }
                 // Git's try_delta limits: at most half the target, less for bases deep in a chain.
@@ -168,9 +178,10 @@ struct DeltaPlanner {
                 guard maxSize > 0 else { continue }
                 if source.size < target.size, target.size - source.size >= maxSize { continue }
                 if target.size < source.size / 32 { continue }
-                let index = window[slot].index ?? DeltaIndex(base: window[slot].body)
+                let index = try window[slot].index ?? DeltaIndex(base: window[slot].body ?? load(source.object).body)
                 window[slot].index = index
-                guard let delta = index.delta(to: body, maxSize: maxSize) else { continue }
+                if body == nil { body = try load(target.object).body }
+                guard let delta = index.delta(to: body!, maxSize: maxSize) else { continue }
                 best = (slot, delta)
                 depth[target.object] = sourceDepth + 1
             }

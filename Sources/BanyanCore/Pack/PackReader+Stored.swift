@@ -16,12 +16,15 @@ public struct StoredEntry: Sendable {
     public var size: Int
     /// The zlib stream as stored, without the entry header or base reference.
     public var compressed: [UInt8]
+    /// The checksum (the name) of the pack that holds the entry, when known.
+    public var pack: ObjectID?
 
     /// Creates a stored entry.
-    public init(form: Form, size: Int, compressed: [UInt8]) {
+    public init(form: Form, size: Int, compressed: [UInt8], pack: ObjectID? = nil) {
         self.form = form
         self.size = size
         self.compressed = compressed
+        self.pack = pack
     }
 }
 
@@ -82,7 +85,8 @@ extension PackReader {
                     form = .delta(base: index.id(at: Int(layout.positions[baseRank])))
                 }
                 return StoredEntry(form: form, size: header.size,
-                                   compressed: Array(UnsafeRawBufferPointer(rebasing: pack[header.dataStart..<end])))
+                                   compressed: Array(UnsafeRawBufferPointer(rebasing: pack[header.dataStart..<end])),
+                                   pack: checksum)
             }
         }
     }

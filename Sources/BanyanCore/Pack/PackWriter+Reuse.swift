@@ -15,6 +15,13 @@ extension PackWriter {
             if case .inPack(let base, _) = self { return base }
             return nil
         }
+
+        /// The stored entry copied.
+        var entry: StoredEntry {
+            switch self {
+            case .whole(let entry), .inPack(_, let entry), .external(_, let entry): entry
+            }
+        }
     }
 
     /// What each source can copy from its stored form, as Git's

@@ -101,4 +101,39 @@ struct PackReuseTests {
         let roles = PackWriter.roles(for: reuse)
         #expect(roles == [.baseOnly, .skip, .skip, .search, .search, .search])
     }
+
+    @Test("objects stored whole in one pack are not tried against each other, as Git's try_delta; across packs they are")
+    func wholeObjectsOfOnePackAreNotSearchedAgain() throws {
+        // Forty versions of one file, each a small edit of the one before.
+        var random = PackTestRandom(seed: 5)
+        var body = random.bytes(2000)
+        let objects = (0..<40).map { _ in
+            body[random.below(body.count)] = UInt8(truncatingIfNeeded: random.next())
+            return RawObject(kind: .blob, body: body)
+        }
+        let items = objects.map { PackWriter.Item($0, nameHint: "notes/today") }
+        func storedWhole(_ items: ArraySlice<PackWriter.Item>) throws -> PackReader {
+            let output = try PackWriter.write(items: Array(items), algorithm: .sha1, options: .init(window: 0))
+            return try PackReader(pack: output.pack, index: output.indexBytes(), algorithm: .sha1)
+        }
+        let fresh = try PackWriter.write(items: items, algorithm: .sha1)
+        #expect(fresh.deltaCount > 30)
+
+        let one = try storedWhole(items[...])
+        let fromOne = try PackWriter.write(items: items, algorithm: .sha1, reuse: one.storedEntry)
+        #expect(fromOne.deltaCount == 0)
+        #expect(fromOne.reusedCount == objects.count)
+
+        let (first, second) = (try storedWhole(items[..<20]), try storedWhole(items[20...]))
+        let fromTwo = try PackWriter.write(items: items, algorithm: .sha1) { id in
+            try first.storedEntry(id) ?? second.storedEntry(id)
+        }
+        #expect(fromTwo.deltaCount > 0)
+        let halfStored = try PackWriter.write(items: items, algorithm: .sha1, reuse: first.storedEntry)
+        #expect(halfStored.deltaCount > 15)
+        for output in [fromOne, fromTwo, halfStored] {
+            let reader = try PackReader(pack: output.pack, index: output.indexBytes(), algorithm: .sha1)
+            for object in objects { #expect(try reader.get(object.id(.sha1)) == object) }
+        }
+    }
 }
