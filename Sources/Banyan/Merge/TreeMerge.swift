@@ -25,6 +25,10 @@ struct TreeMerger {
     let objects: MergeObjects
     let strategies: MergeStrategies
     let mode: Mode
+    /// Whether directories whose two sides changed different names merge
+    /// in their encoding (`mergeChangesApart`); off only to test that path
+    /// against the general one.
+    var usesEncodedTrees = true
     private var context: MergeContext
     private var roots: (base: ObjectID, ours: ObjectID, theirs: ObjectID)?
     private var attributes: GitAttributes?
@@ -52,6 +56,10 @@ struct TreeMerger {
         if ours == theirs, try ours == base || !combiningStrategyInUse() { return ours }
         if base == ours { return theirs }
         if base == theirs { return ours }
+        if usesEncodedTrees, let base, let ours, let theirs,
+           case .merged(let merged) = try mergeChangesApart(base, ours, theirs) {
+            return merged
+        }
         let ourEntries = try ours.map(objects.tree)?.entries ?? [], theirEntries = try theirs.map(objects.tree)?.entries ?? []
         var entries: [TreeEntry] = []
         entries.reserveCapacity(max(ourEntries.count, theirEntries.count))

@@ -11,6 +11,7 @@ final class MergeObjects {
     let repository: Repository
     private var pending: ObjectBatch
     private var trees: [ObjectID: Tree] = [:]
+    private var encodedTrees: [ObjectID: EncodedTree] = [:]
     private var virtualCommits: [ObjectID: Commit] = [:]
 
     init(repository: Repository) {
@@ -24,7 +25,28 @@ final class MergeObjects {
     /// those it decodes are not put in the repository's cache.
     func tree(_ id: ObjectID) throws -> Tree {
         if let tree = trees[id] { return tree }
+        if let tree = encodedTrees[id] { return try Tree(decoding: tree.body, algorithm: hashAlgorithm) }
         return try repository.tree(id, caching: false)
+    }
+
+    /// The tree `id` in its encoding, checked as strictly as `tree(_:)`
+    /// decodes (by `FsckRules.checkTree`, which allocates nothing per
+    /// entry); nil for a tree staged decoded. `base`, a tree `id` was made
+    /// from that passed this check, lets the check pass over what they share.
+    func encodedTree(_ id: ObjectID, base: EncodedTree? = nil) throws -> EncodedTree? {
+        if let tree = encodedTrees[id] { return tree }
+        guard trees[id] == nil else { return nil }
+        if let tree = repository.treeBodies.tree(id) { return tree }
+        if id == hashAlgorithm.emptyTreeID { return .empty(hashAlgorithm) }
+        let body = try repository.objects.get(id, kind: .tree).body
+        try body.withUnsafeBytes { bytes in
+            if let base {
+                try base.body.withUnsafeBytes { try FsckRules.checkTree(bytes, id: id, algorithm: hashAlgorithm, base: $0) { _ in } }
+            } else {
+                try FsckRules.checkTree(bytes, id: id, algorithm: hashAlgorithm) { _ in }
+            }
+        }
+        return try EncodedTree(body: body, algorithm: hashAlgorithm)
     }
 
     func blob(_ id: ObjectID) throws -> [UInt8] {
@@ -41,6 +63,13 @@ final class MergeObjects {
     func store(_ tree: Tree) -> ObjectID {
         let id = stage(tree.rawObject)
         trees[id] = tree
+        return id
+    }
+
+    /// Stages the encoded tree `tree` and returns its id.
+    func store(_ tree: EncodedTree) -> ObjectID {
+        let id = stage(RawObject(kind: .tree, body: tree.body))
+        encodedTrees[id] = tree
         return id
     }
 
@@ -62,6 +91,7 @@ final class MergeObjects {
         for object in extra { batch.add(object) }
         try repository.objects.write(batch)
         for (id, tree) in trees { repository.cache.insert(tree, for: id) }
+        for (id, tree) in encodedTrees { repository.treeBodies.insert(tree, for: id) }
     }
 
     private func stage(_ object: RawObject) -> ObjectID {

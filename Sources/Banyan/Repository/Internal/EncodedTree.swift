@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A tree kept in its Git encoding, with where each entry starts: what the
 /// write path edits. Looking an entry up is a binary search over the
 /// bytes, and an edit splices bytes, so a commit that changes one entry of a
@@ -58,7 +64,7 @@ struct EncodedTree: Sendable {
     }
 
     /// Entry `i`'s mode and the range of its name in `body`.
-    private func modeAndName(_ i: Int) -> (FileMode, Range<Int>) {
+    func modeAndName(_ i: Int) -> (FileMode, Range<Int>) {
         var position = Int(offsets[i])
         var mode: UInt32 = 0
         while body[position] != UInt8(ascii: " ") {
@@ -71,7 +77,7 @@ struct EncodedTree: Sendable {
     }
 
     /// True when entry `i` is a directory (Git writes its mode as the five digits "40000").
-    private func isDirectory(_ i: Int) -> Bool {
+    func isDirectory(_ i: Int) -> Bool {
         body[Int(offsets[i]) + 5] == UInt8(ascii: " ")
     }
 
@@ -86,6 +92,67 @@ struct EncodedTree: Sendable {
         let mine = count > common ? Int(body[start + common]) : (isDirectory(i) ? 0x2f : 0)
         let theirs = name.count > common ? Int(name[common]) : (nameIsDirectory ? 0x2f : 0)
         return mine - theirs
+    }
+
+    /// Git's order of entry `i` against entry `j` of `other`: <0, 0 (same
+    /// name and kind) or >0.
+    func compare(_ i: Int, with other: EncodedTree, _ j: Int) -> Int {
+        let (_, range) = other.modeAndName(j)
+        return compare(i, Array(other.body[range]), other.isDirectory(j))
+    }
+
+    /// True when entry `i` and entry `j` of `other` are the same bytes.
+    func sameEntry(_ i: Int, as other: EncodedTree, _ j: Int) -> Bool {
+        let start = Int(offsets[i]), otherStart = Int(other.offsets[j])
+        let length = end(of: i) - start
+        guard other.end(of: j) - otherStart == length else { return false }
+        return body.withUnsafeBytes { mine in
+            other.body.withUnsafeBytes { theirs in
+                memcmp(mine.baseAddress! + start, theirs.baseAddress! + otherStart, length) == 0
+            }
+        }
+    }
+
+    /// The entries that differ from this tree to `other`, as pairs of
+    /// indexes (this tree's version, `other`'s), in Git's order; an entry
+    /// whose kind changed is a removal and an addition. Nil when there are
+    /// more than `limit`.
+    ///
+    /// The bytes both trees share at their start and at their end (from a
+    /// place where both start an entry) are compared, not read entry by
+    /// entry: the cost is the changed middle.
+    func changes(to other: EncodedTree, limit: Int) -> [(mine: Int?, theirs: Int?)]? {
+        let shared = body.withUnsafeBytes { a in other.body.withUnsafeBytes { b in SharedBytes.prefix(a, b) } }
+        let sharedEnd = body.withUnsafeBytes { a in
+            other.body.withUnsafeBytes { b in SharedBytes.suffix(a, b, limit: min(a.count, b.count) - shared) }
+        }
+        // Entries wholly in the shared start sit at the same index in both.
+        var low = 0, high = count
+        while low < high {
+            let mid = (low + high) / 2
+            if end(of: mid) <= shared { low = mid + 1 } else { high = mid }
+        }
+        var (i, j) = (low, low)
+        let shift = other.body.count - body.count
+        var changes: [(mine: Int?, theirs: Int?)] = []
+        while i < count || j < other.count {
+            if i < count, j < other.count, Int(offsets[i]) >= body.count - sharedEnd,
+               Int(other.offsets[j]) == Int(offsets[i]) + shift { break }
+            let order = i == count ? 1 : j == other.count ? -1 : compare(i, with: other, j)
+            if order < 0 {
+                changes.append((i, nil))
+                i += 1
+            } else if order > 0 {
+                changes.append((nil, j))
+                j += 1
+            } else {
+                if !sameEntry(i, as: other, j) { changes.append((i, j)) }
+                i += 1
+                j += 1
+            }
+            if changes.count > limit { return nil }
+        }
+        return changes
     }
 
     /// The index of the first entry not before `name` (of the given kind) in Git's order.
