@@ -1,5 +1,6 @@
 import BanyanCore
 @testable import BanyanSync
+import BanyanTestSupport
 import Testing
 
 /// `TreeEntryScan.forEachChange`, which the upload-pack walk uses to skip
@@ -11,31 +12,23 @@ import Testing
 /// full parse finds.
 @Suite("Sync: changed tree entries")
 struct TreeEntryScanTests {
-    struct Random {
-        var state: UInt64
-        mutating func next(_ bound: Int) -> Int {
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return Int((state >> 33) % UInt64(bound))
-        }
-    }
-
-    static func randomID(_ random: inout Random) -> ObjectID {
-        let bytes = (0..<20).map { _ in UInt8(random.next(256)) }
+    static func randomID(_ random: inout SeededRandom) -> ObjectID {
+        let bytes = (0..<20).map { _ in UInt8(truncatingIfNeeded: random.next()) }
         return bytes.withUnsafeBytes { ObjectID(digest: $0, algorithm: .sha1) }
     }
 
-    static func randomEntry(_ random: inout Random) -> TreeEntry {
-        let name = "n" + String(random.next(100_000), radix: [10, 16, 36][random.next(3)])
-        let mode: FileMode = [.regular, .regular, .executable, .directory, .gitlink][random.next(5)]
+    static func randomEntry(_ random: inout SeededRandom) -> TreeEntry {
+        let name = "n" + String(random.below(100_000), radix: [10, 16, 36][random.below(3)])
+        let mode: FileMode = [.regular, .regular, .executable, .directory, .gitlink][random.below(5)]
         return TreeEntry(name: name, mode: mode, id: randomID(&random))
     }
 
-    static func edited(_ entries: [TreeEntry], _ random: inout Random) -> [TreeEntry] {
+    static func edited(_ entries: [TreeEntry], _ random: inout SeededRandom) -> [TreeEntry] {
         var entries = entries
-        for _ in 0..<(1 + random.next(4)) {
+        for _ in 0..<(1 + random.below(4)) {
             // Bias towards the first and the last entry, where shared starts and ends are decided.
-            let position = entries.isEmpty ? 0 : [0, entries.count - 1, random.next(entries.count)][random.next(3)]
-            switch entries.isEmpty ? 0 : random.next(4) {
+            let position = entries.isEmpty ? 0 : [0, entries.count - 1, random.below(entries.count)][random.below(3)]
+            switch entries.isEmpty ? 0 : random.below(4) {
             case 0: entries.append(randomEntry(&random))
             case 1: entries.remove(at: position)
             case 2: entries[position].id = randomID(&random)
@@ -56,9 +49,10 @@ struct TreeEntryScanTests {
 
     @Test(arguments: 0..<40)
     func visitsWhatTheReferenceLacks(seed: Int) throws {
-        var random = Random(state: UInt64(seed) &* 0x9E37_79B9 &+ 1)
-        var entries = (0..<random.next(60)).map { _ in Self.randomEntry(&random) }
-        entries = Tree(entries: entries).entries
+        var random = SeededRandom(seed: UInt64(seed))
+        var names = Set<[UInt8]>()
+        let generated = (0..<random.below(60)).map { _ in Self.randomEntry(&random) }
+        var entries = Tree(entries: generated.filter { names.insert($0.name).inserted }).entries
         var reference: TreeEntryScan.Scanned?
         var previous: Set<TreeEntry> = []
         for _ in 0..<30 {

@@ -10,18 +10,10 @@ import Testing
 /// back, removals, additions and both sides changing the same key.
 @Suite("tree merge: directories changed apart")
 struct ApartMergeTests {
-    struct Random {
-        var state: UInt64
-        mutating func next(_ bound: Int) -> Int {
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return Int((state >> 33) % UInt64(bound))
-        }
-    }
-
     static let names = ["a", "a-b", "a.c", "a0", "b", "c", "d", "e", "f", "g", "h", "x"]
 
-    static func randomKey(_ random: inout Random) -> String {
-        (0..<(1 + random.next(3))).map { _ in names[random.next(names.count)] }.joined(separator: "/")
+    static func randomKey(_ random: inout SeededRandom) -> String {
+        (0..<(1 + random.below(3))).map { _ in names[random.below(names.count)] }.joined(separator: "/")
     }
 
     /// `changes` applied to `values`, dropping keys that a new key would make a directory of (and the reverse).
@@ -35,16 +27,16 @@ struct ApartMergeTests {
         return result
     }
 
-    static func randomChanges(_ random: inout Random, of values: [String: String], tag: String) -> [String: String?] {
+    static func randomChanges(_ random: inout SeededRandom, of values: [String: String], tag: String) -> [String: String?] {
         var changes: [String: String?] = [:]
         let keys = values.keys.sorted()
-        for _ in 0..<(1 + random.next(6)) {
-            if !keys.isEmpty, random.next(3) == 0 {
-                changes[keys[random.next(keys.count)]] = .some(nil)
-            } else if !keys.isEmpty, random.next(2) == 0 {
-                changes[keys[random.next(keys.count)]] = "\(tag)\(random.next(3))"
+        for _ in 0..<(1 + random.below(6)) {
+            if !keys.isEmpty, random.below(3) == 0 {
+                changes[keys[random.below(keys.count)]] = .some(nil)
+            } else if !keys.isEmpty, random.below(2) == 0 {
+                changes[keys[random.below(keys.count)]] = "\(tag)\(random.below(3))"
             } else {
-                changes[randomKey(&random)] = "\(tag)\(random.next(3))"
+                changes[randomKey(&random)] = "\(tag)\(random.below(3))"
             }
         }
         return changes
@@ -66,13 +58,13 @@ struct ApartMergeTests {
 
     @Test(arguments: [StoreKind.memorySHA1, .fileSHA1, .fileSHA256])
     func givesTheGeneralMergesResult(_ kind: StoreKind) throws {
-        var random = Random(state: 41)
+        var random = SeededRandom(seed: 41)
         var apart = 0
         for round in 0..<60 {
             let (repo, directory) = try kind.make()
             defer { _ = directory }
             var base: [String: String] = [:]
-            for _ in 0..<(4 + random.next(30)) { base = Self.applying([Self.randomKey(&random): "base"], to: base) }
+            for _ in 0..<(4 + random.below(30)) { base = Self.applying([Self.randomKey(&random): "base"], to: base) }
             let ours = Self.applying(Self.randomChanges(&random, of: base, tag: "o"), to: base)
             let theirs = Self.applying(Self.randomChanges(&random, of: base, tag: "t"), to: base)
             let main = try repo.branch("main")

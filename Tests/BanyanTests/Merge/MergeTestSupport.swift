@@ -2,22 +2,6 @@
 import BanyanTestSupport
 import Foundation
 
-/// A small deterministic random generator (SplitMix64), so generated cases
-/// are the same on every run and a failure names a reproducible case.
-struct SeededRandom: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE5_E9B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// Builds histories for merge tests: commits with chosen parents and times.
 struct HistoryBuilder {
     let repository: Repository
