@@ -35,10 +35,10 @@ extension PackWriter {
     ) throws -> Output {
         var sources: [Source] = []
         var entries: [StoredEntry?] = []
-        var seen = Set<ObjectID>()
+        var seen = ObjectIDSet(capacity: named.count)
         sources.reserveCapacity(named.count)
         entries.reserveCapacity(named.count)
-        for object in named where seen.insert(object.id).inserted {
+        for object in named where seen.insert(object.id) {
             let entry = try reuse(object.id)
             // A delta's size is learnt below if the delta cannot be kept.
             var size = -1

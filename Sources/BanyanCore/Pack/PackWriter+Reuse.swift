@@ -40,8 +40,8 @@ extension PackWriter {
     static func reusable(
         sources: [Source], entries: [StoredEntry?], externalIDs: [ObjectID], options: Options
     ) -> [Reuse?] {
-        var positions: [ObjectID: Int] = [:]
-        for (position, source) in sources.enumerated() { positions[source.id] = position }
+        var positions = ObjectIDMap<Int>(capacity: sources.count)
+        for (position, source) in sources.enumerated() { positions.insert(source.id, position) }
         var externalPositions: [ObjectID: Int] = [:]
         for (position, id) in externalIDs.enumerated() { externalPositions[id] = position }
         var reuse = [Reuse?](repeating: nil, count: sources.count)

@@ -139,11 +139,11 @@ public enum PackWriter {
     ) throws -> Output {
         var objects: [RawObject] = []
         var sources: [Source] = []
-        var seen = Set<ObjectID>()
+        var seen = ObjectIDSet(capacity: items.count)
         objects.reserveCapacity(items.count)
         for item in items {
             let id = item.id ?? item.object.id(algorithm)
-            guard seen.insert(id).inserted else { continue }
+            guard seen.insert(id) else { continue }
             objects.append(item.object)
             sources.append(Source(id: id, kind: item.object.kind, size: item.object.body.count, nameHint: item.nameHint))
         }
@@ -173,8 +173,8 @@ public enum PackWriter {
         reuse: StoredLookup? = nil, load: (Int) throws -> RawObject
     ) throws -> Output {
         var unique: [Int] = []
-        var seen = Set<ObjectID>()
-        for (position, source) in sources.enumerated() where seen.insert(source.id).inserted {
+        var seen = ObjectIDSet(capacity: sources.count)
+        for (position, source) in sources.enumerated() where seen.insert(source.id) {
             unique.append(position)
         }
         let packed = unique.map { sources[$0] }
@@ -188,13 +188,13 @@ public enum PackWriter {
 
     /// The thin-pack bases among `baseItems` that are not in `excluding`, each once, sorted by id.
     static func externalBases(
-        _ baseItems: [Item], algorithm: HashAlgorithm, excluding: Set<ObjectID>
+        _ baseItems: [Item], algorithm: HashAlgorithm, excluding packed: ObjectIDSet
     ) -> [(id: ObjectID, item: Item)] {
-        var seen = excluding
+        var seen = Set<ObjectID>()
         var externals: [(id: ObjectID, item: Item)] = []
         for base in baseItems {
             let id = base.id ?? base.object.id(algorithm)
-            guard seen.insert(id).inserted else { continue }
+            guard !packed.contains(id), seen.insert(id).inserted else { continue }
             externals.append((id, base))
         }
         return externals.sorted { $0.id < $1.id }
@@ -213,7 +213,9 @@ public enum PackWriter {
         for source in sources where source.id.algorithm != algorithm {
             throw BanyanError(.invalidArgument, "object \(source.id) is \(source.id.algorithm) but the pack is \(algorithm)")
         }
-        let externals = externalBases(baseItems, algorithm: algorithm, excluding: Set(sources.map(\.id)))
+        var packed = ObjectIDSet(capacity: baseItems.isEmpty ? 0 : sources.count)
+        if !baseItems.isEmpty { for source in sources { packed.insert(source.id) } }
+        let externals = externalBases(baseItems, algorithm: algorithm, excluding: packed)
         var planner = DeltaPlanner(sources: sources, externals: externals.map(\.item.object),
                                    externalHints: externals.map(\.item.nameHint), algorithm: algorithm, options: options)
         planner.roles = roles(for: stored)

@@ -40,8 +40,8 @@ final class PackSet: Sendable {
 
     /// How `id` is stored in the first pack holding it, or nil when none does.
     func storedEntry(_ id: ObjectID) throws -> StoredEntry? {
-        for reader in try readers() where reader.contains(id) {
-            return try reader.storedEntry(id)
+        for reader in try readers() {
+            if let entry = try reader.storedEntry(id) { return entry }
         }
         return nil
     }
