@@ -4,7 +4,8 @@
 /// tried as a delta against the previous `window` objects of its kind,
 /// keeping the smallest delta whose chain stays within `depth`. Bases are
 /// written before their deltas; entries are OFS_DELTA (REF_DELTA when asked)
-/// and objects that gain nothing from a delta are stored whole.
+/// and objects that gain nothing from a delta are stored whole. A large
+/// search runs on several threads (`Options.threads`).
 ///
 /// Cost: about `window` delta attempts per object (each O(object size)),
 /// one zlib compression per entry, one hash per object whose id is not
@@ -161,7 +162,9 @@ public enum PackWriter {
     /// as `git pack-objects` does: a stored delta whose base is packed too
     /// (or is a base item) is written without a search or compression, a
     /// stored whole object without compression when the search finds it no
-    /// delta. Only objects `reuse` knows nothing of pay the full search.
+    /// delta, and, as Git's `try_delta`, such an object is not tried against
+    /// another object of its own pack (that pack's writer tried the pair).
+    /// Only objects `reuse` knows nothing of pay the full search.
     ///
     /// Cost: up to two loads per object of at least `minDeltaSize` bytes
     /// (search, then output when it is stored whole), one for smaller ones.
