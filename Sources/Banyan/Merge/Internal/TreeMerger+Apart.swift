@@ -21,10 +21,11 @@ extension TreeMerger {
     /// a compare of the bytes each side shares with the base; the entries
     /// between are read one by one.
     func mergeChangesApart(_ base: ObjectID, _ ours: ObjectID, _ theirs: ObjectID) throws -> ApartMerge {
+        // Theirs is read only once ours' changes are few enough.
         guard let baseTree = try objects.encodedTree(base),
               let ourTree = try objects.encodedTree(ours, base: baseTree),
-              let theirTree = try objects.encodedTree(theirs, base: baseTree),
               let ourChanges = baseTree.changes(to: ourTree, limit: Self.maxApartChanges),
+              let theirTree = try objects.encodedTree(theirs, base: baseTree),
               let theirChanges = baseTree.changes(to: theirTree, limit: Self.maxApartChanges)
         else { return .notApart }
         // A file and a directory of one name are one name here, as in `alignByName`.

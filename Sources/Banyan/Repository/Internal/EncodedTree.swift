@@ -82,23 +82,22 @@ struct EncodedTree: Sendable {
     }
 
     /// Git's order of entry `i` against a name with a kind: <0, 0 or >0.
-    private func compare(_ i: Int, _ name: [UInt8], _ nameIsDirectory: Bool) -> Int {
+    private func compare(_ i: Int, _ name: ArraySlice<UInt8>, _ nameIsDirectory: Bool) -> Int {
         let (_, range) = modeAndName(i)
-        let start = range.lowerBound, count = range.count
+        let start = range.lowerBound, count = range.count, nameStart = name.startIndex
         let common = min(count, name.count)
-        for k in 0..<common where body[start + k] != name[k] {
-            return Int(body[start + k]) - Int(name[k])
+        for k in 0..<common where body[start + k] != name[nameStart + k] {
+            return Int(body[start + k]) - Int(name[nameStart + k])
         }
         let mine = count > common ? Int(body[start + common]) : (isDirectory(i) ? 0x2f : 0)
-        let theirs = name.count > common ? Int(name[common]) : (nameIsDirectory ? 0x2f : 0)
+        let theirs = name.count > common ? Int(name[nameStart + common]) : (nameIsDirectory ? 0x2f : 0)
         return mine - theirs
     }
 
     /// Git's order of entry `i` against entry `j` of `other`: <0, 0 (same
     /// name and kind) or >0.
     func compare(_ i: Int, with other: EncodedTree, _ j: Int) -> Int {
-        let (_, range) = other.modeAndName(j)
-        return compare(i, Array(other.body[range]), other.isDirectory(j))
+        compare(i, other.body[other.modeAndName(j).1], other.isDirectory(j))
     }
 
     /// True when entry `i` and entry `j` of `other` are the same bytes.
@@ -160,7 +159,7 @@ struct EncodedTree: Sendable {
         var low = 0, high = count
         while low < high {
             let mid = (low + high) / 2
-            if compare(mid, name, isDirectory) < 0 { low = mid + 1 } else { high = mid }
+            if compare(mid, name[...], isDirectory) < 0 { low = mid + 1 } else { high = mid }
         }
         return low
     }
@@ -170,7 +169,7 @@ struct EncodedTree: Sendable {
         // The two kinds sort differently, so look in both places.
         for isDirectory in [false, true] {
             let i = lowerBound(name, isDirectory: isDirectory)
-            if i < count && compare(i, name, isDirectory) == 0 { return i }
+            if i < count && compare(i, name[...], isDirectory) == 0 { return i }
         }
         return nil
     }
