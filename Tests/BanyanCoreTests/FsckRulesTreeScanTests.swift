@@ -1,4 +1,5 @@
 import BanyanCore
+import BanyanTestSupport
 import Testing
 
 /// `FsckRules.checkTree` scans a tree's bytes instead of decoding it; these
@@ -84,7 +85,7 @@ import Testing
     /// and ids, so that duplicates, order mistakes, reserved names and
     /// file-directory collisions all come up.
     @Test func agreesWithTheDecodingCheckOnGeneratedTrees() {
-        var random = PackTestRandom(seed: 7)
+        var random = SeededRandom(seed: 7)
         let modes = ["100644", "100755", "120000", "40000", "160000", "100600", "0100644"]
         let letters: [[UInt8]] = ["a", "b", "-", ".", "/", "g", "i", "t", "~", "1", "\u{E9}"].map { Array($0.utf8) }
         let ids = [Self.blob, Self.tree, .zero(.sha1)]
@@ -127,7 +128,7 @@ import Testing
     /// the entries skipped there and the files a later directory could
     /// collide with are exercised.
     @Test func agreesWithTheDecodingCheckGivenABase() throws {
-        var random = PackTestRandom(seed: 11)
+        var random = SeededRandom(seed: 11)
         let modes = ["100644", "100755", "40000", "160000", "100600"]
         let letters: [[UInt8]] = ["a", "b", "-", ".", "/", "g", "~", "1"].map { Array($0.utf8) }
         let ids = [Self.blob, Self.tree, RawObject(kind: .blob, body: Array("y\n".utf8)).id(.sha1)]

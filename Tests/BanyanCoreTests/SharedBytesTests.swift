@@ -1,4 +1,5 @@
 import BanyanCore
+import BanyanTestSupport
 import Testing
 
 /// `SharedBytes` counts the bytes two buffers share at either end, eight at
@@ -13,7 +14,7 @@ import Testing
     }
 
     @Test func agreesWithAByteLoop() {
-        var random = PackTestRandom(seed: 3)
+        var random = SeededRandom(seed: 3)
         for _ in 0..<2000 {
             let a = (0..<random.below(40)).map { _ in UInt8(random.below(3)) }
             var b = random.below(2) == 0 ? a : (0..<random.below(40)).map { _ in UInt8(random.below(3)) }

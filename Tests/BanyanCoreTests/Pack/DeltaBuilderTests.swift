@@ -1,3 +1,4 @@
+import BanyanTestSupport
 @testable import BanyanCore
 import Testing
 
@@ -5,7 +6,7 @@ import Testing
 struct DeltaBuilderTests {
     @Test("copies and inserts in target order rebuild the target", arguments: 0..<10)
     func rebuilds(_ seed: Int) throws {
-        var random = PackTestRandom(seed: UInt64(seed) + 99)
+        var random = SeededRandom(seed: UInt64(seed) + 99)
         let base = random.bytes([0, 10, 300, 70_000][seed % 4])
         var target: [UInt8] = []
         var steps: [(copy: Range<Int>?, insert: [UInt8])] = []

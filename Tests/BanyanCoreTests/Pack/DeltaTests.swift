@@ -1,3 +1,4 @@
+import BanyanTestSupport
 @testable import BanyanCore
 import Testing
 
@@ -32,7 +33,7 @@ struct DeltaTests {
 
     @Test("create then apply rebuilds the target", arguments: 0..<12)
     func roundTrip(_ seed: Int) throws {
-        var random = PackTestRandom(seed: UInt64(seed))
+        var random = SeededRandom(seed: UInt64(seed))
         let base = random.bytes([0, 1, 15, 16, 17, 100, 5000, 70_000, 200_000][seed % 9])
         var target = base
         // Mutations: replace, insert and delete runs, and move a block.
@@ -69,7 +70,7 @@ struct DeltaTests {
 
     @Test("unrelated data makes no delta under the default size cap")
     func unrelatedData() {
-        var random = PackTestRandom(seed: 99)
+        var random = SeededRandom(seed: 99)
         #expect(Delta.create(base: random.bytes(10_000), target: random.bytes(10_000)) == nil)
         #expect(Delta.create(base: [], target: []) == nil)
     }
@@ -120,7 +121,7 @@ struct DeltaTests {
 
     @Test("a large copy splits into 64 KiB instructions that git's format allows")
     func largeCopies() throws {
-        var random = PackTestRandom(seed: 5)
+        var random = SeededRandom(seed: 5)
         let base = random.bytes(300_000)
         let target = Array(base[1000...]) + [1, 2, 3]
         let delta = try #require(Delta.create(base: base, target: target))

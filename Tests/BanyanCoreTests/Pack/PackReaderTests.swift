@@ -74,7 +74,7 @@ struct PackReaderTests {
         let reader = try PackReader(pack: output.pack, index: output.indexBytes(), algorithm: .sha1)
         // The smallest version is at the bottom of the chain; read it first with an empty cache.
         #expect(try reader.find(versions[0].id(.sha1)) == versions[0])
-        var random = PackTestRandom(seed: 1)
+        var random = SeededRandom(seed: 1)
         for _ in 0..<50 {
             let version = versions[random.below(versions.count)]
             #expect(try reader.find(version.id(.sha1)) == version)

@@ -105,7 +105,7 @@ struct PackReuseTests {
     @Test("objects stored whole in one pack are not tried against each other, as Git's try_delta; across packs they are")
     func wholeObjectsOfOnePackAreNotSearchedAgain() throws {
         // Forty versions of one file, each a small edit of the one before.
-        var random = PackTestRandom(seed: 5)
+        var random = SeededRandom(seed: 5)
         var body = random.bytes(2000)
         let objects = (0..<40).map { _ in
             body[random.below(body.count)] = UInt8(truncatingIfNeeded: random.next())

@@ -47,7 +47,7 @@ enum PackTestGit {
     /// A fast-import stream: text files edited a few lines at a time, a
     /// growing binary-ish file, nested directories, branches and annotated tags.
     static func fastImportScript(commits: Int, files: Int) -> [UInt8] {
-        var random = PackTestRandom(seed: 42)
+        var random = SeededRandom(seed: 42)
         var contents: [[String]] = (0..<files).map { file in
             (0..<(40 + file * 7)).map { line in "file \(file) line \(line): \(random.word()) \(random.word()) \(random.word())" }
         }
@@ -130,22 +130,8 @@ enum PackTestGit {
     }
 }
 
-/// A small deterministic generator (SplitMix64), so test data is the same every run.
-struct PackTestRandom {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
-    }
-
-    mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
-
+/// Test data drawn from the shared SplitMix64 generator.
+extension SeededRandom {
     mutating func bytes(_ count: Int) -> [UInt8] { (0..<count).map { _ in UInt8(truncatingIfNeeded: next()) } }
 
     mutating func word() -> String {

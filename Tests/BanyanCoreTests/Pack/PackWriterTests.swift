@@ -61,7 +61,7 @@ struct PackWriterTests {
     @Test("a large search runs on several threads, calls load one at a time, and packs what one thread packs", arguments: [2, 3])
     func threadedSearch(threads: Int) throws {
         // 300 paths, 20 versions each: every version a small edit of the one before.
-        var random = PackTestRandom(seed: 7)
+        var random = SeededRandom(seed: 7)
         var sources: [PackWriter.Source] = []
         var objects: [RawObject] = []
         for path in 0..<300 {

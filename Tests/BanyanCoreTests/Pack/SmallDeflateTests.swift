@@ -1,3 +1,4 @@
+import BanyanTestSupport
 @testable import BanyanCore
 import Testing
 
@@ -6,7 +7,7 @@ struct SmallDeflateTests {
     /// Inputs that reach every length and distance code: runs, repeats at
     /// many distances, text, random bytes, and every size up to the limit.
     static func inputs() -> [[UInt8]] {
-        var random = PackTestRandom(seed: 7)
+        var random = SeededRandom(seed: 7)
         var inputs: [[UInt8]] = [[], [0], [1, 2], Array("abc".utf8), Array("aaaa".utf8)]
         for size in stride(from: 0, through: SmallDeflate.maxInput, by: 37) { inputs.append(random.bytes(size)) }
         inputs.append([UInt8](repeating: 0x61, count: SmallDeflate.maxInput))
@@ -43,7 +44,7 @@ struct SmallDeflateTests {
         var repetitive: [UInt8] = [], random: [UInt8] = []
         let text = [UInt8](String(repeating: "h123-4567-", count: 10).utf8)
         text.withUnsafeBytes { deflater.compress($0, appendingTo: &repetitive) }
-        var source = PackTestRandom(seed: 3)
+        var source = SeededRandom(seed: 3)
         source.bytes(500).withUnsafeBytes { deflater.compress($0, appendingTo: &random) }
         #expect(repetitive.count < 30)
         #expect(random.count < 500 + 500 / 8 + 16)
@@ -52,7 +53,7 @@ struct SmallDeflateTests {
     @Test("the pack deflater's output for small and large inputs inflates back", arguments: [1, 6] as [Int32])
     func packDeflater(_ level: Int32) throws {
         let deflater = try PackDeflater(level: level)
-        var random = PackTestRandom(seed: 11)
+        var random = SeededRandom(seed: 11)
         for size in [0, 1, 500, SmallDeflate.maxInput, SmallDeflate.maxInput + 1, 50_000] {
             let input = random.bytes(size)
             var output: [UInt8] = [9, 9]
