@@ -11,7 +11,7 @@ import Testing
 struct FaultInjectionTests {
     /// A write path, with the files its faults aim at.
     enum WritePath: String, CaseIterable, CustomTestStringConvertible, Sendable {
-        case looseObject, packAppend, packSeal, looseRef, reflog, packedRefsRewrite, gcRepack, gcPackRefs
+        case looseObject, packAppend, packSeal, refSeal, looseRef, reflog, packedRefsRewrite, gcRepack, gcPackRefs
         var testDescription: String { rawValue }
 
         /// The part of the paths the faults hit after the store's path
@@ -20,7 +20,7 @@ struct FaultInjectionTests {
             switch self {
             case .looseObject: "/objects/"
             case .packAppend: "/objects/pack/tmp_banyan_"
-            case .packSeal, .gcRepack: "/objects/pack/"
+            case .packSeal, .refSeal, .gcRepack: "/objects/pack/"
             case .looseRef: "/refs/heads/main.lock"
             case .reflog: "/logs/refs/heads/main"
             case .packedRefsRewrite, .gcPackRefs: "/packed-refs"
@@ -29,10 +29,22 @@ struct FaultInjectionTests {
 
         var writeMode: FileSystemBackend.WriteMode { self == .looseObject ? .loose : .pack }
 
+        /// Durable writes seal their pack as they write it, so the seals under
+        /// test run on stores whose writes wait for a flush or a ref update.
+        var durability: FileSystemBackend.Durability { [.packSeal, .refSeal].contains(self) ? .none : .commit }
+
         /// The faults that can happen on this path: reflogs are appended,
-        /// never flushed or renamed.
+        /// never flushed or renamed; a ref update's seal fails where it links
+        /// the pack into place (the append before it writes in the same directory).
         var failures: [Failure] {
-            self == .reflog ? [.noSpace, .ioError, .tornWrite] : Failure.allCases
+            switch self {
+            case .reflog: [.noSpace, .ioError, .tornWrite]
+            case .refSeal: [.renameFails]
+            // Not durable, so not flushed: a durable write seals as it writes,
+            // and `packAppend` takes its fsync faults.
+            case .packSeal: Failure.allCases.filter { $0 != .fsyncError }
+            default: Failure.allCases
+            }
         }
 
         /// Readies the store so the write under test takes the path.
@@ -40,7 +52,7 @@ struct FaultInjectionTests {
             switch self {
             // A fresh append pack to open; nothing for gc's own seal to do.
             case .packAppend, .gcRepack: try repository.flush()
-            case .packSeal: try repository.branch("main").set(key("unsealed"), data("waits for the seal"))
+            case .packSeal: _ = try repository.objects.put(.blob(Array("waits for the seal".utf8)))
             default: break
             }
         }
@@ -48,7 +60,7 @@ struct FaultInjectionTests {
         /// The write under test.
         func perform(_ repository: Repository, attempt: Int) throws {
             switch self {
-            case .looseObject, .packAppend, .looseRef, .reflog:
+            case .looseObject, .packAppend, .refSeal, .looseRef, .reflog:
                 try repository.branch("main").set(key("attempt"), data("attempt \(attempt)"))
             case .packSeal:
                 try repository.flush()
@@ -87,7 +99,7 @@ struct FaultInjectionTests {
     func writeUnderFaultFailsCleanlyAndRecovers(path: WritePath, failure: Failure) throws {
         try withTemporaryDirectory { directory in
             let store = directory + "/store"
-            let repository = try Repository.create(at: store, durability: .commit, writeMode: path.writeMode)
+            let repository = try Repository.create(at: store, durability: path.durability, writeMode: path.writeMode)
             let acknowledged = try commitHistory(repository)
             try path.prepare(repository)
             let heads = try branchHeads(repository)
@@ -178,6 +190,7 @@ struct FaultInjectionTests {
             let store = directory + "/store"
             let repository = try Repository.create(at: store)
             let acknowledged = try commitHistory(repository)
+            _ = try repository.objects.put(.blob(Array("waits for the seal".utf8)))
             let full = [Fault(.write, path: store + "/objects/pack/", .error(ENOSPC))]
             let (error, hits) = FaultInjector.run(full) {
                 #expect(throws: BanyanError.self) { try repository.flush() }

@@ -12,15 +12,16 @@ import Synchronization
 /// version is in the open pack is stored as a delta built from the edit.
 ///
 /// The open pack is sealed (object count, trailer, `.idx`, renamed to
-/// `pack-<checksum>.pack`) on `seal()`, which the backend calls on flush,
-/// close, and when the pack passes its size limit. Until then `git` does not
-/// see its objects, but other Banyan processes do (`AppendPackScanner`
-/// reads open packs of other writers). The writer holds an `flock` on the
-/// file for its whole life, so recovery can tell an abandoned pack (its
-/// writer crashed) from a live one.
+/// `pack-<checksum>.pack`) on `seal(durable:)`, which the backend calls
+/// before every ref update (so a ref never names an object `git` cannot
+/// read), on flush, on close, and when the pack passes its size limit.
+/// Until then no other process sees its objects, `git` or Banyan. The writer
+/// holds an `flock` on the file for its whole life, so recovery can tell an
+/// abandoned pack (its writer crashed) from a live one.
 ///
-/// Thread-safe: appends and reads go through one mutex; `sync` (group
-/// commit) runs outside it, so one `fsync` covers every append before it.
+/// Thread-safe: appends, reads and seals go through one mutex, so a seal
+/// covers every append made before it by any thread (group commit: the
+/// writers queued behind one seal find their objects sealed already).
 final class AppendPack: Sendable {
     private struct State {
         var fd: Int32 = -1
@@ -29,11 +30,12 @@ final class AppendPack: Sendable {
         var index: AppendPackIndex
         var encoder: PackEntryEncoder?
         var reader: AppendPackFile?
-        /// Packs given up unsealed, whose unflushed appends `sync` must not report as durable.
-        var abandoned: Set<String> = []
+        /// Packs given up unsealed after a failed write or seal: their objects
+        /// may be about to be named by a ref, so the next seal seals them first.
+        var abandoned: [String] = []
 
         /// No pack open; `abandoned` kept.
-        init(algorithm: HashAlgorithm, abandoned: Set<String> = []) {
+        init(algorithm: HashAlgorithm, abandoned: [String] = []) {
             index = AppendPackIndex(algorithm: algorithm)
             self.abandoned = abandoned
         }
@@ -44,8 +46,6 @@ final class AppendPack: Sendable {
     /// Seal when the open pack passes this many bytes.
     let sizeLimit: UInt64
     private let state: Mutex<State>
-    /// The file offset up to which the open pack is known to be on stable storage.
-    private let synced = Mutex<(file: String, end: UInt64)>(("", 0))
 
     init(directory: String, algorithm: HashAlgorithm, sizeLimit: UInt64 = 64 << 20) {
         self.directory = directory
@@ -55,8 +55,9 @@ final class AppendPack: Sendable {
     }
 
     deinit {
-        // Best effort: a pack left open is recovered by the next writer.
-        _ = try? seal()
+        // Best effort: the objects of a pack left open are named by no ref
+        // (every ref update seals first); recovery or gc disposes of it.
+        _ = try? seal(durable: false)
     }
 
     /// The file name prefix of open packs, shared with the scanner and recovery.
@@ -69,12 +70,11 @@ final class AppendPack: Sendable {
     /// base when the base is in the open pack and the delta is small; the
     /// delta is taken from `deltas` when given there, else computed from the
     /// common prefix and suffix.
-    /// Returns the end offset the caller must `sync` to for durability, and
-    /// whether the pack passed its size limit.
+    /// Returns whether the pack passed its size limit.
     func append(
         _ objects: [(id: ObjectID, object: RawObject)], deltaBases: [ObjectID: ObjectID] = [:],
         deltas: [ObjectID: [UInt8]] = [:]
-    ) throws -> (file: String, end: UInt64, full: Bool) {
+    ) throws -> Bool {
         try state.withLock { state in
             if state.fd < 0 { try open(&state) }
             guard let encoder = state.encoder, var reader = state.reader else {
@@ -121,7 +121,7 @@ final class AppendPack: Sendable {
                 state.end += UInt64(buffer.count)
                 for (id, location) in added { state.index.insert(id, at: location) }
             }
-            return (state.file, state.end, state.end >= sizeLimit)
+            return state.end >= sizeLimit
         }
     }
 
@@ -163,46 +163,25 @@ final class AppendPack: Sendable {
         state.withLock { $0.index.ids }
     }
 
-    /// Makes everything appended to `file` up to `end` durable. Concurrent
-    /// callers share one `fsync`: a caller whose data an earlier `fsync`
-    /// already covered returns without one (group commit).
-    func sync(file: String, upTo end: UInt64) throws {
-        try synced.withLock { synced in
-            if synced.file == file && synced.end >= end { return }
-            let (target, abandoned) = state.withLock { state in
-                (state.file == file ? (fd: state.fd, end: state.end) : nil, state.abandoned.contains(file))
-            }
-            if abandoned {
-                throw BanyanError(.io, "could not make \(file) durable: it was given up after a failed write or fsync")
-            }
-            // A sealed pack was flushed by the seal itself.
-            guard let target, target.fd >= 0 else { return }
-            do {
-                try Posix.flush(target.fd, path: file)
-            } catch {
-                let stillOpen = state.withLock { state in
-                    guard state.file == file else { return false }
-                    // After a failed fsync the kernel may have dropped the
-                    // unwritten pages while the file still reads back fine:
-                    // nothing in it may count as stored any more, so objects
-                    // written again go to a fresh pack.
-                    Self.abandon(&state)
-                    return true
-                }
-                // Sealed meanwhile (the fd was closed under us): the seal flushed it.
-                guard stillOpen else { return }
-                throw error
-            }
-            synced = (file, target.end)
-        }
-    }
-
-    /// Seals the open pack into `pack-<checksum>.pack` and `.idx`; a no-op
-    /// when nothing is open. Returns true when a pack was written.
+    /// Seals the open pack into `pack-<checksum>.pack` and `.idx`, after any
+    /// pack given up by a failed write or seal; a no-op when there is none.
+    /// Returns the sealed packs' paths without extension.
+    ///
+    /// `durable` flushes the pack, its index and the pack directory to
+    /// stable storage before returning. Appends made by other threads before
+    /// this call are sealed by it, or by the seal that was running when it
+    /// was called.
     @discardableResult
-    func seal() throws -> Bool {
+    func seal(durable: Bool) throws -> [String] {
         try state.withLock { state in
-            guard state.fd >= 0 else { return false }
+            var sealed: [String] = []
+            while let file = state.abandoned.first {
+                if let base = try AbandonedAppendPacks.recover(file, directory: directory, algorithm: algorithm, wait: true) {
+                    sealed.append(base)
+                }
+                state.abandoned.removeFirst()
+            }
+            guard state.fd >= 0 else { return sealed }
             let (fd, file, end) = (state.fd, state.file, state.end)
             // The reader's cache, then the index, go as soon as they are not
             // needed, lowering the peak while the `.idx` is built.
@@ -212,29 +191,32 @@ final class AppendPack: Sendable {
             defer { close(fd) }
             if entries.isEmpty {
                 FileIO.unlink(file)
-                return false
+                return sealed
             }
             do {
-                try Self.finish(fd: fd, file: file, end: end, entries: entries, directory: directory, algorithm: algorithm)
+                sealed.append(try Self.finish(fd: fd, file: file, end: end, entries: entries, directory: directory,
+                                              algorithm: algorithm, durable: durable))
             } catch {
-                // Left for recovery; appends not yet synced were not flushed.
-                state.abandoned.insert(file)
+                // Closed by the defer, so unlocked: the next seal recovers it.
+                state.abandoned.append(file)
                 throw error
             }
-            return true
+            return sealed
         }
     }
 
     /// Turns the open pack `file` (entries up to `end`) into a sealed pack:
-    /// writes the object count and trailer, flushes it, and moves it into
-    /// place. The objects stay reachable throughout: the sealed pack is
-    /// linked and its index written before the open name goes away, so a
-    /// reader that finds the open name gone finds the sealed pack.
-    /// Shared with recovery of abandoned packs.
+    /// writes the object count and trailer and moves it into place (with
+    /// `durable`, flushing the pack, its index and the directory). The
+    /// sealed pack is linked before its index is renamed into place, so a
+    /// reader (Banyan or `git`) never finds an index without its pack.
+    /// Returns the sealed pack's path without extension. Shared with
+    /// recovery of abandoned packs.
+    @discardableResult
     static func finish(
         fd: Int32, file: String, end: UInt64, entries: [PackIndex.Entry],
-        directory: String, algorithm: HashAlgorithm
-    ) throws {
+        directory: String, algorithm: HashAlgorithm, durable: Bool
+    ) throws -> String {
         guard FileIO.truncate(fd, to: off_t(end), path: file) == 0 else { throw Posix.ioError("truncate", file) }
         var count = UInt32(entries.count).bigEndian
         guard FileIO.pwrite(fd, &count, 4, at: 8, path: file) == 4 else { throw Posix.ioError("write the object count of", file) }
@@ -249,19 +231,20 @@ final class AppendPack: Sendable {
         guard lseek(fd, off_t(end), SEEK_SET) >= 0 else { throw Posix.ioError("seek in", file) }
         try Posix.writeAll(fd, checksum.bytes, path: file)
         guard fchmod(fd, 0o444) == 0 else { throw Posix.ioError("make read-only", file) }
-        try Posix.flush(fd, path: file)
+        if durable { try Posix.flush(fd, path: file) }
         let index = try PackIndexWriter.encode(entries, packChecksum: checksum)
         let name = "\(directory)/pack-\(checksum.hex)"
         let indexTemporary = file.replacingOccurrences(of: ".pack", with: ".idx")
         // A failed seal may have left it, read-only.
         try Posix.removeFile(indexTemporary)
-        try Posix.createFile(indexTemporary, bytes: index, durable: true)
+        try Posix.createFile(indexTemporary, bytes: index, durable: durable)
         if FileIO.link(file, name + ".pack") != 0 && errno != EEXIST {
             throw Posix.ioError("link the sealed pack", name + ".pack")
         }
         guard FileIO.rename(indexTemporary, name + ".idx") == 0 else { throw Posix.ioError("rename the pack index", indexTemporary) }
         FileIO.unlink(file)
-        try Posix.fsyncDirectory(directory)
+        if durable { try Posix.fsyncDirectory(directory) }
+        return name
     }
 
     /// After a failed write, which may have stored part of its bytes: cuts
@@ -274,11 +257,11 @@ final class AppendPack: Sendable {
     }
 
     /// Gives the open pack up without sealing it: closing it releases its
-    /// lock, so its whole entries stay readable (as another writer's open
-    /// pack) and the next recovery seals them; the next append opens a new pack.
+    /// lock, so the next recovery seals its whole entries; the next append
+    /// opens a new pack.
     private static func abandon(_ state: inout State) {
         close(state.fd)
-        state = State(algorithm: state.index.algorithm, abandoned: state.abandoned.union([state.file]))
+        state = State(algorithm: state.index.algorithm, abandoned: state.abandoned + [state.file])
     }
 
     private func open(_ state: inout State) throws {

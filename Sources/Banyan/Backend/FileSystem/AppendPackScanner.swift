@@ -3,11 +3,10 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Synchronization
 
 /// Reads open append packs sequentially, entry by entry, without an index:
-/// the open packs of other writers (so their objects are visible before
-/// they seal), and packs whose writer died (recovery seals them).
+/// packs whose writer died (recovery seals them), and other writers' open
+/// packs (gc keeps what they hold).
 ///
 /// A torn last entry (a write cut short by a crash, or still in progress)
 /// ends the scan; its offset is where the next scan resumes, or where
@@ -51,86 +50,54 @@ enum AppendPackScanner {
     }
 }
 
-/// The open append packs of other writers (processes, or other backends in
-/// this one), indexed as far as they have been written.
-final class ForeignAppendPacks: Sendable {
-    private struct Scanned {
-        var end: UInt64 = 12
-        /// Scanned entries have no known delta depth: recorded as 0, unused by readers.
-        var index: AppendPackIndex
-        var reader: AppendPackFile
-    }
-
-    private let directory: String
-    private let algorithm: HashAlgorithm
-    private let own: AppendPack
-    private let files = Mutex<[String: Scanned]>([:])
-
-    init(directory: String, algorithm: HashAlgorithm, own: AppendPack) {
-        self.directory = directory
-        self.algorithm = algorithm
-        self.own = own
-    }
-
-    /// The object `id` from another writer's open pack, or nil.
-    ///
-    /// Each file is scanned only past where the last look stopped. Scans run
-    /// under one lock: this is the slow path of a lookup that missed everywhere else.
-    func find(_ id: ObjectID) throws -> RawObject? {
-        for file in try openPackFiles() {
-            let fd = open(file, O_RDONLY | O_CLOEXEC)
-            // Gone: sealed meanwhile (the pack set finds it) or abandoned and recovered.
-            guard fd >= 0 else { continue }
-            defer { close(fd) }
-            let found: RawObject? = try files.withLock { files in
-                var scanned = files.removeValue(forKey: file)
-                    ?? Scanned(index: AppendPackIndex(algorithm: algorithm), reader: AppendPackFile(file: file, algorithm: algorithm))
-                defer { files[file] = scanned }
-                let (entries, end) = try AppendPackScanner.scan(fd, from: scanned.end, into: &scanned.reader)
-                for entry in entries {
-                    scanned.index.insert(entry.id, at: AppendPackIndex.Location(offset: entry.offset, crc32: entry.crc32, depth: 0))
-                }
-                scanned.end = end
-                guard let location = scanned.index.location(of: id) else { return nil }
-                return try scanned.reader.object(at: location.offset, fd: fd)
-            }
-            if let found { return found }
-        }
-        return nil
-    }
-
-    /// Seals the open packs whose writers are gone (no one holds their lock):
-    /// complete entries become a normal pack, a torn tail is cut off.
-    func recoverAbandoned() throws {
-        for file in try openPackFiles() {
-            var fd = FileIO.open(file, O_RDWR | O_CLOEXEC, 0)
-            if fd < 0 && errno == EACCES {
-                // A seal that failed after making the file read-only.
-                chmod(file, 0o644)
-                fd = FileIO.open(file, O_RDWR | O_CLOEXEC, 0)
-            }
-            guard fd >= 0 else { continue }
-            defer { close(fd) }
-            guard flock(fd, LOCK_EX | LOCK_NB) == 0 else { continue }
-            var reader = AppendPackFile(file: file, algorithm: algorithm)
-            let (entries, end) = try AppendPackScanner.scan(fd, from: 12, into: &reader)
-            if entries.isEmpty {
-                FileIO.unlink(file)
-                continue
-            }
-            try AppendPack.finish(fd: fd, file: file, end: end,
-                                  entries: entries.map { PackIndex.Entry(id: $0.id, offset: $0.offset, crc32: $0.crc32) },
-                                  directory: directory, algorithm: algorithm)
-        }
-    }
-
-    private func openPackFiles() throws -> [String] {
-        let ownFile = own.currentFile
+/// Open append packs whose writer is gone: it crashed, or gave the pack up
+/// after a failed write or seal. Their whole entries are sealed into a
+/// normal pack and a torn tail is cut off.
+///
+/// A ref never names an object only such a pack holds, except after a
+/// crash of a Banyan older than the seal-before-ref rule; sealing them keeps
+/// those stores whole, and keeps the objects of a pack whose seal failed for
+/// the writers that are about to name them.
+enum AbandonedAppendPacks {
+    /// Seals every open pack in `directory` whose lock no one holds.
+    /// Returns the sealed packs' paths without extension.
+    @discardableResult
+    static func recoverAll(directory: String, algorithm: HashAlgorithm, except own: String?) throws -> [String] {
         let names = try Posix.listDirectory(directory)
             .filter { !$0.isDirectory && $0.name.hasPrefix(AppendPack.filePrefix) && $0.name.hasSuffix(".pack") }
             .map { "\(directory)/\($0.name)" }
-        let live = Set(names)
-        files.withLock { files in files = files.filter { live.contains($0.key) } }
-        return names.filter { $0 != ownFile }
+        var sealed: [String] = []
+        for file in names where file != own {
+            if let base = try recover(file, directory: directory, algorithm: algorithm, wait: false) { sealed.append(base) }
+        }
+        return sealed
+    }
+
+    /// Seals the open pack `file` if its lock is free (with `wait`, once it
+    /// is free). Returns the sealed pack's path without extension; nil when
+    /// the file is gone (sealed or removed by someone else), locked, or
+    /// held no whole entry (it is removed then).
+    static func recover(_ file: String, directory: String, algorithm: HashAlgorithm, wait: Bool) throws -> String? {
+        var fd = FileIO.open(file, O_RDWR | O_CLOEXEC, 0)
+        if fd < 0 && errno == EACCES {
+            // A seal that failed after making the file read-only.
+            chmod(file, 0o644)
+            fd = FileIO.open(file, O_RDWR | O_CLOEXEC, 0)
+        }
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        guard flock(fd, wait ? LOCK_EX : LOCK_EX | LOCK_NB) == 0 else { return nil }
+        // Another recoverer sealed it and removed the name while we waited.
+        var status = stat()
+        guard fstat(fd, &status) == 0, status.st_nlink > 0 else { return nil }
+        var reader = AppendPackFile(file: file, algorithm: algorithm)
+        let (entries, end) = try AppendPackScanner.scan(fd, from: 12, into: &reader)
+        if entries.isEmpty {
+            FileIO.unlink(file)
+            return nil
+        }
+        return try AppendPack.finish(fd: fd, file: file, end: end,
+                                     entries: entries.map { PackIndex.Entry(id: $0.id, offset: $0.offset, crc32: $0.crc32) },
+                                     directory: directory, algorithm: algorithm, durable: true)
     }
 }

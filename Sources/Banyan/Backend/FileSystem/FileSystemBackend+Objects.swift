@@ -41,20 +41,31 @@ extension FileSystemBackend {
         let sealed = try packs.readers()
         let missing = batch.items.filter { item in !sealed.contains { $0.contains(item.id) } }
         guard !missing.isEmpty else { return }
-        let (file, end, full) = try appendPack.append(missing, deltaBases: batch.deltaBases, deltas: batch.deltas)
-        if isDurable { try appendPack.sync(file: file, upTo: end) }
-        if full { try flush() }
+        let full = try appendPack.append(missing, deltaBases: batch.deltaBases, deltas: batch.deltas)
+        // A durable write is on stable storage when it returns, so it is sealed now.
+        if full || isDurable { try sealAppendPack() }
     }
 
-    /// Seals the open append pack so `git` sees its objects.
+    /// Seals the open append pack so `git` and other processes see its objects.
     public func flush() throws {
-        if try appendPack.seal() { try packs.refresh() }
+        try sealAppendPack()
+    }
+
+    /// Seals the open append pack (with `.commit` durability, flushed to
+    /// stable storage) and maps what it sealed. Every ref update calls it
+    /// before the ref moves: a ref never names an object `git` cannot read.
+    func sealAppendPack() throws {
+        for base in try appendPack.seal(durable: isDurable) { try packs.add(base) }
     }
 
     /// The object with `id`; nil when absent.
     ///
-    /// A miss re-lists `objects/pack`, so packs written meanwhile (by `git gc`
-    /// or another process) are found, then reads other writers' open packs.
+    /// Finds what `git` finds (sealed packs and loose objects) and this
+    /// backend's own unsealed writes; another process's writes appear when
+    /// it seals them, before its refs name them. A miss re-lists
+    /// `objects/pack`, so packs written meanwhile (by `git gc`, maintenance
+    /// or another process) are found, and again when the listing changed
+    /// under it (a repack replaced a pack between the listing and the read).
     /// Throws `corruptObject` naming the file when stored bytes are damaged,
     /// `invalidArgument` for an id of another hash function.
     public func find(_ id: ObjectID) throws -> RawObject? {
@@ -62,24 +73,36 @@ extension FileSystemBackend {
         if let object = try packs.find(id) { return object }
         if let object = try appendPack.find(id) { return object }
         if let object = try findLoose(id) { return object }
-        for reader in try packs.refresh() where reader.contains(id) {
+        return try afterRelisting { readers in
+            guard let reader = readers.first(where: { $0.contains(id) }) else { return try findLoose(id) }
             return try reader.get(id)
         }
-        if let object = try foreignPacks.find(id) { return object }
-        // An open pack sealed while we looked is in the pack directory now.
-        for reader in try packs.refresh() where reader.contains(id) {
-            return try reader.get(id)
-        }
-        return nil
     }
 
-    /// True when the store holds `id` (its content is not checked).
+    /// True when the store holds `id` (its content is not checked); what
+    /// ``find(_:)`` would find.
     public func contains(_ id: ObjectID) throws -> Bool {
         try RefUpdateRules.checkAlgorithm(id, store: hashAlgorithm)
         if try packs.contains(id) || appendPack.contains(id) || containsLoose(id) { return true }
-        if try packs.refresh().contains(where: { $0.contains(id) }) { return true }
-        if try foreignPacks.find(id) != nil { return true }
-        return try packs.refresh().contains { $0.contains(id) }
+        return try afterRelisting { readers in
+            try readers.contains { $0.contains(id) } || containsLoose(id) ? true : nil
+        } ?? false
+    }
+
+    /// `lookup` over the re-listed packs until it finds something or the
+    /// listing stops changing: maintenance installs a new pack (and moves
+    /// loose objects into it) before it deletes what it replaces, so a
+    /// listing made after the deletion sees the replacement.
+    private func afterRelisting<T>(_ lookup: ([PackReader]) throws -> T?) throws -> T? {
+        var previous: Set<ObjectIdentifier>? = nil
+        for _ in 0..<4 {
+            let readers = try packs.refresh()
+            if let found = try lookup(readers) { return found }
+            let listing = Set(readers.map(ObjectIdentifier.init))
+            if listing == previous { return nil }
+            previous = listing
+        }
+        return nil
     }
 
     /// The ids of every object, packed, appended or loose, each once.

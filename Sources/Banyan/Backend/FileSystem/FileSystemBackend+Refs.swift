@@ -21,9 +21,11 @@ extension FileSystemBackend {
     /// symbolic refs, and appends `log` (with the real old and new ids) to
     /// the reflogs of `name` and of `HEAD` when `HEAD` points at it.
     ///
-    /// Holds `<ref>.lock` while it reads, compares and renames, so it is safe
-    /// against other threads, processes and `git` itself. With `.commit`
-    /// durability the ref file and its directory are flushed before returning.
+    /// Seals the open append pack first, so the objects this backend wrote
+    /// are readable by `git` before the ref names them. Holds `<ref>.lock`
+    /// while it reads, compares and renames, so it is safe against other
+    /// threads, processes and `git` itself. With `.commit` durability the
+    /// pack, the ref file and their directories are flushed before returning.
     /// Throws `staleRef` on a mismatch, `refLocked` when the lock file stays
     /// taken for a second, `alreadyExists` when a new ref's name clashes with
     /// an existing one (`refs/heads/a` vs `refs/heads/a/b`), `invalidRepository`
@@ -31,6 +33,9 @@ extension FileSystemBackend {
     public func compareAndSwap(_ name: String, expected: RefExpectation, new: ObjectID, log: ReflogEntry?) throws {
         try RefName.validate(name)
         try RefUpdateRules.checkAlgorithms(expected, new, store: hashAlgorithm)
+        // Objects before refs: whatever `new` reaches that this backend wrote
+        // is in its open append pack or sealed already; `git` must see it first.
+        try sealAppendPack()
         try withRefLock(name) { lock, current in
             try RefUpdateRules.check(expected, name: name, current: current)
             if current == nil { try clearWayForNewRef(name) }

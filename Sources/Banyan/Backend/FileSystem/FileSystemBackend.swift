@@ -13,7 +13,9 @@
 ///
 /// Objects are read from pack files (`objects/pack/pack-*.pack`, memory-mapped)
 /// and loose files; new objects go to an append pack (``WriteMode/pack``,
-/// sealed on ``flush()``) or to loose files (``WriteMode/loose``).
+/// sealed before any ref moves and on ``flush()``) or to loose files
+/// (``WriteMode/loose``). A ref therefore never names an object `git`
+/// cannot read, at any instant, even if the process is killed.
 public final class FileSystemBackend: ObjectStore, RefStore, Sendable {
     /// When writes reach stable storage.
     public enum Durability: Sendable, Hashable {
@@ -37,8 +39,6 @@ public final class FileSystemBackend: ObjectStore, RefStore, Sendable {
     let packs: PackSet
     /// The open pack new objects go to in `.pack` mode.
     let appendPack: AppendPack
-    /// Other writers' open packs.
-    let foreignPacks: ForeignAppendPacks
 
     private init(path: String, hashAlgorithm: HashAlgorithm, durability: Durability, writeMode: WriteMode,
                  packSizeLimit: UInt64) {
@@ -49,10 +49,16 @@ public final class FileSystemBackend: ObjectStore, RefStore, Sendable {
         let packDirectory = path + "/objects/pack"
         packs = PackSet(directory: packDirectory, algorithm: hashAlgorithm)
         appendPack = AppendPack(directory: packDirectory, algorithm: hashAlgorithm, sizeLimit: packSizeLimit)
-        foreignPacks = ForeignAppendPacks(directory: packDirectory, algorithm: hashAlgorithm, own: appendPack)
     }
 
     var isDurable: Bool { durability == .commit }
+
+    /// Seals the open append packs of writers that died, and maps them.
+    func recoverAbandonedPacks() throws {
+        let sealed = try AbandonedAppendPacks.recoverAll(directory: path + "/objects/pack", algorithm: hashAlgorithm,
+                                                         except: appendPack.currentFile)
+        for base in sealed { try packs.add(base) }
+    }
 
     /// Creates a bare repository at `path`, laid out as `git init --bare`
     /// makes it, with `HEAD` pointing at `refs/heads/<initialBranch>`.
@@ -113,7 +119,7 @@ public final class FileSystemBackend: ObjectStore, RefStore, Sendable {
                                         durability: try durability ?? RepositoryConfig.durability(of: config, path: root),
                                         writeMode: writeMode, packSizeLimit: packSizeLimit)
         do {
-            try backend.foreignPacks.recoverAbandoned()
+            try backend.recoverAbandonedPacks()
         } catch let error as BanyanError where error.code == .io {
             // A full or failing disk must not lock readers out: the abandoned
             // packs stay readable as they are, and the next open or gc seals them.

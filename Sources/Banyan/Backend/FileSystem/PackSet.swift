@@ -51,6 +51,27 @@ final class PackSet: Sendable {
         try readers().contains { $0.contains(id) }
     }
 
+    /// Maps the pack `base` (its path without extension), just installed by
+    /// this process, without re-listing the directory; a no-op when it is
+    /// mapped already or its files are gone.
+    func add(_ base: String) throws {
+        let name = String(base.split(separator: "/").last ?? "")
+        guard state.withLock({ $0.loaded && $0.packs[name] == nil }) else { return }
+        guard let index = try Posix.mapFile(base + ".idx"), let pack = try Posix.mapFile(base + ".pack") else { return }
+        let reader: PackReader
+        do {
+            reader = try PackReader(pack: pack, index: PackIndex(index, algorithm: algorithm))
+        } catch let error as BanyanError {
+            throw BanyanError(error.code, "pack \(base).pack: \(error.message)", cause: error)
+        }
+        state.withLock { state in
+            guard state.packs[name] == nil else { return }
+            state.packs[name] = reader
+            state.order.append(reader)
+            state.order.sort { $0.count > $1.count }
+        }
+    }
+
     /// Re-lists the pack directory: opens new packs, drops vanished ones.
     /// Returns the current readers.
     @discardableResult

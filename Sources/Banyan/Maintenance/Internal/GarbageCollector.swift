@@ -18,7 +18,7 @@ struct GarbageCollector {
         let packDirectory = backend.path + "/objects/pack"
         let before = Set(try Posix.listDirectory(packDirectory).map(\.name))
         try backend.flush()
-        try backend.foreignPacks.recoverAbandoned()
+        try backend.recoverAbandonedPacks()
         let inventory = try ObjectDirectory.scan(backend)
         let candidatePacks = inventory.packs.filter { !$0.isKept }
         let keptPackIDs = Set(inventory.packs.filter(\.isKept).flatMap(\.ids))
