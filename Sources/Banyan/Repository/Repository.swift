@@ -52,23 +52,30 @@ public final class Repository: Sendable {
     /// With `durability: .commit`, every commit is on stable storage before it
     /// returns. `writeMode` picks an append pack (fast, sealed on `flush`) or
     /// one loose file per object.
+    ///
+    /// `maintenance` `.background` (the default) keeps the store in shape
+    /// while this process writes: geometric repacks and the rest run on a
+    /// background queue when the store's thresholds make them due.
     public static func create(
         at path: String, hashAlgorithm: HashAlgorithm = .sha1, initialBranch: String = "main",
-        durability: FileSystemBackend.Durability = .none, writeMode: FileSystemBackend.WriteMode = .pack
+        durability: FileSystemBackend.Durability = .none, writeMode: FileSystemBackend.WriteMode = .pack,
+        maintenance: FileSystemBackend.AutoMaintenance = .background
     ) throws -> Repository {
         _ = try RefName.branch(initialBranch)
         let backend = try FileSystemBackend.create(at: path, hashAlgorithm: hashAlgorithm, initialBranch: initialBranch,
-                                                   durability: durability, writeMode: writeMode)
+                                                   durability: durability, writeMode: writeMode, maintenance: maintenance)
         return Repository(objects: backend, refs: backend, path: path)
     }
 
     /// Opens the Git repository at `path` (a bare repository, or a directory holding `.git`).
     ///
-    /// `durability` nil takes the repository's `banyan.durability` setting.
+    /// `durability` nil takes the repository's `banyan.durability` setting;
+    /// `maintenance` is as in ``create(at:hashAlgorithm:initialBranch:durability:writeMode:maintenance:)``.
     /// Throws `invalidRepository` when `path` holds no repository and
     /// `unsupported` for a repository format Banyan cannot read safely.
     public static func open(
-        at path: String, durability: FileSystemBackend.Durability? = nil, writeMode: FileSystemBackend.WriteMode = .pack
+        at path: String, durability: FileSystemBackend.Durability? = nil, writeMode: FileSystemBackend.WriteMode = .pack,
+        maintenance: FileSystemBackend.AutoMaintenance = .background
     ) throws -> Repository {
         var repoPath = path
         let dotGit = (path as NSString).appendingPathComponent(".git")
@@ -76,13 +83,14 @@ public final class Repository: Sendable {
         if FileManager.default.fileExists(atPath: dotGit, isDirectory: &isDir), isDir.boolValue {
             repoPath = dotGit
         }
-        let backend = try FileSystemBackend.open(at: repoPath, durability: durability, writeMode: writeMode)
+        let backend = try FileSystemBackend.open(at: repoPath, durability: durability, writeMode: writeMode,
+                                                 maintenance: maintenance)
         return Repository(objects: backend, refs: backend, path: repoPath)
     }
 
-    /// Makes every object written so far visible to other tools (`git`):
-    /// seals the open append pack of a filesystem store. Commits are visible
-    /// to other Banyan processes without it.
+    /// Makes every object written so far visible to other processes
+    /// (`git` and Banyan): seals the open append pack of a filesystem store.
+    /// Commits need no flush: every ref update seals what it names first.
     public func flush() throws {
         try objects.flush()
     }

@@ -36,6 +36,7 @@ extension FileSystemBackend {
         }
         guard writeMode == .pack else {
             _ = try putLoose(batch.items.map(\.object))
+            objectFilesChanged()
             return
         }
         let sealed = try packs.readers()
@@ -55,7 +56,9 @@ extension FileSystemBackend {
     /// stable storage) and maps what it sealed. Every ref update calls it
     /// before the ref moves: a ref never names an object `git` cannot read.
     func sealAppendPack() throws {
-        for base in try appendPack.seal(durable: isDurable) { try packs.add(base) }
+        let sealed = try appendPack.seal(durable: isDurable)
+        for base in sealed { try packs.add(base) }
+        if !sealed.isEmpty { objectFilesChanged() }
     }
 
     /// The object with `id`; nil when absent.

@@ -39,9 +39,26 @@ public final class FileSystemBackend: ObjectStore, RefStore, Sendable {
     let packs: PackSet
     /// The open pack new objects go to in `.pack` mode.
     let appendPack: AppendPack
+    /// Whether writes start maintenance in the background.
+    public let maintenance: AutoMaintenance
+    /// Runs due maintenance after writes, when `maintenance` is `.background`.
+    let scheduler = MaintenanceScheduler()
+
+    /// Whether a store keeps itself in shape while this process writes.
+    public enum AutoMaintenance: Sendable, Hashable {
+        /// After a write adds a pack or loose objects, the tasks the store's
+        /// thresholds make due (``Repository/maintenanceDue()``) run on a
+        /// background queue of this process; writers never wait for them.
+        case background
+        /// Nothing runs unless asked (``Repository/runMaintenance(_:auto:)``):
+        /// for a process that exits right after its write and hands
+        /// maintenance to another (the `banyan` CLI starts a detached one).
+        case off
+    }
 
     private init(path: String, hashAlgorithm: HashAlgorithm, durability: Durability, writeMode: WriteMode,
-                 packSizeLimit: UInt64) {
+                 packSizeLimit: UInt64, maintenance: AutoMaintenance) {
+        self.maintenance = maintenance
         self.path = path
         self.hashAlgorithm = hashAlgorithm
         self.durability = durability
@@ -52,6 +69,18 @@ public final class FileSystemBackend: ObjectStore, RefStore, Sendable {
     }
 
     var isDurable: Bool { durability == .commit }
+
+    /// Tells the background scheduler that object files changed (a pack
+    /// sealed or installed, loose objects written).
+    func objectFilesChanged() {
+        if maintenance == .background { scheduler.poke(self) }
+    }
+
+    /// Blocks until the background maintenance started so far is done;
+    /// returns at once with `.off`. For tests and orderly shutdown.
+    public func waitForMaintenance() {
+        scheduler.waitUntilIdle()
+    }
 
     /// Seals the open append packs of writers that died, and maps them.
     func recoverAbandonedPacks() throws {
@@ -69,7 +98,8 @@ public final class FileSystemBackend: ObjectStore, RefStore, Sendable {
     /// for a bad branch name, `io` when a file cannot be written.
     public static func create(
         at path: String, hashAlgorithm: HashAlgorithm = .sha1, initialBranch: String = "main",
-        durability: Durability = .none, writeMode: WriteMode = .pack, packSizeLimit: UInt64 = 64 << 20
+        durability: Durability = .none, writeMode: WriteMode = .pack, packSizeLimit: UInt64 = 64 << 20,
+        maintenance: AutoMaintenance = .background
     ) throws -> FileSystemBackend {
         let root = Posix.absolutePath(path)
         let head = try RefName.branch(initialBranch)
@@ -86,7 +116,7 @@ public final class FileSystemBackend: ObjectStore, RefStore, Sendable {
         try Posix.createFile(root + "/HEAD", "ref: \(head)\n")
         if durability == .commit { try Posix.fsyncDirectory(root) }
         return FileSystemBackend(path: root, hashAlgorithm: hashAlgorithm, durability: durability, writeMode: writeMode,
-                                 packSizeLimit: packSizeLimit)
+                                 packSizeLimit: packSizeLimit, maintenance: maintenance)
     }
 
     /// Opens the bare repository at `path` (a `.git` directory or one made by
@@ -103,7 +133,8 @@ public final class FileSystemBackend: ObjectStore, RefStore, Sendable {
     /// `durability` nil means the repository's setting: `banyan.durability`
     /// in `config` (`none` or `commit`), `none` when unset.
     public static func open(
-        at path: String, durability: Durability? = nil, writeMode: WriteMode = .pack, packSizeLimit: UInt64 = 64 << 20
+        at path: String, durability: Durability? = nil, writeMode: WriteMode = .pack, packSizeLimit: UInt64 = 64 << 20,
+        maintenance: AutoMaintenance = .background
     ) throws -> FileSystemBackend {
         let root = Posix.absolutePath(path)
         let isRepository = Posix.fileType(root + "/HEAD") == .file
@@ -117,7 +148,7 @@ public final class FileSystemBackend: ObjectStore, RefStore, Sendable {
         let algorithm = try RepositoryConfig.hashAlgorithm(of: config, path: root)
         let backend = FileSystemBackend(path: root, hashAlgorithm: algorithm,
                                         durability: try durability ?? RepositoryConfig.durability(of: config, path: root),
-                                        writeMode: writeMode, packSizeLimit: packSizeLimit)
+                                        writeMode: writeMode, packSizeLimit: packSizeLimit, maintenance: maintenance)
         do {
             try backend.recoverAbandonedPacks()
         } catch let error as BanyanError where error.code == .io {

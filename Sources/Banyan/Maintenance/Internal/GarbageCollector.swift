@@ -138,7 +138,7 @@ struct GarbageCollector {
         report.prunedObjects = gone.subtracting(survivors).count
         try backend.packs.refresh()
         try backend.updatePackList()
-        if cutoff != nil { try removeStaleTemporaryFiles() }
+        if cutoff != nil { try ObjectDirectory.removeStaleTemporaryFiles(backend) }
         if report.prunedObjects > 0 || report.removedPacks > 0 { try removeStaleGitIndexes() }
     }
 
@@ -153,27 +153,6 @@ struct GarbageCollector {
         try Posix.removeFile(objects + "/info/commit-graph")
         let chain = objects + "/info/commit-graphs"
         for entry in try Posix.listDirectory(chain) { try Posix.removeFile(chain + "/" + entry.name) }
-    }
-
-    /// Temporary files a crashed writer or gc left: `tmp_pack_*`, `tmp_idx_*`
-    /// and `tmp_packs_*` in the pack directories, `tmp_obj_*` among loose
-    /// objects. Only files an hour old go, whatever the prune date: a
-    /// younger one may belong to a write in progress. Open append packs
-    /// (`tmp_banyan_*`) are never touched; opening the store recovers them.
-    private func removeStaleTemporaryFiles() throws {
-        let objects = backend.path + "/objects"
-        let old = Date().addingTimeInterval(-3_600)
-        var directories = [objects + "/pack", objects + "/info"]
-        for entry in try Posix.listDirectory(objects) where entry.isDirectory && entry.name.count == 2 {
-            directories.append(objects + "/" + entry.name)
-        }
-        for directory in directories {
-            for entry in try Posix.listDirectory(directory) where !entry.isDirectory
-            && ["tmp_pack_", "tmp_idx_", "tmp_packs_", "tmp_obj_"].contains(where: entry.name.hasPrefix) {
-                let path = directory + "/" + entry.name
-                if let status = Posix.status(path), status.modified < old { try Posix.removeFile(path) }
-            }
-        }
     }
 
     private static func fileName(_ path: String) -> String {

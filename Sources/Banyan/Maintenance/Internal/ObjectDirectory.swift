@@ -55,6 +55,12 @@ struct ObjectDirectory {
             }
             packs.append(Pack(base: base, modified: status.modified, isKept: Posix.fileType(base + ".keep") != nil, ids: index.ids))
         }
+        return ObjectDirectory(packs: packs, loose: try scanLoose(backend))
+    }
+
+    /// Lists the loose objects of `backend`'s repository. Cost: one `stat` per object.
+    static func scanLoose(_ backend: FileSystemBackend) throws -> [Loose] {
+        let objects = backend.path + "/objects"
         var loose: [Loose] = []
         for directory in try Posix.listDirectory(objects) where directory.isDirectory && directory.name.count == 2 {
             for file in try Posix.listDirectory(objects + "/" + directory.name) where !file.isDirectory {
@@ -65,7 +71,28 @@ struct ObjectDirectory {
                 loose.append(Loose(id: id, path: path, modified: status.modified))
             }
         }
-        return ObjectDirectory(packs: packs, loose: loose)
+        return loose
+    }
+
+    /// Removes temporary files a crashed writer or gc left: `tmp_pack_*`,
+    /// `tmp_idx_*` and `tmp_packs_*` in the pack directories, `tmp_obj_*`
+    /// among loose objects. Only files an hour old go, whatever the prune
+    /// date: a younger one may belong to a write in progress. Open append
+    /// packs (`tmp_banyan_*`) are never touched; opening the store recovers them.
+    static func removeStaleTemporaryFiles(_ backend: FileSystemBackend) throws {
+        let objects = backend.path + "/objects"
+        let old = Date().addingTimeInterval(-3_600)
+        var directories = [objects + "/pack", objects + "/info"]
+        for entry in try Posix.listDirectory(objects) where entry.isDirectory && entry.name.count == 2 {
+            directories.append(objects + "/" + entry.name)
+        }
+        for directory in directories {
+            for entry in try Posix.listDirectory(directory) where !entry.isDirectory
+            && ["tmp_pack_", "tmp_idx_", "tmp_packs_", "tmp_obj_"].contains(where: entry.name.hasPrefix) {
+                let path = directory + "/" + entry.name
+                if let status = Posix.status(path), status.modified < old { try Posix.removeFile(path) }
+            }
+        }
     }
 
     /// Removes the pack at `base` and the files Git keeps beside it (not its `.keep`).
@@ -127,6 +154,7 @@ extension FileSystemBackend {
         }
         try Posix.fsyncDirectory(directory)
         try packs.refresh()
+        objectFilesChanged()
         return base
     }
 

@@ -1,0 +1,142 @@
+import Foundation
+
+/// One geometric repack of a filesystem repository (see
+/// `Repository.repackGeometric(factor:looseObjectsAbove:)`). The caller
+/// holds the gc lock.
+///
+/// Nothing is pruned: the new pack holds every object of the packs and
+/// loose files it replaces, so no walk of the refs is needed and no reader
+/// or writer, in this process or another, can miss an object. The new pack
+/// is proved (indexed, every object hashed, exactly the expected set) and
+/// installed before anything is deleted.
+struct GeometricRepacker {
+    let backend: FileSystemBackend
+    let factor: Int
+    /// Loose objects are packed when there are more than this many.
+    let looseLimit: Int
+
+    func run() throws -> GeometricRepackReport {
+        var report = GeometricRepackReport()
+        try backend.flush()
+        let packs = try Self.listPacks(backend)
+        let loose = try ObjectDirectory.scanLoose(backend)
+        let packLoose = loose.count > looseLimit
+        let geometry = PackGeometry(packs: packs.map(\.geometry), factor: factor, looseObjects: packLoose ? loose.count : 0)
+        report.packsBefore = packs.count
+        guard geometry.isNeeded else {
+            report.packsAfter = packs.count
+            return report
+        }
+        let rolled = Set(geometry.rollUp.map(\.name))
+        let replaced = packs.filter { rolled.contains($0.geometry.name) }
+        var ids: [ObjectID] = []
+        var seen = Set<ObjectID>()
+        for pack in replaced {
+            for id in pack.index.ids where seen.insert(id).inserted { ids.append(id) }
+        }
+        let packedLoose = packLoose ? loose : []
+        for object in packedLoose where seen.insert(object.id).inserted { ids.append(object.id) }
+
+        let output = try write(ids)
+        let indexed = try PackIndexer.index(pack: output.pack, algorithm: backend.hashAlgorithm)
+        guard indexed.entries.count == seen.count, indexed.entries.allSatisfy({ seen.contains($0.id) }) else {
+            throw BanyanError(.corruptObject, "the geometric repack's new pack does not hold the objects it was written from; nothing was deleted")
+        }
+        let base = try output.pack.withUnsafeBytes {
+            try backend.installPack($0, index: try indexed.indexBytes(), checksum: indexed.checksum)
+        }
+        report.pack = base
+        report.packedObjects = indexed.entries.count
+        report.deltaCount = output.deltaCount
+        report.packBytes = output.pack.count
+        // The same objects may come back as the same pack (same checksum).
+        for pack in replaced where pack.base != base {
+            try ObjectDirectory.removePack(pack.base)
+            report.removedPacks += 1
+        }
+        for object in packedLoose {
+            try Posix.removeFile(object.path)
+            report.removedLooseObjects += 1
+        }
+        try backend.packs.refresh()
+        try backend.updatePackList()
+        report.packsAfter = try Self.listPacks(backend).count
+        return report
+    }
+
+    /// Writes `ids` as one pack: stored deltas and whole objects are copied
+    /// as they are where their base comes along, the rest searched (window
+    /// 10, depth 50, as `git repack` does), with paths from the commits and
+    /// trees among them as name hints so versions of one directory meet.
+    private func write(_ ids: [ObjectID]) throws -> PackWriter.Output {
+        var sources: [PackWriter.Source] = []
+        sources.reserveCapacity(ids.count)
+        var position: [ObjectID: Int] = [:]
+        var roots: [ObjectID] = []
+        for id in ids {
+            let object = try backend.get(id)
+            position[id] = sources.count
+            sources.append(PackWriter.Source(id: id, kind: object.kind, size: object.body.count))
+            if object.kind == .commit {
+                roots.append(try Commit(decoding: object.body, algorithm: backend.hashAlgorithm).tree)
+            }
+        }
+        // Name the trees and blobs the new commits' trees reach among the
+        // packed objects, breadth first, each by the first path found.
+        var queue: [(id: ObjectID, path: String)] = roots.map { ($0, "") }
+        var next = 0
+        while next < queue.count {
+            let (id, path) = queue[next]
+            next += 1
+            guard let at = position[id], sources[at].nameHint == nil else { continue }
+            sources[at].nameHint = path
+            guard sources[at].kind == .tree else { continue }
+            let tree = try Tree(decoding: try backend.get(id).body, algorithm: backend.hashAlgorithm)
+            for entry in tree.entries where position[entry.id] != nil && entry.mode != .gitlink {
+                let name = String(decoding: entry.name, as: UTF8.self)
+                queue.append((entry.id, path.isEmpty ? name : path + "/" + name))
+            }
+        }
+        // Commits first, then what they reach, as `rev-list --objects` orders a pack.
+        let order = sources.indices.sorted { lhs, rhs in
+            let (left, right) = (sources[lhs].kind == .commit || sources[lhs].kind == .tag,
+                                 sources[rhs].kind == .commit || sources[rhs].kind == .tag)
+            return left != right ? left : lhs < rhs
+        }
+        let ordered = order.map { sources[$0] }
+        return try PackWriter.write(
+            sources: ordered, algorithm: backend.hashAlgorithm,
+            options: PackWriter.Options(window: 10, depth: 50, compressionLevel: -1),
+            reuse: { try backend.storedEntry($0) }
+        ) { try backend.get(ordered[$0].id) }
+    }
+
+    /// A sealed pack not protected by `.keep`, with its index.
+    struct ListedPack {
+        var base: String
+        var index: PackIndex
+        var geometry: PackGeometry.Pack { PackGeometry.Pack(name: base, objects: index.count) }
+    }
+
+    /// The sealed packs that take part in a geometric repack: every
+    /// `pack-*.idx` with its `.pack`, but those with a `.keep`.
+    ///
+    /// Cost: one index mapping per pack (its header and fan-out are read).
+    static func listPacks(_ backend: FileSystemBackend) throws -> [ListedPack] {
+        let directory = backend.path + "/objects/pack"
+        var packs: [ListedPack] = []
+        for entry in try Posix.listDirectory(directory)
+        where !entry.isDirectory && entry.name.hasPrefix("pack-") && entry.name.hasSuffix(".idx") {
+            let base = directory + "/" + entry.name.dropLast(".idx".count)
+            guard Posix.fileType(base + ".keep") == nil, Posix.fileType(base + ".pack") == .file,
+                  let mapped = try Posix.mapFile(base + ".idx")
+            else { continue }
+            do {
+                packs.append(ListedPack(base: base, index: try PackIndex(mapped, algorithm: backend.hashAlgorithm)))
+            } catch let error as BanyanError {
+                throw BanyanError(error.code, "pack index \(base).idx: \(error.message); the repack stops without deleting anything", cause: error)
+            }
+        }
+        return packs
+    }
+}

@@ -1,0 +1,68 @@
+import Dispatch
+import Synchronization
+
+/// Runs due maintenance in the background of a long-lived process: each
+/// write that adds a pack (or loose objects) pokes it; the check and the
+/// run happen on one utility queue, one at a time, so writers never wait
+/// for a repack. Pokes that arrive during a run are coalesced into one more
+/// check after it.
+final class MaintenanceScheduler: Sendable {
+    private struct State {
+        var scheduled = false
+        var again = false
+        var runs = 0
+        var lastError: BanyanError?
+    }
+
+    private let queue = DispatchQueue(label: "banyan.maintenance", qos: .utility)
+    private let state = Mutex(State())
+
+    /// Notes that `backend` changed its object files; schedules a check
+    /// unless one is scheduled already. Returns at once.
+    func poke(_ backend: FileSystemBackend) {
+        let start = state.withLock { state in
+            if state.scheduled {
+                state.again = true
+                return false
+            }
+            state.scheduled = true
+            return true
+        }
+        guard start else { return }
+        queue.async { [self] in drain(backend) }
+    }
+
+    /// Blocks until the checks scheduled so far (and the runs they start) are done.
+    func waitUntilIdle() {
+        queue.sync {}
+    }
+
+    /// Maintenance runs completed, and the last error one ended with (a
+    /// full disk, a corrupt pack): the next poke tries again.
+    var status: (runs: Int, lastError: BanyanError?) {
+        state.withLock { ($0.runs, $0.lastError) }
+    }
+
+    private func drain(_ backend: FileSystemBackend) {
+        repeat {
+            state.withLock { $0.again = false }
+            let runner = MaintenanceRunner(backend: backend)
+            do {
+                let tasks = try runner.due()
+                if !tasks.isEmpty {
+                    _ = try runner.run(tasks)
+                    state.withLock { $0.runs += 1 }
+                }
+            } catch let error as BanyanError where error.code == .refLocked {
+                // Another process is maintaining the store.
+            } catch {
+                let failure = error as? BanyanError ?? BanyanError(.io, "maintenance failed", cause: error)
+                state.withLock { $0.lastError = failure }
+            }
+        } while state.withLock { state in
+            if state.again { return true }
+            state.scheduled = false
+            return false
+        }
+    }
+}
