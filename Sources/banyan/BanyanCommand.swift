@@ -18,6 +18,7 @@ struct BanyanCommand: ParsableCommand {
             RevParse.self, CatFile.self, Fsck.self, Gc.self, CountObjects.self, VerifyPack.self,
             BundleCommand.self, Demo.self, Merge.self, MergeBaseCommand.self, MergeDriver.self,
             Serve.self, Clone.self, RemoteCommand.self, Fetch.self, Pull.self, Push.self, Watch.self,
+            MaintenanceCommand.self,
         ]
     )
 
@@ -26,6 +27,7 @@ struct BanyanCommand: ParsableCommand {
         do {
             var command = try parseAsRoot()
             try command.run()
+            MaintenanceLauncher.launchIfDue()
         } catch let error as BanyanError {
             Output.error(error.description)
             Foundation.exit(error.code == .keyNotFound ? 1 : 2)

@@ -13,9 +13,13 @@ struct RepositoryOptions: ParsableArguments {
         repo ?? ProcessInfo.processInfo.environment["BANYAN_REPO"] ?? FileManager.default.currentDirectoryPath
     }
 
-    /// Opens the repository.
-    func open() throws -> Repository {
-        try Repository.open(at: path)
+    /// Opens the repository. One-shot commands leave maintenance to a
+    /// detached process started as they exit (`.off`, the default);
+    /// long-running ones pass `.background`.
+    func open(maintenance: FileSystemBackend.AutoMaintenance = .off, launchingMaintenance: Bool = true) throws -> Repository {
+        let repository = try Repository.open(at: path, maintenance: maintenance)
+        if maintenance == .off && launchingMaintenance { MaintenanceLauncher.register(repository) }
+        return repository
     }
 }
 

@@ -50,6 +50,8 @@ public struct MaintenanceReport: Sendable, Hashable {
     public var packedRefs = 0
     /// Loose objects removed by `prune`.
     public var prunedObjects = 0
+    /// Reflog entries removed by `reflog-expire` (and by `gc`, which expires reflogs first).
+    public var expiredReflogEntries = 0
     /// Packs the `multi-pack-index` covers after `midx` (0: none written, fewer than two packs).
     public var midxPacks = 0
 }

@@ -17,9 +17,17 @@ struct Gc: ParsableCommand {
     @Flag(name: [.short, .long], help: "Print nothing.")
     var quiet = false
 
+    @Flag(help: "Run only the maintenance the store's thresholds make due (as `banyan maintenance run --auto`).")
+    var auto = false
+
     @OptionGroup var repository: RepositoryOptions
 
     func run() throws {
+        if auto {
+            let report = try repository.open(launchingMaintenance: false).runMaintenance(auto: true)
+            if !quiet { MaintenanceOutput.print(report) }
+            return
+        }
         let cutoff = try PruneExpiry.cutoff(parsing: prune)
         let report = try repository.open().gc(pruneBefore: cutoff)
         guard !quiet else { return }

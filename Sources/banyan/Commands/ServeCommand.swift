@@ -23,7 +23,7 @@ struct Serve: ParsableCommand {
     @OptionGroup var repository: RepositoryOptions
 
     func run() throws {
-        let repo = try repository.open()
+        let repo = try repository.open(maintenance: .background)
         let options = GitService.Options(readOnly: readOnly, allowNonFastForward: allowNonFastForward,
                                          maxRequestBytes: maxRequestBytes, maxPackBytes: maxRequestBytes)
         let token = token ?? ProcessInfo.processInfo.environment["BANYAN_TOKEN"]

@@ -32,7 +32,7 @@ struct Watch: ParsableCommand {
     }
 
     func run() throws {
-        let repository = try repository.open()
+        let repository = try repository.open(maintenance: .background)
         let branch = try writeBranch(self.branch, in: repository)
         let prefix = try prefix.map { try Key(prefix: $0) } ?? .root
         let start = try since.map { try repository.resolve($0) }

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// A backend that is a bare Git repository on disk: loose objects under
 /// `objects/`, refs as files under `refs/` and in `packed-refs`, reflogs
 /// under `logs/`, with the same lock files `git` uses.
@@ -43,6 +45,8 @@ public final class FileSystemBackend: ObjectStore, RefStore, Sendable {
     public let maintenance: AutoMaintenance
     /// Runs due maintenance after writes, when `maintenance` is `.background`.
     let scheduler = MaintenanceScheduler()
+    /// Set once this backend sealed or installed a pack or wrote loose objects.
+    private let changedObjectFiles = Atomic<Bool>(false)
 
     /// Whether a store keeps itself in shape while this process writes.
     public enum AutoMaintenance: Sendable, Hashable {
@@ -73,7 +77,14 @@ public final class FileSystemBackend: ObjectStore, RefStore, Sendable {
     /// Tells the background scheduler that object files changed (a pack
     /// sealed or installed, loose objects written).
     func objectFilesChanged() {
+        changedObjectFiles.store(true, ordering: .relaxed)
         if maintenance == .background { scheduler.poke(self) }
+    }
+
+    /// True once this backend has sealed or installed a pack or written
+    /// loose objects: what makes maintenance worth a check when it is `.off`.
+    package var hasChangedObjectFiles: Bool {
+        changedObjectFiles.load(ordering: .relaxed)
     }
 
     /// Blocks until the background maintenance started so far is done;

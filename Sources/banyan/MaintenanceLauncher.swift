@@ -1,0 +1,57 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Banyan
+import Foundation
+import Synchronization
+
+/// What `git` does after a write with `gc --auto --detach`: when a command
+/// wrote to a store and the store's thresholds make maintenance due, a
+/// `banyan maintenance run --auto` starts in its own session, detached, so
+/// the command exits at once and the repack runs on.
+enum MaintenanceLauncher {
+    private static let opened = Mutex<[Repository]>([])
+    /// glibc's `POSIX_SPAWN_SETSID` (a GNU extension Swift does not import).
+    private static let spawnNewSession: Int32 = 0x80
+
+    /// Remembers a store this command opened, to check when it is done.
+    static func register(_ repository: Repository) {
+        opened.withLock { $0.append(repository) }
+    }
+
+    /// Starts a detached maintenance run for each store this command wrote
+    /// to whose maintenance is due. Failures are ignored: the write is done,
+    /// and the next write tries again.
+    static func launchIfDue() {
+        for repository in opened.withLock({ $0 }) {
+            guard let backend = repository.objects as? FileSystemBackend, backend.hasChangedObjectFiles,
+                  let due = try? repository.maintenanceDue(), !due.isEmpty
+            else { continue }
+            spawnDetached(["maintenance", "run", "--auto", "--quiet", "-C", backend.path])
+        }
+    }
+
+    /// Runs this executable with `arguments` in a new session, its standard
+    /// streams on `/dev/null`, without waiting for it.
+    private static func spawnDetached(_ arguments: [String]) {
+        guard let executable = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") else { return }
+        var attributes = posix_spawnattr_t()
+        var actions = posix_spawn_file_actions_t()
+        posix_spawnattr_init(&attributes)
+        posix_spawn_file_actions_init(&actions)
+        defer {
+            posix_spawnattr_destroy(&attributes)
+            posix_spawn_file_actions_destroy(&actions)
+        }
+        posix_spawnattr_setflags(&attributes, Int16(spawnNewSession))
+        for descriptor in [STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO] {
+            posix_spawn_file_actions_addopen(&actions, descriptor, "/dev/null", descriptor == STDIN_FILENO ? O_RDONLY : O_WRONLY, 0)
+        }
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        _ = posix_spawn(&pid, executable, &actions, &attributes, argv, environ)
+    }
+}
