@@ -69,7 +69,7 @@ extension Repository {
     /// each object against up to 10 others.
     ///
     /// Throws `unsupported` for a repository not on the filesystem,
-    /// `refLocked` when another gc is running, `objectNotFound` when an object
+    /// `refLocked` when another gc or repack runs for more than two minutes, `objectNotFound` when an object
     /// reachable from a ref is missing and `corruptObject` when one does not
     /// decode (in both cases before anything is deleted), `io` on a
     /// filesystem failure.
@@ -80,7 +80,7 @@ extension Repository {
         }
         let clock = ContinuousClock()
         let start = clock.now
-        var report = try GCLock.withLock(repository: backend.path) {
+        var report = try GCLock.withLock(repository: backend.path, wait: true) {
             var collector = GarbageCollector(backend: backend, cutoff: cutoff)
             return try collector.run()
         }

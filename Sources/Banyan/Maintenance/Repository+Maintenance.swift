@@ -75,7 +75,8 @@ extension Repository {
     /// never removed, and nothing written during the run is. The repacking
     /// tasks hold the gc lock (`gc.pid`); with `auto`, a run that finds it
     /// taken does nothing and returns (another process is maintaining the
-    /// store). Throws `refLocked` without `auto` when the lock is taken,
+    /// store); without, it waits up to two minutes for it, then throws
+    /// `refLocked`. Throws
     /// `unsupported` for a repository not on the filesystem, and what the
     /// tasks throw (`io`, `corruptObject`, `objectNotFound`).
     @discardableResult
@@ -83,7 +84,7 @@ extension Repository {
         let runner = MaintenanceRunner(backend: try maintenanceBackend())
         let chosen = auto ? try runner.due() : (tasks.isEmpty ? [.gc] : tasks)
         do {
-            return try runner.run(chosen)
+            return try runner.run(chosen, waiting: !auto)
         } catch let error as BanyanError where auto && error.code == .refLocked {
             return MaintenanceReport()
         }
@@ -100,14 +101,14 @@ extension Repository {
     /// pruned. Stored deltas whose base comes along are copied as they are;
     /// other objects are searched for deltas (window 10, depth 50), paths
     /// from the new commits' trees as name hints. Throws `refLocked` when a
-    /// gc or another repack holds the lock, `invalidArgument` for a factor
+    /// gc or another repack holds the lock for more than two minutes, `invalidArgument` for a factor
     /// under 2, `unsupported` off the filesystem.
     @discardableResult
     public func repackGeometric(factor: Int = 2) throws -> GeometricRepackReport {
         guard factor >= 2 else { throw BanyanError(.invalidArgument, "the geometric factor is \(factor); it must be at least 2") }
         let backend = try maintenanceBackend()
         let settings = try MaintenanceSettings(config: try backend.loadConfig())
-        return try GCLock.withLock(repository: backend.path) {
+        return try GCLock.withLock(repository: backend.path, wait: true) {
             try GeometricRepacker(backend: backend, factor: factor, looseLimit: max(0, settings.geometricAuto)).run()
         }
     }

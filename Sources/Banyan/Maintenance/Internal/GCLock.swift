@@ -11,16 +11,27 @@ import Darwin
 /// An `flock` ends with its process, so a crashed gc never leaves the
 /// repository locked.
 enum GCLock {
+    /// How long an explicit run waits for another one to finish.
+    static let patience: Duration = .seconds(120)
+
     /// Runs `body` holding the gc lock of the repository at `repository`.
     ///
-    /// Throws `refLocked` at once when another gc holds it.
-    static func withLock<R>(repository: String, _ body: () throws -> R) throws -> R {
+    /// With `wait` (a gc or repack asked for by hand), waits up to
+    /// ``patience`` for a running one (background maintenance, most often)
+    /// to finish; without it (automatic maintenance), or once the wait is
+    /// over, throws `refLocked` while another holds the lock.
+    static func withLock<R>(repository: String, wait: Bool, _ body: () throws -> R) throws -> R {
         let file = repository + "/gc.pid"
+        let deadline = ContinuousClock.now + patience
         while true {
             let fd = FileIO.open(file, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
             guard fd >= 0 else { throw Posix.ioError("create the gc lock", file) }
             guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
                 close(fd)
+                if wait && ContinuousClock.now < deadline {
+                    usleep(20_000)
+                    continue
+                }
                 throw BanyanError(.refLocked, "another gc is running on \(repository) (it holds \(file)); wait for it to finish")
             }
             // The holder before us may have removed the file between our open

@@ -26,20 +26,21 @@ struct MaintenanceRunner {
         return geometry.isNeeded ? [.geometricRepack, .midx] : []
     }
 
-    /// Runs `tasks` in order; each repacking task takes the gc lock for itself.
-    func run(_ tasks: [MaintenanceTask]) throws -> MaintenanceReport {
+    /// Runs `tasks` in order; each repacking task takes the gc lock for
+    /// itself, `waiting` for a running gc or repack to finish.
+    func run(_ tasks: [MaintenanceTask], waiting: Bool) throws -> MaintenanceReport {
         var report = MaintenanceReport()
         let settings = try MaintenanceSettings(config: try backend.loadConfig())
         for task in tasks {
             switch task {
             case .gc:
                 let cutoff = try settings.pruneCutoff()
-                report.gc = try GCLock.withLock(repository: backend.path) {
+                report.gc = try GCLock.withLock(repository: backend.path, wait: waiting) {
                     var collector = GarbageCollector(backend: backend, cutoff: cutoff)
                     return try collector.run()
                 }
             case .geometricRepack:
-                report.geometricRepack = try GCLock.withLock(repository: backend.path) {
+                report.geometricRepack = try GCLock.withLock(repository: backend.path, wait: waiting) {
                     try GeometricRepacker(backend: backend, factor: settings.splitFactor,
                                           looseLimit: max(0, settings.geometricAuto)).run()
                 }
@@ -49,7 +50,7 @@ struct MaintenanceRunner {
                 break
             case .prune:
                 let cutoff = try settings.pruneCutoff()
-                report.prunedObjects = try GCLock.withLock(repository: backend.path) {
+                report.prunedObjects = try GCLock.withLock(repository: backend.path, wait: waiting) {
                     try LoosePruner(backend: backend, cutoff: cutoff).run()
                 }
             case .midx:

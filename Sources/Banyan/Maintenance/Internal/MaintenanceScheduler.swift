@@ -50,7 +50,7 @@ final class MaintenanceScheduler: Sendable {
             do {
                 let tasks = try runner.due()
                 if !tasks.isEmpty {
-                    _ = try runner.run(tasks)
+                    _ = try runner.run(tasks, waiting: false)
                     state.withLock { $0.runs += 1 }
                 }
             } catch let error as BanyanError where error.code == .refLocked {
