@@ -288,20 +288,7 @@ package struct MultiPackIndex: Sendable {
     /// The sorted position of `id`, or nil when no covered pack holds it. O(log n), no allocation.
     package func position(of id: ObjectID) -> Int? {
         guard id.algorithm == algorithm else { return nil }
-        let bytes = storage.bytes
-        let hashLength = algorithm.digestLength
-        let bucket = Int(id.firstByte)
-        var low = bucket == 0 ? 0 : Int(PackBytes.uint32(bytes, fanoutStart + 4 * (bucket - 1)))
-        var high = Int(PackBytes.uint32(bytes, fanoutStart + 4 * bucket))
-        return id.withUnsafeBytes { key in
-            while low < high {
-                let middle = (low + high) / 2
-                let order = PackBytes.compare(bytes.baseAddress! + idsStart + middle * hashLength, key.baseAddress!, hashLength)
-                if order == 0 { return middle }
-                if order < 0 { low = middle + 1 } else { high = middle }
-            }
-            return nil
-        }
+        return PackBytes.position(of: id, in: storage.bytes, fanout: fanoutStart, ids: idsStart)
     }
 
     /// The pack and offset of `id`, or nil when no covered pack holds it. O(log n), no allocation.
