@@ -60,7 +60,8 @@ package enum MultiPackIndexWriter {
         for (first, second) in zip(byName, byName.dropFirst()) where first.name == second.name {
             throw BanyanError(.invalidArgument, "pack \(first.name) is listed twice")
         }
-        let newestFirst = byName.indices.sorted { byName[$0].modified > byName[$1].modified || (byName[$0].modified == byName[$1].modified && $0 < $1) }
+        // Newest first; among equally new packs, the one whose name sorts first.
+        let newestFirst = byName.indices.sorted { (byName[$1].modified, $0) < (byName[$0].modified, $1) }
         var preference = [Int](repeating: 0, count: byName.count)
         for (rank, pack) in newestFirst.enumerated() { preference[pack] = rank }
 

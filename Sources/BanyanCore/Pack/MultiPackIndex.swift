@@ -44,11 +44,16 @@ package struct MultiPackIndex: Sendable {
 
     /// The four-byte ids of the chunks Banyan reads and writes.
     enum Chunk: UInt32 {
-        case packNames = 0x504e_414d // "PNAM"
-        case fanout = 0x4f49_4446 // "OIDF"
-        case lookup = 0x4f49_444c // "OIDL"
-        case offsets = 0x4f4f_4646 // "OOFF"
-        case largeOffsets = 0x4c4f_4646 // "LOFF"
+        /// PNAM: the packs' index names, NUL-terminated, padded to 4 bytes.
+        case packNames = 0x504e_414d
+        /// OIDF: 256 cumulative counts of ids by first byte.
+        case fanout = 0x4f49_4446
+        /// OIDL: the ids, sorted.
+        case lookup = 0x4f49_444c
+        /// OOFF: per id, its pack's number and its offset (or LOFF entry).
+        case offsets = 0x4f4f_4646
+        /// LOFF: 64-bit offsets.
+        case largeOffsets = 0x4c4f_4646
 
         /// The id as Git's documentation spells it.
         var name: String {
@@ -56,8 +61,11 @@ package struct MultiPackIndex: Sendable {
         }
     }
 
+    /// The first four bytes of the file.
     static let signature: [UInt8] = Array("MIDX".utf8)
+    /// Signature, version, hash version, chunk count, base file count and pack count.
     static let headerSize = 12
+    /// A chunk table entry: a four-byte id and an eight-byte offset.
     static let chunkEntrySize = 12
     /// Set in an OOFF offset that is the number of a LOFF entry instead.
     static let largeOffsetFlag: UInt32 = 0x8000_0000
