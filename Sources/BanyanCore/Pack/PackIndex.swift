@@ -161,20 +161,7 @@ public struct PackIndex: Sendable {
     /// The sorted position of `id`, or nil when the pack does not hold it. O(log n), no allocation.
     public func position(of id: ObjectID) -> Int? {
         guard id.algorithm == algorithm else { return nil }
-        let bytes = storage.bytes
-        let hashLength = algorithm.digestLength
-        let bucket = Int(id.firstByte)
-        var low = bucket == 0 ? 0 : Int(PackBytes.uint32(bytes, Self.fanoutStart + 4 * (bucket - 1)))
-        var high = Int(PackBytes.uint32(bytes, Self.fanoutStart + 4 * bucket))
-        return id.withUnsafeBytes { key in
-            while low < high {
-                let middle = (low + high) / 2
-                let order = PackBytes.compare(bytes.baseAddress! + Self.idsStart + middle * hashLength, key.baseAddress!, hashLength)
-                if order == 0 { return middle }
-                if order < 0 { low = middle + 1 } else { high = middle }
-            }
-            return nil
-        }
+        return PackBytes.position(of: id, in: storage.bytes, fanout: Self.fanoutStart, ids: Self.idsStart)
     }
 
     /// The pack offset of `id`, or nil when the pack does not hold it. O(log n), no allocation.

@@ -59,13 +59,26 @@ extension PackReader {
     /// checked against the CRC-32 the index records, not inflated.
     /// Throws `corruptObject` for a damaged header or a CRC mismatch.
     public func storedEntry(_ id: ObjectID) throws -> StoredEntry? {
-        guard let position = index.position(of: id) else { return nil }
-        let offset = index.offset(at: position)
+        guard let offset = index.offset(of: id) else { return nil }
+        return try storedEntry(at: offset)
+    }
+
+    /// How the object whose entry starts at `offset` is stored (an offset
+    /// found in a multi-pack-index, say).
+    ///
+    /// Cost: O(log n) to find the entry among the offsets and a copy of its
+    /// compressed bytes; the first call sorts the index by offset
+    /// (O(n log n)). Throws `corruptObject` when no entry of the index starts
+    /// at `offset`, for a damaged header or a CRC mismatch.
+    package func storedEntry(at offset: UInt64) throws -> StoredEntry {
         let layout = self.layout
-        guard let rank = layout.rank(of: offset) else { return nil }
-        let end = rank + 1 < layout.offsets.count ? Int(layout.offsets[rank + 1]) : entriesEnd
-        return try storage.withUnsafeBytes { pack in
-            try PackBytes.withContext("pack \(checksum.abbreviated(12)) object at offset \(offset)") {
+        return try PackBytes.withContext("pack \(checksum.abbreviated(12)) object at offset \(offset)") {
+            guard let rank = layout.rank(of: offset) else {
+                throw BanyanError(.corruptObject, "no entry of the index starts there")
+            }
+            let position = Int(layout.positions[rank])
+            let end = rank + 1 < layout.offsets.count ? Int(layout.offsets[rank + 1]) : entriesEnd
+            return try storage.withUnsafeBytes { pack in
                 let start = Int(offset)
                 let header = try PackEntryHeader.parse(pack, at: start, end: end, algorithm: algorithm)
                 let crc = PackBytes.crc32(UnsafeRawBufferPointer(rebasing: pack[start..<end]))

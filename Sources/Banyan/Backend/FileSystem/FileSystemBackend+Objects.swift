@@ -39,8 +39,7 @@ extension FileSystemBackend {
             objectFilesChanged()
             return
         }
-        let sealed = try packs.readers()
-        let missing = batch.items.filter { item in !sealed.contains { $0.contains(item.id) } }
+        let missing = try batch.items.filter { item in try !packs.contains(item.id) }
         guard !missing.isEmpty else { return }
         let full = try appendPack.append(missing, deltaBases: batch.deltaBases, deltas: batch.deltas)
         // A durable write is on stable storage when it returns, so it is sealed now.

@@ -1,18 +1,59 @@
 import Synchronization
 
 /// The pack files of a repository (`objects/pack/pack-*.pack` with their
-/// `.idx`), memory-mapped and looked up through their indexes.
+/// `.idx`), memory-mapped and looked up through their indexes, or through
+/// Git's `multi-pack-index` when one covers them.
 ///
 /// Loaded lazily and reloaded by `refresh()` when a lookup misses, so packs
 /// written by `git gc`, another process or a sealed append pack become
 /// visible; packs that disappeared (repacked away) are dropped.
+///
+/// With a multi-pack-index, a lookup is one binary search in it for the
+/// packs it covers, then one per pack it does not cover (written since). An
+/// index that does not parse, holds the other hash function's ids or names a
+/// pack that is not loaded is ignored until the next refresh, and every pack
+/// is searched on its own: a stale index costs speed, never a lookup.
+///
 /// Thread-safe: the list of packs is swapped under a mutex; readers are
 /// `Sendable` and work on immutable mappings.
 final class PackSet: Sendable {
+    /// A multi-pack-index all of whose packs are loaded.
+    private struct Covering: Sendable {
+        let index: MultiPackIndex
+        /// The reader of each pack the index names, by its number there.
+        let readers: [PackReader]
+        /// The loaded packs the index does not name, biggest first.
+        let uncovered: [PackReader]
+    }
+
+    /// What lookups search; replaced whole by a refresh, so a lookup takes
+    /// one reference under the mutex.
+    private final class Snapshot: Sendable {
+        /// Every pack, biggest first.
+        let order: [PackReader]
+        let covering: Covering?
+
+        init(order: [PackReader], covering: Covering?) {
+            self.order = order
+            self.covering = covering
+        }
+    }
+
+    /// The multi-pack-index file last read: its trailing checksum and what
+    /// it parsed to, nil when it did not parse. Git replaces the file by
+    /// renaming a new one in, so the same checksum means the same file, and a
+    /// refresh parses (and hashes) it again only when it changed, whether it
+    /// was used or ignored.
+    private struct IndexFile {
+        let checksum: [UInt8]
+        let index: MultiPackIndex?
+    }
+
     private struct State {
         var packs: [String: PackReader] = [:]
-        var order: [PackReader] = []
-        var loaded = false
+        var indexFile: IndexFile?
+        /// Nil until the directory was first listed.
+        var snapshot: Snapshot?
     }
 
     private let directory: String
@@ -26,37 +67,38 @@ final class PackSet: Sendable {
 
     /// The readers, loading them on first use.
     func readers() throws -> [PackReader] {
-        if let ready = state.withLock({ $0.loaded ? $0.order : nil }) { return ready }
-        return try refresh()
+        try current().order
+    }
+
+    /// The multi-pack-index lookups go through, loading the packs on first
+    /// use; nil when there is none or it is ignored (stale or damaged).
+    func multiPackIndex() throws -> MultiPackIndex? {
+        try current().covering?.index
     }
 
     /// The object `id` from any pack, or nil.
     func find(_ id: ObjectID) throws -> RawObject? {
-        for reader in try readers() where reader.contains(id) {
-            return try reader.get(id)
-        }
-        return nil
+        guard let found = try locate(id) else { return nil }
+        return try found.reader.object(at: found.offset)
     }
 
-    /// How `id` is stored in the first pack holding it, or nil when none does.
+    /// How `id` is stored in the pack a lookup finds it in, or nil when none holds it.
     func storedEntry(_ id: ObjectID) throws -> StoredEntry? {
-        for reader in try readers() {
-            if let entry = try reader.storedEntry(id) { return entry }
-        }
-        return nil
+        guard let found = try locate(id) else { return nil }
+        return try found.reader.storedEntry(at: found.offset)
     }
 
     /// True when some pack holds `id`.
     func contains(_ id: ObjectID) throws -> Bool {
-        try readers().contains { $0.contains(id) }
+        try locate(id) != nil
     }
 
-    /// Maps the pack `base` (its path without extension), just installed by
-    /// this process, without re-listing the directory; a no-op when it is
-    /// mapped already or its files are gone.
+    /// Maps the pack `base` (its path without extension), just sealed or
+    /// installed by this process, without re-listing the directory; a no-op
+    /// before the first listing, when it is mapped already or its files are gone.
     func add(_ base: String) throws {
         let name = String(base.split(separator: "/").last ?? "")
-        guard state.withLock({ $0.loaded && $0.packs[name] == nil }) else { return }
+        guard state.withLock({ $0.snapshot != nil && $0.packs[name] == nil }) else { return }
         guard let index = try Posix.mapFile(base + ".idx"), let pack = try Posix.mapFile(base + ".pack") else { return }
         let reader: PackReader
         do {
@@ -65,21 +107,57 @@ final class PackSet: Sendable {
             throw BanyanError(error.code, "pack \(base).pack: \(error.message)", cause: error)
         }
         state.withLock { state in
-            guard state.packs[name] == nil else { return }
+            guard let snapshot = state.snapshot, state.packs[name] == nil else { return }
             state.packs[name] = reader
-            state.order.append(reader)
-            state.order.sort { $0.count > $1.count }
+            let order = (snapshot.order + [reader]).sorted { $0.count > $1.count }
+            // A new pack is never in the multi-pack-index: searched after it.
+            let covering = snapshot.covering.map {
+                Covering(index: $0.index, readers: $0.readers, uncovered: ($0.uncovered + [reader]).sorted { $0.count > $1.count })
+            }
+            state.snapshot = Snapshot(order: order, covering: covering)
         }
     }
 
-    /// Re-lists the pack directory: opens new packs, drops vanished ones.
-    /// Returns the current readers.
+    /// Re-lists the pack directory: opens new packs, drops vanished ones,
+    /// reads the multi-pack-index again. Returns the current readers.
     @discardableResult
     func refresh() throws -> [PackReader] {
+        try reload().snapshot.order
+    }
+
+    /// Re-lists the pack directory like `refresh()` and returns every pack
+    /// by its file name without extension (`pack-<hex>`).
+    func refreshByName() throws -> [String: PackReader] {
+        try reload().packs
+    }
+
+    private func current() throws -> Snapshot {
+        if let ready = state.withLock({ $0.snapshot }) { return ready }
+        return try reload().snapshot
+    }
+
+    /// The pack holding `id` and where its entry starts, or nil.
+    private func locate(_ id: ObjectID) throws -> (reader: PackReader, offset: UInt64)? {
+        let current = try current()
+        guard let covering = current.covering else { return Self.search(current.order, for: id) }
+        if let location = covering.index.location(of: id) {
+            return (covering.readers[location.pack], location.offset)
+        }
+        return Self.search(covering.uncovered, for: id)
+    }
+
+    private static func search(_ readers: [PackReader], for id: ObjectID) -> (reader: PackReader, offset: UInt64)? {
+        for reader in readers {
+            if let offset = reader.index.offset(of: id) { return (reader, offset) }
+        }
+        return nil
+    }
+
+    private func reload() throws -> (packs: [String: PackReader], snapshot: Snapshot) {
         let names = try Posix.listDirectory(directory)
             .filter { !$0.isDirectory && $0.name.hasPrefix("pack-") && $0.name.hasSuffix(".idx") }
             .map { String($0.name.dropLast(".idx".count)) }
-        let known = state.withLock { $0.packs }
+        let (known, knownIndexFile) = state.withLock { ($0.packs, $0.indexFile) }
         var next: [String: PackReader] = [:]
         for name in names {
             if let reader = known[name] {
@@ -99,11 +177,34 @@ final class PackSet: Sendable {
         }
         // Bigger packs first: after gc most objects live in the one big pack.
         let order = next.values.sorted { $0.count > $1.count }
-        state.withLock {
-            $0.packs = next
-            $0.order = order
-            $0.loaded = true
+        let indexFile = readIndexFile(reusing: knownIndexFile)
+        let covering = indexFile?.index.flatMap { Self.covering($0, packs: next, order: order) }
+        let snapshot = Snapshot(order: order, covering: covering)
+        state.withLock { $0 = State(packs: next, indexFile: indexFile, snapshot: snapshot) }
+        return (next, snapshot)
+    }
+
+    /// The repository's multi-pack-index file, nil when there is none;
+    /// `previous` when the file still ends in the same checksum.
+    private func readIndexFile(reusing previous: IndexFile?) -> IndexFile? {
+        // Whatever goes wrong here (a damaged file, an I/O error) only means
+        // that lookups search every pack, so errors are dropped, not thrown.
+        guard let mapped = try? Posix.mapFile(directory + "/multi-pack-index") else { return nil }
+        let checksum = mapped.copyBytes(max(0, mapped.count - algorithm.digestLength)..<mapped.count)
+        if let previous, previous.checksum == checksum { return previous }
+        return IndexFile(checksum: checksum, index: try? MultiPackIndex(mapped, algorithm: algorithm))
+    }
+
+    /// `index` with the readers of the packs it names, or nil when one of
+    /// them is not loaded (removed since the index was written, or not whole yet).
+    private static func covering(_ index: MultiPackIndex, packs: [String: PackReader], order: [PackReader]) -> Covering? {
+        var readers: [PackReader] = []
+        readers.reserveCapacity(index.packNames.count)
+        for name in index.packNames {
+            guard name.hasSuffix(".idx"), let reader = packs[String(name.dropLast(".idx".count))] else { return nil }
+            readers.append(reader)
         }
-        return order
+        let covered = Set(readers.map(ObjectIdentifier.init))
+        return Covering(index: index, readers: readers, uncovered: order.filter { !covered.contains(ObjectIdentifier($0)) })
     }
 }

@@ -142,14 +142,13 @@ struct GarbageCollector {
         if report.prunedObjects > 0 || report.removedPacks > 0 { try removeStaleGitIndexes() }
     }
 
-    /// Git's commit-graph and multi-pack-index may describe objects and packs
-    /// that are gone now; Git rebuilds them, and reads correctly without.
+    /// Git's commit-graph may describe objects that are gone now (Git
+    /// rebuilds it and reads correctly without); the multi-pack-index is
+    /// rewritten for the packs that remain (removed when one is left).
     private func removeStaleGitIndexes() throws {
-        let objects = backend.path + "/objects"
-        for entry in try Posix.listDirectory(objects + "/pack") where entry.name.hasPrefix("multi-pack-index") {
-            try Posix.removeFile(objects + "/pack/" + entry.name)
-        }
+        try backend.writeMultiPackIndex()
         guard report.prunedObjects > 0 else { return }
+        let objects = backend.path + "/objects"
         try Posix.removeFile(objects + "/info/commit-graph")
         let chain = objects + "/info/commit-graphs"
         for entry in try Posix.listDirectory(chain) { try Posix.removeFile(chain + "/" + entry.name) }

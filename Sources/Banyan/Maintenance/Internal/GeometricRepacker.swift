@@ -49,7 +49,10 @@ struct GeometricRepacker {
         report.packedObjects = indexed.entries.count
         report.deltaCount = output.deltaCount
         report.packBytes = output.pack.count
-        // The same objects may come back as the same pack (same checksum).
+        // Lookups (Banyan's and git's) go through the new index from here
+        // on; the replaced packs go after it. The same objects may come back
+        // as the same pack (same checksum).
+        try backend.writeMultiPackIndex()
         for pack in replaced where pack.base != base {
             try ObjectDirectory.removePack(pack.base)
             report.removedPacks += 1
@@ -60,6 +63,7 @@ struct GeometricRepacker {
         }
         try backend.packs.refresh()
         try backend.updatePackList()
+        try backend.writeMultiPackIndex()
         report.packsAfter = try Self.listPacks(backend).count
         return report
     }

@@ -10,7 +10,8 @@ struct MaintenanceRunner {
     /// A full gc when loose objects pass `gc.auto` or packs pass
     /// `gc.autoPackLimit` (as `git gc --auto`); otherwise a geometric repack
     /// (with the multi-pack-index after it) when the packs break the
-    /// progression or loose objects pass `maintenance.geometric-repack.auto`.
+    /// progression or loose objects pass `maintenance.geometric-repack.auto`
+    /// (it rewrites the multi-pack-index itself).
     func due() throws -> [MaintenanceTask] {
         let settings = try MaintenanceSettings(config: try backend.loadConfig())
         guard settings.auto else { return [] }
@@ -23,7 +24,7 @@ struct MaintenanceRunner {
         let listed = try GeometricRepacker.listPacks(backend)
         let waiting = settings.geometricAuto < 0 || loose > settings.geometricAuto ? loose : 0
         let geometry = PackGeometry(packs: listed.map(\.geometry), factor: settings.splitFactor, looseObjects: waiting)
-        return geometry.isNeeded ? [.geometricRepack, .midx] : []
+        return geometry.isNeeded ? [.geometricRepack] : []
     }
 
     /// Runs `tasks` in order; each repacking task takes the gc lock for
@@ -54,7 +55,7 @@ struct MaintenanceRunner {
                     try LoosePruner(backend: backend, cutoff: cutoff).run()
                 }
             case .midx:
-                break
+                report.midxPacks = try backend.writeMultiPackIndex().packs
             }
             report.tasks.append(task)
         }

@@ -45,6 +45,26 @@ enum PackBytes {
         return 0
     }
 
+    /// The position of `id` in a sorted table of ids that starts at `ids`,
+    /// found through the 256-entry fan-out at `fanout` (the layout of `.idx`
+    /// and multi-pack-index files), or nil. O(log n), no allocation; the
+    /// caller has validated both tables.
+    static func position(of id: ObjectID, in bytes: UnsafeRawBufferPointer, fanout: Int, ids: Int) -> Int? {
+        let hashLength = id.algorithm.digestLength
+        let bucket = Int(id.firstByte)
+        var low = bucket == 0 ? 0 : Int(uint32(bytes, fanout + 4 * (bucket - 1)))
+        var high = Int(uint32(bytes, fanout + 4 * bucket))
+        return id.withUnsafeBytes { key in
+            while low < high {
+                let middle = (low + high) / 2
+                let order = compare(bytes.baseAddress! + ids + middle * hashLength, key.baseAddress!, hashLength)
+                if order == 0 { return middle }
+                if order < 0 { low = middle + 1 } else { high = middle }
+            }
+            return nil
+        }
+    }
+
     /// zlib's CRC-32 of `bytes`, continuing from `crc`.
     static func crc32(_ bytes: UnsafeRawBufferPointer, continuing crc: UInt32 = 0) -> UInt32 {
         var value = uLong(crc)
