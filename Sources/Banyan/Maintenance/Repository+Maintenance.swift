@@ -28,8 +28,11 @@ public struct GeometricRepackReport: Sendable, Hashable {
     public var deltaCount = 0
     /// Size of the new `.pack` file in bytes.
     public var packBytes = 0
-    /// Packs replaced by the new one.
+    /// Packs replaced by the new one; they are deleted by a later run, once
+    /// git processes that listed them are done (10 seconds on).
     public var removedPacks = 0
+    /// Packs replaced by earlier runs, deleted by this one.
+    public var deletedReplacedPacks = 0
     /// Loose object files packed and removed.
     public var removedLooseObjects = 0
     /// Packs before and after the run (`.keep` packs not counted).

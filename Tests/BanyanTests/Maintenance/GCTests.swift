@@ -12,7 +12,7 @@ struct GCTests {
         let feature = try repository.createBranch("feature", at: try repository.branch("main").head())
         try feature.set(key("feature/x"), data("feature work"))
         try repository.flush()
-        let loose = try Repository.open(at: path, writeMode: .loose)
+        let loose = try Repository.open(at: path, writeMode: .loose, maintenance: .off)
         try loose.branch("loose").set(key("k"), data("written as loose objects"))
         try Git(path)("tag", "-a", "v1", "-m", "release", "main~2")
         return repository
@@ -66,7 +66,7 @@ struct GCTests {
     func packRefsPrefersLooseValues() throws {
         try withTemporaryDirectory { directory in
             let path = directory + "/store"
-            let repository = try Repository.create(at: path)
+            let repository = try Repository.create(at: path, maintenance: .off)
             let main = try repository.branch("main")
             let first = try main.set(key("k"), data("one"))
             let second = try main.set(key("k"), data("two"))
@@ -91,7 +91,7 @@ struct GCTests {
     func pruneNowKeepsReflogHistory() throws {
         try withTemporaryDirectory { directory in
             let path = directory + "/store"
-            let repository = try Repository.create(at: path)
+            let repository = try Repository.create(at: path, maintenance: .off)
             let main = try repository.branch("main")
             let first = try main.set(key("k"), data("one"))
             let dropped = try main.set(key("k"), data("two"))
@@ -119,7 +119,7 @@ struct GCTests {
     func gracePeriodKeepsRecentObjects() throws {
         try withTemporaryDirectory { directory in
             let path = directory + "/store"
-            let repository = try Repository.create(at: path, writeMode: .loose)
+            let repository = try Repository.create(at: path, writeMode: .loose, maintenance: .off)
             try repository.branch("main").set(key("k"), data("reachable"))
             let old = try repository.objects.put(RawObject(kind: .blob, body: Array("old and unreachable".utf8)))
             let recent = try repository.objects.put(RawObject(kind: .blob, body: Array("recent and unreachable".utf8)))
@@ -155,7 +155,7 @@ struct GCTests {
     func staleTemporaryFilesGo() throws {
         try withTemporaryDirectory { directory in
             let path = directory + "/store"
-            let repository = try Repository.create(at: path)
+            let repository = try Repository.create(at: path, maintenance: .off)
             try repository.branch("main").set(key("k"), data("v"))
             let stale = [path + "/objects/pack/tmp_pack_abc123", path + "/objects/ab/tmp_obj_xyz"]
             let fresh = path + "/objects/pack/tmp_idx_def456"
@@ -188,7 +188,7 @@ struct GCTests {
     func missingReachableObjectStopsGC() throws {
         try withTemporaryDirectory { directory in
             let path = directory + "/store"
-            let repository = try Repository.create(at: path, writeMode: .loose)
+            let repository = try Repository.create(at: path, writeMode: .loose, maintenance: .off)
             let main = try repository.branch("main")
             try main.set(key("a"), data("value a"))
             try main.set(key("b"), data("value b"))
@@ -209,7 +209,7 @@ struct GCTests {
     func concurrentGCIsRefused() throws {
         try withTemporaryDirectory { directory in
             let path = directory + "/store"
-            let repository = try Repository.create(at: path)
+            let repository = try Repository.create(at: path, maintenance: .off)
             let fd = open(path + "/gc.pid", O_RDWR | O_CREAT, 0o644)
             defer { close(fd) }
             #expect(flock(fd, LOCK_EX | LOCK_NB) == 0)

@@ -60,17 +60,25 @@ struct GeometricRepackTests {
         }
     }
 
+    /// The object counts of the packs Banyan reads (not those a repack
+    /// replaced, left for git until their grace period is over), sorted.
     private func packSizes(_ repository: String) throws -> [Int] {
         let directory = repository + "/objects/pack"
-        return try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".idx") }.map { name in
+        return try livePacks(repository).map { name in
             let listing = try GitRunner.run(["show-index"], in: repository,
                                             input: try Data(contentsOf: URL(fileURLWithPath: directory + "/" + name))).stdout
             return listing.count { $0 == UInt8(ascii: "\n") }
         }.sorted()
     }
 
+    private func livePacks(_ repository: String) throws -> [String] {
+        let replaced = ReplacedPacks.read(repository)
+        return try FileManager.default.contentsOfDirectory(atPath: repository + "/objects/pack")
+            .filter { $0.hasSuffix(".idx") && replaced[String($0.dropLast(4))] == nil }
+    }
+
     private func packCount(_ repository: String) throws -> Int {
-        try FileManager.default.contentsOfDirectory(atPath: repository + "/objects/pack").count { $0.hasSuffix(".idx") }
+        try livePacks(repository).count
     }
 
     /// One commit per write leaves one pack per write until a repack; after
@@ -95,6 +103,15 @@ struct GeometricRepackTests {
             #expect(try repository.fsck().isEmpty)
             // Trees of one directory found each other as delta bases.
             #expect(report.deltaCount > 0)
+            // The replaced packs stay for git until their grace period is
+            // over, then the next run deletes them.
+            let replaced = ReplacedPacks.read(path)
+            #expect(replaced.count == report.removedPacks)
+            #expect(try ReplacedPacks.removeExpired(repository: path, durable: false) == 0)
+            let later = Date().addingTimeInterval(ReplacedPacks.grace + 1)
+            #expect(try ReplacedPacks.removeExpired(repository: path, durable: false, now: later) == replaced.count)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: path + "/objects/pack").count { $0.hasSuffix(".idx") } == sizes.count)
+            try GitRunner.run(["fsck", "--strict", "--no-dangling"], in: path)
         }
     }
 

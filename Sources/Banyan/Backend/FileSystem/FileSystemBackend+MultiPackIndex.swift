@@ -16,7 +16,8 @@ extension FileSystemBackend {
     }
 
     /// Writes `objects/pack/multi-pack-index` for every sealed pack (each
-    /// `pack-*.pack` with its `.idx`, kept packs too, as Git does), or removes
+    /// `pack-*.pack` with its `.idx`, kept packs too, as Git does, but not
+    /// those a geometric repack replaced, which are on their way out), or removes
     /// it when fewer than two packs hold objects, since Git and Banyan read
     /// one pack as fast without it.
     ///
@@ -38,6 +39,7 @@ extension FileSystemBackend {
         let target = directory + "/multi-pack-index"
         let coverage = try LockFile.withLock(on: target) { lock in
             var covered: [MultiPackIndexWriter.Pack] = []
+            // `refreshByName` leaves out the packs a geometric repack replaced.
             for (name, reader) in try packs.refreshByName() {
                 // A pack deleted since the listing is on its way out: leave it out.
                 guard let modified = Self.modificationSeconds(directory + "/" + name + ".pack") else { continue }

@@ -6,7 +6,8 @@ import Synchronization
 ///
 /// Loaded lazily and reloaded by `refresh()` when a lookup misses, so packs
 /// written by `git gc`, another process or a sealed append pack become
-/// visible; packs that disappeared (repacked away) are dropped.
+/// visible; packs that disappeared (repacked away) are dropped, and so are
+/// those a geometric repack replaced (`ReplacedPacks`), still on disk for git.
 ///
 /// With a multi-pack-index, a lookup is one binary search in it for the
 /// packs it covers, then one per pack it does not cover (written since). An
@@ -154,9 +155,13 @@ final class PackSet: Sendable {
     }
 
     private func reload() throws -> (packs: [String: PackReader], snapshot: Snapshot) {
+        // Packs a repack replaced are left for git processes that may still
+        // read them; their objects are in the pack that replaced them.
+        let replaced = ReplacedPacks.read(String(directory.dropLast("/objects/pack".count)))
         let names = try Posix.listDirectory(directory)
             .filter { !$0.isDirectory && $0.name.hasPrefix("pack-") && $0.name.hasSuffix(".idx") }
             .map { String($0.name.dropLast(".idx".count)) }
+            .filter { replaced[$0] == nil }
         let (known, knownIndexFile) = state.withLock { ($0.packs, $0.indexFile) }
         var next: [String: PackReader] = [:]
         for name in names {

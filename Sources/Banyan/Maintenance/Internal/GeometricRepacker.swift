@@ -17,6 +17,7 @@ struct GeometricRepacker {
 
     func run() throws -> GeometricRepackReport {
         var report = GeometricRepackReport()
+        report.deletedReplacedPacks = try ReplacedPacks.removeExpired(repository: backend.path, durable: backend.isDurable)
         try backend.flush()
         let packs = try Self.listPacks(backend)
         let loose = try ObjectDirectory.scanLoose(backend)
@@ -49,21 +50,19 @@ struct GeometricRepacker {
         report.packedObjects = indexed.entries.count
         report.deltaCount = output.deltaCount
         report.packBytes = output.pack.count
-        // Lookups (Banyan's and git's) go through the new index from here
-        // on; the replaced packs go after it. The same objects may come back
-        // as the same pack (same checksum).
+        // The replaced packs stay on disk for the git processes that listed
+        // them (`ReplacedPacks.grace`), out of Banyan's sight and out of the
+        // multi-pack-index, which lookups go through from here on. The same
+        // objects may come back as the same pack (same checksum).
+        let gone = replaced.filter { $0.base != base }
+        try ReplacedPacks.add(gone.map { Self.fileName($0.base) }, repository: backend.path, durable: backend.isDurable)
+        report.removedPacks = gone.count
         try backend.writeMultiPackIndex()
-        for pack in replaced where pack.base != base {
-            try ObjectDirectory.removePack(pack.base)
-            report.removedPacks += 1
-        }
         for object in packedLoose {
             try Posix.removeFile(object.path)
             report.removedLooseObjects += 1
         }
-        try backend.packs.refresh()
         try backend.updatePackList()
-        try backend.writeMultiPackIndex()
         report.packsAfter = try Self.listPacks(backend).count
         return report
     }
@@ -115,6 +114,11 @@ struct GeometricRepacker {
         ) { try backend.get(ordered[$0].id) }
     }
 
+    /// `pack-<hex>` of `objects/pack/pack-<hex>`.
+    static func fileName(_ base: String) -> String {
+        String(base.split(separator: "/").last ?? "")
+    }
+
     /// A sealed pack not protected by `.keep`, with its index.
     struct ListedPack {
         var base: String
@@ -123,16 +127,18 @@ struct GeometricRepacker {
     }
 
     /// The sealed packs that take part in a geometric repack: every
-    /// `pack-*.idx` with its `.pack`, but those with a `.keep`.
+    /// `pack-*.idx` with its `.pack`, but those with a `.keep` and those an
+    /// earlier repack replaced.
     ///
     /// Cost: one index mapping per pack (its header and fan-out are read).
     static func listPacks(_ backend: FileSystemBackend) throws -> [ListedPack] {
         let directory = backend.path + "/objects/pack"
         var packs: [ListedPack] = []
+        let replaced = ReplacedPacks.read(backend.path)
         for entry in try Posix.listDirectory(directory)
         where !entry.isDirectory && entry.name.hasPrefix("pack-") && entry.name.hasSuffix(".idx") {
             let base = directory + "/" + entry.name.dropLast(".idx".count)
-            guard Posix.fileType(base + ".keep") == nil, Posix.fileType(base + ".pack") == .file,
+            guard replaced[fileName(base)] == nil, Posix.fileType(base + ".keep") == nil, Posix.fileType(base + ".pack") == .file,
                   let mapped = try Posix.mapFile(base + ".idx")
             else { continue }
             do {

@@ -11,7 +11,8 @@ struct MaintenanceRunner {
     /// `gc.autoPackLimit` (as `git gc --auto`); otherwise a geometric repack
     /// (with the multi-pack-index after it) when the packs break the
     /// progression or loose objects pass `maintenance.geometric-repack.auto`
-    /// (it rewrites the multi-pack-index itself).
+    /// (it rewrites the multi-pack-index itself), or packs an earlier repack
+    /// replaced are past their grace period.
     func due() throws -> [MaintenanceTask] {
         let settings = try MaintenanceSettings(config: try backend.loadConfig())
         guard settings.auto else { return [] }
@@ -24,7 +25,8 @@ struct MaintenanceRunner {
         let listed = try GeometricRepacker.listPacks(backend)
         let waiting = settings.geometricAuto < 0 || loose > settings.geometricAuto ? loose : 0
         let geometry = PackGeometry(packs: listed.map(\.geometry), factor: settings.splitFactor, looseObjects: waiting)
-        return geometry.isNeeded ? [.geometricRepack] : []
+        let replacedDue = ReplacedPacks.nextExpiry(backend.path).map { $0 <= Date() } ?? false
+        return geometry.isNeeded || replacedDue ? [.geometricRepack] : []
     }
 
     /// Runs `tasks` in order; each repacking task takes the gc lock for

@@ -64,5 +64,10 @@ final class MaintenanceScheduler: Sendable {
             state.scheduled = false
             return false
         }
+        // Replaced packs are deleted by a later run: make sure there is one.
+        if let expiry = ReplacedPacks.nextExpiry(backend.path) {
+            let delay = max(0, expiry.timeIntervalSinceNow) + 0.1
+            queue.asyncAfter(deadline: .now() + delay) { [self] in poke(backend) }
+        }
     }
 }
