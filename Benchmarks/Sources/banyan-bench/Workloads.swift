@@ -39,9 +39,12 @@ struct Scale {
     var reads: Int
     var mergeKeys: Int
     var durableCommits: Int
+    var serviceWrites: Int
 
-    static let full = Scale(historyCommits: 20_000, keys: 100_000, reads: 100_000, mergeKeys: 1_000, durableCommits: 250)
-    static let smoke = Scale(historyCommits: 200, keys: 2_000, reads: 2_000, mergeKeys: 50, durableCommits: 10)
+    static let full = Scale(historyCommits: 20_000, keys: 100_000, reads: 100_000, mergeKeys: 1_000, durableCommits: 250,
+                            serviceWrites: 10_000)
+    static let smoke = Scale(historyCommits: 200, keys: 2_000, reads: 2_000, mergeKeys: 50, durableCommits: 10,
+                             serviceWrites: 200)
 }
 
 /// One measured figure.

@@ -101,6 +101,11 @@ struct GCTests {
             try repository.deleteBranch("scratch")
             let dangling = try repository.objects.put(RawObject(kind: .blob, body: Array("dangling".utf8)))
             try repository.flush()
+            // Written an hour ago or more: past gc's write horizon, no write in progress can name them.
+            let twoHoursAgo = Date().addingTimeInterval(-7_200)
+            for pack in try files(path + "/objects/pack") {
+                try FileManager.default.setAttributes([.modificationDate: twoHoursAgo], ofItemAtPath: path + "/objects/pack/" + pack)
+            }
 
             let report = try repository.gc(pruneOlderThan: .zero)
 
@@ -112,6 +117,27 @@ struct GCTests {
             #expect(report.prunedObjects == 5, "the scratch commit, its root tree, tree only/, its blob, and the dangling blob")
             #expect(try git("fsck", "--strict") == "")
             #expect(try git("rev-parse", "main@{1}") == "\(dropped)\n")
+        }
+    }
+
+    /// Every commit seals its objects before its ref moves, so a write in
+    /// progress may name objects that are sealed and unreachable yet: gc
+    /// keeps what was written within its write horizon even with --prune=now.
+    @Test("--prune=now keeps unreachable objects written within the last hour")
+    func pruneNowKeepsWhatAWriteInProgressMayName() throws {
+        try withTemporaryDirectory { directory in
+            let path = directory + "/store"
+            let repository = try Repository.create(at: path, maintenance: .off)
+            try repository.branch("main").set(key("k"), data("reachable"))
+            let pending = try repository.objects.put(RawObject(kind: .blob, body: Array("about to be named".utf8)))
+            try repository.flush()
+            let report = try repository.gc(pruneOlderThan: .zero)
+            #expect(report.prunedObjects == 0)
+            #expect(try Repository.open(at: path).objects.contains(pending))
+            // A commit naming it now finds it.
+            try repository.branch("main").transaction(message: "name it") { $0.set(key("p"), data("about to be named")) }
+            #expect(try repository.fsck().isEmpty)
+            #expect(try Git(path)("fsck", "--strict") == "")
         }
     }
 

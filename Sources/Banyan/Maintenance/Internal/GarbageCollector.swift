@@ -6,6 +6,8 @@ struct GarbageCollector {
     let backend: FileSystemBackend
     /// Unreachable objects last modified at or before this go; nil keeps them all.
     let cutoff: Date?
+    /// When the run started.
+    private let started = Date()
     private var report = GCReport()
 
     init(backend: FileSystemBackend, cutoff: Date?) {
@@ -55,9 +57,17 @@ struct GarbageCollector {
         return ids
     }
 
+    /// Files written within this span before the run are kept whatever the
+    /// prune date: every commit seals its objects into a pack before its
+    /// ref moves, so a write in progress (a transaction about to retry, a
+    /// long batch, a ref about to be renamed) may name them any moment, and
+    /// the same holds for the objects it found already stored and did not
+    /// write again. `--prune=now` prunes what is older.
+    static let writeHorizon: TimeInterval = 3_600
+
     private func isRecent(_ modified: Date) -> Bool {
         guard let cutoff else { return true }
-        return modified > cutoff
+        return modified > min(cutoff, started.addingTimeInterval(-Self.writeHorizon))
     }
 
     /// Writes `found` as one pack, checks it by indexing it, installs it; returns its path without extension.
@@ -126,7 +136,7 @@ struct GarbageCollector {
             }
             // Packed now; or not packed, so unreachable and old (or in a
             // `.keep` pack, which stays): gone once past the cutoff.
-            guard packed.contains(object.id) || (cutoff.map { object.modified <= $0 } ?? false) else {
+            guard packed.contains(object.id) || !isRecent(object.modified) else {
                 survivors.insert(object.id)
                 continue
             }

@@ -1,7 +1,8 @@
 import Foundation
 
 /// `git prune`: removes the loose objects that nothing reaches and whose
-/// file is older than the cutoff, and temporary files crashed writers left.
+/// file is older than the cutoff (and than gc's write horizon, an hour),
+/// and temporary files crashed writers left.
 /// Packed objects are left to gc. The caller holds the gc lock.
 ///
 /// The loose files are listed before the refs are read, so an object
@@ -17,7 +18,9 @@ struct LoosePruner {
     /// Returns the number of loose objects removed.
     func run() throws -> Int {
         guard let cutoff, Posix.fileType(backend.path + "/index") == nil else { return 0 }
-        let candidates = try ObjectDirectory.scanLoose(backend).filter { $0.modified <= cutoff }
+        // As gc does, what was written within the write horizon stays: a write in progress may name it.
+        let before = min(cutoff, Date().addingTimeInterval(-GarbageCollector.writeHorizon))
+        let candidates = try ObjectDirectory.scanLoose(backend).filter { $0.modified <= before }
         try ObjectDirectory.removeStaleTemporaryFiles(backend)
         guard !candidates.isEmpty else { return 0 }
         var walk = ObjectGraphWalk(store: backend)
