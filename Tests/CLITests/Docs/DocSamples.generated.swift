@@ -340,6 +340,7 @@ struct DocSwiftSamples {
         let builder = BanyanServerBuilder(
             repository: repo, configuration: .init(host: "127.0.0.1", port: 8080, token: "s3cret", git: .init()))
         builder.addRESTAPI(repository: repo)
-        try await builder.application { port in print("listening on \(port)") }.runService()
+        try await builder.serviceGroup { port in print("listening on \(port)") }.run()
+        try repo.flush()
     }
 }
