@@ -89,6 +89,7 @@ let package = Package(
                 "Banyan", "BanyanServer", "BanyanSync", "BanyanTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .testTarget(
