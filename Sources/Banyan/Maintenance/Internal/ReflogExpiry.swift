@@ -142,7 +142,7 @@ struct ReflogEntryFilter {
             return
         }
         let tips: [ObjectID]
-        if ref == "HEAD" || limits.unreachable == 0 {
+        if ref == "HEAD" {
             tips = try repository.refs.list(prefix: "refs/").compactMap { Self.commit(for: $0.id, in: repository) }
         } else if let tip, let commit = Self.commit(for: tip, in: repository) {
             tips = [commit]

@@ -17,7 +17,9 @@ struct ReflogExpiryPolicy {
     /// (for `HEAD`: any ref) does not reach. In seconds since 1970: 0 for
     /// never, `Int64.max` for everything.
     struct Limits: Equatable {
+        /// `reflogExpire`: every entry dated before it expires.
         var total: Int64
+        /// `reflogExpireUnreachable`: entries dated before it expire when they name an unreachable commit.
         var unreachable: Int64
     }
 
