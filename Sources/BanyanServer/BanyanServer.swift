@@ -3,6 +3,8 @@ import BanyanSync
 import Hummingbird
 import Logging
 import NIOCore
+import ServiceLifecycle
+import UnixSignals
 
 /// Builds the HTTP server for one repository: Git smart HTTP at the root,
 /// token authentication when configured. Later features (the REST API) add
@@ -24,16 +26,22 @@ public struct BanyanServerBuilder {
         /// or between requests, before it is closed; nil for no limit. A stalled
         /// upload (slow client) ends here; a streamed response (the SSE watch) does not.
         public var idleTimeout: Duration?
+        /// How long the group of ``BanyanServerBuilder/serviceGroup(stoppingOn:onRunning:)`` lets
+        /// requests in flight finish after the stop signal before it closes the connections still open.
+        public var shutdownGracePeriod: Duration
 
-        /// A configuration; defaults serve on 127.0.0.1:8080 without a token, closing connections idle for 60 s.
+        /// A configuration; defaults serve on 127.0.0.1:8080 without a token, closing connections
+        /// idle for 60 s, and allow 3 s for requests in flight when stopped.
         public init(host: String = "127.0.0.1", port: Int = 8080, token: String? = nil, git: GitService.Options = .init(),
-                    logLevel: Logger.Level = .warning, idleTimeout: Duration? = .seconds(60)) {
+                    logLevel: Logger.Level = .warning, idleTimeout: Duration? = .seconds(60),
+                    shutdownGracePeriod: Duration = .seconds(3)) {
             self.host = host
             self.port = port
             self.token = token
             self.git = git
             self.logLevel = logLevel
             self.idleTimeout = idleTimeout
+            self.shutdownGracePeriod = shutdownGracePeriod
         }
     }
 
@@ -58,9 +66,11 @@ public struct BanyanServerBuilder {
     }
 
     /// The application; `onRunning` receives the bound port once listening.
+    ///
+    /// Run it through ``serviceGroup(stoppingOn:onRunning:)`` to get the shutdown deadline, or as
+    /// a ServiceLifecycle service of your own.
     public func application(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
-        var logger = Logger(label: "banyan.serve")
-        logger.logLevel = configuration.logLevel
+        let logger = self.logger
         let idleTimeout = configuration.idleTimeout.map { TimeAmount.nanoseconds(Int64($0 / .nanoseconds(1))) }
         return Application(
             router: router,
@@ -70,5 +80,32 @@ public struct BanyanServerBuilder {
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
             logger: logger
         )
+    }
+
+    /// The application in a ServiceGroup that serves until one of `signals`
+    /// arrives, then shuts down gracefully; its `run()` returns after that.
+    ///
+    /// On the signal the server stops accepting connections and closes idle
+    /// keep-alive ones; requests in flight run to their end (a write that
+    /// started lands and is answered) and SSE watches end. Connections still
+    /// open after ``Configuration/shutdownGracePeriod`` (a slow upload) are
+    /// cancelled and closed, so `run()` returns that long after the signal at
+    /// most, plus the time a handler needs to notice its cancellation. The
+    /// caller then flushes its repository and exits.
+    ///
+    /// `run()` throws when the server cannot start (the port is taken) or
+    /// fails while serving.
+    public func serviceGroup(stoppingOn signals: [UnixSignal] = [.sigterm, .sigint],
+                             onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> ServiceGroup {
+        var group = ServiceGroupConfiguration(services: [application(onRunning: onRunning)],
+                                              gracefulShutdownSignals: signals, logger: logger)
+        group.maximumGracefulShutdownDuration = configuration.shutdownGracePeriod
+        return ServiceGroup(configuration: group)
+    }
+
+    private var logger: Logger {
+        var logger = Logger(label: "banyan.serve")
+        logger.logLevel = configuration.logLevel
+        return logger
     }
 }

@@ -4,6 +4,7 @@ import BanyanServer
 import BanyanTestSupport
 import Foundation
 import NIOCore
+import ServiceLifecycle
 import Testing
 
 @Suite("REST API change stream (SSE)")
@@ -48,6 +49,34 @@ struct SSEWatchTests {
         try main.set(try Key("other"), Data("x".utf8))
         let resumed = try await readEvents(server, count: 3, lastEventID: seen.last)
         #expect(resumed == Array(written[2...]))
+    }
+
+    /// The server's graceful shutdown ends an open stream at once, cleanly
+    /// (the body ends instead of breaking off), so the stream does not hold
+    /// the shutdown up until the grace period runs out (3 s).
+    @Test func aGracefulShutdownEndsTheStream() async throws {
+        let directory = TemporaryDirectory("banyan-api")
+        let repository = try Repository.create(at: directory.appending("store"))
+        try repository.branch("main").set(try Key("notes/a"), Data("one".utf8))
+        let builder = BanyanServerBuilder(repository: repository, configuration: .init(port: 0, logLevel: .critical))
+        builder.addRESTAPI(repository: repository)
+        let (ports, continuation) = AsyncStream<Int>.makeStream()
+        let group = builder.serviceGroup(stoppingOn: []) { continuation.yield($0) }
+        let running = Task { try await group.run() }
+        var portIterator = ports.makeAsyncIterator()
+        let port = try #require(await portIterator.next())
+
+        let response = try await HTTPClient.shared.execute(
+            HTTPClientRequest(url: "http://127.0.0.1:\(port)/api/v1/watch/main"), timeout: .seconds(30))
+        var body = response.body.makeAsyncIterator()
+        let opening = try #require(try await body.next())
+        #expect(String(buffer: opening).hasPrefix(": watching main"))
+        let clock = ContinuousClock()
+        let start = clock.now
+        await group.triggerGracefulShutdown()
+        while try await body.next() != nil {}
+        try await running.value
+        #expect(clock.now - start < .seconds(2), "the stream held the shutdown up")
     }
 
     @Test func watchingAMissingBranchOrWithABadLastEventIDFails() async throws {

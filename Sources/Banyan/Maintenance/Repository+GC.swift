@@ -62,7 +62,7 @@ extension Repository {
     /// In a repository with a work-tree `index`, nothing is pruned (staged
     /// content is not reachable from refs). Git's `commit-graph` and
     /// `multi-pack-index` are removed when objects they describe go; Git
-    /// rebuilds them. Reflogs are not expired.
+    /// rebuilds them. Reflogs are not expired: ``expireReflogs(now:)`` does that.
     ///
     /// Cost: reads every kept object into memory and builds the pack there
     /// (memory about twice the packed objects' size); the delta search tries

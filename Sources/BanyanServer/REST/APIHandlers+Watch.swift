@@ -2,13 +2,16 @@ import Banyan
 import Foundation
 import HTTPTypes
 import Hummingbird
+import ServiceLifecycle
 
 extension APIHandlers {
     /// `GET /api/v1/watch/{branch}?prefix=P`: Server-Sent Events, one `update`
     /// event per commit (id = the commit, data = the update as JSON). A
     /// `Last-Event-ID` header (a commit id) resumes after that commit, so a
     /// client that reconnects misses nothing. Idle streams get a comment line
-    /// every `heartbeat`, which is how a dropped client is noticed.
+    /// every `heartbeat`, which is how a dropped client is noticed. When the
+    /// server shuts down gracefully (ServiceLifecycle), the stream sends what it
+    /// has and ends, so open watches never hold up the shutdown.
     func watch(_ request: Request) throws -> Response {
         let path = try PathSegments(request, after: ["api", "v1", "watch"])
         guard path.rest.isEmpty else { throw APIError(.badRequest, "invalidRefName", "encode '/' in a branch name as %2F") }
@@ -49,8 +52,12 @@ extension APIHandlers {
                 ticker.cancel()
             }
             try await writer.write(ByteBuffer(string: ": watching \(path.branch)\n\n"))
-            for await event in events {
-                try await writer.write(ByteBuffer(string: event))
+            try await withGracefulShutdownHandler {
+                for await event in events {
+                    try await writer.write(ByteBuffer(string: event))
+                }
+            } onGracefulShutdown: {
+                continuation.finish()
             }
             try await writer.finish(nil)
         })

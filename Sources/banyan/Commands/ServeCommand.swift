@@ -11,7 +11,9 @@ struct Serve: ParsableCommand {
         discussion: """
             git clone, fetch and push (protocol v2 and v0) and banyan's own sync commands work against \
             http://HOST:PORT/. With --token, every request needs `Authorization: Bearer TOKEN` or HTTP \
-            basic auth with the token as password (git: http://user:TOKEN@HOST:PORT/). Stops on SIGINT or SIGTERM.
+            basic auth with the token as password (git: http://user:TOKEN@HOST:PORT/). On SIGINT or SIGTERM it \
+            stops accepting connections, lets requests in flight finish (for up to 3 s, then closes what is \
+            still open), ends the watch streams, makes every write visible to git and exits 0.
             """)
 
     @Option(help: "The address to listen on.") var host = "127.0.0.1"
@@ -28,13 +30,20 @@ struct Serve: ParsableCommand {
                                          maxRequestBytes: maxRequestBytes, maxPackBytes: maxRequestBytes)
         let token = token ?? ProcessInfo.processInfo.environment["BANYAN_TOKEN"]
         let builder = BanyanServerBuilder(
-            repository: repo, configuration: .init(host: host, port: port, token: token, git: options))
+            repository: repo,
+            configuration: .init(host: host, port: port, token: token, git: options,
+                                 shutdownGracePeriod: StopSignals.gracePeriod))
         builder.addRESTAPI(repository: repo)
         let host = host
         let path = repository.path
-        let app = builder.application { port in
+        let server = builder.serviceGroup(stoppingOn: []) { port in
             FileHandle.standardError.write(Data("Serving \(path) at http://\(host):\(port)/\n".utf8))
         }
-        try runAsync { try await app.runService() }
+        // A stop before the server runs is remembered by the group and applied once it does.
+        StopSignals.trap(onStop: { Task { await server.triggerGracefulShutdown() } },
+                         atDeadline: { try? repo.flush() })
+        try runAsync { try await server.run() }
+        // The open append pack is sealed, so `git` sees every acknowledged write.
+        try repo.flush()
     }
 }

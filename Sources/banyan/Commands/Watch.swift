@@ -10,7 +10,9 @@ struct Watch: ParsableCommand {
             Each commit that changes a key under PREFIX prints one line: the commit and the \
             changed keys (+ added, ~ changed, - removed), or with --json the change as one JSON \
             object. After `--`, COMMAND runs once per change with the change as JSON on its stdin; \
-            changes wait for the previous command to finish.
+            changes wait for the previous command to finish. On SIGINT or SIGTERM the command running \
+            finishes (after 3 s it gets SIGTERM, after 4 s SIGKILL) and watch exits 0; changes not yet \
+            reported are left for the next run (--since the last commit printed).
             """)
 
     @Argument(help: "Only changes under this key prefix (default: everything).") var prefix: String?
@@ -38,14 +40,17 @@ struct Watch: ParsableCommand {
         let start = try since.map { try repository.resolve($0) }
         let changes = try branch.changes(prefix: prefix, since: start, pollInterval: .milliseconds(interval))
         let (json, command, maxCount) = (json, command, maxCount)
+        let running = RunningCommand()
         let failure = Mutex<(any Error)?>(nil)
         let done = DispatchSemaphore(value: 0)
         // The root command is synchronous; the watch runs as a task and this thread waits for it.
-        Task {
+        let watch = Task {
             do {
                 var seen = 0
                 for try await update in changes {
-                    try Self.report(update, json: json, command: command)
+                    // Stopped: what is not reported yet is left for the next run.
+                    if Task.isCancelled { break }
+                    try Self.report(update, json: json, command: command, running: running)
                     seen += 1
                     if let maxCount, seen >= maxCount { break }
                 }
@@ -54,11 +59,15 @@ struct Watch: ParsableCommand {
             }
             done.signal()
         }
+        StopSignals.trap(onStop: {
+            watch.cancel()
+            running.stop(terminateAfter: StopSignals.gracePeriod, killAfter: StopSignals.gracePeriod + .seconds(1))
+        })
         done.wait()
         if let error = failure.withLock({ $0 }) { throw error }
     }
 
-    private static func report(_ update: BranchUpdate, json: Bool, command: [String]) throws {
+    private static func report(_ update: BranchUpdate, json: Bool, command: [String], running: RunningCommand) throws {
         let line = try update.jsonLine()
         if json {
             Output.line(line)
@@ -74,12 +83,63 @@ struct Watch: ParsableCommand {
         process.arguments = command
         let input = Pipe()
         process.standardInput = input
-        try process.run()
-        input.fileHandleForWriting.write(Data((line + "\n").utf8))
+        try running.run(process)
+        feed(Data((line + "\n").utf8), to: input.fileHandleForWriting)
         try input.fileHandleForWriting.close()
-        process.waitUntilExit()
-        if process.terminationStatus != 0 {
+        running.waitUntilExit(process)
+        if process.terminationReason == .uncaughtSignal {
+            Output.error("command ended by signal \(process.terminationStatus) for \(update.new?.hex ?? "deletion")")
+        } else if process.terminationStatus != 0 {
             Output.error("command exited with status \(process.terminationStatus) for \(update.new?.hex ?? "deletion")")
+        }
+    }
+
+    /// Writes `data` to a command's stdin. A command that exits without
+    /// reading it is no error, and must not take watch down with SIGPIPE: the
+    /// signal is ignored while writing (and only then, so commands started
+    /// later do not inherit the ignoring: watch starts one at a time, from the loop that calls this).
+    private static func feed(_ data: Data, to handle: FileHandle) {
+        let previous = signal(SIGPIPE, SIG_IGN)
+        defer { signal(SIGPIPE, previous) }
+        try? handle.write(contentsOf: data)
+    }
+}
+
+/// The command `banyan watch` is running for an update, so a stop signal can
+/// give it its grace period and then end it.
+private final class RunningCommand: Sendable {
+    private let current = Mutex<Process?>(nil)
+
+    /// Starts `process` as the current command.
+    func run(_ process: Process) throws {
+        try current.withLock { current in
+            try process.run()
+            current = process
+        }
+    }
+
+    /// Waits for `process` to exit; it is no longer the current command.
+    func waitUntilExit(_ process: Process) {
+        process.waitUntilExit()
+        current.withLock { $0 = nil }
+    }
+
+    /// Sends SIGTERM to the command running `terminateAfter` from now, and
+    /// SIGKILL to the one running `killAfter` from now.
+    ///
+    /// The signal goes to the command's process group (`Process` makes the
+    /// command the leader of its own), so the programs a shell command started
+    /// end with it: `Process` notices an exit only once every process holding
+    /// the command's descriptors is gone.
+    func stop(terminateAfter: Duration, killAfter: Duration) {
+        for (delay, signal) in [(terminateAfter, SIGTERM), (killAfter, SIGKILL)] {
+            StopSignals.after(delay) { [self] in
+                current.withLock { current in
+                    // Still running means not reaped, so the group id is still the command's.
+                    guard let process = current, process.isRunning else { return }
+                    kill(-process.processIdentifier, signal)
+                }
+            }
         }
     }
 }

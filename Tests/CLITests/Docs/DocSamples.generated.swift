@@ -87,7 +87,7 @@ struct DocSwiftSamples {
         print(try reopened.branch("main").exists(Key("balance")))       // true
     }
 
-    /// docs/durability.md, line 71.
+    /// docs/durability.md, line 76.
     @Test func docs_durability_md_2() async throws {
         let scratch = TemporaryDirectory("banyan-doc-sample")
         let repo = try Repository.create(at: "\(scratch.path)/checked.banyan")
@@ -340,6 +340,7 @@ struct DocSwiftSamples {
         let builder = BanyanServerBuilder(
             repository: repo, configuration: .init(host: "127.0.0.1", port: 8080, token: "s3cret", git: .init()))
         builder.addRESTAPI(repository: repo)
-        try await builder.application { port in print("listening on \(port)") }.runService()
+        try await builder.serviceGroup { port in print("listening on \(port)") }.run()
+        try repo.flush()
     }
 }
