@@ -44,7 +44,7 @@ extension Workloads {
         let writes = perClient * 4
 
         // What is on disk now: the packs Banyan reads, and those replaced
-        // packs still kept for git readers (deleted 10 s after their repack).
+        // packs still kept for git readers (deleted 30 s after their repack).
         let packDirectory = path + "/objects/pack"
         let replacedList = (try? String(contentsOfFile: path + "/objects/info/banyan-replaced-packs", encoding: .utf8)) ?? ""
         let replaced = Set(replacedList.split(separator: "\n").compactMap { $0.split(separator: " ").last.map(String.init) })

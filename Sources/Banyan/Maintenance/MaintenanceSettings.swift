@@ -8,8 +8,8 @@ import Foundation
 /// | `maintenance.auto` | true | false: nothing runs automatically |
 /// | `maintenance.geometric-repack.auto` | 100 | a geometric repack runs when packs break the progression, or more loose objects than this wait; 0 never, negative: any loose object |
 /// | `maintenance.geometric-repack.splitFactor` | 2 | each pack at least this many times the objects of all smaller ones |
-/// | `gc.auto` | 6700 | a full gc runs when more loose objects than this wait; 0 turns automatic gc off |
-/// | `gc.autoPackLimit` | 50 | a full gc runs when there are more packs than this; 0 turns that off |
+/// | `gc.auto` | 6700 | with geometric repacking off, a full gc runs when more loose objects than this wait; 0 turns automatic gc off |
+/// | `gc.autoPackLimit` | 50 | with geometric repacking off, a full gc runs when there are more packs than this; 0 turns that off |
 /// | `gc.pruneExpire` | `2.weeks.ago` | unreachable objects older than this go in a gc or prune |
 public struct MaintenanceSettings: Sendable, Hashable {
     /// Whether writes start maintenance on their own.

@@ -29,7 +29,7 @@ public struct GeometricRepackReport: Sendable, Hashable {
     /// Size of the new `.pack` file in bytes.
     public var packBytes = 0
     /// Packs replaced by the new one; they are deleted by a later run, once
-    /// git processes that listed them are done (10 seconds on).
+    /// git processes that listed them are done (30 seconds on).
     public var removedPacks = 0
     /// Packs replaced by earlier runs, deleted by this one.
     public var deletedReplacedPacks = 0

@@ -15,6 +15,11 @@ extension Repository {
     /// passes Git's fsck rules (`FsckRules`), and everything reachable from every ref is present
     /// and of the right kind. Returns the problems found (empty when clean).
     ///
+    /// Objects are listed first and the refs read afterwards, so a ref that
+    /// moved meanwhile (another process writing) names objects the listing
+    /// missed: those are looked up again and checked then, so fsck never
+    /// calls missing an object that `get` reads.
+    ///
     /// Cost: reads every object once; memory proportional to the object count.
     public func fsck() throws -> [FsckProblem] {
         var problems: [FsckProblem] = []
@@ -32,24 +37,38 @@ extension Repository {
         if let head = try refs.resolve("HEAD") { refNames.append(("HEAD", head)) }
         var visited: Set<ObjectID> = []
         for (name, id) in refNames {
-            try checkReachable(id, expected: nil, from: "ref \(name)", kinds: kinds, visited: &visited, problems: &problems)
+            try checkReachable(id, expected: nil, from: "ref \(name)", kinds: &kinds, visited: &visited, problems: &problems)
         }
         return problems
+    }
+
+    /// The kind of `id` when it was stored after the listing, checked as
+    /// the listed objects were; nil when it is absent.
+    private func lateKind(_ id: ObjectID, problems: inout [FsckProblem]) -> ObjectKind? {
+        do {
+            guard let raw = try objects.find(id) else { return nil }
+            _ = try FsckRules.check(raw, id: id, algorithm: hashAlgorithm)
+            return raw.kind
+        } catch {
+            problems.append(FsckProblem(id: id, message: "\(error)"))
+            return nil
+        }
     }
 
     /// Walks from `start` without recursion (histories can be deep).
     private func checkReachable(
         _ start: ObjectID, expected: ObjectKind?, from origin: String,
-        kinds: [ObjectID: ObjectKind], visited: inout Set<ObjectID>, problems: inout [FsckProblem]
+        kinds: inout [ObjectID: ObjectKind], visited: inout Set<ObjectID>, problems: inout [FsckProblem]
     ) throws {
         var stack: [(id: ObjectID, expected: ObjectKind?, origin: String)] = [(start, expected, origin)]
         while let (id, expected, origin) = stack.popLast() {
             guard visited.insert(id).inserted else { continue }
-            guard let kind = kinds[id] else {
+            guard let kind = kinds[id] ?? lateKind(id, problems: &problems) else {
                 let what = expected.map { "\($0)" } ?? "object"
                 problems.append(FsckProblem(id: id, message: "missing \(what), referenced by \(origin)"))
                 continue
             }
+            kinds[id] = kind
             if let expected, expected != kind {
                 problems.append(FsckProblem(id: id, message: "is a \(kind) but \(origin) expects a \(expected)"))
                 continue

@@ -234,7 +234,10 @@ final class AppendPack: Sendable {
         if durable { try Posix.flush(fd, path: file) }
         let index = try PackIndexWriter.encode(entries, packChecksum: checksum)
         let name = "\(directory)/pack-\(checksum.hex)"
-        let indexTemporary = file.replacingOccurrences(of: ".pack", with: ".idx")
+        try ReplacedPacks.revive("pack-\(checksum.hex)", repository: Posix.parent(of: Posix.parent(of: directory)), durable: durable)
+        // Not `*.idx`: git loads every `objects/pack/*.idx` it lists, whole or not.
+        let indexTemporary = file.replacingOccurrences(of: ".pack", with: "")
+            .replacingOccurrences(of: "/" + filePrefix, with: "/tmp_idx_banyan_")
         // A failed seal may have left it, read-only.
         try Posix.removeFile(indexTemporary)
         try Posix.createFile(indexTemporary, bytes: index, durable: durable)

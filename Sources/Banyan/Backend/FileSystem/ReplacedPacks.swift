@@ -13,7 +13,7 @@ import Foundation
 /// count it). gc deletes them at once, as `git gc` does.
 enum ReplacedPacks {
     /// How long a replaced pack stays for the git processes that may still read it.
-    static let grace: TimeInterval = 10
+    static let grace: TimeInterval = 30
 
     static func listFile(_ repository: String) -> String {
         repository + "/objects/info/banyan-replaced-packs"
@@ -38,6 +38,16 @@ enum ReplacedPacks {
         try rewrite(repository, durable: durable) { packs in
             for name in names { packs[name] = Date() }
         }
+    }
+
+    /// Takes `name` (`pack-<hex>`) off the list before a pack of that name
+    /// is installed or sealed again: a pack is named by its checksum, so new
+    /// objects can come back as the very pack a repack replaced, and the
+    /// listed file, kept because it has the same bytes, must not be deleted
+    /// under them. A no-op (one small read) when it is not listed.
+    static func revive(_ name: String, repository: String, durable: Bool) throws {
+        guard read(repository)[name] != nil else { return }
+        try rewrite(repository, durable: durable) { packs in packs[name] = nil }
     }
 
     /// Deletes the listed packs replaced more than ``grace`` seconds ago

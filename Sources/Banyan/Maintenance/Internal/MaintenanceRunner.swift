@@ -5,23 +5,26 @@ import Foundation
 struct MaintenanceRunner {
     let backend: FileSystemBackend
 
-    /// The tasks the thresholds in `config` make due, as `git maintenance run --auto` decides.
+    /// The tasks the thresholds in `config` make due, as `git maintenance
+    /// run --auto` decides with its incremental strategy.
     ///
-    /// A full gc when loose objects pass `gc.auto` or packs pass
-    /// `gc.autoPackLimit` (as `git gc --auto`); otherwise a geometric repack
-    /// (with the multi-pack-index after it) when the packs break the
-    /// progression or loose objects pass `maintenance.geometric-repack.auto`
-    /// (it rewrites the multi-pack-index itself), or packs an earlier repack
-    /// replaced are past their grace period.
+    /// A geometric repack (it rewrites the multi-pack-index itself) when the
+    /// packs break the progression, loose objects pass
+    /// `maintenance.geometric-repack.auto`, or packs an earlier repack
+    /// replaced are past their grace period. With geometric repacking off
+    /// (`maintenance.geometric-repack.auto` 0), a full gc when `git gc
+    /// --auto` would run one: loose objects past `gc.auto`, packs past
+    /// `gc.autoPackLimit`. A full gc rewrites every object, so it never runs
+    /// on its own while geometric repacking keeps the packs in check.
     func due() throws -> [MaintenanceTask] {
         let settings = try MaintenanceSettings(config: try backend.loadConfig())
         guard settings.auto else { return [] }
         let loose = try estimatedLooseObjects()
-        let packs = try backend.packs.refresh().count
-        if settings.gcAuto > 0 && (loose > settings.gcAuto || (settings.gcAutoPackLimit > 0 && packs > settings.gcAutoPackLimit)) {
-            return [.gc]
+        guard settings.geometricAuto != 0 else {
+            let packs = try GeometricRepacker.listPacks(backend).count
+            let tooMany = loose > settings.gcAuto || (settings.gcAutoPackLimit > 0 && packs > settings.gcAutoPackLimit)
+            return settings.gcAuto > 0 && tooMany ? [.gc] : []
         }
-        guard settings.geometricAuto != 0 else { return [] }
         let listed = try GeometricRepacker.listPacks(backend)
         let waiting = settings.geometricAuto < 0 || loose > settings.geometricAuto ? loose : 0
         let geometry = PackGeometry(packs: listed.map(\.geometry), factor: settings.splitFactor, looseObjects: waiting)
@@ -37,6 +40,8 @@ struct MaintenanceRunner {
         for task in tasks {
             switch task {
             case .gc:
+                // As `git gc`: reflogs expire first, so what only they kept can go.
+                report.expiredReflogEntries += try expireReflogs()
                 let cutoff = try settings.pruneCutoff()
                 report.gc = try GCLock.withLock(repository: backend.path, wait: waiting) {
                     var collector = GarbageCollector(backend: backend, cutoff: cutoff)
@@ -50,7 +55,7 @@ struct MaintenanceRunner {
             case .packRefs:
                 report.packedRefs = try backend.packRefs().packed
             case .reflogExpire:
-                break
+                report.expiredReflogEntries += try expireReflogs()
             case .prune:
                 let cutoff = try settings.pruneCutoff()
                 report.prunedObjects = try GCLock.withLock(repository: backend.path, wait: waiting) {
@@ -62,6 +67,10 @@ struct MaintenanceRunner {
             report.tasks.append(task)
         }
         return report
+    }
+
+    private func expireReflogs() throws -> Int {
+        try Repository(objects: backend, refs: backend, path: backend.path).expireReflogs().removed
     }
 
     /// The loose objects, estimated as Git does from one of the 256 fan-out
