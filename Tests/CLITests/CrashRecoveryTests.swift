@@ -36,6 +36,26 @@ struct CrashRecoveryTests {
         }
     }
 
+    /// Without durability a killed process still leaves its writes in the
+    /// page cache: every ref names sealed objects, so `git` alone finds the
+    /// store clean after each kill, with background maintenance racing the
+    /// kills (a detached `banyan maintenance run` may be killed too).
+    @Test func killedWritersOfANonDurableStoreLeaveItGitClean() throws {
+        let dir = TemporaryDirectory("banyan-crash-fast")
+        let repo = dir.appending("store")
+        try CLI.ok(repo, ["init"])
+        let script = Self.importRound + """
+            i=0
+            while true; do
+              importRound main
+              "$BANYAN" set -C "$REPO" -b side "k$i" "v$i" > /dev/null || exit 4
+              i=$((i + 1))
+            done
+            """
+        let acknowledged = try Self.killRepeatedly(script, rounds: 20, in: dir, repo: repo, delays: 20_000...600_000)
+        #expect(acknowledged.count > 0)
+    }
+
     /// gc killed while it repacks, prunes or packs refs: the old packs and
     /// loose objects stay until the new pack is whole, so nothing is lost.
     @Test func killedGCLosesNothing() throws {

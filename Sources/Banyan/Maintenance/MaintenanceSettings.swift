@@ -11,6 +11,7 @@ import Foundation
 /// | `gc.auto` | 6700 | with geometric repacking off, a full gc runs when more loose objects than this wait; 0 turns automatic gc off |
 /// | `gc.autoPackLimit` | 50 | with geometric repacking off, a full gc runs when there are more packs than this; 0 turns that off |
 /// | `gc.pruneExpire` | `2.weeks.ago` | unreachable objects older than this go in a gc or prune |
+/// | `banyan.replacedPackExpire` | `30.seconds.ago` | packs a geometric repack replaced are deleted once replaced before this (`never` keeps them) |
 public struct MaintenanceSettings: Sendable, Hashable {
     /// Whether writes start maintenance on their own.
     public var auto = true
@@ -24,6 +25,9 @@ public struct MaintenanceSettings: Sendable, Hashable {
     public var gcAutoPackLimit = 50
     /// Unreachable objects last modified at or before this go (nil: never).
     public var pruneExpire: String = "2.weeks.ago"
+    /// Packs a geometric repack replaced were kept for git readers and are
+    /// deleted once replaced at or before this (`never` keeps them).
+    public var replacedPackExpire: String = "30.seconds.ago"
 
     /// Git's defaults.
     public init() {}
@@ -38,10 +42,19 @@ public struct MaintenanceSettings: Sendable, Hashable {
         gcAuto = try Self.read("gc.auto", config) { try config.integer(forKey: $0) } ?? gcAuto
         gcAutoPackLimit = try Self.read("gc.autoPackLimit", config) { try config.integer(forKey: $0) } ?? gcAutoPackLimit
         pruneExpire = config.value(forKey: "gc.pruneExpire") ?? pruneExpire
+        replacedPackExpire = config.value(forKey: "banyan.replacedPackExpire") ?? replacedPackExpire
         guard splitFactor >= 2 else {
             throw BanyanError(.invalidRepository, "maintenance.geometric-repack.splitFactor is \(splitFactor); it must be at least 2")
         }
         _ = try PruneExpiry.cutoff(parsing: pruneExpire)
+        _ = try PruneExpiry.cutoff(parsing: replacedPackExpire)
+    }
+
+    /// How long replaced packs stay, in seconds (infinite for `never`).
+    func replacedPackGrace() throws -> TimeInterval {
+        let now = Date()
+        guard let cutoff = try PruneExpiry.cutoff(parsing: replacedPackExpire, now: now) else { return .infinity }
+        return max(0, now.timeIntervalSince(cutoff))
     }
 
     /// The cutoff `pruneExpire` names, measured from now.

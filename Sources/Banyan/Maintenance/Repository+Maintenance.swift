@@ -28,8 +28,8 @@ public struct GeometricRepackReport: Sendable, Hashable {
     public var deltaCount = 0
     /// Size of the new `.pack` file in bytes.
     public var packBytes = 0
-    /// Packs replaced by the new one; they are deleted by a later run, once
-    /// git processes that listed them are done (30 seconds on).
+    /// Packs replaced by the new one; a later run deletes them, once git
+    /// processes that listed them are done (`banyan.replacedPackExpire`, 30 seconds).
     public var removedPacks = 0
     /// Packs replaced by earlier runs, deleted by this one.
     public var deletedReplacedPacks = 0
@@ -112,7 +112,8 @@ extension Repository {
         let backend = try maintenanceBackend()
         let settings = try MaintenanceSettings(config: try backend.loadConfig())
         return try GCLock.withLock(repository: backend.path, wait: true) {
-            try GeometricRepacker(backend: backend, factor: factor, looseLimit: max(0, settings.geometricAuto)).run()
+            try GeometricRepacker(backend: backend, factor: factor, looseLimit: max(0, settings.geometricAuto),
+                                  replacedGrace: try settings.replacedPackGrace()).run()
         }
     }
 

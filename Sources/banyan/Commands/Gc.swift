@@ -7,8 +7,9 @@ struct Gc: ParsableCommand {
         abstract: "Repack the store into one pack, prune old unreachable objects and pack refs, like git gc.",
         discussion: """
             Objects reachable from any ref, HEAD or reflog entry are always kept; unreachable ones \
-            are removed once their file is older than the --prune date (default: 2.weeks.ago). \
-            Safe while other processes write: nothing they add during the run is removed.
+            are removed once their file is older than the --prune date (default: 2.weeks.ago) and \
+            than an hour (a write in progress may name them). Safe while other processes write: \
+            nothing they add during the run is removed.
             """)
 
     @Option(help: ArgumentHelp("Prune unreachable objects older than this: now, never, 2.weeks.ago, a date.", valueName: "date"))

@@ -107,9 +107,10 @@ struct GeometricRepackTests {
             // over, then the next run deletes them.
             let replaced = ReplacedPacks.read(path)
             #expect(replaced.count == report.removedPacks)
-            #expect(try ReplacedPacks.removeExpired(repository: path, durable: false) == 0)
-            let later = Date().addingTimeInterval(ReplacedPacks.grace + 1)
-            #expect(try ReplacedPacks.removeExpired(repository: path, durable: false, now: later) == replaced.count)
+            let grace = ReplacedPacks.defaultGrace
+            #expect(try ReplacedPacks.removeExpired(repository: path, grace: grace, durable: false) == 0)
+            let later = Date().addingTimeInterval(grace + 1)
+            #expect(try ReplacedPacks.removeExpired(repository: path, grace: grace, durable: false, now: later) == replaced.count)
             #expect(try FileManager.default.contentsOfDirectory(atPath: path + "/objects/pack").count { $0.hasSuffix(".idx") } == sizes.count)
             try GitRunner.run(["fsck", "--strict", "--no-dangling"], in: path)
         }
@@ -153,4 +154,36 @@ struct GeometricRepackTests {
         }
         withExtendedLifetime(directory) {}
     }
+
+    /// One-shot writers, as the CLI runs them: each write opens the store,
+    /// commits, and runs the maintenance due then (the CLI starts it
+    /// detached). The packs Banyan reads stay within log2(objects) + 1.
+    @Test func oneShotWritesKeepALogarithmicNumberOfPacks() throws {
+        try withTemporaryDirectory { directory in
+            let path = directory + "/store"
+            _ = try Repository.create(at: path, maintenance: .off)
+            let writes = Self.oneShotWrites
+            var runs = 0
+            for n in 0..<writes {
+                let repository = try Repository.open(at: path, maintenance: .off)
+                try repository.branch("main").set(Key("d\(n % 64)/k\(n)"), Data("value \(n)".utf8))
+                if try !repository.maintenanceDue().isEmpty {
+                    runs += try repository.runMaintenance(auto: true).tasks.count
+                }
+            }
+            let repository = try Repository.open(at: path, maintenance: .off)
+            let objects = try repository.objects.allObjectIDs().count
+            let bound = Int(log2(Double(objects)).rounded(.up)) + 1
+            let count = try packCount(path)
+            #expect(count <= bound, "\(count) packs for \(objects) objects after \(writes) writes")
+            #expect(runs > 0 && runs < writes, "\(runs) maintenance runs for \(writes) writes")
+            for n in stride(from: 0, to: writes, by: 97) {
+                #expect(try repository.branch("main").get(Key("d\(n % 64)/k\(n)")) == Data("value \(n)".utf8))
+            }
+            try GitRunner.run(["fsck", "--strict", "--no-dangling"], in: path)
+        }
+    }
+
+    /// The one-shot writes of the test above: 10,000, as issue 15 asks.
+    static let oneShotWrites = 10_000
 }

@@ -6,14 +6,15 @@ import Foundation
 ///
 /// Why: `git fsck` (and `git multi-pack-index verify`, which it runs) lists
 /// the packs when it starts and fails on one that disappears before it
-/// reads it, as it does beside `git repack -d`. Kept for ``grace``, a
-/// replaced pack is still there for every git process that started before
-/// the repack, while Banyan no longer reads it (its objects are in the new
+/// reads it, as it does beside `git repack -d`. Kept for a grace period
+/// (`banyan.replacedPackExpire`, default ``defaultGrace``), a replaced pack
+/// is still there for the git processes that started before the repack,
+/// while Banyan no longer reads it (its objects are in the new
 /// pack, the multi-pack-index leaves it out, and geometric repacks do not
 /// count it). gc deletes them at once, as `git gc` does.
 enum ReplacedPacks {
-    /// How long a replaced pack stays for the git processes that may still read it.
-    static let grace: TimeInterval = 30
+    /// How long a replaced pack stays for the git processes that may still read it, by default.
+    static let defaultGrace: TimeInterval = 30
 
     static func listFile(_ repository: String) -> String {
         repository + "/objects/info/banyan-replaced-packs"
@@ -50,11 +51,11 @@ enum ReplacedPacks {
         try rewrite(repository, durable: durable) { packs in packs[name] = nil }
     }
 
-    /// Deletes the listed packs replaced more than ``grace`` seconds ago
+    /// Deletes the listed packs replaced at least `grace` seconds ago
     /// (with `.rev`, `.bitmap` and the rest), and forgets the ones gone.
     /// Returns how many it deleted.
     @discardableResult
-    static func removeExpired(repository: String, durable: Bool, now: Date = Date()) throws -> Int {
+    static func removeExpired(repository: String, grace: TimeInterval, durable: Bool, now: Date = Date()) throws -> Int {
         guard !read(repository).isEmpty else { return 0 }
         var removed = 0
         let directory = repository + "/objects/pack/"
@@ -73,7 +74,7 @@ enum ReplacedPacks {
     }
 
     /// When the oldest listed pack may go; nil when none is listed.
-    static func nextExpiry(_ repository: String) -> Date? {
+    static func nextExpiry(_ repository: String, grace: TimeInterval) -> Date? {
         read(repository).values.min().map { $0.addingTimeInterval(grace) }
     }
 

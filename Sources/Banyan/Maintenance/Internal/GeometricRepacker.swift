@@ -14,10 +14,13 @@ struct GeometricRepacker {
     let factor: Int
     /// Loose objects are packed when there are more than this many.
     let looseLimit: Int
+    /// How long replaced packs stay for git readers before a run deletes them.
+    let replacedGrace: TimeInterval
 
     func run() throws -> GeometricRepackReport {
         var report = GeometricRepackReport()
-        report.deletedReplacedPacks = try ReplacedPacks.removeExpired(repository: backend.path, durable: backend.isDurable)
+        report.deletedReplacedPacks = try ReplacedPacks.removeExpired(repository: backend.path, grace: replacedGrace,
+                                                                     durable: backend.isDurable)
         try backend.flush()
         let packs = try Self.listPacks(backend)
         let loose = try ObjectDirectory.scanLoose(backend)
@@ -51,7 +54,7 @@ struct GeometricRepacker {
         report.deltaCount = output.deltaCount
         report.packBytes = output.pack.count
         // The replaced packs stay on disk for the git processes that listed
-        // them (`ReplacedPacks.grace`), out of Banyan's sight and out of the
+        // them (`replacedGrace`), out of Banyan's sight and out of the
         // multi-pack-index, which lookups go through from here on. The same
         // objects may come back as the same pack (same checksum).
         let gone = replaced.filter { $0.base != base }

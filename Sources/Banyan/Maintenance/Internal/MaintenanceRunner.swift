@@ -28,7 +28,7 @@ struct MaintenanceRunner {
         let listed = try GeometricRepacker.listPacks(backend)
         let waiting = settings.geometricAuto < 0 || loose > settings.geometricAuto ? loose : 0
         let geometry = PackGeometry(packs: listed.map(\.geometry), factor: settings.splitFactor, looseObjects: waiting)
-        let replacedDue = ReplacedPacks.nextExpiry(backend.path).map { $0 <= Date() } ?? false
+        let replacedDue = ReplacedPacks.nextExpiry(backend.path, grace: try settings.replacedPackGrace()).map { $0 <= Date() } ?? false
         return geometry.isNeeded || replacedDue ? [.geometricRepack] : []
     }
 
@@ -50,7 +50,8 @@ struct MaintenanceRunner {
             case .geometricRepack:
                 report.geometricRepack = try GCLock.withLock(repository: backend.path, wait: waiting) {
                     try GeometricRepacker(backend: backend, factor: settings.splitFactor,
-                                          looseLimit: max(0, settings.geometricAuto)).run()
+                                          looseLimit: max(0, settings.geometricAuto),
+                                          replacedGrace: try settings.replacedPackGrace()).run()
                 }
             case .packRefs:
                 report.packedRefs = try backend.packRefs().packed

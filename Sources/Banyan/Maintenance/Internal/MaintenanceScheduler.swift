@@ -65,7 +65,8 @@ final class MaintenanceScheduler: Sendable {
             return false
         }
         // Replaced packs are deleted by a later run: make sure there is one.
-        if let expiry = ReplacedPacks.nextExpiry(backend.path) {
+        let grace = (try? MaintenanceSettings(config: backend.loadConfig()).replacedPackGrace()) ?? ReplacedPacks.defaultGrace
+        if grace.isFinite, let expiry = ReplacedPacks.nextExpiry(backend.path, grace: grace) {
             let delay = max(0, expiry.timeIntervalSinceNow) + 0.1
             queue.asyncAfter(deadline: .now() + delay) { [self] in poke(backend) }
         }
