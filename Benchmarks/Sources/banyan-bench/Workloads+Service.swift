@@ -51,19 +51,34 @@ extension Workloads {
         let indexes = try FileManager.default.contentsOfDirectory(atPath: packDirectory).filter { $0.hasSuffix(".idx") }
         let livePacks = indexes.count { !replaced.contains(String($0.dropLast(4))) }
         let disk = try diskUsage(path)
+        var replacedBytes = 0
+        for name in replaced {
+            for suffix in [".pack", ".idx"] {
+                let size = (try? FileManager.default.attributesOfItem(atPath: packDirectory + "/" + name + suffix))?[.size] as? Int
+                replacedBytes += size ?? 0
+            }
+        }
+        // Reads on the store as the service left it.
+        let reads = try serviceReads(path, writes: writes, count: scale.reads)
+        // What one more maintenance run leaves (the server's last one may
+        // have been cut short by its stop), as the next write would start it.
+        try Repository.open(at: path, maintenance: .off).runMaintenance(auto: true)
+        let packsAfterRun = try GeometricRepackCount.live(path)
         let gcCopy = path + "-gc"
         defer { try? FileManager.default.removeItem(atPath: gcCopy) }
         try FileManager.default.copyItem(atPath: path, toPath: gcCopy)
         try Processes.git(["gc", "--quiet", "--prune=now"], in: gcCopy)
         let gcDisk = try diskUsage(gcCopy)
-        let reads = try serviceReads(path, writes: writes, count: scale.reads)
         let gcReads = try serviceReads(gcCopy, writes: writes, count: scale.reads)
         return [
             Figure(name: "writes/s", value: Double(writes) / seconds, unit: "writes/s"),
             Figure(name: "wall", value: seconds, unit: "s"),
             Figure(name: "packs at the end", value: Double(livePacks), unit: "packs"),
             Figure(name: "replaced packs awaiting deletion", value: Double(indexes.count - livePacks), unit: "packs"),
+            Figure(name: "packs after one more maintenance run", value: Double(packsAfterRun), unit: "packs"),
             Figure(name: "disk", value: Double(disk), unit: "bytes"),
+            Figure(name: "disk without replaced packs", value: Double(disk - replacedBytes), unit: "bytes"),
+            Figure(name: "disk without replaced packs / git gc'd", value: Double(disk - replacedBytes) / Double(gcDisk), unit: "x"),
             Figure(name: "disk after git gc", value: Double(gcDisk), unit: "bytes"),
             Figure(name: "disk / git gc'd", value: Double(disk) / Double(gcDisk), unit: "x"),
             Figure(name: "reads/s", value: reads, unit: "reads/s"),
@@ -83,6 +98,16 @@ extension Workloads {
             }
         }
         return Double(count) / Date().timeIntervalSince(start)
+    }
+}
+
+/// The packs Banyan reads in a store: every `.idx` but those of replaced packs awaiting deletion.
+enum GeometricRepackCount {
+    static func live(_ path: String) throws -> Int {
+        let list = (try? String(contentsOfFile: path + "/objects/info/banyan-replaced-packs", encoding: .utf8)) ?? ""
+        let replaced = Set(list.split(separator: "\n").compactMap { $0.split(separator: " ").last.map(String.init) })
+        return try FileManager.default.contentsOfDirectory(atPath: path + "/objects/pack")
+            .filter { $0.hasSuffix(".idx") && !replaced.contains(String($0.dropLast(4))) }.count
     }
 }
 

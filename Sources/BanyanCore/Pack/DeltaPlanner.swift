@@ -18,8 +18,6 @@ struct DeltaPlanner {
     enum Role {
         /// It is tried against earlier objects and may serve as a base.
         case search
-        /// It may serve as a base but keeps its stored form.
-        case baseOnly
         /// It keeps its stored delta and stays out of the search.
         case skip
     }
@@ -42,6 +40,10 @@ struct DeltaPlanner {
     let options: PackWriter.Options
     /// Each source's role; empty means every source is searched.
     var roles: [Role] = []
+    /// For each source, the length of the longest kept delta chain built
+    /// on it (empty: none): its own chain may be at most `options.depth`
+    /// minus that long.
+    var reservedDepth: [Int] = []
     /// The pack each source is copied from, when it is (empty: none is).
     /// A source stored whole is not tried against another object of its
     /// pack, as Git's `try_delta` does when it reuses pack data: the
@@ -163,6 +165,9 @@ struct DeltaPlanner {
                 if window.count > options.window { window.removeFirst() }
             }
             guard !target.isExternal, roles[target.object] == .search else { continue }
+            // Git's try_delta: a target with kept deltas below it has less room.
+            let maxDepth = options.depth - (reservedDepth.isEmpty ? 0 : reservedDepth[target.object])
+            guard maxDepth > 0 else { continue }
             let targetPack = storedPacks.isEmpty ? nil : storedPacks[target.object]
             var best: (slot: Int, delta: [UInt8])? = nil
             for slot in window.indices.reversed() {
@@ -170,11 +175,11 @@ struct DeltaPlanner {
                 guard source.kind == target.kind else { continue }
                 if let targetPack, !source.isExternal, storedPacks[source.object] == targetPack { continue }
                 let sourceDepth = source.isExternal ? 0 : depth[source.object]
-                guard sourceDepth < options.depth else { continue }
+                guard sourceDepth < maxDepth else { continue }
                 // Git's try_delta limits: at most half the target, less for bases deep in a chain.
                 var maxSize = best.map { $0.delta.count - 1 } ?? (target.size / 2 - hashLength)
                 let referenceDepth = best == nil ? 1 : depth[target.object]
-                maxSize = maxSize * (options.depth - sourceDepth) / (options.depth - referenceDepth + 1)
+                maxSize = maxSize * (maxDepth - sourceDepth) / (maxDepth - referenceDepth + 1)
                 guard maxSize > 0 else { continue }
                 if source.size < target.size, target.size - source.size >= maxSize { continue }
                 if target.size < source.size / 32 { continue }

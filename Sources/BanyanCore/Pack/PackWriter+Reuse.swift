@@ -89,17 +89,31 @@ extension PackWriter {
         return false
     }
 
-    /// The delta search's use of each source: reused deltas stay out of it,
-    /// and whole objects that reused deltas build on serve only as bases, so
-    /// no new delta can close a loop or lengthen a kept chain.
-    static func roles(for reuse: [Reuse?]) -> [DeltaPlanner.Role] {
-        var roles = reuse.map { entry -> DeltaPlanner.Role in
+    /// The delta search's use of each source: reused deltas stay out of it;
+    /// every other object is searched, and one that reused deltas build on
+    /// may become a delta itself only as far as the longest chain hanging
+    /// from it leaves room under `depth` (`reservedDepth`), as Git's
+    /// `try_delta` subtracts `check_delta_limit`. So objects a repack keeps
+    /// whole only because an earlier pack's chains start at them still find
+    /// a base in a later repack, and no new delta can close a loop (reused
+    /// deltas are never bases in the search) or pass the depth limit.
+    static func searchRoles(for reuse: [Reuse?]) -> (roles: [DeltaPlanner.Role], reservedDepth: [Int]) {
+        let roles = reuse.map { entry -> DeltaPlanner.Role in
             switch entry {
             case .inPack?, .external?: .skip
             case .whole?, nil: .search
             }
         }
-        for case .inPack(let base, _)? in reuse where roles[base] == .search { roles[base] = .baseOnly }
-        return roles
+        var reserved = [Int](repeating: 0, count: reuse.count)
+        for position in reuse.indices {
+            guard case .inPack(var base, _)? = reuse[position] else { continue }
+            var length = 1
+            while case .inPack(let next, _)? = reuse[base], length <= reuse.count {
+                base = next
+                length += 1
+            }
+            reserved[base] = max(reserved[base], length)
+        }
+        return (roles, reserved)
     }
 }

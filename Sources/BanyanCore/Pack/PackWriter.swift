@@ -221,7 +221,7 @@ public enum PackWriter {
         let externals = externalBases(baseItems, algorithm: algorithm, excluding: packed)
         var planner = DeltaPlanner(sources: sources, externals: externals.map(\.item.object),
                                    externalHints: externals.map(\.item.nameHint), algorithm: algorithm, options: options)
-        planner.roles = roles(for: stored)
+        (planner.roles, planner.reservedDepth) = searchRoles(for: stored)
         planner.storedPacks = stored.map { $0?.entry.pack }
         let plan = try planner.plan(load: load)
         return try emit(sources: sources, externalIDs: externals.map(\.id), plan: plan, reuse: stored,

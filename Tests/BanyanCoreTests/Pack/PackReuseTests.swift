@@ -98,8 +98,9 @@ struct PackReuseTests {
             return StoredEntry(form: form, size: 100, compressed: [])
         }
         #expect(reuse.map { $0 != nil } == [true, true, true, false, false, false])
-        let roles = PackWriter.roles(for: reuse)
-        #expect(roles == [.baseOnly, .skip, .skip, .search, .search, .search])
+        let (roles, reserved) = PackWriter.searchRoles(for: reuse)
+        #expect(roles == [.search, .skip, .skip, .search, .search, .search])
+        #expect(reserved == [2, 0, 0, 0, 0, 0])
     }
 
     @Test("objects stored whole in one pack are not tried against each other, as Git's try_delta; across packs they are")
@@ -134,6 +135,47 @@ struct PackReuseTests {
         for output in [fromOne, fromTwo, halfStored] {
             let reader = try PackReader(pack: output.pack, index: output.indexBytes(), algorithm: .sha1)
             for object in objects { #expect(try reader.get(object.id(.sha1)) == object) }
+        }
+    }
+
+    @Test("the whole object a stored chain starts at becomes a delta when another pack gives it a base, within the depth limit")
+    func chainHeadsFindBasesAcrossPacks() throws {
+        var random = SeededRandom(seed: 9)
+        var body = random.bytes(3000)
+        let objects = (0..<40).map { _ in
+            body[random.below(body.count)] = UInt8(truncatingIfNeeded: random.next())
+            return RawObject(kind: .blob, body: body)
+        }
+        let items = objects.map { PackWriter.Item($0, nameHint: "notes/today") }
+        let depth = 12
+        func stored(_ items: ArraySlice<PackWriter.Item>) throws -> PackReader {
+            let output = try PackWriter.write(items: Array(items), algorithm: .sha1, options: .init(depth: depth))
+            return try PackReader(pack: output.pack, index: output.indexBytes(), algorithm: .sha1)
+        }
+        let (first, second) = (try stored(items[..<20]), try stored(items[20...]))
+        func wholeCount(_ reader: PackReader) throws -> Int {
+            try objects.count { object in
+                guard case .whole = try reader.storedEntry(object.id(.sha1))?.form else { return false }
+                return true
+            }
+        }
+        #expect(try wholeCount(first) + wholeCount(second) >= 2)
+        let output = try PackWriter.write(items: items, algorithm: .sha1, options: .init(depth: depth)) { id in
+            try first.storedEntry(id) ?? second.storedEntry(id)
+        }
+        let reader = try PackReader(pack: output.pack, index: output.indexBytes(), algorithm: .sha1)
+        // Every stored chain is kept (none is longer than the limit): a
+        // chain head of one pack took a base from the other.
+        #expect(try wholeCount(reader) < wholeCount(first) + wholeCount(second))
+        for object in objects {
+            #expect(try reader.get(object.id(.sha1)) == object)
+            var length = 0
+            var id = object.id(.sha1)
+            while case .delta(let base)? = try reader.storedEntry(id)?.form {
+                length += 1
+                id = base
+                try #require(length <= depth, "a chain longer than \(depth)")
+            }
         }
     }
 }

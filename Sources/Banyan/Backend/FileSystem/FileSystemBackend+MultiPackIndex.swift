@@ -61,6 +61,19 @@ extension FileSystemBackend {
         return coverage
     }
 
+    /// Removes `objects/pack/multi-pack-index` (under its lock) and its
+    /// companions, so that no git process finds an index naming a pack
+    /// about to be deleted: a gc calls it before it deletes packs, and
+    /// writes the index again after.
+    package func removeMultiPackIndex() throws {
+        let directory = path + "/objects/pack"
+        try LockFile.withLock(on: directory + "/multi-pack-index") { _ in
+            try Posix.removeFile(directory + "/multi-pack-index")
+            try Self.removeMultiPackIndexCompanions(in: directory)
+        }
+        try packs.refresh()
+    }
+
     /// Removes Git's `multi-pack-index-<hash>.bitmap` and `.rev` files: Banyan
     /// writes neither, so none belongs to the index in place.
     private static func removeMultiPackIndexCompanions(in directory: String) throws {

@@ -118,6 +118,11 @@ struct GarbageCollector {
     ) throws {
         var gone = Set<ObjectID>()
         var survivors = packed
+        let doomed = candidatePacks.filter { $0.base != newPack && !$0.ids.contains(where: retained.contains) }
+        // Git must never find a multi-pack-index naming a deleted pack, not
+        // even when this process is killed here: it goes first, and is
+        // written again for what remains at the end.
+        if !doomed.isEmpty { try backend.removeMultiPackIndex() }
         for pack in candidatePacks {
             if pack.base == newPack || pack.ids.contains(where: retained.contains) {
                 if pack.base != newPack { report.retainedFiles += 1 }
@@ -149,7 +154,7 @@ struct GarbageCollector {
         try backend.packs.refresh()
         try backend.updatePackList()
         if cutoff != nil { try ObjectDirectory.removeStaleTemporaryFiles(backend) }
-        if report.prunedObjects > 0 || report.removedPacks > 0 { try removeStaleGitIndexes() }
+        if report.prunedObjects > 0 || !doomed.isEmpty { try removeStaleGitIndexes() }
     }
 
     /// Git's commit-graph may describe objects that are gone now (Git

@@ -19,6 +19,12 @@ struct GeometricRepacker {
 
     func run() throws -> GeometricRepackReport {
         var report = GeometricRepackReport()
+        if let expiry = ReplacedPacks.nextExpiry(backend.path, grace: replacedGrace), expiry <= Date() {
+            // A repack killed between listing the packs it replaced and
+            // rewriting the multi-pack-index left one that names them: git
+            // must not find it naming a deleted pack.
+            try backend.writeMultiPackIndex()
+        }
         report.deletedReplacedPacks = try ReplacedPacks.removeExpired(repository: backend.path, grace: replacedGrace,
                                                                      durable: backend.isDurable)
         try backend.flush()

@@ -63,7 +63,10 @@ struct MaintenanceRunner {
                     try LoosePruner(backend: backend, cutoff: cutoff).run()
                 }
             case .midx:
-                report.midxPacks = try backend.writeMultiPackIndex().packs
+                // Under the gc lock: a gc removes the index before it deletes packs.
+                report.midxPacks = try GCLock.withLock(repository: backend.path, wait: waiting) {
+                    try backend.writeMultiPackIndex().packs
+                }
             }
             report.tasks.append(task)
         }
