@@ -10,7 +10,9 @@ import Synchronization
 /// those a geometric repack replaced (`ReplacedPacks`), still on disk for git.
 ///
 /// With a multi-pack-index, a lookup is one binary search in it for the
-/// packs it covers, then one per pack it does not cover (written since). An
+/// packs it covers; the small packs it does not cover (sealed since) are
+/// found through one hash map (`SmallPackLookup`), and the big ones by one
+/// binary search each. An
 /// index that does not parse, holds the other hash function's ids or names a
 /// pack that is not loaded is ignored until the next refresh, and every pack
 /// is searched on its own: a stale index costs speed, never a lookup.
@@ -23,8 +25,6 @@ final class PackSet: Sendable {
         let index: MultiPackIndex
         /// The reader of each pack the index names, by its number there.
         let readers: [PackReader]
-        /// The loaded packs the index does not name, biggest first.
-        let uncovered: [PackReader]
     }
 
     /// What lookups search; replaced whole by a refresh, so a lookup takes
@@ -33,10 +33,52 @@ final class PackSet: Sendable {
         /// Every pack, biggest first.
         let order: [PackReader]
         let covering: Covering?
+        /// The small packs the multi-pack-index does not cover (shared with
+        /// the snapshots `add` makes from this one).
+        let small: SmallPackLookup
+        /// The other packs it does not cover, biggest first, searched one by one.
+        let searched: [PackReader]
 
-        init(order: [PackReader], covering: Covering?) {
+        init(order: [PackReader], covering: Covering?, small: SmallPackLookup, searched: [PackReader]) {
             self.order = order
             self.covering = covering
+            self.small = small
+            self.searched = searched
+        }
+
+        /// A snapshot of `order` and `covering`, the packs it does not cover
+        /// sorted into a new small-pack map and the searched list.
+        convenience init(order: [PackReader], covering: Covering?) {
+            let covered = Set((covering?.readers ?? []).map(ObjectIdentifier.init))
+            let small = SmallPackLookup()
+            var searched: [PackReader] = []
+            for reader in order where !covered.contains(ObjectIdentifier(reader)) {
+                if reader.count <= SmallPackLookup.maximumObjects { small.add(reader) } else { searched.append(reader) }
+            }
+            self.init(order: order, covering: covering, small: small, searched: searched)
+        }
+
+        /// This snapshot with `reader` added (never covered by the multi-pack-index).
+        func adding(_ reader: PackReader) -> Snapshot {
+            let order = (order + [reader]).sorted { $0.count > $1.count }
+            guard reader.count > SmallPackLookup.maximumObjects else {
+                small.add(reader)
+                return Snapshot(order: order, covering: covering, small: small, searched: searched)
+            }
+            return Snapshot(order: order, covering: covering, small: small,
+                            searched: (searched + [reader]).sorted { $0.count > $1.count })
+        }
+
+        /// The pack holding `id` and where its entry starts, or nil.
+        func locate(_ id: ObjectID) -> (reader: PackReader, offset: UInt64)? {
+            if let covering, let location = covering.index.location(of: id) {
+                return (covering.readers[location.pack], location.offset)
+            }
+            if let found = small.locate(id) { return found }
+            for reader in searched {
+                if let offset = reader.index.offset(of: id) { return (reader, offset) }
+            }
+            return nil
         }
     }
 
@@ -110,12 +152,8 @@ final class PackSet: Sendable {
         state.withLock { state in
             guard let snapshot = state.snapshot, state.packs[name] == nil else { return }
             state.packs[name] = reader
-            let order = (snapshot.order + [reader]).sorted { $0.count > $1.count }
             // A new pack is never in the multi-pack-index: searched after it.
-            let covering = snapshot.covering.map {
-                Covering(index: $0.index, readers: $0.readers, uncovered: ($0.uncovered + [reader]).sorted { $0.count > $1.count })
-            }
-            state.snapshot = Snapshot(order: order, covering: covering)
+            state.snapshot = snapshot.adding(reader)
         }
     }
 
@@ -139,19 +177,7 @@ final class PackSet: Sendable {
 
     /// The pack holding `id` and where its entry starts, or nil.
     private func locate(_ id: ObjectID) throws -> (reader: PackReader, offset: UInt64)? {
-        let current = try current()
-        guard let covering = current.covering else { return Self.search(current.order, for: id) }
-        if let location = covering.index.location(of: id) {
-            return (covering.readers[location.pack], location.offset)
-        }
-        return Self.search(covering.uncovered, for: id)
-    }
-
-    private static func search(_ readers: [PackReader], for id: ObjectID) -> (reader: PackReader, offset: UInt64)? {
-        for reader in readers {
-            if let offset = reader.index.offset(of: id) { return (reader, offset) }
-        }
-        return nil
+        try current().locate(id)
     }
 
     private func reload() throws -> (packs: [String: PackReader], snapshot: Snapshot) {
@@ -183,7 +209,7 @@ final class PackSet: Sendable {
         // Bigger packs first: after gc most objects live in the one big pack.
         let order = next.values.sorted { $0.count > $1.count }
         let indexFile = readIndexFile(reusing: knownIndexFile)
-        let covering = indexFile?.index.flatMap { Self.covering($0, packs: next, order: order) }
+        let covering = indexFile?.index.flatMap { Self.covering($0, packs: next) }
         let snapshot = Snapshot(order: order, covering: covering)
         state.withLock { $0 = State(packs: next, indexFile: indexFile, snapshot: snapshot) }
         return (next, snapshot)
@@ -202,14 +228,13 @@ final class PackSet: Sendable {
 
     /// `index` with the readers of the packs it names, or nil when one of
     /// them is not loaded (removed since the index was written, or not whole yet).
-    private static func covering(_ index: MultiPackIndex, packs: [String: PackReader], order: [PackReader]) -> Covering? {
+    private static func covering(_ index: MultiPackIndex, packs: [String: PackReader]) -> Covering? {
         var readers: [PackReader] = []
         readers.reserveCapacity(index.packNames.count)
         for name in index.packNames {
             guard name.hasSuffix(".idx"), let reader = packs[String(name.dropLast(".idx".count))] else { return nil }
             readers.append(reader)
         }
-        let covered = Set(readers.map(ObjectIdentifier.init))
-        return Covering(index: index, readers: readers, uncovered: order.filter { !covered.contains(ObjectIdentifier($0)) })
+        return Covering(index: index, readers: readers)
     }
 }

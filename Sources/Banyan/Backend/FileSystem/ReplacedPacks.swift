@@ -1,4 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Foundation
+import Synchronization
 
 /// Packs a geometric repack replaced, kept on disk for a grace period
 /// before they are deleted, listed in `objects/info/banyan-replaced-packs`
@@ -22,13 +26,66 @@ enum ReplacedPacks {
 
     /// The replaced packs (`pack-<hex>` names) and when they were replaced;
     /// empty when there is no list or it does not parse.
+    ///
+    /// Every seal and pack-list reload asks, and a busy store's list holds
+    /// thousands of lines: the last list parsed is kept per file with the
+    /// file's identity (device, inode, size, change and modification
+    /// times), and returned while the file is unchanged, for one `stat`.
+    /// The list is only ever replaced by a rename, so a change makes a new
+    /// inode; when the identity differs the file is read, and parsed only
+    /// when its bytes differ from the cached ones.
     static func read(_ repository: String) -> [String: Date] {
-        guard let bytes = try? Posix.readFile(listFile(repository)) else { return [:] }
+        let file = listFile(repository)
+        var info = stat()
+        guard stat(file, &info) == 0 else { return [:] }
+        let identity = FileIdentity(info)
+        let cached = cache.withLock { $0[file] }
+        if let cached, cached.identity == identity { return cached.packs }
+        guard let bytes = try? Posix.readFile(file) else { return [:] }
+        let packs = cached?.bytes == bytes ? cached!.packs : parse(bytes)
+        cache.withLock { $0[file] = Cached(identity: identity, bytes: bytes, packs: packs) }
+        return packs
+    }
+
+    /// What tells one version of the list file from another without reading it.
+    private struct FileIdentity: Equatable {
+        var device: UInt64, inode: UInt64, size: Int64
+        var changed: Int, changedNanoseconds: Int, modified: Int, modifiedNanoseconds: Int
+
+        init(_ info: stat) {
+            device = UInt64(info.st_dev)
+            inode = UInt64(info.st_ino)
+            size = Int64(info.st_size)
+            changed = info.st_ctim.tv_sec
+            changedNanoseconds = info.st_ctim.tv_nsec
+            modified = info.st_mtim.tv_sec
+            modifiedNanoseconds = info.st_mtim.tv_nsec
+        }
+    }
+
+    private struct Cached {
+        var identity: FileIdentity
+        var bytes: [UInt8]
+        var packs: [String: Date]
+    }
+
+    /// The last list read, by file.
+    private static let cache = Mutex<[String: Cached]>([:])
+
+    /// The lines of a list: `<unix seconds> pack-<name>`; others are skipped.
+    static func parse(_ bytes: [UInt8]) -> [String: Date] {
         var packs: [String: Date] = [:]
-        for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") {
-            let fields = line.split(separator: " ", maxSplits: 1)
-            guard fields.count == 2, let seconds = TimeInterval(fields[0]), fields[1].hasPrefix("pack-") else { continue }
-            packs[String(fields[1])] = Date(timeIntervalSince1970: seconds)
+        var start = 0
+        while start < bytes.count {
+            let end = bytes[start...].firstIndex(of: 0x0A) ?? bytes.count
+            defer { start = end + 1 }
+            guard let space = bytes[start..<end].firstIndex(of: 0x20), space > start else { continue }
+            var seconds: Int64 = 0
+            guard bytes[start..<space].allSatisfy({ (0x30...0x39).contains($0) }), space - start <= 18 else { continue }
+            for digit in bytes[start..<space] { seconds = seconds * 10 + Int64(digit - 0x30) }
+            let name = bytes[(space + 1)..<end]
+            guard name.starts(with: "pack-".utf8) else { continue }
+            packs[String(decoding: name, as: UTF8.self)] = Date(timeIntervalSince1970: TimeInterval(seconds))
         }
         return packs
     }

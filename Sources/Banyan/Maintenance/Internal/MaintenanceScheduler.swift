@@ -4,9 +4,14 @@ import Synchronization
 /// Runs due maintenance in the background of a long-lived process: each
 /// write that adds a pack (or loose objects) pokes it; the check and the
 /// run happen on one utility queue, one at a time, so writers never wait
-/// for a repack. Pokes that arrive during a run are coalesced into one more
-/// check after it.
+/// for a repack. A check waits `settle` after the poke that scheduled it,
+/// so a burst of writes (a service taking hundreds a second, each sealing a
+/// pack) is rolled up by one repack instead of one each; pokes that arrive
+/// meanwhile or during a run are coalesced into one more check after it.
 final class MaintenanceScheduler: Sendable {
+    /// How long a check waits for more writes after the first poke.
+    static let settle: Duration = .milliseconds(500)
+
     private struct State {
         var scheduled = false
         var again = false
@@ -16,6 +21,8 @@ final class MaintenanceScheduler: Sendable {
 
     private let queue = DispatchQueue(label: "banyan.maintenance", qos: .utility)
     private let state = Mutex(State())
+    /// Signalled to end a settling wait early (`waitUntilIdle`).
+    private let hurry = DispatchSemaphore(value: 0)
 
     /// Notes that `backend` changed its object files; schedules a check
     /// unless one is scheduled already. Returns at once.
@@ -32,9 +39,13 @@ final class MaintenanceScheduler: Sendable {
         queue.async { [self] in drain(backend) }
     }
 
-    /// Blocks until the checks scheduled so far (and the runs they start) are done.
+    /// Blocks until the checks scheduled so far (and the runs they start)
+    /// are done; a check still settling starts at once.
     func waitUntilIdle() {
+        hurry.signal()
         queue.sync {}
+        // A signal no wait took would cut the next burst's settling short.
+        while hurry.wait(timeout: .now()) == .success {}
     }
 
     /// Maintenance runs completed, and the last error one ended with (a
@@ -45,6 +56,8 @@ final class MaintenanceScheduler: Sendable {
 
     private func drain(_ backend: FileSystemBackend) {
         repeat {
+            let (seconds, attoseconds) = Self.settle.components
+            _ = hurry.wait(timeout: .now() + .nanoseconds(Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000)))
             state.withLock { $0.again = false }
             let runner = MaintenanceRunner(backend: backend)
             do {
