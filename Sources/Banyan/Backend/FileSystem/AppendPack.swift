@@ -234,7 +234,12 @@ final class AppendPack: Sendable {
         if durable { try Posix.flush(fd, path: file) }
         let index = try PackIndexWriter.encode(entries, packChecksum: checksum)
         let name = "\(directory)/pack-\(checksum.hex)"
-        try ReplacedPacks.revive("pack-\(checksum.hex)", repository: Posix.parent(of: Posix.parent(of: directory)), durable: durable)
+        // A pack of that name still on disk may be a replaced one, kept for
+        // git readers: it must not be deleted under these objects. (One that
+        // is gone is not deleted again: see `ReplacedPacks.removeExpired`.)
+        if Posix.fileType(name + ".pack") != nil {
+            try ReplacedPacks.revive("pack-\(checksum.hex)", repository: Posix.parent(of: Posix.parent(of: directory)), durable: durable)
+        }
         // Not `*.idx`: git loads every `objects/pack/*.idx` it lists, whole or not.
         let indexTemporary = file.replacingOccurrences(of: ".pack", with: "")
             .replacingOccurrences(of: "/" + filePrefix, with: "/tmp_idx_banyan_")

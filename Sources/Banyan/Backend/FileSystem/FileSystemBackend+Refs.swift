@@ -33,6 +33,10 @@ extension FileSystemBackend {
     public func compareAndSwap(_ name: String, expected: RefExpectation, new: ObjectID, log: ReflogEntry?) throws {
         try RefName.validate(name)
         try RefUpdateRules.checkAlgorithms(expected, new, store: hashAlgorithm)
+        // An update bound to fail seals nothing: a transaction that lost a
+        // race retries with new objects, and sealing the loser's would leave
+        // a pack per retry. (Checked again under the lock below.)
+        if expected != .any { try RefUpdateRules.check(expected, name: name, current: try currentValue(of: name)) }
         // Objects before refs: whatever `new` reaches that this backend wrote
         // is in its open append pack or sealed already; `git` must see it first.
         try sealAppendPack()

@@ -30,7 +30,7 @@ final class PackSet: Sendable {
     /// What lookups search; replaced whole by a refresh, so a lookup takes
     /// one reference under the mutex.
     private final class Snapshot: Sendable {
-        /// Every pack, biggest first.
+        /// Every pack, biggest first as listed (packs added since come last).
         let order: [PackReader]
         let covering: Covering?
         /// The small packs the multi-pack-index does not cover (shared with
@@ -60,7 +60,10 @@ final class PackSet: Sendable {
 
         /// This snapshot with `reader` added (never covered by the multi-pack-index).
         func adding(_ reader: PackReader) -> Snapshot {
-            let order = (order + [reader]).sorted { $0.count > $1.count }
+            // Appended, not sorted in: a store written a commit at a time adds
+            // thousands of small packs between repacks, and only `searched`
+            // (big packs) is searched in order.
+            let order = order + [reader]
             guard reader.count > SmallPackLookup.maximumObjects else {
                 small.add(reader)
                 return Snapshot(order: order, covering: covering, small: small, searched: searched)

@@ -30,9 +30,8 @@ enum ReplacedPacks {
     /// Every seal and pack-list reload asks, and a busy store's list holds
     /// thousands of lines: the last list parsed is kept per file with the
     /// file's identity (device, inode, size, change and modification
-    /// times), and returned while the file is unchanged, for one `stat`.
-    /// The list is only ever replaced by a rename, so a change makes a new
-    /// inode; when the identity differs the file is read, and parsed only
+    /// times), and returned while the file is unchanged and older than two
+    /// seconds, for one `stat`. Otherwise the file is read, and parsed only
     /// when its bytes differ from the cached ones.
     static func read(_ repository: String) -> [String: Date] {
         let file = listFile(repository)
@@ -40,7 +39,11 @@ enum ReplacedPacks {
         guard stat(file, &info) == 0 else { return [:] }
         let identity = FileIdentity(info)
         let cached = cache.withLock { $0[file] }
-        if let cached, cached.identity == identity { return cached.packs }
+        // Inode numbers are reused and coarse clocks tick every few
+        // milliseconds: a file changed within the last two seconds could
+        // look like the cached one, so its bytes are compared.
+        let settled = Date().timeIntervalSince1970 - Double(identity.modified) > 2
+        if let cached, cached.identity == identity, settled { return cached.packs }
         guard let bytes = try? Posix.readFile(file) else { return [:] }
         let packs = cached?.bytes == bytes ? cached!.packs : parse(bytes)
         cache.withLock { $0[file] = Cached(identity: identity, bytes: bytes, packs: packs) }
@@ -118,7 +121,11 @@ enum ReplacedPacks {
         let directory = repository + "/objects/pack/"
         try rewrite(repository, durable: durable) { packs in
             for (name, replaced) in packs {
-                if now.timeIntervalSince(replaced) >= grace {
+                if let modified = Self.modifiedSeconds(directory + name + ".pack"), modified > Int64(replaced.timeIntervalSince1970) {
+                    // Made again since it was replaced (its files had gone,
+                    // and a seal wrote the same bytes): no longer replaced.
+                    packs[name] = nil
+                } else if now.timeIntervalSince(replaced) >= grace {
                     try ObjectDirectory.removePack(directory + name)
                     removed += 1
                     packs[name] = nil
@@ -128,6 +135,13 @@ enum ReplacedPacks {
             }
         }
         return removed
+    }
+
+    /// The whole seconds of `path`'s modification time, nil when it is not there.
+    private static func modifiedSeconds(_ path: String) -> Int64? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        return Int64(info.st_mtim.tv_sec)
     }
 
     /// When the oldest listed pack may go; nil when none is listed.

@@ -4,10 +4,11 @@ import Synchronization
 /// Runs due maintenance in the background of a long-lived process: each
 /// write that adds a pack (or loose objects) pokes it; the check and the
 /// run happen on one utility queue, one at a time, so writers never wait
-/// for a repack. A check waits `settle` after the poke that scheduled it,
-/// so a burst of writes (a service taking hundreds a second, each sealing a
-/// pack) is rolled up by one repack instead of one each; pokes that arrive
-/// meanwhile or during a run are coalesced into one more check after it.
+/// for a repack. The first check of a burst waits `settle` after the poke
+/// that scheduled it, so a burst of writes (a service taking hundreds a
+/// second, each sealing a pack) is rolled up by one repack instead of one
+/// each; pokes that arrive meanwhile or during a run are coalesced into
+/// one more check right after it.
 final class MaintenanceScheduler: Sendable {
     /// How long a check waits for more writes after the first poke.
     static let settle: Duration = .milliseconds(500)
@@ -55,9 +56,12 @@ final class MaintenanceScheduler: Sendable {
     }
 
     private func drain(_ backend: FileSystemBackend) {
+        // Settle once, at the start of a burst; pokes that arrive during a
+        // run are checked right after it, so a steady stream of writes keeps
+        // one repack running after another.
+        let (seconds, attoseconds) = Self.settle.components
+        _ = hurry.wait(timeout: .now() + .nanoseconds(Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000)))
         repeat {
-            let (seconds, attoseconds) = Self.settle.components
-            _ = hurry.wait(timeout: .now() + .nanoseconds(Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000)))
             state.withLock { $0.again = false }
             let runner = MaintenanceRunner(backend: backend)
             do {

@@ -128,7 +128,9 @@ extension FileSystemBackend {
         defer { FileIO.unlink(file) }
         let directory = path + "/objects/pack"
         let base = directory + "/pack-" + checksum.hex
-        try ReplacedPacks.revive("pack-" + checksum.hex, repository: path, durable: isDurable)
+        if Posix.fileType(base + ".pack") != nil {
+            try ReplacedPacks.revive("pack-" + checksum.hex, repository: path, durable: isDurable)
+        }
         var linkedPack = false
         if Posix.fileType(base + ".pack") == nil {
             chmod(file, 0o444)
