@@ -82,7 +82,7 @@ extension FileSystemBackend {
     }
 
     /// True when the store holds `id` (its content is not checked); what
-    /// ``find(_:)`` would find.
+    /// `find(_:)` would find.
     public func contains(_ id: ObjectID) throws -> Bool {
         try RefUpdateRules.checkAlgorithm(id, store: hashAlgorithm)
         if try packs.contains(id) || appendPack.contains(id) || containsLoose(id) { return true }
