@@ -19,9 +19,12 @@ import Synchronization
 /// holds an `flock` on the file for its whole life, so recovery can tell an
 /// abandoned pack (its writer crashed) from a live one.
 ///
-/// Thread-safe: appends, reads and seals go through one mutex, so a seal
-/// covers every append made before it by any thread (group commit: the
-/// writers queued behind one seal find their objects sealed already).
+/// Thread-safe: appends and reads go through one mutex. A seal takes the
+/// open pack under it and finishes it (checksum, index, fsyncs, renames)
+/// outside it, while the other threads append to a new pack; a seal
+/// returns once every pack taken before it began is finished, so it covers
+/// every append made before it by any thread (group commit: the writers
+/// that appended during one seal's fsyncs share the next).
 final class AppendPack: Sendable {
     private struct State {
         var fd: Int32 = -1
@@ -33,12 +36,42 @@ final class AppendPack: Sendable {
         /// Packs given up unsealed after a failed write or seal: their objects
         /// may be about to be named by a ref, so the next seal seals them first.
         var abandoned: [String] = []
+        /// Packs taken by seals still finishing: their objects are found
+        /// through them until the pack set maps the sealed file.
+        var sealing: [Sealing] = []
 
-        /// No pack open; `abandoned` kept.
-        init(algorithm: HashAlgorithm, abandoned: [String] = []) {
+        /// No pack open.
+        init(algorithm: HashAlgorithm) {
             index = AppendPackIndex(algorithm: algorithm)
-            self.abandoned = abandoned
         }
+
+        /// Forgets the open pack (its file is sealed, abandoned or gone);
+        /// `abandoned` and `sealing` kept.
+        mutating func forgetOpenPack() {
+            var next = State(algorithm: index.algorithm)
+            next.abandoned = abandoned
+            next.sealing = sealing
+            self = next
+        }
+    }
+
+    /// What a seal finishes outside the lock.
+    private struct Taken: Sendable {
+        let fd: Int32
+        let file: String
+        let end: UInt64
+        let entries: [PackIndex.Entry]
+        let done: SealLatch
+    }
+
+    /// A pack a seal took from the open slot and is finishing.
+    private struct Sealing {
+        let fd: Int32
+        let file: String
+        let end: UInt64
+        let index: AppendPackIndex
+        var reader: AppendPackFile?
+        let done: SealLatch
     }
 
     private let directory: String
@@ -141,68 +174,101 @@ final class AppendPack: Sendable {
         state.withLock { $0.fd >= 0 ? $0.file : nil }
     }
 
-    /// True when the open pack holds `id`.
+    /// True when the open pack, or a pack being sealed, holds `id`.
     func contains(_ id: ObjectID) -> Bool {
-        state.withLock { $0.index.contains(id) }
-    }
-
-    /// The object `id` from the open pack, or nil.
-    ///
-    /// Reads under the lock, so a concurrent seal cannot close the file meanwhile.
-    func find(_ id: ObjectID) throws -> RawObject? {
-        try state.withLock { state in
-            guard let location = state.index.location(of: id), var reader = state.reader else { return nil }
-            state.reader = nil
-            defer { state.reader = reader }
-            return try reader.object(at: location.offset, fd: state.fd)
+        state.withLock { state in
+            state.index.contains(id) || state.sealing.contains { $0.index.contains(id) }
         }
     }
 
-    /// The ids in the open pack.
+    /// The object `id` from the open pack or a pack being sealed, or nil.
+    ///
+    /// Reads under the lock, so a seal cannot close the file meanwhile.
+    func find(_ id: ObjectID) throws -> RawObject? {
+        try state.withLock { state in
+            if let location = state.index.location(of: id), var reader = state.reader {
+                state.reader = nil
+                defer { state.reader = reader }
+                return try reader.object(at: location.offset, fd: state.fd)
+            }
+            for slot in state.sealing.indices {
+                guard let location = state.sealing[slot].index.location(of: id), var reader = state.sealing[slot].reader
+                else { continue }
+                state.sealing[slot].reader = nil
+                defer { state.sealing[slot].reader = reader }
+                return try reader.object(at: location.offset, fd: state.sealing[slot].fd)
+            }
+            return nil
+        }
+    }
+
+    /// The ids in the open pack and the packs being sealed.
     func allIDs() -> [ObjectID] {
-        state.withLock { $0.index.ids }
+        state.withLock { state in
+            state.index.ids + state.sealing.flatMap { $0.index.ids }
+        }
     }
 
     /// Seals the open pack into `pack-<checksum>.pack` and `.idx`, after any
-    /// pack given up by a failed write or seal; a no-op when there is none.
-    /// Returns the sealed packs' paths without extension.
+    /// pack given up by a failed write or seal; returns the sealed packs'
+    /// paths without extension (none when nothing was open).
     ///
+    /// `install` maps a sealed pack (the backend's pack set) before its
+    /// objects leave this pack's index, so a reader finds them throughout.
     /// `durable` flushes the pack, its index and the pack directory to
-    /// stable storage before returning. Appends made by other threads before
-    /// this call are sealed by it, or by the seal that was running when it
-    /// was called.
+    /// stable storage before returning. Appends made by any thread before
+    /// this call are sealed when it returns: by it, or by the seals that were
+    /// finishing when it was called, which it waits for (and, when one of
+    /// them failed, by sealing that pack again itself).
     @discardableResult
-    func seal(durable: Bool) throws -> [String] {
-        try state.withLock { state in
-            var sealed: [String] = []
+    func seal(durable: Bool, install: (String) throws -> Void = { _ in }) throws -> [String] {
+        var sealed: [String] = []
+        let (taken, earlier) = try state.withLock { state -> (Taken?, [SealLatch]) in
             while let file = state.abandoned.first {
                 if let base = try AbandonedAppendPacks.recover(file, directory: directory, algorithm: algorithm, wait: true) {
+                    try install(base)
                     sealed.append(base)
                 }
                 state.abandoned.removeFirst()
             }
-            guard state.fd >= 0 else { return sealed }
-            let (fd, file, end) = (state.fd, state.file, state.end)
-            // The reader's cache, then the index, go as soon as they are not
-            // needed, lowering the peak while the `.idx` is built.
-            state.reader = nil
-            let entries = state.index.sortedEntries()
-            state = State(algorithm: algorithm, abandoned: state.abandoned)
-            defer { close(fd) }
-            if entries.isEmpty {
-                FileIO.unlink(file)
-                return sealed
+            let earlier = state.sealing.map(\.done)
+            guard state.fd >= 0 else { return (nil, earlier) }
+            guard state.index.count > 0 else {
+                close(state.fd)
+                FileIO.unlink(state.file)
+                state.forgetOpenPack()
+                return (nil, earlier)
             }
-            do {
-                sealed.append(try Self.finish(fd: fd, file: file, end: end, entries: entries, directory: directory,
-                                              algorithm: algorithm, durable: durable))
-            } catch {
-                // Closed by the defer, so unlocked: the next seal recovers it.
-                state.abandoned.append(file)
-                throw error
-            }
-            return sealed
+            let done = SealLatch()
+            state.sealing.append(Sealing(fd: state.fd, file: state.file, end: state.end, index: state.index,
+                                         reader: state.reader, done: done))
+            let taken = Taken(fd: state.fd, file: state.file, end: state.end, entries: state.index.sortedEntries(), done: done)
+            state.forgetOpenPack()
+            return (taken, earlier)
         }
+        if let taken {
+            var failed = true
+            defer {
+                // Out of sight (the pack set has it, or it is abandoned) before the file closes.
+                state.withLock { state in
+                    state.sealing.removeAll { $0.done === taken.done }
+                    close(taken.fd)
+                    if failed { state.abandoned.append(taken.file) }
+                }
+                taken.done.open(failed: failed)
+            }
+            let base = try Self.finish(fd: taken.fd, file: taken.file, end: taken.end, entries: taken.entries,
+                                       directory: directory, algorithm: algorithm, durable: durable)
+            try install(base)
+            sealed.append(base)
+            failed = false
+        }
+        // A pack taken before this call may hold this caller's objects.
+        if earlier.map({ $0.wait() }).contains(true) {
+            // Its seal failed and gave it up: seal it again (recovery) now.
+            sealed += try seal(durable: durable, install: install)
+        }
+        return sealed
     }
 
     /// Turns the open pack `file` (entries up to `end`) into a sealed pack:
@@ -269,7 +335,9 @@ final class AppendPack: Sendable {
     /// opens a new pack.
     private static func abandon(_ state: inout State) {
         close(state.fd)
-        state = State(algorithm: state.index.algorithm, abandoned: state.abandoned + [state.file])
+        let file = state.file
+        state.forgetOpenPack()
+        state.abandoned.append(file)
     }
 
     private func open(_ state: inout State) throws {
@@ -295,5 +363,31 @@ final class AppendPack: Sendable {
         state.file = file
         state.end = 12
         state.reader = AppendPackFile(file: file, algorithm: algorithm)
+    }
+}
+
+/// Opened once, when a seal finishes; the seals that began while it ran
+/// wait for it, and learn whether it failed.
+private final class SealLatch: @unchecked Sendable {
+    // NSCondition guards every field.
+    private let condition = NSCondition()
+    private var isOpen = false
+    private var failed = false
+
+    /// Lets every waiter go; `failed` tells them the pack was given up.
+    func open(failed: Bool) {
+        condition.lock()
+        self.failed = failed
+        isOpen = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Blocks until `open(failed:)`; returns whether the seal failed.
+    func wait() -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        while !isOpen { condition.wait() }
+        return failed
     }
 }

@@ -55,8 +55,7 @@ extension FileSystemBackend {
     /// stable storage) and maps what it sealed. Every ref update calls it
     /// before the ref moves: a ref never names an object `git` cannot read.
     func sealAppendPack() throws {
-        let sealed = try appendPack.seal(durable: isDurable)
-        for base in sealed { try packs.add(base) }
+        let sealed = try appendPack.seal(durable: isDurable) { try packs.add($0) }
         if !sealed.isEmpty { objectFilesChanged() }
     }
 
