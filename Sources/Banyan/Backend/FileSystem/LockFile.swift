@@ -1,3 +1,4 @@
+import Dispatch
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -77,9 +78,16 @@ final class LockFile {
         if durable { try Posix.flush(fd, path: path) }
         close(fd)
         fd = -1
+        // The file replaced is freed when its last descriptor closes; on a
+        // filesystem mounted with online discard that waits for the device
+        // (about a millisecond here, most of a small commit's time), so the
+        // last descriptor is closed off the writer's thread.
+        let replaced = FileIO.open(target, O_RDONLY | O_CLOEXEC, 0)
         guard FileIO.rename(path, target) == 0 else {
+            if replaced >= 0 { close(replaced) }
             throw Posix.ioError("rename \(path) over", target)
         }
+        if replaced >= 0 { DeferredClose.close(replaced) }
         held = false
         isCommitted = true
         if durable { try Posix.fsyncDirectory(Posix.parent(of: target)) }
@@ -93,6 +101,23 @@ final class LockFile {
         if held {
             FileIO.unlink(path)
             held = false
+        }
+    }
+}
+
+/// Closes descriptors on a background queue: the close that frees a
+/// replaced file's blocks may wait for the device (online discard).
+enum DeferredClose {
+    private static let queue = DispatchQueue(label: "banyan.deferred-close", qos: .utility)
+
+    /// Closes `fd` soon, on another thread.
+    static func close(_ fd: Int32) {
+        queue.async {
+            #if canImport(Glibc)
+            _ = Glibc.close(fd)
+            #else
+            _ = Darwin.close(fd)
+            #endif
         }
     }
 }

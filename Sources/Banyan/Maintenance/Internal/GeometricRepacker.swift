@@ -16,6 +16,9 @@ struct GeometricRepacker {
     let looseLimit: Int
     /// How long replaced packs stay for git readers before a run deletes them.
     let replacedGrace: TimeInterval
+    /// Threads for the delta search (0: one per core); background runs use
+    /// one, leaving the other cores to the process's writers.
+    var threads = 0
 
     func run() throws -> GeometricRepackReport {
         var report = GeometricRepackReport()
@@ -118,7 +121,7 @@ struct GeometricRepacker {
         let ordered = order.map { sources[$0] }
         return try PackWriter.write(
             sources: ordered, algorithm: backend.hashAlgorithm,
-            options: PackWriter.Options(window: 10, depth: 50, compressionLevel: -1),
+            options: PackWriter.Options(window: 10, depth: 50, compressionLevel: -1, threads: threads),
             reuse: { try backend.storedEntry($0) }
         ) { try backend.get(ordered[$0].id) }
     }

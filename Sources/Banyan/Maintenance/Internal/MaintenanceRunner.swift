@@ -4,6 +4,9 @@ import Foundation
 /// backend; behind `Repository.runMaintenance` and the background scheduler.
 struct MaintenanceRunner {
     let backend: FileSystemBackend
+    /// Runs in the background of a process that writes: the delta search
+    /// of a geometric repack takes one thread, not every core.
+    var background = false
 
     /// The tasks the thresholds in `config` make due, as `git maintenance
     /// run --auto` decides with its incremental strategy.
@@ -51,7 +54,8 @@ struct MaintenanceRunner {
                 report.geometricRepack = try GCLock.withLock(repository: backend.path, wait: waiting) {
                     try GeometricRepacker(backend: backend, factor: settings.splitFactor,
                                           looseLimit: max(0, settings.geometricAuto),
-                                          replacedGrace: try settings.replacedPackGrace()).run()
+                                          replacedGrace: try settings.replacedPackGrace(),
+                                          threads: background ? 1 : 0).run()
                 }
             case .packRefs:
                 report.packedRefs = try backend.packRefs().packed

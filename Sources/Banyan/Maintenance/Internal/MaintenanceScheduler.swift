@@ -63,7 +63,7 @@ final class MaintenanceScheduler: Sendable {
         _ = hurry.wait(timeout: .now() + .nanoseconds(Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000)))
         repeat {
             state.withLock { $0.again = false }
-            let runner = MaintenanceRunner(backend: backend)
+            let runner = MaintenanceRunner(backend: backend, background: true)
             do {
                 let tasks = try runner.due()
                 if !tasks.isEmpty {
