@@ -87,24 +87,34 @@ struct GeometricRepacker {
         var sources: [PackWriter.Source] = []
         sources.reserveCapacity(ids.count)
         var position: [ObjectID: Int] = [:]
-        var roots: [ObjectID] = []
+        var roots: [(tree: ObjectID, time: Int64, at: Int)] = []
         for id in ids {
             let object = try backend.get(id)
             position[id] = sources.count
             sources.append(PackWriter.Source(id: id, kind: object.kind, size: object.body.count))
             if object.kind == .commit {
-                roots.append(try Commit(decoding: object.body, algorithm: backend.hashAlgorithm).tree)
+                let commit = try Commit(decoding: object.body, algorithm: backend.hashAlgorithm)
+                roots.append((commit.tree, commit.committer.time, sources.count - 1))
             }
         }
+        // Newest commits first, as `rev-list` lists them: the ids came in
+        // hash order, and versions of one tree of equal size (a directory
+        // whose entries changed, not their number) meet in the delta
+        // search's window in input order, which must be history's.
+        roots.sort { $0.time != $1.time ? $0.time > $1.time : $0.at < $1.at }
+        var rank = [Int](repeating: Int.max, count: sources.count)
+        for (order, root) in roots.enumerated() { rank[root.at] = order }
         // Name the trees and blobs the new commits' trees reach among the
-        // packed objects, breadth first, each by the first path found.
-        var queue: [(id: ObjectID, path: String)] = roots.map { ($0, "") }
+        // packed objects, breadth first, each by the first path found, and
+        // rank them in that order.
+        var queue: [(id: ObjectID, path: String)] = roots.map { ($0.tree, "") }
         var next = 0
         while next < queue.count {
             let (id, path) = queue[next]
             next += 1
             guard let at = position[id], sources[at].nameHint == nil else { continue }
             sources[at].nameHint = path
+            rank[at] = roots.count + next
             guard sources[at].kind == .tree else { continue }
             let tree = try Tree(decoding: try backend.get(id).body, algorithm: backend.hashAlgorithm)
             for entry in tree.entries where position[entry.id] != nil && entry.mode != .gitlink {
@@ -112,11 +122,13 @@ struct GeometricRepacker {
                 queue.append((entry.id, path.isEmpty ? name : path + "/" + name))
             }
         }
-        // Commits first, then what they reach, as `rev-list --objects` orders a pack.
+        // Commits newest first, then what they reach in the order reached,
+        // as `rev-list --objects` orders a pack; the rest as they came.
         let order = sources.indices.sorted { lhs, rhs in
             let (left, right) = (sources[lhs].kind == .commit || sources[lhs].kind == .tag,
                                  sources[rhs].kind == .commit || sources[rhs].kind == .tag)
-            return left != right ? left : lhs < rhs
+            if left != right { return left }
+            return rank[lhs] != rank[rhs] ? rank[lhs] < rank[rhs] : lhs < rhs
         }
         let ordered = order.map { sources[$0] }
         return try PackWriter.write(
