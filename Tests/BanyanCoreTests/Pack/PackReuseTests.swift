@@ -105,17 +105,10 @@ struct PackReuseTests {
 
     @Test("objects stored whole in one pack are not tried against each other, as Git's try_delta; across packs they are")
     func wholeObjectsOfOnePackAreNotSearchedAgain() throws {
-        // Forty versions of one file, each a small edit of the one before.
-        var random = SeededRandom(seed: 5)
-        var body = random.bytes(2000)
-        let objects = (0..<40).map { _ in
-            body[random.below(body.count)] = UInt8(truncatingIfNeeded: random.next())
-            return RawObject(kind: .blob, body: body)
-        }
+        let objects = Self.versions(seed: 5, size: 2000)
         let items = objects.map { PackWriter.Item($0, nameHint: "notes/today") }
         func storedWhole(_ items: ArraySlice<PackWriter.Item>) throws -> PackReader {
-            let output = try PackWriter.write(items: Array(items), algorithm: .sha1, options: .init(window: 0))
-            return try PackReader(pack: output.pack, index: output.indexBytes(), algorithm: .sha1)
+            try Self.stored(items, options: .init(window: 0))
         }
         let fresh = try PackWriter.write(items: items, algorithm: .sha1)
         #expect(fresh.deltaCount > 30)
@@ -140,19 +133,11 @@ struct PackReuseTests {
 
     @Test("the whole object a stored chain starts at becomes a delta when another pack gives it a base, within the depth limit")
     func chainHeadsFindBasesAcrossPacks() throws {
-        var random = SeededRandom(seed: 9)
-        var body = random.bytes(3000)
-        let objects = (0..<40).map { _ in
-            body[random.below(body.count)] = UInt8(truncatingIfNeeded: random.next())
-            return RawObject(kind: .blob, body: body)
-        }
+        let objects = Self.versions(seed: 9, size: 3000)
         let items = objects.map { PackWriter.Item($0, nameHint: "notes/today") }
         let depth = 12
-        func stored(_ items: ArraySlice<PackWriter.Item>) throws -> PackReader {
-            let output = try PackWriter.write(items: Array(items), algorithm: .sha1, options: .init(depth: depth))
-            return try PackReader(pack: output.pack, index: output.indexBytes(), algorithm: .sha1)
-        }
-        let (first, second) = (try stored(items[..<20]), try stored(items[20...]))
+        let (first, second) = (try Self.stored(items[..<20], options: .init(depth: depth)),
+                               try Self.stored(items[20...], options: .init(depth: depth)))
         func wholeCount(_ reader: PackReader) throws -> Int {
             try objects.count { object in
                 guard case .whole = try reader.storedEntry(object.id(.sha1))?.form else { return false }
@@ -177,5 +162,21 @@ struct PackReuseTests {
                 try #require(length <= depth, "a chain longer than \(depth)")
             }
         }
+    }
+
+    /// Forty versions of one file, each a small edit of the one before.
+    private static func versions(seed: UInt64, size: Int) -> [RawObject] {
+        var random = SeededRandom(seed: seed)
+        var body = random.bytes(size)
+        return (0..<40).map { _ in
+            body[random.below(body.count)] = UInt8(truncatingIfNeeded: random.next())
+            return RawObject(kind: .blob, body: body)
+        }
+    }
+
+    /// `items` written as one pack with `options`, opened for reading.
+    private static func stored(_ items: ArraySlice<PackWriter.Item>, options: PackWriter.Options) throws -> PackReader {
+        let output = try PackWriter.write(items: Array(items), algorithm: .sha1, options: options)
+        return try PackReader(pack: output.pack, index: output.indexBytes(), algorithm: .sha1)
     }
 }
