@@ -85,9 +85,7 @@ enum Workloads {
         let repackStart = Date()
         try Processes.git(["repack", "-q", "-a", "-d", "-f", "--window=10", "--depth=50"], in: path + "-git-f")
         let repackSeconds = Date().timeIntervalSince(repackStart)
-        let eachStart = Date()
-        try writeHistory(try Repository.create(at: path + "-each"), scale, batched: false)
-        let eachSeconds = Date().timeIntervalSince(eachStart)
+        let eachSeconds = try historyEachSeconds(scale, at: path + "-each")
         try? FileManager.default.removeItem(atPath: path + "-each")
         return [
             Figure(name: "commits/s", value: Double(scale.historyCommits) / seconds, unit: "commits/s"),
@@ -105,6 +103,26 @@ enum Workloads {
             Figure(name: "git repack -adf wall", value: repackSeconds, unit: "s"),
             Figure(name: "disk after git repack -adf", value: Double(try diskUsage(path + "-git-f")), unit: "bytes"),
         ]
+    }
+
+    /// W1t alone: W1's commits, each its own transaction, on a fresh store
+    /// (`banyan-bench W1T`, to profile the per-commit path by itself).
+    static func historyEach(_ scale: Scale, at path: String) throws -> [Figure] {
+        let seconds = try historyEachSeconds(scale, at: path)
+        return [Figure(name: "commits/s, a transaction each", value: Double(scale.historyCommits) / seconds,
+                       unit: "commits/s")]
+    }
+
+    /// Seconds W1's commits take on a fresh store at `path`, one transaction each.
+    static func historyEachSeconds(_ scale: Scale, at path: String) throws -> Double {
+        var repo = try Repository.create(at: path)
+        if ProcessInfo.processInfo.environment["BANYAN_BENCH_NO_MAINTENANCE"] != nil {
+            try Processes.git(["config", "maintenance.auto", "false"], in: path)
+            repo = try Repository.open(at: path)
+        }
+        let start = Date()
+        try writeHistory(repo, scale, batched: false)
+        return Date().timeIntervalSince(start)
     }
 
     /// W1's commits: in sequence, five keys each; in one batch (one ref

@@ -1,7 +1,7 @@
 import Banyan
 import Foundation
 
-/// banyan-bench W1|W2|W3|W4|W5|W6|W7|all [--runs N] [--smoke] [--json]
+/// banyan-bench W1|W1T|W2|W3|W4|W5|W6|W7|all [--runs N] [--smoke] [--json]
 ///
 /// Runs each workload of ../shared/BENCHMARKS.md `runs` times, each run in a
 /// fresh child process (so peak RSS is per run) on a fresh directory, and
@@ -53,13 +53,14 @@ func runChild(_ workload: String, scale: Scale) throws {
     var figures: [Figure]
     switch workload {
     case "W1": figures = try Workloads.history(scale, at: dir)
+    case "W1T": figures = try Workloads.historyEach(scale, at: dir)
     case "W2": figures = try Workloads.bulk(scale, at: dir)
     case "W3": figures = try Workloads.reads(scale, at: dir)
     case "W4": figures = try Workloads.merge(scale, at: dir)
     case "W5": figures = try Workloads.clone(scale, at: dir)
     case "W6": figures = try Workloads.durable(scale, at: dir)
     case "W7": figures = try Workloads.service(scale, at: dir)
-    default: throw BanyanError(.invalidArgument, "unknown workload \(workload) (W1, W2, W3, W4, W5, W6, W7)")
+    default: throw BanyanError(.invalidArgument, "unknown workload \(workload) (W1, W1T, W2, W3, W4, W5, W6, W7)")
     }
     figures.append(Figure(name: "peak RSS", value: peakRSSBytes(), unit: "bytes"))
     FileHandle.standardOutput.write(try JSONEncoder().encode(figures))

@@ -27,11 +27,30 @@ final class PackSet: Sendable {
         let readers: [PackReader]
     }
 
+    /// The packs `add` mapped since the last listing, in order; shared by
+    /// the snapshots `add` makes, each seeing the first `count` of them, so
+    /// adding one costs no copy of every pack before it.
+    private final class AddedPacks: Sendable {
+        private let readers = Mutex<[PackReader]>([])
+
+        /// Appends `reader`; returns how many there are now.
+        func append(_ reader: PackReader) -> Int {
+            readers.withLock { $0.append(reader); return $0.count }
+        }
+
+        func prefix(_ count: Int) -> ArraySlice<PackReader> {
+            readers.withLock { $0.prefix(count) }
+        }
+    }
+
     /// What lookups search; replaced whole by a refresh, so a lookup takes
     /// one reference under the mutex.
     private final class Snapshot: Sendable {
-        /// Every pack, biggest first as listed (packs added since come last).
-        let order: [PackReader]
+        /// Every pack the listing found, biggest first.
+        let listed: [PackReader]
+        /// The packs added since, the first `addedCount` of them.
+        let added: AddedPacks
+        let addedCount: Int
         let covering: Covering?
         /// The small packs the multi-pack-index does not cover (shared with
         /// the snapshots `add` makes from this one).
@@ -39,36 +58,47 @@ final class PackSet: Sendable {
         /// The other packs it does not cover, biggest first, searched one by one.
         let searched: [PackReader]
 
-        init(order: [PackReader], covering: Covering?, small: SmallPackLookup, searched: [PackReader]) {
-            self.order = order
+        init(listed: [PackReader], added: AddedPacks, addedCount: Int, covering: Covering?, small: SmallPackLookup,
+             searched: [PackReader]) {
+            self.listed = listed
+            self.added = added
+            self.addedCount = addedCount
             self.covering = covering
             self.small = small
             self.searched = searched
         }
 
-        /// A snapshot of `order` and `covering`, the packs it does not cover
-        /// sorted into a new small-pack map and the searched list.
-        convenience init(order: [PackReader], covering: Covering?) {
+        /// A snapshot of a listing and `covering`, the packs it does not
+        /// cover sorted into a new small-pack map and the searched list.
+        convenience init(listed: [PackReader], covering: Covering?) {
             let covered = Set((covering?.readers ?? []).map(ObjectIdentifier.init))
             let small = SmallPackLookup()
             var searched: [PackReader] = []
-            for reader in order where !covered.contains(ObjectIdentifier(reader)) {
+            for reader in listed where !covered.contains(ObjectIdentifier(reader)) {
                 if reader.count <= SmallPackLookup.maximumObjects { small.add(reader) } else { searched.append(reader) }
             }
-            self.init(order: order, covering: covering, small: small, searched: searched)
+            self.init(listed: listed, added: AddedPacks(), addedCount: 0, covering: covering, small: small,
+                      searched: searched)
         }
 
-        /// This snapshot with `reader` added (never covered by the multi-pack-index).
+        /// Every pack: the listed ones biggest first, then those added since.
+        var order: [PackReader] {
+            addedCount == 0 ? listed : listed + added.prefix(addedCount)
+        }
+
+        /// This snapshot with `reader` added (never covered by the
+        /// multi-pack-index); only ever called on the latest snapshot.
         func adding(_ reader: PackReader) -> Snapshot {
             // Appended, not sorted in: a store written a commit at a time adds
             // thousands of small packs between repacks, and only `searched`
             // (big packs) is searched in order.
-            let order = order + [reader]
+            let count = added.append(reader)
             guard reader.count > SmallPackLookup.maximumObjects else {
                 small.add(reader)
-                return Snapshot(order: order, covering: covering, small: small, searched: searched)
+                return Snapshot(listed: listed, added: added, addedCount: count, covering: covering, small: small,
+                                searched: searched)
             }
-            return Snapshot(order: order, covering: covering, small: small,
+            return Snapshot(listed: listed, added: added, addedCount: count, covering: covering, small: small,
                             searched: (searched + [reader]).sorted { $0.count > $1.count })
         }
 
@@ -213,7 +243,7 @@ final class PackSet: Sendable {
         let order = next.values.sorted { $0.count > $1.count }
         let indexFile = readIndexFile(reusing: knownIndexFile)
         let covering = indexFile?.index.flatMap { Self.covering($0, packs: next) }
-        let snapshot = Snapshot(order: order, covering: covering)
+        let snapshot = Snapshot(listed: order, covering: covering)
         state.withLock { $0 = State(packs: next, indexFile: indexFile, snapshot: snapshot) }
         return (next, snapshot)
     }
