@@ -50,7 +50,9 @@ public struct Sync: Sendable {
     }
 
     /// Fetches from `url` into refs under `trackingPrefix`.
+    /// A `url` naming a Git bundle file is read as `git fetch FILE.bundle` does.
     public func fetch(url: String, trackingPrefix: String, depth: Int? = nil) async throws -> FetchSummary {
+        if let bundle = Self.bundlePath(url) { return try fetchBundle(bundle, trackingPrefix: trackingPrefix, depth: depth) }
         let client = try client(url)
         let refs = try await client.listRefs()
         let result = try await client.fetch(wants: refs.refs.map(\.id), depth: depth)
@@ -82,16 +84,23 @@ public struct Sync: Sendable {
 
     /// Clones `url` into a new repository at `path`: remote `origin`, all
     /// branches as `refs/remotes/origin/*`, and a local branch (`branch`, or
-    /// the remote's `HEAD` branch) checked out as `HEAD`.
+    /// the remote's `HEAD` branch) checked out as `HEAD`. `url` may name a
+    /// Git bundle file, as for `git clone FILE.bundle`.
     public static func clone(
         url: String, to path: String, depth: Int? = nil, branch: String? = nil, token: String? = nil,
         progress: (@Sendable (String) -> Void)? = nil
     ) async throws -> Repository {
-        let probe = try Self.transport(for: url, token: token)
-        let format = try await remoteObjectFormat(probe)
+        let format = if let bundle = Self.bundlePath(url) {
+            try BundleHeader.read(from: bundle).algorithm
+        } else {
+            try await remoteObjectFormat(try Self.transport(for: url, token: token))
+        }
         let repository = try Repository.create(at: path, hashAlgorithm: format, initialBranch: branch ?? "main")
         do {
-            try Remotes.add(Remote(name: "origin", url: url), to: repository)
+            // A bundle is recorded by its absolute path, as git does, so the
+            // clone fetches from it wherever it runs.
+            let remoteURL = Self.bundlePath(url).map { URL(fileURLWithPath: $0).standardizedFileURL.path } ?? url
+            try Remotes.add(Remote(name: "origin", url: remoteURL), to: repository)
             let sync = Sync(repository: repository, token: token, progress: progress)
             let summary = try await sync.fetch(remote: "origin", depth: depth)
             let target = branch.map { "refs/heads/\($0)" } ?? summary.remoteRefs.headTarget ?? "refs/heads/main"

@@ -11,6 +11,8 @@ struct BanyanCommand: ParsableCommand {
         discussion: """
             Keys are /-separated paths, values are bytes, every write is a commit on a \
             branch. A store is a bare Git repository: git log, git fsck and git clone work on it.
+
+            banyan -C PATH COMMAND runs COMMAND as if started in PATH, as git -C does.
             """,
         subcommands: [
             Init.self, SetCommand.self, Get.self, Remove.self, List.self, Import.self,
@@ -22,10 +24,11 @@ struct BanyanCommand: ParsableCommand {
         ]
     )
 
-    /// Runs the command; library errors print as one `banyan: ...` line on stderr.
+    /// Runs the command after the global options (`-C PATH`, as git's);
+    /// library errors print as one `banyan: ...` line on stderr.
     static func main() {
         do {
-            var command = try parseAsRoot()
+            var command = try parseAsRoot(try GlobalOptions.apply(Array(CommandLine.arguments.dropFirst())))
             try command.run()
             MaintenanceLauncher.launchIfDue()
         } catch let error as BanyanError {

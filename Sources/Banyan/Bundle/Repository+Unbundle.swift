@@ -39,7 +39,9 @@ public struct UnbundleResult: Sendable {
     /// The bundle's header.
     public var header: BundleHeader
     /// Objects stored from the bundle's pack (thin-pack bases included).
-    public var objectCount: Int
+    public var objectCount: Int { objects.count }
+    /// The ids of those objects, in pack order.
+    public var objects: [ObjectID]
     /// The installed pack, without extension; nil for an in-memory repository.
     public var pack: String?
     /// Refs set, in bundle order.
@@ -55,6 +57,28 @@ extension BundleHeader {
     /// cannot be read and what `parse` throws.
     public static func read(from path: String) throws -> BundleHeader {
         try BundleFile(path: path).header
+    }
+}
+
+extension BundleHeader {
+    /// True when the file at `path` starts as a Git bundle (v2 or v3) does;
+    /// false when it cannot be read or is something else (a repository).
+    public static func isBundle(atPath path: String) -> Bool {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? handle.close() }
+        guard let start = try? handle.read(upToCount: 16) else { return false }
+        return start == Data("# v2 git bundle\n".utf8) || start == Data("# v3 git bundle\n".utf8)
+    }
+
+    /// The branch a clone of the bundle checks out, as git chooses it: the
+    /// branch `HEAD` points at (`main`, then `master`, then the first
+    /// branch with `HEAD`'s id), else the first branch; nil without branches.
+    public var headBranch: String? {
+        let branches = refs.filter { $0.name.hasPrefix("refs/heads/") }
+        let headID = refs.first { $0.name == "HEAD" }?.id
+        let matching = branches.filter { headID == nil || $0.id == headID }
+        return ["refs/heads/main", "refs/heads/master"].first { name in matching.contains { $0.name == name } }
+            ?? matching.first?.name ?? branches.first?.name
     }
 }
 
@@ -93,7 +117,7 @@ extension Repository {
     public func unbundle(from path: String, updating: BundleRefUpdate = .remoteTracking("bundle")) throws -> UnbundleResult {
         let file = try BundleFile(path: path)
         let indexed = try file.index(for: self)
-        var result = UnbundleResult(header: file.header, objectCount: indexed.result.entries.count)
+        var result = UnbundleResult(header: file.header, objects: indexed.result.entries.map(\.id))
         let targets = try refTargets(for: file.header, mode: updating, skipped: &result.skipped)
         if let backend = objects as? FileSystemBackend {
             result.pack = try indexed.pack.withUnsafeBytes {
@@ -133,11 +157,7 @@ extension Repository {
                 unbundle it into one that has them
                 """)
         }
-        let branches = header.refs.filter { $0.name.hasPrefix("refs/heads/") }
-        let headID = header.refs.first { $0.name == "HEAD" }?.id
-        let matching = branches.filter { headID == nil || $0.id == headID }
-        let head = ["refs/heads/main", "refs/heads/master"].first { name in matching.contains { $0.name == name } }
-            ?? matching.first?.name ?? branches.first?.name ?? "refs/heads/main"
+        let head = header.headBranch ?? "refs/heads/main"
         let existed = FileManager.default.fileExists(atPath: path)
         let repository = try create(at: path, hashAlgorithm: header.algorithm,
                                     initialBranch: String(head.dropFirst("refs/heads/".count)), durability: durability)

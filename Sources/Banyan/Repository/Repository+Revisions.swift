@@ -84,17 +84,18 @@ extension Repository {
         let name = String(revision[..<cut])
         let suffix = revision[cut...]
         guard !name.isEmpty else { throw BanyanError(.invalidRevision, "'\(revision)' names no revision") }
+        // As git: a full-length hex name is that object, whatever refs exist.
+        if name.utf8.count == hashAlgorithm.hexLength, let id = ObjectID(hex: name.lowercased()) {
+            guard try objects.contains(id) else {
+                throw BanyanError(.invalidRevision, "object \(name.lowercased()) is not in the repository")
+            }
+            return (id, suffix)
+        }
         for candidate in refCandidates(name) where RefName.isValid(candidate) {
             if let id = try refs.resolve(candidate) { return (id, suffix) }
         }
         if ObjectID.isHexPrefix(name) {
             let prefix = name.lowercased()
-            if prefix.count == hashAlgorithm.hexLength, let id = ObjectID(hex: prefix) {
-                guard try objects.contains(id) else {
-                    throw BanyanError(.invalidRevision, "object \(prefix) is not in the repository")
-                }
-                return (id, suffix)
-            }
             let matches = try objects.objectIDs(withHexPrefix: prefix)
             if matches.count == 1 { return (matches[0], suffix) }
             if matches.count > 1 {

@@ -8,7 +8,11 @@ struct CatFile: ParsableCommand {
         abstract: "Show an object's type, size or content, like git cat-file.",
         discussion: """
             --batch and --batch-check read one object name (any revision) per line from \
-            standard input; their output is byte-identical to git's, including '<name> missing' lines.
+            standard input; --batch-command reads 'contents NAME', 'info NAME' and (with --buffer) \
+            'flush' lines. Their output is byte-identical to git's, including '<name> missing' \
+            lines. Each answer is written out before banyan waits for more input, so a program \
+            can keep cat-file open and ask one question at a time; with --buffer, output is \
+            written when the buffer fills, at 'flush' and at the end.
             """)
 
     @Flag(name: .customShort("t"), help: "Print the object's type.") var type = false
@@ -16,21 +20,28 @@ struct CatFile: ParsableCommand {
     @Flag(name: .customShort("p"), help: "Pretty-print the object's content.") var pretty = false
     @Flag(help: "Print '<id> <type> <size>' and the content for each name on stdin.") var batch = false
     @Flag(help: "Print '<id> <type> <size>' for each name on stdin.") var batchCheck = false
+    @Flag(help: "Read 'contents NAME', 'info NAME' and 'flush' commands from stdin.") var batchCommand = false
+    @Flag(help: "Batch modes: hold output until the buffer fills, 'flush' or the end of input.") var buffer = false
     @Argument(help: "The object (any revision).") var object: String?
     @OptionGroup var repository: RepositoryOptions
 
     func validate() throws {
-        let modes = [type, size, pretty, batch, batchCheck].filter { $0 }.count
-        guard modes == 1 else { throw ValidationError("give exactly one of -t, -s, -p, --batch, --batch-check") }
-        if (batch || batchCheck) != (object == nil) {
+        let modes = [type, size, pretty, batch, batchCheck, batchCommand].filter { $0 }.count
+        guard modes == 1 else {
+            throw ValidationError("give exactly one of -t, -s, -p, --batch, --batch-check, --batch-command")
+        }
+        let batchMode = batch || batchCheck || batchCommand
+        if batchMode != (object == nil) {
             throw ValidationError(object == nil ? "name the object to show" : "--batch modes read names from stdin, not arguments")
         }
+        if buffer && !batchMode { throw ValidationError("--buffer is for the --batch modes") }
     }
 
     func run() throws {
         let repo = try repository.open()
-        if batch || batchCheck {
-            try runBatch(repo, withContent: batch)
+        if batch || batchCheck || batchCommand {
+            var session = BatchSession(repo: repo, buffered: buffer)
+            try batchCommand ? session.runCommands() : session.runNames(withContent: batch)
             return
         }
         let raw = try repo.objects.get(try repo.resolve(object ?? ""))
@@ -51,37 +62,94 @@ struct CatFile: ParsableCommand {
         }
         return out
     }
+}
 
-    private func runBatch(_ repo: Repository, withContent: Bool) throws {
-        var out: [UInt8] = []
+/// One run of a `cat-file` batch mode: answers in git's format, written
+/// before each wait for input (or, `buffered`, when 64 KiB are held, at
+/// `flush` and at the end).
+private struct BatchSession {
+    let repo: Repository
+    let buffered: Bool
+    private var out: [UInt8] = []
+    private var lines = BatchLines()
+
+    init(repo: Repository, buffered: Bool) {
+        self.repo = repo
+        self.buffered = buffered
         out.reserveCapacity(1 << 16)
-        let input = FileHandle.standardInput.readDataToEndOfFile()
-        var lines = input.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
-        if lines.last?.isEmpty == true { lines.removeLast() }
-        for line in lines {
-            let name = String(decoding: line, as: UTF8.self)
-            let raw: RawObject
-            let id: ObjectID
-            do {
-                id = try repo.resolve(name)
-                raw = try repo.objects.get(id)
-            } catch let error as BanyanError where error.code == .ambiguousRevision {
-                out.append(contentsOf: "\(name) ambiguous\n".utf8)
-                continue
-            } catch {
-                out.append(contentsOf: "\(name) missing\n".utf8)
-                continue
-            }
-            out.append(contentsOf: "\(id.hex) \(raw.kind.rawValue) \(raw.body.count)\n".utf8)
-            if withContent {
-                out.append(contentsOf: raw.body)
-                out.append(UInt8(ascii: "\n"))
-            }
-            if out.count >= 1 << 16 {
-                Output.write(out)
-                out.removeAll(keepingCapacity: true)
+    }
+
+    /// `--batch` / `--batch-check`: each line names an object.
+    mutating func runNames(withContent: Bool) throws {
+        while let line = try nextLine() {
+            answer(String(decoding: line, as: UTF8.self), withContent: withContent)
+        }
+        flush()
+    }
+
+    /// `--batch-command`: `contents NAME`, `info NAME`, `flush`. As git, an
+    /// empty or unknown command, or `flush` without `--buffer`, ends the
+    /// run with an error (after what was answered before it).
+    mutating func runCommands() throws {
+        defer { flush() }
+        while let line = try nextLine() {
+            let text = String(decoding: line, as: UTF8.self)
+            guard !text.isEmpty else { throw BanyanError(.invalidArgument, "empty command in input") }
+            let space = text.firstIndex(of: " ")
+            let command = space.map { String(text[..<$0]) } ?? text
+            let argument = space.map { String(text[text.index(after: $0)...]) }
+            switch (command, argument) {
+            case ("contents", let name?): answer(name, withContent: true)
+            case ("info", let name?): answer(name, withContent: false)
+            case ("flush", nil):
+                guard buffered else { throw BanyanError(.invalidArgument, "flush is only for --buffer mode") }
+                flush()
+            case ("contents", nil), ("info", nil):
+                throw BanyanError(.invalidArgument, "\(command) requires arguments")
+            case ("flush", _?):
+                throw BanyanError(.invalidArgument, "flush takes no arguments")
+            default:
+                throw BanyanError(.invalidArgument, "unknown command: '\(text)'")
             }
         }
-        Output.write(out)
+    }
+
+    private mutating func nextLine() throws -> ArraySlice<UInt8>? {
+        let buffered = buffered
+        var pending = out
+        out = []
+        defer { out = pending }
+        return try lines.next { if !buffered { Self.write(&pending) } }
+    }
+
+    private mutating func answer(_ name: String, withContent: Bool) {
+        let raw: RawObject
+        let id: ObjectID
+        do {
+            id = try repo.resolve(name)
+            raw = try repo.objects.get(id)
+        } catch let error as BanyanError where error.code == .ambiguousRevision {
+            out.append(contentsOf: "\(name) ambiguous\n".utf8)
+            return
+        } catch {
+            out.append(contentsOf: "\(name) missing\n".utf8)
+            return
+        }
+        out.append(contentsOf: "\(id.hex) \(raw.kind.rawValue) \(raw.body.count)\n".utf8)
+        if withContent {
+            out.append(contentsOf: raw.body)
+            out.append(UInt8(ascii: "\n"))
+        }
+        if out.count >= 1 << 16 { flush() }
+    }
+
+    private mutating func flush() {
+        Self.write(&out)
+    }
+
+    private static func write(_ bytes: inout [UInt8]) {
+        guard !bytes.isEmpty else { return }
+        Output.write(bytes)
+        bytes.removeAll(keepingCapacity: true)
     }
 }

@@ -5,7 +5,7 @@ import Foundation
 
 struct Clone: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Copy a remote store (a Banyan server, a Git host or a path).")
-    @Argument(help: "The URL (http, https) or path to clone.") var url: String
+    @Argument(help: "The URL (http, https), path or bundle file to clone.") var url: String
     @Argument(help: "Where to put the new store (default: the URL's last part).") var path: String?
     @Option(help: "Fetch only the last N commits of each branch.") var depth: Int?
     @Option(name: [.short, .customLong("branch")], help: "The branch to check out (default: the remote's HEAD).") var branch: String?
@@ -27,8 +27,12 @@ struct Clone: ParsableCommand {
 }
 
 struct Fetch: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Fetch a remote's branches into refs/remotes/REMOTE/*.")
-    @Argument(help: "The remote (default: origin).") var remoteName = "origin"
+    static let configuration = CommandConfiguration(
+        abstract: "Fetch a remote's branches into refs/remotes/REMOTE/*.",
+        discussion: """
+            REMOTE may also be a Git bundle file that is not a remote's name: its branches go to             refs/remotes/bundle/*, its tags are created when absent.
+            """)
+    @Argument(help: "The remote, or a bundle file (default: origin).") var remoteName = "origin"
     @Option(help: "Fetch only the last N commits of each branch.") var depth: Int?
     @OptionGroup var remote: RemoteOptions
     @OptionGroup var repository: RepositoryOptions
@@ -36,7 +40,11 @@ struct Fetch: ParsableCommand {
     func run() throws {
         let sync = try remote.sync(repository)
         let (name, depth) = (remoteName, depth)
-        let summary = try runAsync { try await sync.fetch(remote: name, depth: depth) }
+        let isBundle = try Remotes.find(name, in: sync.repository) == nil && BundleHeader.isBundle(atPath: name)
+        let summary = try runAsync {
+            isBundle ? try await sync.fetch(url: name, trackingPrefix: "refs/remotes/bundle/", depth: depth)
+                : try await sync.fetch(remote: name, depth: depth)
+        }
         for (ref, id) in summary.updated.sorted(by: { $0.key < $1.key }) {
             Output.line("\(id.abbreviated()) \(ref)")
         }
