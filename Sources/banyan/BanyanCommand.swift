@@ -13,7 +13,7 @@ struct BanyanCommand: ParsableCommand {
             branch. A store is a bare Git repository: git log, git fsck and git clone work on it.
             """,
         subcommands: [
-            Init.self, SetCommand.self, Get.self, Remove.self, List.self, Import.self,
+            Init.self, SetCommand.self, Get.self, Remove.self, List.self, Import.self, FastImport.self, FastExport.self,
             Log.self, BranchCommand.self, Diff.self, Reset.self, SnapshotCommand.self,
             RevParse.self, CatFile.self, Fsck.self, Gc.self, CountObjects.self, VerifyPack.self,
             BundleCommand.self, Demo.self, Merge.self, MergeBaseCommand.self, MergeDriver.self,
