@@ -51,9 +51,11 @@ public struct FastImportResult: Sendable {
 
     /// Objects written, per kind (blobs, trees, commits, tags), duplicates included.
     public var objectCounts: [ObjectKind: Int] = [:]
-    /// Refs set or deleted, with their new values (nil for a deletion).
+    /// Refs set or deleted, in the order they moved (a ref moved at two
+    /// checkpoints appears twice), with their new values (nil for a deletion).
     public var updated: [(name: String, id: ObjectID?)] = []
-    /// Refs that did not move because the new value would not contain the
-    /// old one (no `force`); a caller should report failure, as git exits 1.
+    /// Refs that did not move at the last checkpoint because the new value
+    /// would not contain the old one (no `force`); a caller should report
+    /// failure, as git exits 1.
     public var skipped: [Skipped] = []
 }

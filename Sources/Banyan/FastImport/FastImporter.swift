@@ -547,7 +547,6 @@ final class FastImporter {
     }
 
     private func updateRefs() throws {
-        result.updated = []
         result.skipped = []
         let log = { (new: ObjectID) in
             ReflogEntry(old: .zero(self.algorithm), new: new, committer: self.repository.defaultAuthor.signature(), message: "fast-import")
