@@ -15,7 +15,7 @@ struct BanyanCommand: ParsableCommand {
             banyan -C PATH COMMAND runs COMMAND as if started in PATH, as git -C does.
             """,
         subcommands: [
-            Init.self, SetCommand.self, Get.self, Remove.self, List.self, Import.self,
+            Init.self, SetCommand.self, Get.self, Remove.self, List.self, Import.self, FastImport.self, FastExport.self,
             Log.self, BranchCommand.self, Diff.self, Reset.self, SnapshotCommand.self,
             RevParse.self, CatFile.self, Fsck.self, Gc.self, CountObjects.self, VerifyPack.self,
             BundleCommand.self, Demo.self, Merge.self, MergeBaseCommand.self, MergeDriver.self,
