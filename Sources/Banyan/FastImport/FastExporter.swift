@@ -147,7 +147,14 @@ struct FastExporter {
         if old == new { return }
         var before: [[UInt8]: TreeEntry] = [:]
         if let old { for entry in try repository.tree(old).entries { before[entry.name] = entry } }
-        for entry in try repository.tree(new).entries {
+        let entries = try repository.tree(new).entries
+        if entries.isEmpty && !prefix.isEmpty {
+            // A stream names files only: git fast-import would drop the directory and change the id.
+            throw BanyanError(.unsupported, """
+                tree \(new) at '\(String(decoding: prefix, as: UTF8.self))' is empty, which a fast-import stream cannot carry
+                """)
+        }
+        for entry in entries {
             let path = prefix.isEmpty ? entry.name : prefix + [UInt8(ascii: "/")] + entry.name
             let previous = before.removeValue(forKey: entry.name)
             if let previous, previous.mode == entry.mode, previous.id == entry.id { continue }

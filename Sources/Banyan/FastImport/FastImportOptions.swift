@@ -30,6 +30,10 @@ public struct FastImportOptions: Sendable {
     public var importMarksIfExists: String?
     /// Write every mark to this file at each checkpoint and at the end (`--export-marks`).
     public var exportMarks: String?
+    /// Let the stream's `feature import-marks`, `import-marks-if-exists`
+    /// and `export-marks` name files (`--allow-unsafe-features`): off, as
+    /// in git, because they let a stream read and write any file.
+    public var allowUnsafeFeatures = false
     /// Accept time zones beyond ±1400 in identities (`--date-format=raw-permissive`).
     public var permissiveDates = false
     /// Called with the text of each `progress` command, without the `progress ` prefix.

@@ -629,6 +629,12 @@ final class FastImporter {
         if started { throw Failure("got feature command '\(feature)' after data command") }
         let (key, value) = feature.firstIndex(of: "=").map { (String(feature[..<$0]), String(feature[feature.index(after: $0)...])) }
             ?? (feature, "")
+        if ["import-marks", "import-marks-if-exists", "export-marks"].contains(key) && !options.allowUnsafeFeatures {
+            throw BanyanError(.invalidArgument, """
+                fast-import stream, line \(commandLine): feature '\(key)' forbidden in input without \
+                --allow-unsafe-features (it names a file the stream would read or write)
+                """)
+        }
         switch key {
         case "date-format":
             guard value == "raw" || value == "raw-permissive" else {

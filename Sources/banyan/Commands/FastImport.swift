@@ -25,6 +25,8 @@ struct FastImport: ParsableCommand {
     var importMarksIfExists: String?
     @Option(help: ArgumentHelp("Write all marks to this file at the end and at each checkpoint.", valueName: "file"))
     var exportMarks: String?
+    @Flag(help: "Let the stream's import-marks and export-marks features name files.")
+    var allowUnsafeFeatures = false
     @Option(help: ArgumentHelp("raw (the default) or raw-permissive (zones beyond ±1400).", valueName: "format"))
     var dateFormat = "raw"
     @OptionGroup var repository: RepositoryOptions
@@ -43,6 +45,7 @@ struct FastImport: ParsableCommand {
         options.importMarksIfExists = importMarksIfExists
         options.exportMarks = exportMarks
         options.permissiveDates = dateFormat == "raw-permissive"
+        options.allowUnsafeFeatures = allowUnsafeFeatures
         options.progress = { Output.line("progress " + $0) }
         let result = try repo.fastImport(from: .fileDescriptor(FileHandle.standardInput.fileDescriptor), options: options)
         for skipped in result.skipped {

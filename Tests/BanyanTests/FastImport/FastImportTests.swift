@@ -229,6 +229,42 @@ struct FastImportTests {
         }
     }
 
+    @Test func marksFilesNamedByTheStreamNeedAllowUnsafeFeatures() throws {
+        try withTemporaryDirectory { directory in
+            let repository = try store(directory + "/store", .sha1)
+            let marks = directory + "/marks"
+            let stream = Data("feature export-marks=\(marks)\nblob\nmark :1\ndata 2\nhi\n".utf8)
+            #expect {
+                try repository.fastImport(from: .data(stream))
+            } throws: { error in
+                (error as? BanyanError)?.message.contains("forbidden in input without --allow-unsafe-features") ?? false
+            }
+            #expect(!FileManager.default.fileExists(atPath: marks))
+            var allowed = FastImportOptions()
+            allowed.allowUnsafeFeatures = true
+            _ = try repository.fastImport(from: .data(stream), options: allowed)
+            let blob = try GitRunner.run(["hash-object", "--stdin"], input: Data("hi".utf8)).text
+            #expect(try String(contentsOfFile: marks, encoding: .utf8) == ":1 \(blob)\n")
+        }
+    }
+
+    @Test func exportRefusesAnEmptyDirectoryAStreamCannotCarry() throws {
+        try withTemporaryDirectory { directory in
+            let path = directory + "/odd.git"
+            try GitRunner.run(["init", "-q", "--bare", path])
+            let empty = try GitRunner.run(["mktree"], in: path, input: Data()).text
+            let tree = try GitRunner.run(["mktree"], in: path, input: Data("040000 tree \(empty)\tdir\n".utf8)).text
+            let commit = try GitRunner.run(["commit-tree", tree, "-m", "empty dir"], in: path).text
+            try GitRunner.run(["update-ref", "refs/heads/main", commit], in: path)
+            let repository = try Repository.open(at: path)
+            #expect {
+                try repository.fastExport(refs: [], all: true) { _ in }
+            } throws: { error in
+                (error as? BanyanError)?.code == .unsupported && ((error as? BanyanError)?.message.contains("'dir' is empty") ?? false)
+            }
+        }
+    }
+
     @Test("unknown features and unimplemented commands are refused as unsupported", arguments: [
         "feature no-such-thing\n", "feature notes\n", "feature date-format=rfc2822\n", "option git no-such-option\n",
         "ls \"path\"\n",
