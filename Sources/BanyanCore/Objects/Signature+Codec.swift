@@ -31,6 +31,10 @@ extension Signature {
 
     /// Appends the Git form to `out` (no trailing newline), sparing a temporary array.
     func append(to out: inout [UInt8]) {
+        if let stored = storedLine {
+            out.append(contentsOf: stored)
+            return
+        }
         out.append(contentsOf: name.utf8)
         out.append(contentsOf: " <".utf8)
         out.append(contentsOf: email.utf8)
@@ -46,11 +50,14 @@ extension Signature {
 
     /// Parses a signature line such as `Name <email> 1700000000 +0530`.
     ///
-    /// Strict so that re-encoding is byte-exact: throws `corruptObject` for a
-    /// line break (a header continued on a second line), a missing `" <"` or
-    /// `"> "`, a date that is not plain decimal (or has a leading zero), a
-    /// zone that is not `±HHMM` with minutes under 60, the zone `-0000`, or a
-    /// name or email that is not UTF-8.
+    /// Reads what `git fsck` accepts and refuses what it calls an error:
+    /// throws `corruptObject` for a line break (a header continued on a
+    /// second line), a missing `" <"` or `"> "`, a date that is not plain
+    /// decimal (or has a leading zero), or a zone that is not `±HHMM`. A
+    /// line that is valid for git but not in Banyan's canonical form (the
+    /// zone `-0000`, zone minutes of 60 or more, a name or email that is not
+    /// UTF-8) decodes too, keeping its bytes in `storedLine` so it encodes
+    /// back unchanged.
     public init(decoding line: ArraySlice<UInt8>) throws {
         func fail(_ problem: String) -> BanyanError {
             BanyanError(.corruptObject, "signature '\(String(decoding: line, as: UTF8.self))' \(problem)")
@@ -65,9 +72,8 @@ extension Signature {
         let emailBytes = line[(open + 1)..<close]
         guard !nameBytes.contains(UInt8(ascii: ">")) else { throw fail("has '>' in the name") }
         guard !emailBytes.contains(UInt8(ascii: "<")) else { throw fail("has '<' in the email") }
-        guard let name = String(validating: nameBytes, as: UTF8.self),
-              let email = String(validating: emailBytes, as: UTF8.self)
-        else { throw fail("has a name or email that is not UTF-8") }
+        let validName = String(validating: nameBytes, as: UTF8.self)
+        let validEmail = String(validating: emailBytes, as: UTF8.self)
 
         let rest = line[(close + 1)...]
         guard rest.first == UInt8(ascii: " ") else { throw fail("has no space before the date") }
@@ -85,12 +91,18 @@ extension Signature {
         else { throw fail("has a time zone that is not ±HHMM") }
         let digits = zone.dropFirst().map { Int($0 - UInt8(ascii: "0")) }
         let minutes = digits[2] * 10 + digits[3]
-        guard minutes < 60 else { throw fail("has a time zone with \(minutes) minutes") }
         let offset = (digits[0] * 10 + digits[1]) * 60 + minutes
-        // `-0000` means "zone unknown" to some tools; it would re-encode as `+0000`.
-        guard offset != 0 || zone[0] == UInt8(ascii: "+") else { throw fail("has the time zone -0000") }
-
-        self.init(name: name, email: email, time: time, timeZoneMinutes: zone[0] == UInt8(ascii: "-") ? -offset : offset)
+        let negative = zone[0] == UInt8(ascii: "-")
+        self.init(name: validName ?? String(decoding: nameBytes, as: UTF8.self),
+                  email: validEmail ?? String(decoding: emailBytes, as: UTF8.self),
+                  time: time, timeZoneMinutes: negative ? -offset : offset)
+        // Kept as stored where the fields would encode otherwise: `-0000`
+        // ("zone unknown" to some tools) would become `+0000`, minutes past
+        // 59 would carry into the hours, other encodings would become UTF-8.
+        if validName == nil || validEmail == nil || minutes >= 60 || (negative && offset == 0) {
+            preserved = Preserved(line: Array(line), name: name, email: email, time: time,
+                                  timeZoneMinutes: timeZoneMinutes)
+        }
     }
 
     private static func isDigit(_ byte: UInt8) -> Bool {

@@ -1,0 +1,82 @@
+import BanyanTestSupport
+import Foundation
+import Testing
+
+/// Read leniently, write strictly (issue 16): objects `git fsck` accepts
+/// though Banyan never writes them so — a `-0000` zone, zone minutes past
+/// 59, a Latin-1 author with its `encoding` header, unknown and `gpgsig`
+/// headers, a tag without a tagger — are read, cloned and bundled with
+/// their ids unchanged.
+@Suite("Lenient reading of what git accepts")
+struct LenientReadingTests {
+    let dir = TemporaryDirectory("banyan-lenient")
+
+    /// A bare git repository holding the odd history; returns its path.
+    private func oddRepository() throws -> String {
+        let path = dir.appending("odd.git")
+        try GitRunner.run(["init", "-q", "--bare", "-b", "main", path])
+        func write(_ kind: String, _ body: [UInt8]) throws -> String {
+            try GitRunner.run(["hash-object", "-t", kind, "-w", "--stdin", "--literally"], in: path, input: Data(body)).text
+        }
+        let blob = try write("blob", Array("hello\n".utf8))
+        let tree = try GitRunner.run(["mktree"], in: path, input: Data("100644 blob \(blob)\tnote\n".utf8)).text
+        let first = try write("commit", Array("tree \(tree)\nauthor A <a@x> 1 -0000\ncommitter A <a@x> 1 -0000\n\nzone unknown\n".utf8))
+        let latin = try write("commit", Array("tree \(tree)\nparent \(first)\nauthor Ren".utf8) + [0xE9]
+            + Array(" <r@x> 2 +0175\ncommitter Ren".utf8) + [0xE9]
+            + Array(" <r@x> 2 +0175\nencoding ISO-8859-1\n\ncaf".utf8) + [0xE9] + Array("\n".utf8))
+        let signed = try write("commit", Array("""
+            tree \(tree)
+            parent \(latin)
+            author A <a@x> 3 +0000
+            committer A <a@x> 3 +0000
+            x-unknown kept
+             on two lines
+            gpgsig -----BEGIN PGP SIGNATURE-----
+             abc
+             -----END PGP SIGNATURE-----
+
+            headers
+
+            """.utf8))
+        try GitRunner.run(["update-ref", "refs/heads/main", signed], in: path)
+        let tag = try write("tag", Array("object \(signed)\ntype commit\ntag old\n\nno tagger\n".utf8))
+        try GitRunner.run(["update-ref", "refs/tags/old", tag], in: path)
+        // The reference: git itself finds no error (a missing tagger is a warning).
+        try GitRunner.run(["fsck", "--strict", "--no-dangling"], in: path, check: false)
+        #expect(try GitRunner.run(["fsck", "--no-dangling"], in: path, check: false).status == 0)
+        return path
+    }
+
+    private func refs(_ repo: String) throws -> [String] {
+        try GitRunner.run(["for-each-ref", "--format=%(objectname) %(refname)"], in: repo).text.split(separator: "\n").map(String.init)
+    }
+
+    @Test func oddObjectsAreReadClonedAndBundledWithTheirIds() throws {
+        let odd = try oddRepository()
+        let main = try GitRunner.run(["rev-parse", "main"], in: odd).text
+        let fsck = try CLI.run(["-C", odd, "fsck"])
+        #expect(fsck.status == 0, "\(fsck.stderr)")
+        let log = try CLI.run(["-C", odd, "log", "main"])
+        #expect(log.status == 0)
+        #expect(log.text.contains("zone unknown"))
+        #expect(try CLI.run(["-C", odd, "cat-file", "-p", "main~1"]).stdout
+            == (try GitRunner.run(["cat-file", "-p", "main~1"], in: odd).stdout))
+
+        // Cloned through the smart protocol (a local path): every id kept.
+        #expect(try CLI.run(["clone", odd, "copy"], in: dir.path).status == 0)
+        let copy = dir.appending("copy")
+        #expect(try GitRunner.run(["rev-parse", "refs/remotes/origin/main", "refs/tags/old"], in: copy).text
+            == main + "\n" + (try GitRunner.run(["rev-parse", "refs/tags/old"], in: odd).text))
+        #expect(try GitRunner.run(["fsck", "--no-dangling"], in: copy, check: false).status == 0)
+
+        // Bundled by git, cloned from the bundle by Banyan; bundled by Banyan, cloned by git.
+        try GitRunner.run(["bundle", "create", "-q", dir.appending("odd.bundle"), "--all"], in: odd)
+        #expect(try CLI.run(["clone", "odd.bundle", "from-bundle"], in: dir.path).status == 0)
+        #expect(try GitRunner.run(["rev-parse", "refs/remotes/origin/main"], in: dir.appending("from-bundle")).text == main)
+        #expect(try CLI.run(["-C", copy, "bundle", "create", dir.appending("back.bundle"), "--all"]).status == 0)
+        let gitCopy = dir.appending("git-copy")
+        try GitRunner.run(["init", "-q", "--bare", gitCopy])
+        try GitRunner.run(["fetch", "-q", dir.appending("back.bundle"), "+refs/*:refs/*"], in: gitCopy)
+        #expect(try refs(gitCopy) == (try refs(copy)))
+    }
+}
