@@ -89,8 +89,17 @@ import Testing
         #expect(try Tree(decoding: distinct, algorithm: .sha1).encoded() == distinct)
     }
 
-    @Test(arguments: ["040000", "100664", "100600", "0100644", "10644", "120001", "", "1o0644", "77777777777"])
-    func nonCanonicalModesAreRejected(mode: String) {
+    @Test(arguments: [("040000", FileMode.directory), ("100664", .regular), ("0100644", .regular), ("0120000", .symlink)])
+    func modesGitReadsButNoLongerWritesDecodeAndKeepTheirBytes(mode: String, reads: FileMode) throws {
+        let body = entry(mode, "file", .zero(.sha1))
+        let tree = try Tree(decoding: body, algorithm: .sha1)
+        #expect(tree.entries.map(\.mode) == [reads])
+        #expect(tree.encoded() == body)
+        #expect(Tree(entries: tree.entries).encoded() == entry(reads.octal, "file", .zero(.sha1)))
+    }
+
+    @Test(arguments: ["100600", "10644", "120001", "", "1o0644", "77777777777", "1006440"])
+    func unknownModesAreRejected(mode: String) {
         let body = entry(mode, "file", .zero(.sha1))
         let error = #expect(throws: BanyanError.self) { try Tree(decoding: body, algorithm: .sha1) }
         #expect(error?.code == .corruptObject)

@@ -47,6 +47,41 @@ struct LenientReadingTests {
         return path
     }
 
+    /// The 20 bytes a SHA-1 hex id stands for.
+    private func digest(_ hex: String) -> [UInt8] {
+        let chars = Array(hex.utf8)
+        return stride(from: 0, to: chars.count, by: 2).map { UInt8(String(decoding: chars[$0..<($0 + 2)], as: UTF8.self), radix: 16)! }
+    }
+
+    @Test func treesWithOldModesAreReadAndEditedIntoCanonicalTrees() throws {
+        let path = dir.appending("modes.git")
+        try GitRunner.run(["init", "-q", "--bare", "-b", "main", path])
+        let blob = try GitRunner.run(["hash-object", "-w", "--stdin"], in: path, input: Data("old\n".utf8)).text
+        let sub = try GitRunner.run(["mktree"], in: path, input: Data("100644 blob \(blob)\tinner\n".utf8)).text
+        // As git before 1.0 and some other tools wrote them: a zero-padded directory, a group-writable file.
+        let body = Array("040000 dir".utf8) + [0] + digest(sub) + Array("100664 file".utf8) + [0] + digest(blob)
+        let tree = try GitRunner.run(["hash-object", "-t", "tree", "-w", "--stdin", "--literally"], in: path, input: Data(body)).text
+        let commit = try GitRunner.run(["commit-tree", tree, "-m", "old modes"], in: path).text
+        try GitRunner.run(["update-ref", "refs/heads/main", commit], in: path)
+        #expect(try GitRunner.run(["fsck", "--no-dangling"], in: path, check: false).status == 0)
+
+        #expect(try CLI.run(["-C", path, "fsck"]).status == 0)
+        #expect(try CLI.ok(path, ["get", "file"]) == "old")
+        #expect(try CLI.ok(path, ["get", "dir/inner"]) == "old")
+        #expect(try CLI.ok(path, ["ls", "-r"]) == "dir/inner\nfile")
+        // An edit writes canonical trees; the old commit keeps its id.
+        try CLI.ok(path, ["set", "dir/new", "fresh"])
+        #expect(try GitRunner.run(["rev-parse", "main~1"], in: path).text == commit)
+        let newRoot = try GitRunner.run(["cat-file", "tree", "main^{tree}"], in: path).stdout
+        #expect(!newRoot.starts(with: Data("0".utf8)) && newRoot.range(of: Data("100664".utf8)) == nil)
+        #expect(try GitRunner.run(["ls-tree", "-r", "main"], in: path).text
+            == "100644 blob \(blob)\tdir/inner\n100644 blob \(try GitRunner.run(["rev-parse", "main:dir/new"], in: path).text)\tdir/new\n100644 blob \(blob)\tfile")
+        #expect(try GitRunner.run(["fsck", "--no-dangling"], in: path, check: false).status == 0)
+        // The old tree travels unchanged.
+        #expect(try CLI.run(["clone", path, "modes-copy"], in: dir.path).status == 0)
+        #expect(try GitRunner.run(["rev-parse", "refs/remotes/origin/main~1^{tree}"], in: dir.appending("modes-copy")).text == tree)
+    }
+
     private func refs(_ repo: String) throws -> [String] {
         try GitRunner.run(["for-each-ref", "--format=%(objectname) %(refname)"], in: repo).text.split(separator: "\n").map(String.init)
     }

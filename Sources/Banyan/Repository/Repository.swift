@@ -119,7 +119,8 @@ public final class Repository: Sendable {
         if let tree = treeBodies.tree(id) { return tree }
         // Kept encoded only: the decoded copy would sit in the other cache unused.
         let tree = try EncodedTree(body: try self.tree(id, caching: false).encoded(), algorithm: hashAlgorithm)
-        treeBodies.insert(tree, for: id)
+        // A rewritten body is not `id`'s: readers of the cache take it for the stored one.
+        if !tree.isRewritten { treeBodies.insert(tree, for: id) }
         return tree
     }
 

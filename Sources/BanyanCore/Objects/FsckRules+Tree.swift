@@ -23,11 +23,13 @@ extension FsckRules {
         link: (Link) throws -> Void
     ) throws {
         var scan = TreeScan(body: body, algorithm: algorithm, base: base)
-        if try scan.run(link: link) { return }
+        var linked = 0
+        if try scan.run(link: { linked += 1; try link($0) }) { return }
         // The scan stopped at something it does not decide by itself: the
         // decoding check names the problem, or passes a tree the scan was
-        // too cautious about (its links then come from the decoded tree).
-        for found in try checkDecodedTree(Array(body), id: id, algorithm: algorithm) { try link(found) }
+        // too cautious about (an old mode): the rest of its links then come
+        // from the decoded tree, in the same order.
+        for found in try checkDecodedTree(Array(body), id: id, algorithm: algorithm).dropFirst(linked) { try link(found) }
     }
 }
 

@@ -4,6 +4,7 @@ extension Tree {
     /// One allocation, sized exactly, filled through a pointer: trees sit on
     /// the hot write path (every commit re-encodes each tree on its paths).
     public func encoded() -> [UInt8] {
+        if let storedBody { return storedBody }
         var capacity = 0
         for entry in entries {
             capacity += Tree.octalLength(entry.mode.rawValue) + 2 + entry.name.count + entry.id.algorithm.digestLength
@@ -34,19 +35,29 @@ extension Tree {
 
     /// Decodes a tree body whose ids are `algorithm` digests.
     ///
-    /// Strict: throws `corruptObject` for a mode outside `FileMode.canonical`
-    /// (including zero-padded ones), an empty name, `.` or `..`, a name with
-    /// `/`, a truncated entry, entries out of Git's order, or two entries
-    /// with the same name (a file and a directory included). Linear time.
+    /// Reads what `git fsck` accepts: throws `corruptObject` for a mode git
+    /// does not know, an empty name, `.` or `..`, a name with `/`, a
+    /// truncated entry, entries out of Git's order, or two entries with the
+    /// same name (a file and a directory included). Modes git reads though
+    /// it no longer writes them — zero-padded (`040000`) and group-writable
+    /// files (`100664`), warnings in `git fsck` — decode to the canonical
+    /// mode, and the tree keeps its body so `encoded()` gives back the same
+    /// bytes and id. Linear time.
     public init(decoding body: [UInt8], algorithm: HashAlgorithm) throws {
-        self.init(sortedEntries: try body.withUnsafeBufferPointer { try Tree.decodeEntries($0, algorithm: algorithm) })
+        var canonical = true
+        self.init(sortedEntries: try body.withUnsafeBufferPointer {
+            try Tree.decodeEntries($0, algorithm: algorithm, canonical: &canonical)
+        })
+        if !canonical { storedBody = body }
     }
 
     /// The entries of a tree body, checked as `init(decoding:algorithm:)` says.
     ///
     /// Works on a buffer pointer so that slicing the body retains nothing:
     /// a tree of n entries costs n name allocations and no other.
-    private static func decodeEntries(_ body: UnsafeBufferPointer<UInt8>, algorithm: HashAlgorithm) throws -> [TreeEntry] {
+    private static func decodeEntries(
+        _ body: UnsafeBufferPointer<UInt8>, algorithm: HashAlgorithm, canonical: inout Bool
+    ) throws -> [TreeEntry] {
         let digestLength = algorithm.digestLength
         var entries: [TreeEntry] = []
         entries.reserveCapacity(body.count / (digestLength + 16))
@@ -60,7 +71,8 @@ extension Tree {
             guard let space = body[position...].firstIndex(of: UInt8(ascii: " ")) else {
                 throw BanyanError(.corruptObject, "tree entry at byte \(start) has no space after its mode")
             }
-            let mode = try Tree.parseMode(body[position..<space], at: start)
+            let (mode, canonicalMode) = try Tree.parseMode(body[position..<space], at: start)
+            if !canonicalMode { canonical = false }
             guard let nul = body[(space + 1)...].firstIndex(of: 0) else {
                 throw BanyanError(.corruptObject, "tree entry at byte \(start) has no NUL after its name")
             }
@@ -98,19 +110,25 @@ extension Tree {
         return entries
     }
 
-    private static func parseMode(_ text: Slice<UnsafeBufferPointer<UInt8>>, at offset: Int) throws -> FileMode {
+    /// The mode `text` spells, and whether it is spelled as Banyan writes it.
+    private static func parseMode(
+        _ text: Slice<UnsafeBufferPointer<UInt8>>, at offset: Int
+    ) throws -> (mode: FileMode, canonical: Bool) {
         func fail() -> BanyanError {
             BanyanError(.corruptObject, "tree entry at byte \(offset) has the unsupported mode '\(show(text))'")
         }
-        guard !text.isEmpty, text.count <= 6, text.first != UInt8(ascii: "0") else { throw fail() }
+        guard !text.isEmpty, text.count <= 7 else { throw fail() }
         var value: UInt32 = 0
         for digit in text {
             guard digit >= UInt8(ascii: "0"), digit <= UInt8(ascii: "7") else { throw fail() }
             value = value << 3 | UInt32(digit - UInt8(ascii: "0"))
         }
+        let zeroPadded = text.first == UInt8(ascii: "0")
+        // Git before 1.0 wrote group-writable files; git reads them as regular files.
+        if value == 0o100664 { return (.regular, false) }
         let mode = FileMode(rawValue: value)
         guard FileMode.canonical.contains(mode) else { throw fail() }
-        return mode
+        return (mode, !zeroPadded)
     }
 
     private static func checkName(_ name: Slice<UnsafeBufferPointer<UInt8>>, at offset: Int) throws {

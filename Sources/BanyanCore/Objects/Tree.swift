@@ -34,6 +34,9 @@ public struct TreeEntry: Hashable, Sendable {
 public struct Tree: Hashable, Sendable {
     /// The entries in Git's order.
     public private(set) var entries: [TreeEntry]
+    /// The body an object stored this tree as, when its modes are not
+    /// written as Banyan writes them (see `init(decoding:algorithm:)`).
+    var storedBody: [UInt8]?
 
     /// Creates a tree, sorting `entries` into Git's order.
     public init(entries: [TreeEntry]) {

@@ -29,7 +29,7 @@ enum TreeEntryScan {
     /// Calls `visit` with each entry of `body` in order.
     ///
     /// Throws `corruptObject` naming `tree` for a truncated entry or a mode
-    /// Git does not write; rethrows what `visit` throws.
+    /// Git does not read; rethrows what `visit` throws.
     static func forEach(
         _ body: [UInt8], of tree: ObjectID, algorithm: HashAlgorithm,
         _ visit: (Entry) throws -> Void
@@ -52,14 +52,15 @@ enum TreeEntryScan {
         var mode: UInt32 = 0
         while position < bytes.count, bytes[position] != UInt8(ascii: " ") {
             let digit = bytes[position] &- UInt8(ascii: "0")
-            guard digit < 8, position - start < 6 else { throw corrupt(tree, "an unsupported mode", at: start) }
+            guard digit < 8, position - start < 7 else { throw corrupt(tree, "an unsupported mode", at: start) }
             mode = mode << 3 | UInt32(digit)
             position += 1
         }
         let kind: Kind
         switch mode {
         case 0o40000: kind = .tree
-        case 0o100644, 0o100755, 0o120000: kind = .blob
+        // 100664 and zero-padded modes: written by old tools, read by git (see `Tree(decoding:)`).
+        case 0o100644, 0o100755, 0o120000, 0o100664: kind = .blob
         case 0o160000: kind = .gitlink
         default: throw corrupt(tree, "an unsupported mode", at: start)
         }

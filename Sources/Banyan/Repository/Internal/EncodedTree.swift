@@ -14,20 +14,47 @@ struct EncodedTree: Sendable {
     /// The offset in `body` where each entry starts, in order.
     let offsets: [UInt32]
     let algorithm: HashAlgorithm
+    /// True when `body` is not the stored body it was made from: that one
+    /// spelled modes as git no longer writes them (`040000`, `100664`), and
+    /// edits start from the canonical form, so no delta against the stored
+    /// object may be taken from `body`.
+    let isRewritten: Bool
 
     static func empty(_ algorithm: HashAlgorithm) -> EncodedTree {
         EncodedTree(trusted: [], offsets: [], algorithm: algorithm)
     }
 
-    private init(trusted body: [UInt8], offsets: [UInt32], algorithm: HashAlgorithm) {
+    private init(trusted body: [UInt8], offsets: [UInt32], algorithm: HashAlgorithm, isRewritten: Bool = false) {
         self.body = body
         self.offsets = offsets
         self.algorithm = algorithm
+        self.isRewritten = isRewritten
     }
 
     /// Indexes the stored tree body `body`; throws `corruptObject` when its
     /// entries are not well-formed (order and names are the decoder's job).
+    /// A body with modes in a form Banyan does not write is indexed in its
+    /// canonical form (`isRewritten`), so what edits write stays canonical.
     init(body: [UInt8], algorithm: HashAlgorithm) throws {
+        let indexed = try EncodedTree(indexing: body, algorithm: algorithm)
+        guard indexed.hasNonCanonicalModes else {
+            self = indexed
+            return
+        }
+        let canonical = Tree(entries: try Tree(decoding: body, algorithm: algorithm).entries).encoded()
+        let rewritten = try EncodedTree(indexing: canonical, algorithm: algorithm)
+        self.init(trusted: rewritten.body, offsets: rewritten.offsets, algorithm: algorithm, isRewritten: true)
+    }
+
+    /// True when an entry's mode has a leading zero or is `100664`.
+    private var hasNonCanonicalModes: Bool {
+        offsets.contains { offset in
+            let start = Int(offset)
+            return body[start] == UInt8(ascii: "0") || body[start..<min(body.count, start + 7)].elementsEqual("100664 ".utf8)
+        }
+    }
+
+    private init(indexing body: [UInt8], algorithm: HashAlgorithm) throws {
         var offsets: [UInt32] = []
         offsets.reserveCapacity(body.count / (algorithm.digestLength + 12))
         let digestLength = algorithm.digestLength

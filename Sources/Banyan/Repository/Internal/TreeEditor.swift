@@ -112,7 +112,8 @@ struct TreeEditor {
         if edits.isEmpty, let baseID { return TreeEntry(name: path.last ?? [], mode: .directory, id: baseID) }
         if count == 0 && !path.isEmpty { return nil }
         let (edited, delta) = tree.applying(edits)
-        let id = store(edited, editOf: baseID.map { ($0, delta) })
+        // A rewritten tree's delta is against its canonical form, not the stored base.
+        let id = store(edited, editOf: baseID.map { ($0, tree.isRewritten ? nil : delta) })
         return TreeEntry(name: path.last ?? [], mode: .directory, id: id)
     }
 
@@ -120,10 +121,15 @@ struct TreeEditor {
         path.map { String(decoding: $0, as: UTF8.self) }.joined(separator: "/")
     }
 
-    /// Stages `tree`, an edit of `base` (with the delta from it) when it has one.
-    private mutating func store(_ tree: EncodedTree, editOf base: (id: ObjectID, delta: [UInt8])?) -> ObjectID {
+    /// Stages `tree`, an edit of `base` (with the delta from it, when known) when it has one.
+    private mutating func store(_ tree: EncodedTree, editOf base: (id: ObjectID, delta: [UInt8]?)?) -> ObjectID {
         let object = RawObject(kind: .tree, body: tree.body)
-        let id = base.map { batch.add(object, editOf: $0.id, delta: $0.delta) } ?? batch.add(object)
+        let id: ObjectID
+        switch base {
+        case let (baseID, delta?)?: id = batch.add(object, editOf: baseID, delta: delta)
+        case let (baseID, nil)?: id = batch.add(object, editOf: baseID)
+        case nil: id = batch.add(object)
+        }
         repository.treeBodies.insert(tree, for: id, replacing: base?.id)
         return id
     }
