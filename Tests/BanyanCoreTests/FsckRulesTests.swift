@@ -54,7 +54,6 @@ import Testing
     static let cases: [Case] = [
         tree("duplicateEntries", entry("100644", "a"), entry("100644", "a")),
         tree("treeNotSorted", entry("100644", "b"), entry("100644", "a")),
-        tree("zeroPaddedFilemode", entry("0100644", "a")),
         tree("badFilemode", entry("100600", "a")),
         Case(rule: "emptyName", kind: .tree, body: entry("100644", ""), gitReports: "badTree"),
         tree("hasDot", entry("40000", ".", emptyTree)),
@@ -111,6 +110,26 @@ import Testing
             try git.run(["-c", "fsck.\(test.rule)=error", "fsck", "--no-dangling"])
         }
         #expect(failure.stderr.lowercased().contains(reported.lowercased()), "git fsck said: \(failure.stderr)")
+    }
+
+    /// Old modes are warnings in git's fsck (zero-padded ones errors with
+    /// `--strict`): only errors refuse, so they pass, as `git fsck` passes them.
+    @Test(arguments: [("zeroPaddedFilemode", "040000"), ("badFilemode", "100664")])
+    func acceptsWhatGitOnlyWarnsAbout(rule: String, mode: String) throws {
+        let object = RawObject(kind: .tree, body: Self.entry(mode, "a", mode == "040000" ? Self.emptyTree : Self.blob))
+        let id = object.id(.sha1)
+        #expect(try FsckRules.check(object, id: id, algorithm: .sha1).count == 1)
+        let git = try GitRepo(.sha1)
+        #expect(try git.blob("x\n") == Self.blob)
+        _ = try git.id(["hash-object", "--literally", "-t", "tree", "-w", "--stdin"], input: object.body)
+        if rule == "zeroPaddedFilemode" {
+            // A warning, which --strict makes an error.
+            let strict = try #require(throws: GitFailure.self) { try git.run(["fsck", "--strict", "--no-dangling"]) }
+            #expect(strict.stderr.contains(rule))
+        } else {
+            try git.run(["fsck", "--strict", "--no-dangling"])  // badFilemode stays a warning
+        }
+        try git.run(["fsck", "--no-dangling"])
     }
 
     @Test func acceptsWhatGitWrites() throws {

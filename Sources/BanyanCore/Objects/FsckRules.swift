@@ -1,9 +1,10 @@
 /// Git's fsck rules (`git help fsck-msgids`) for objects that come from
 /// outside: pushed to `banyan serve`, fetched from a peer, or read by `fsck`.
 ///
-/// The strict codecs enforce most rules already (a tree's modes, order,
+/// The codecs enforce most rules already (a tree's modes, order,
 /// duplicates and `.`/`..`/`/` names; a commit's or tag's header order,
-/// ids and signatures). This adds what decoding alone lets through, so that
+/// ids and signatures), refusing what `git fsck` calls an error and
+/// passing what it only warns about (zero-padded modes, a `-0000` zone). This adds what decoding alone lets through, so that
 /// one call decides whether an object may enter the store:
 ///
 /// - `nulInHeader`: a NUL byte among a commit's or tag's headers.
