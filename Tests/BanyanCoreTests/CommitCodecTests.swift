@@ -115,7 +115,6 @@ import Testing
         ("tree {T}\nauthor A <a@x> 1 +0000\nparent {P}\ncommitter A <a@x> 1 +0000\n\nm", "no 'committer' header"),
         ("tree {T}\nauthor A <a@x> 1 +0000\ncommitter A <a@x> 1 +0000\nauthor B <b@x> 1 +0000\n\nm", "'author' header out of place"),
         ("tree {T}\nauthor A <a@x> 1 +0000\ncommitter A <a@x> 1 +0000\nparent {P}\n\nm", "'parent' header out of place"),
-        ("tree {T}\nauthor A <a@x> 1 +0000\ncommitter A <a@x> 1 +0000\n", "no blank line"),
         ("tree {T}\nauthor A <a@x> 1 +0000\ncommitter A <a@x> 1 +0000", "does not end with a newline"),
         ("tree {T}\nauthor A <a@x> 1 +0000\ncommitter A <a@x> 1 +0000\nnovalue\n\nm", "has no value"),
         ("tree {T}\nauthor A <a@x> 1 +0000\ncommitter A <a@x> 1 +0000\nkey\u{7f} v\n\nm", "not printable ASCII"),
@@ -126,7 +125,7 @@ import Testing
         ("tree {T}\nauthor A a@x 1 +0000\ncommitter A <a@x> 1 +0000\n\nm", "has no '<email>'"),
         // Found by the fuzzer: a signature continued on a second line decoded, then re-encoded differently.
         ("tree {T}\nauthor A <a@x> 1 +0000\ncommitter Cy \n iQ <a@x> 1 +0000\n\nm", "spans more than one line"),
-        ("", "no blank line"),
+        ("", "is empty"),
     ])
     func malformedCommitsAreRejected(template: String, problem: String) {
         for algorithm in HashAlgorithm.allCases {
@@ -140,6 +139,23 @@ import Testing
             #expect(error?.code == .corruptObject)
             #expect(error?.message.contains(problem) == true, "\(error?.message ?? "no error") should mention \(problem)")
         }
+    }
+
+    /// Git reads a commit that ends after its headers (no blank line, no
+    /// message); it decodes and encodes back to the same bytes, until a
+    /// message is set.
+    @Test func aCommitEndingAtItsHeadersKeepsItsBytes() throws {
+        let text = "tree \(HashAlgorithm.sha1.emptyTreeID.hex)\nauthor A <a@x> 1 +0000\ncommitter A <a@x> 1 +0000\nencoding utf-8\n"
+        var commit = try Commit(decoding: Array(text.utf8), algorithm: .sha1)
+        #expect(commit.endsAtHeaders)
+        #expect(commit.message.isEmpty)
+        #expect(commit.encoded() == Array(text.utf8))
+        commit.message = Array("now with one".utf8)
+        #expect(commit.encoded() == Array((text + "\nnow with one").utf8))
+        let git = try GitRepo(.sha1)
+        let id = try git.id(["hash-object", "--literally", "-t", "commit", "-w", "--stdin"], input: Array(text.utf8))
+        #expect(RawObject(kind: .commit, body: Array(text.utf8)).id(.sha1) == id)
+        try git.run(["fsck", "--no-dangling"])
     }
 
     @Test func idOfTheOtherAlgorithmIsRejected() {

@@ -67,7 +67,6 @@ import Testing
         ("object {T}\ntype thing\ntag v\n\nm", "is not an object kind"),
         ("object {T}\ntype tree\ntag v\ntagger T t@x 1 +0000\n\nm", "has no '<email>'"),
         ("object {T}\ntype tree\ntag v\ntagger T <t@x> 1 +0000\ntag w\n\nm", "'tag' header out of place"),
-        ("object {T}\ntype tree\ntag v\ntagger T <t@x> 1 +0000\n", "no blank line"),
         ("object {T}\ntype tree\ntag v\n multi\ntagger T <t@x> 1 +0000\n\nm", "not a single line"),
         ("object {T}\ntype tree\ntag v\ntagger T\n more <t@x> 1 +0000\n\nm", "spans more than one line"),
         ("object abc\ntype tree\ntag v\n\nm", "is not a lowercase"),
@@ -77,6 +76,13 @@ import Testing
         let error = #expect(throws: BanyanError.self) { try BanyanCore.Tag(decoding: Array(text.utf8), algorithm: .sha1) }
         #expect(error?.code == .corruptObject)
         #expect(error?.message.contains(problem) == true, "\(error?.message ?? "no error") should mention \(problem)")
+    }
+
+    @Test func aTagEndingAtItsHeadersKeepsItsBytes() throws {
+        let text = "object \(HashAlgorithm.sha1.emptyTreeID.hex)\ntype tree\ntag v\ntagger T <t@x> 1 +0000\n"
+        let tag = try BanyanCore.Tag(decoding: Array(text.utf8), algorithm: .sha1)
+        #expect(tag.endsAtHeaders && tag.message.isEmpty)
+        #expect(tag.encoded() == Array(text.utf8))
     }
 
     @Test func nonUTF8TagNameIsRejected() {

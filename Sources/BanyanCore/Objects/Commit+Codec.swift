@@ -17,7 +17,7 @@ extension Commit {
         for header in extraHeaders {
             ObjectHeaders.append(key: header.key, value: header.value, to: &out)
         }
-        out.append(UInt8(ascii: "\n"))
+        if !(endsAtHeaders && message.isEmpty) { out.append(UInt8(ascii: "\n")) }
         out.append(contentsOf: message)
         return out
     }
@@ -50,5 +50,6 @@ extension Commit {
             extraHeaders: try headers.extras(fixedKeys: ["tree", "parent", "author", "committer"]),
             message: Array(body[headers.messageStart...])
         )
+        endsAtHeaders = !headers.hasBlankLine
     }
 }

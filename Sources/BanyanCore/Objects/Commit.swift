@@ -35,6 +35,9 @@ public struct Commit: Hashable, Sendable {
     public var extraHeaders: [ExtraHeader]
     /// The message bytes, everything after the blank line.
     public var message: [UInt8]
+    /// True for a commit stored as headers only, without the blank line
+    /// (git reads those); it encodes so again while `message` stays empty.
+    public internal(set) var endsAtHeaders = false
 
     /// Creates a commit.
     public init(
@@ -81,6 +84,9 @@ public struct Tag: Hashable, Sendable {
     public var extraHeaders: [ExtraHeader]
     /// The message bytes (including any PGP signature block Git appends).
     public var message: [UInt8]
+    /// True for a tag stored as headers only, without the blank line (git
+    /// reads those); it encodes so again while `message` stays empty.
+    public internal(set) var endsAtHeaders = false
 
     /// Creates a tag.
     public init(

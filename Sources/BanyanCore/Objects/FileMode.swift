@@ -18,6 +18,20 @@ public struct FileMode: RawRepresentable, Hashable, Sendable, CustomStringConver
     /// The modes Git writes today; decoding accepts only these.
     public static let canonical: [FileMode] = [.regular, .executable, .symlink, .directory, .gitlink]
 
+    /// The mode git reads `value` as (its `canon_mode`): any regular-file
+    /// mode as `100755` when the owner may execute it, else `100644`; the
+    /// symlink, directory and gitlink types as themselves. Nil for a value
+    /// of no type git knows.
+    public static func readByGit(_ value: UInt32) -> FileMode? {
+        switch value & 0o170000 {
+        case 0o100000: value & 0o100 != 0 ? .executable : .regular
+        case 0o120000: .symlink
+        case 0o040000: .directory
+        case 0o160000: .gitlink
+        default: nil
+        }
+    }
+
     /// True for `40000`.
     public var isDirectory: Bool { self == .directory }
 

@@ -16,7 +16,7 @@ extension Tag {
         for header in extraHeaders {
             ObjectHeaders.append(key: header.key, value: header.value, to: &out)
         }
-        out.append(UInt8(ascii: "\n"))
+        if !(endsAtHeaders && message.isEmpty) { out.append(UInt8(ascii: "\n")) }
         out.append(contentsOf: message)
         return out
     }
@@ -51,5 +51,6 @@ extension Tag {
             extraHeaders: try headers.extras(fixedKeys: ["object", "type", "tag", "tagger"]),
             message: Array(body[headers.messageStart...])
         )
+        endsAtHeaders = !headers.hasBlankLine
     }
 }

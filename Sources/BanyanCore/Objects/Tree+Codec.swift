@@ -39,9 +39,9 @@ extension Tree {
     /// does not know, an empty name, `.` or `..`, a name with `/`, a
     /// truncated entry, entries out of Git's order, or two entries with the
     /// same name (a file and a directory included). Modes git reads though
-    /// it no longer writes them — zero-padded (`040000`) and group-writable
-    /// files (`100664`), warnings in `git fsck` — decode to the canonical
-    /// mode, and the tree keeps its body so `encoded()` gives back the same
+    /// it no longer writes them — zero-padded (`040000`), other permissions
+    /// (`100664`, `100000`), warnings in `git fsck` — decode to the mode git
+    /// reads them as (`FileMode.readByGit`), and the tree keeps its body so `encoded()` gives back the same
     /// bytes and id. Linear time.
     public init(decoding body: [UInt8], algorithm: HashAlgorithm) throws {
         var canonical = true
@@ -123,12 +123,10 @@ extension Tree {
             guard digit >= UInt8(ascii: "0"), digit <= UInt8(ascii: "7") else { throw fail() }
             value = value << 3 | UInt32(digit - UInt8(ascii: "0"))
         }
-        let zeroPadded = text.first == UInt8(ascii: "0")
-        // Git before 1.0 wrote group-writable files; git reads them as regular files.
-        if value == 0o100664 { return (.regular, false) }
-        let mode = FileMode(rawValue: value)
-        guard FileMode.canonical.contains(mode) else { throw fail() }
-        return (mode, !zeroPadded)
+        // Old tools wrote other permissions (`100664`, `100000`) and zero
+        // padding: git reads every one of a type it knows, as this does.
+        guard let mode = FileMode.readByGit(value) else { throw fail() }
+        return (mode, mode.rawValue == value && text.first != UInt8(ascii: "0"))
     }
 
     private static func checkName(_ name: Slice<UnsafeBufferPointer<UInt8>>, at offset: Int) throws {

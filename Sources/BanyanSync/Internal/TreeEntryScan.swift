@@ -57,12 +57,12 @@ enum TreeEntryScan {
             position += 1
         }
         let kind: Kind
-        switch mode {
-        case 0o40000: kind = .tree
-        // 100664 and zero-padded modes: written by old tools, read by git (see `Tree(decoding:)`).
-        case 0o100644, 0o100755, 0o120000, 0o100664: kind = .blob
-        case 0o160000: kind = .gitlink
-        default: throw corrupt(tree, "an unsupported mode", at: start)
+        // Modes old tools wrote are read as git reads them (see `Tree(decoding:)`).
+        switch FileMode.readByGit(mode) {
+        case .directory?: kind = .tree
+        case .gitlink?: kind = .gitlink
+        case .some: kind = .blob
+        case nil: throw corrupt(tree, "an unsupported mode", at: start)
         }
         let nameStart = position + 1
         var nul = nameStart

@@ -46,11 +46,12 @@ struct EncodedTree: Sendable {
         self.init(trusted: rewritten.body, offsets: rewritten.offsets, algorithm: algorithm, isRewritten: true)
     }
 
-    /// True when an entry's mode has a leading zero or is `100664`.
+    /// True when an entry's mode is not spelled as Banyan writes it.
     private var hasNonCanonicalModes: Bool {
-        offsets.contains { offset in
-            let start = Int(offset)
-            return body[start] == UInt8(ascii: "0") || body[start..<min(body.count, start + 7)].elementsEqual("100664 ".utf8)
+        offsets.indices.contains { i in
+            let (mode, name) = modeAndName(i)
+            let spelled = body[Int(offsets[i])..<(name.lowerBound - 1)]
+            return !FileMode.canonical.contains(mode) || !spelled.elementsEqual(mode.octal.utf8)
         }
     }
 

@@ -13,12 +13,16 @@ enum ObjectHeaders {
         let headers: [Header]
         /// Where the message starts in the body, after the blank line.
         let messageStart: Int
+        /// False when the body ends right after its headers, with no blank
+        /// line and no message (git accepts that; some tools write it).
+        let hasBlankLine: Bool
         private var next = 0
 
-        init(kind: ObjectKind, headers: [Header], messageStart: Int) {
+        init(kind: ObjectKind, headers: [Header], messageStart: Int, hasBlankLine: Bool = true) {
             self.kind = kind
             self.headers = headers
             self.messageStart = messageStart
+            self.hasBlankLine = hasBlankLine
         }
 
         /// The next header's value if its key is `key`; nil leaves it unread.
@@ -54,13 +58,16 @@ enum ObjectHeaders {
     /// Splits `body` into its headers and the offset where the message starts.
     ///
     /// Throws `corruptObject` naming `kind` when a line has no newline or no
-    /// space, a key is not printable ASCII, or the blank line is missing.
+    /// space, or a key is not printable ASCII. Headers that end the body
+    /// (no blank line, no message) are read as git reads them.
     static func parse(_ body: [UInt8], kind: ObjectKind) throws -> Reader {
         var headers: [Header] = []
         var position = 0
         while true {
             guard position < body.count else {
-                throw BanyanError(.corruptObject, "\(kind) has no blank line between its headers and message")
+                // Headers that end the body: no blank line, no message, as git reads it.
+                guard !headers.isEmpty else { throw BanyanError(.corruptObject, "\(kind) is empty") }
+                return Reader(kind: kind, headers: headers, messageStart: position, hasBlankLine: false)
             }
             guard let end = body[position...].firstIndex(of: UInt8(ascii: "\n")) else {
                 throw BanyanError(.corruptObject, "\(kind) header at byte \(position) does not end with a newline")
