@@ -8,6 +8,8 @@ struct BatchLines {
     private var buffer: [UInt8] = []
     private var start = 0
     private var ended = false
+    /// What one read fills, reused across reads.
+    private var chunk = [UInt8](repeating: 0, count: 1 << 16)
     private let descriptor: Int32
 
     init(descriptor: Int32 = 0) {
@@ -32,7 +34,6 @@ struct BatchLines {
             buffer.removeSubrange(0..<start)
             start = 0
             beforeWaiting()
-            var chunk = [UInt8](repeating: 0, count: 1 << 16)
             let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
             if count < 0 {
                 if errno == EINTR { continue }
