@@ -33,6 +33,9 @@ public struct FetchResult: Sendable {
     public var rounds: Int
     /// The repository's shallow commits after the fetch.
     public var shallow: Set<ObjectID>
+    /// What Git's fsck rules found in the received objects without refusing
+    /// them (warnings under the repository's `fetch.fsck.*` policy).
+    public var warnings: [FsckFinding] = []
 }
 
 /// Git's smart protocol, client side, over any `Transport`: protocol v2
@@ -156,10 +159,10 @@ public struct GitClient: Sendable {
             let (_, capabilities) = try await uploadPackAdvertisementV0()
             var walk = HaveWalk(repository: repository, shallow: shallow)
             let pack = try await fetchPackV0(wants: missing, capabilities: capabilities, haves: try walk.next(maxHaves))
-            let received = try PackIngest.ingest(pack, into: repository)
+            let received = try PackIngest.ingest(pack, into: repository, policy: try repository.fsckPolicy(.fetch))
             try PackIngest.checkConnected(tips: missing, received: received, shallow: shallow, in: repository)
             progress?("Received \(received.ids.count) objects, \(Self.rate(bytes: pack.count, since: started))\n")
-            return FetchResult(objects: received.ids, packBytes: pack.count, rounds: 1, shallow: shallow)
+            return FetchResult(objects: received.ids, packBytes: pack.count, rounds: 1, shallow: shallow, warnings: received.warnings)
         }
         var base = ["thin-pack", "ofs-delta", "include-tag"]
         if progress == nil { base.append("no-progress") }
@@ -187,13 +190,14 @@ public struct GitClient: Sendable {
             guard let parsed = try parseFetchResponse(try stream.finish()) else { continue }
             if parsed.packfile {
                 let pack = stream.pack
-                let received = try PackIngest.ingest(pack, into: repository)
+                let received = try PackIngest.ingest(pack, into: repository, policy: try repository.fsckPolicy(.fetch))
                 shallow.subtract(parsed.unshallow)
                 shallow.formUnion(parsed.shallow)
                 try PackIngest.checkConnected(tips: missing, received: received, shallow: shallow, in: repository)
                 if !parsed.shallow.isEmpty || !parsed.unshallow.isEmpty { try shallowFile.write(shallow) }
                 progress?("Received \(received.ids.count) objects, \(Self.rate(bytes: pack.count, since: started))\n")
-                return FetchResult(objects: received.ids, packBytes: pack.count, rounds: rounds, shallow: shallow)
+                return FetchResult(objects: received.ids, packBytes: pack.count, rounds: rounds, shallow: shallow,
+                                   warnings: received.warnings)
             }
             common += parsed.acks.filter { !common.contains($0) }
             if done { throw BanyanError(.corruptObject, "the remote answered `done` without a pack") }

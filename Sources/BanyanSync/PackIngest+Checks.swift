@@ -9,12 +9,15 @@ import Synchronization
 /// on its own and takes the lock only to record what it found.
 final class ReceivedChecks: Sendable {
     let algorithm: HashAlgorithm
+    /// Which findings refuse an object, which are only reported.
+    let policy: FsckPolicy
     /// Whether to keep every object, for a store that takes them in a batch.
     let keepsObjects: Bool
-    private let state = Mutex((references: ReceivedReferences(), objects: [RawObject]()))
+    private let state = Mutex((references: ReceivedReferences(), objects: [RawObject](), warnings: [FsckFinding]()))
 
-    init(algorithm: HashAlgorithm, keepsObjects: Bool) {
+    init(algorithm: HashAlgorithm, policy: FsckPolicy, keepsObjects: Bool) {
         self.algorithm = algorithm
+        self.policy = policy
         self.keepsObjects = keepsObjects
     }
 
@@ -22,11 +25,15 @@ final class ReceivedChecks: Sendable {
     var references: ReceivedReferences { state.withLock { $0.references } }
     /// The objects checked, when `keepsObjects`.
     var objects: [RawObject] { state.withLock { $0.objects } }
+    /// The findings that did not refuse their object.
+    var warnings: [FsckFinding] { state.withLock { $0.warnings } }
 
     /// Checks `object`, resolved from `base` when that is in the pack; throws
     /// `corruptObject` for an object that fails a rule.
     func check(_ object: RawObject, id: ObjectID, base: RawObject?) throws {
         var links: [FsckRules.Link] = []
+        var findings: [FsckFinding] = []
+        let report = { (finding: FsckFinding) in findings.append(finding) }
         switch object.kind {
         case .blob:
             break
@@ -34,17 +41,19 @@ final class ReceivedChecks: Sendable {
             try PackIngest.received {
                 try object.body.withUnsafeBytes { body in
                     let scan = { (base: UnsafeRawBufferPointer?) in
-                        try FsckRules.checkTree(body, id: id, algorithm: self.algorithm, base: base) { links.append($0) }
+                        try FsckRules.checkTree(body, id: id, algorithm: self.algorithm, base: base, policy: self.policy,
+                                               report: report) { links.append($0) }
                     }
                     if let base { try base.body.withUnsafeBytes { try scan($0) } } else { try scan(nil) }
                 }
             }
         case .commit, .tag:
-            links = try PackIngest.received { try FsckRules.check(object, id: id, algorithm: algorithm) }
+            links = try PackIngest.received { try FsckRules.check(object, id: id, algorithm: algorithm, policy: policy, report: report) }
         }
-        guard keepsObjects || !links.isEmpty else { return }
+        guard keepsObjects || !links.isEmpty || !findings.isEmpty else { return }
         state.withLock { state in
             if keepsObjects { state.objects.append(object) }
+            state.warnings += findings
             for link in links { state.references.record(link) }
         }
     }

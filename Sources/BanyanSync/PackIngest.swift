@@ -16,20 +16,30 @@ public enum PackIngest {
         public var ids: [ObjectID]
         /// The pack's size in bytes, as received.
         public var byteCount: Int
+        /// What Git's fsck rules found that did not refuse an object (warnings).
+        public var warnings: [FsckFinding] = []
         /// What the objects refer to, as checking them found it.
         var references = ReceivedReferences()
     }
 
     /// Indexes, verifies and stores `pack`; see the spool version.
     @discardableResult
-    public static func ingest(_ pack: [UInt8], into repository: Repository, maxObjectSize: Int = 1 << 30) throws -> Received {
+    public static func ingest(
+        _ pack: [UInt8], into repository: Repository, policy: FsckPolicy? = FsckPolicy(), maxObjectSize: Int = 1 << 30
+    ) throws -> Received {
         let spool = try PackSpool(for: repository)
         try spool.append(pack)
-        return try ingest(spool, into: repository, maxObjectSize: maxObjectSize)
+        return try ingest(spool, into: repository, policy: policy, maxObjectSize: maxObjectSize)
     }
 
     /// Indexes, verifies and stores the pack in `spool`; REF_DELTA bases
     /// missing from the pack come from the repository (a thin pack).
+    ///
+    /// Each object is checked with Git's fsck rules under `policy` (nil:
+    /// not checked, as with `fetch.fsckObjects` false; only what no policy
+    /// lets pass is refused): an error refuses the pack, warnings come back
+    /// in `Received.warnings`. `Repository.fsckPolicy(_:)` gives the policy
+    /// the repository's config asks for.
     ///
     /// Cost: one indexing pass over the pack (mapped, not read into memory)
     /// that also checks each object as it is resolved, and records what it
@@ -39,13 +49,15 @@ public enum PackIngest {
     /// damaged or truncated pack or an object that fails Git's fsck rules,
     /// `limitExceeded` for an object over `maxObjectSize`.
     @discardableResult
-    public static func ingest(_ spool: PackSpool, into repository: Repository, maxObjectSize: Int = 1 << 30) throws -> Received {
+    public static func ingest(
+        _ spool: PackSpool, into repository: Repository, policy: FsckPolicy? = FsckPolicy(), maxObjectSize: Int = 1 << 30
+    ) throws -> Received {
         let algorithm = repository.hashAlgorithm
         let objects = repository.objects
         let lookup: @Sendable (ObjectID) throws -> RawObject? = { try objects.find($0) }
         let byteCount = spool.count
         let backend = objects as? FileSystemBackend
-        let checks = ReceivedChecks(algorithm: algorithm, keepsObjects: backend == nil)
+        let checks = ReceivedChecks(algorithm: algorithm, policy: policy ?? .unchecked, keepsObjects: backend == nil)
         let indexed = try spool.bytes().withUnsafeBytes {
             try PackIndexer.index(pack: $0, algorithm: algorithm, maxObjectSize: maxObjectSize, baseLookup: lookup,
                                   inspect: { try checks.check($0, id: $1, base: $2) })
@@ -56,11 +68,14 @@ public enum PackIngest {
         let index = try complete.indexBytes()
         // Blobs pass every fsck rule but the one for `.gitattributes`, checked now that the pack is indexed.
         var references = checks.references
+        var warnings = checks.warnings
         if !references.attributes.isEmpty {
             let reader = try PackReader(pack: try spool.bytes(), index: try PackIndex(bytes: index, algorithm: algorithm),
                                         maxObjectSize: maxObjectSize)
             for id in references.attributes.sorted() {
-                if let blob = try reader.find(id) { try FsckRules.checkAttributes(blob, id: id) }
+                if let blob = try reader.find(id) {
+                    try received { try FsckRules.checkAttributes(blob, id: id, policy: checks.policy) { warnings.append($0) } }
+                }
             }
         }
         references.received = Dictionary(indexed.entries.lazy.map { ($0.id, $0.kind) }) { first, _ in first }
@@ -74,7 +89,7 @@ public enum PackIngest {
             _ = try objects.putBatch(checks.objects)
             try repository.flush()
         }
-        return Received(ids: ids, byteCount: byteCount, references: references)
+        return Received(ids: ids, byteCount: byteCount, warnings: warnings, references: references)
     }
 
     /// Checks that every object reachable from `tips` is present, as
@@ -116,7 +131,7 @@ public enum PackIngest {
             if let kind, raw.kind != kind {
                 throw BanyanError(.corruptObject, "object \(id) is a \(raw.kind) but is referenced as a \(kind)")
             }
-            var links = try FsckRules.check(raw, id: id, algorithm: algorithm)
+            var links = try FsckRules.check(raw, id: id, algorithm: algorithm, policy: .unchecked)
             if raw.kind == .commit && shallow.contains(id) { links.removeAll { $0.kind == .commit } }
             stack += links.map { ($0.id, $0.kind) }
         }

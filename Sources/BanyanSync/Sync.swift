@@ -11,12 +11,19 @@ public struct Sync: Sendable {
     public var token: String?
     /// Receives progress lines, or nil for silence.
     public var progress: (@Sendable (String) -> Void)?
+    /// Receives what Git's fsck rules found in fetched objects without
+    /// refusing them (they are also in `FetchResult.warnings`).
+    public var warning: (@Sendable (FsckFinding) -> Void)?
 
     /// Sync operations on `repository`.
-    public init(repository: Repository, token: String? = nil, progress: (@Sendable (String) -> Void)? = nil) {
+    public init(
+        repository: Repository, token: String? = nil, progress: (@Sendable (String) -> Void)? = nil,
+        warning: (@Sendable (FsckFinding) -> Void)? = nil
+    ) {
         self.repository = repository
         self.token = token
         self.progress = progress
+        self.warning = warning
     }
 
     /// The transport for `url`: HTTP(S) for URLs, a local transport for paths.
@@ -52,10 +59,15 @@ public struct Sync: Sendable {
     /// Fetches from `url` into refs under `trackingPrefix`.
     /// A `url` naming a Git bundle file is read as `git fetch FILE.bundle` does.
     public func fetch(url: String, trackingPrefix: String, depth: Int? = nil) async throws -> FetchSummary {
-        if let bundle = Self.bundlePath(url) { return try fetchBundle(bundle, trackingPrefix: trackingPrefix, depth: depth) }
+        if let bundle = Self.bundlePath(url) {
+            let summary = try fetchBundle(bundle, trackingPrefix: trackingPrefix, depth: depth)
+            summary.result.warnings.forEach { warning?($0) }
+            return summary
+        }
         let client = try client(url)
         let refs = try await client.listRefs()
         let result = try await client.fetch(wants: refs.refs.map(\.id), depth: depth)
+        result.warnings.forEach { warning?($0) }
         var updated: [String: ObjectID] = [:]
         let log = ReflogEntry(old: .zero(repository.hashAlgorithm), new: .zero(repository.hashAlgorithm),
                               committer: repository.defaultAuthor.signature(), message: "fetch: \(url)")
@@ -88,7 +100,7 @@ public struct Sync: Sendable {
     /// Git bundle file, as for `git clone FILE.bundle`.
     public static func clone(
         url: String, to path: String, depth: Int? = nil, branch: String? = nil, token: String? = nil,
-        progress: (@Sendable (String) -> Void)? = nil
+        progress: (@Sendable (String) -> Void)? = nil, warning: (@Sendable (FsckFinding) -> Void)? = nil
     ) async throws -> Repository {
         let format = if let bundle = Self.bundlePath(url) {
             try BundleHeader.read(from: bundle).algorithm
@@ -101,7 +113,7 @@ public struct Sync: Sendable {
             // clone fetches from it wherever it runs.
             let remoteURL = Self.bundlePath(url).map { URL(fileURLWithPath: $0).standardizedFileURL.path } ?? url
             try Remotes.add(Remote(name: "origin", url: remoteURL), to: repository)
-            let sync = Sync(repository: repository, token: token, progress: progress)
+            let sync = Sync(repository: repository, token: token, progress: progress, warning: warning)
             let summary = try await sync.fetch(remote: "origin", depth: depth)
             let target = branch.map { "refs/heads/\($0)" } ?? summary.remoteRefs.headTarget ?? "refs/heads/main"
             let name = String(target.dropFirst("refs/heads/".count))

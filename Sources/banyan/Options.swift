@@ -82,6 +82,11 @@ enum Output {
         FileHandle.standardError.write(Data("banyan: \(text)\n".utf8))
     }
 
+    /// A line on stderr as it is, for messages in git's own words (`warning: object …`).
+    static func diagnostic(_ text: String) {
+        FileHandle.standardError.write(Data("\(text)\n".utf8))
+    }
+
     /// Pretty, sorted JSON for `--json` output.
     static func json<T: Encodable>(_ value: T) throws {
         let encoder = JSONEncoder()

@@ -1,22 +1,21 @@
 import BanyanCore
 import Testing
 
-/// Each of Git's fsck rules that applies to received trees, commits and tags,
-/// on an object crafted by hand: `FsckRules` refuses it, and real `git fsck`
-/// (with the rule raised to an error) reports the same message id.
+/// Each of Git's fsck rules on an object crafted by hand: Banyan reports
+/// it with Git's message id and words, at Git's severity, and real
+/// `git fsck` prints the same line.
 @Suite struct FsckRulesTests {
     struct Case: CustomTestStringConvertible, Sendable {
         /// Git's message id (`git help fsck-msgids`).
         var rule: String
         var kind: ObjectKind
         var body: [UInt8]
-        /// Whether Banyan's message names the rule (true for the rules
-        /// `FsckRules` adds; the codecs' own messages describe the problem instead).
-        var namedByBanyan = false
-        /// What `git fsck` prints instead when its parser stops before the
-        /// rule's own check: an empty name is a `badTree` to Git's tree walker,
-        /// and a commit or tag whose first headers are broken "could not be parsed".
-        var gitReports: String?
+        /// What both report instead when the parser stops before the rule's
+        /// own check: an empty name is a `badTree` to Git's tree walker.
+        var reportedAs: String?
+        /// True when `git fsck`'s object parser refuses the object before
+        /// fsck's checks run ("could not be parsed"), so its line differs.
+        var gitCannotParse = false
         var testDescription: String { "\(kind) \(rule)" }
     }
 
@@ -33,45 +32,43 @@ import Testing
         entry(mode, Array(name.utf8), id)
     }
 
-    static func tree(_ rule: String, _ entries: [UInt8]..., named: Bool = false) -> Case {
-        Case(rule: rule, kind: .tree, body: entries.flatMap { $0 }, namedByBanyan: named)
+    static func tree(_ rule: String, _ entries: [UInt8]...) -> Case {
+        Case(rule: rule, kind: .tree, body: entries.flatMap { $0 })
     }
 
-    static let unparsed = "could not be parsed"
-
-    static func commit(_ rule: String, _ text: String, named: Bool = false, gitReports: String? = nil) -> Case {
-        Case(rule: rule, kind: .commit, body: Array(text.utf8), namedByBanyan: named, gitReports: gitReports)
+    static func commit(_ rule: String, _ text: String, gitCannotParse: Bool = false) -> Case {
+        Case(rule: rule, kind: .commit, body: Array(text.utf8), gitCannotParse: gitCannotParse)
     }
 
     static func commit(author line: String, _ rule: String) -> Case {
         commit(rule, "tree \(emptyTree)\nauthor \(line)\n\(committer)\nmessage\n")
     }
 
-    static func tag(_ rule: String, _ text: String, named: Bool = false, gitReports: String? = nil) -> Case {
-        Case(rule: rule, kind: .tag, body: Array(text.utf8), namedByBanyan: named, gitReports: gitReports)
+    static func tag(_ rule: String, _ text: String, gitCannotParse: Bool = false) -> Case {
+        Case(rule: rule, kind: .tag, body: Array(text.utf8), gitCannotParse: gitCannotParse)
     }
 
     static let cases: [Case] = [
         tree("duplicateEntries", entry("100644", "a"), entry("100644", "a")),
         tree("treeNotSorted", entry("100644", "b"), entry("100644", "a")),
-        Case(rule: "emptyName", kind: .tree, body: entry("100644", ""), gitReports: "badTree"),
+        Case(rule: "emptyName", kind: .tree, body: entry("100644", ""), reportedAs: "badTree"),
         tree("hasDot", entry("40000", ".", emptyTree)),
         tree("hasDotdot", entry("40000", "..", emptyTree)),
         tree("fullPathname", entry("100644", "a/b")),
-        tree("hasDotgit", entry("40000", ".git", emptyTree), named: true),
-        tree("hasDotgit", entry("40000", ".GiT", emptyTree), named: true),
-        tree("hasDotgit", entry("40000", "git~1", emptyTree), named: true),
-        tree("hasDotgit", entry("100644", ".git. . "), named: true),
-        tree("hasDotgit", entry("100644", ".g\u{200C}it"), named: true),
-        tree("nullSha1", entry("100644", "a", .zero(.sha1)), named: true),
+        tree("hasDotgit", entry("40000", ".git", emptyTree)),
+        tree("hasDotgit", entry("40000", ".GiT", emptyTree)),
+        tree("hasDotgit", entry("40000", "git~1", emptyTree)),
+        tree("hasDotgit", entry("100644", ".git. . ")),
+        tree("hasDotgit", entry("100644", ".g\u{200C}it")),
+        tree("nullSha1", entry("100644", "a", .zero(.sha1))),
         tree("badTree", Array(entry("100644", "a").dropLast(3))),
-        commit("missingTree", "parent \(emptyTree)\n\(author)\(committer)\n", gitReports: unparsed),
-        commit("badTreeSha1", "tree \(String(emptyTree.hex.dropLast()))z\n\(author)\(committer)\n", gitReports: unparsed),
-        commit("badParentSha1", "tree \(emptyTree)\nparent 1234\n\(author)\(committer)\n", gitReports: unparsed),
+        commit("missingTree", "parent \(emptyTree)\n\(author)\(committer)\n", gitCannotParse: true),
+        commit("badTreeSha1", "tree \(String(emptyTree.hex.dropLast()))z\n\(author)\(committer)\n", gitCannotParse: true),
+        commit("badParentSha1", "tree \(emptyTree)\nparent 1234\n\(author)\(committer)\n", gitCannotParse: true),
         commit("missingAuthor", "tree \(emptyTree)\n\(committer)\n"),
         commit("missingCommitter", "tree \(emptyTree)\n\(author)\n"),
         commit("multipleAuthors", "tree \(emptyTree)\n\(author)\(author)\(committer)\n"),
-        commit("nulInHeader", "tree \(emptyTree)\nauthor A\0 <a@example.com> 1700000000 +0000\n\(committer)\n", named: true),
+        commit("nulInHeader", "tree \(emptyTree)\nauthor A\0 <a@example.com> 1700000000 +0000\n\(committer)\n"),
         commit("unterminatedHeader", "tree \(emptyTree)\n\(author)committer C <c@example.com> 1700000000 +0000"),
         commit(author: "<a@example.com> 1700000000 +0000", "missingNameBeforeEmail"),
         commit(author: "A>B <a@example.com> 1700000000 +0000", "badName"),
@@ -84,31 +81,57 @@ import Testing
         commit(author: "A <a@example.com> 99999999999999999999999 +0000", "badDateOverflow"),
         commit(author: "A <a@example.com> 1700000000 +00a0", "badTimezone"),
         commit(author: "A \n continued <a@example.com> 1700000000 +0000", "missingEmail"),
-        tag("missingObject", "type commit\ntag v1\n\n", gitReports: unparsed),
-        tag("badObjectSha1", "object zz\ntype commit\ntag v1\n\n", gitReports: unparsed),
-        tag("missingTypeEntry", "object \(emptyTree)\ntag v1\n\n", gitReports: unparsed),
-        tag("badType", "object \(emptyTree)\ntype tee\ntag v1\n\n", gitReports: unparsed),
-        tag("missingTagEntry", "object \(emptyTree)\ntype tree\ntagger T <t@example.com> 1700000000 +0000\n\n", gitReports: unparsed),
-        tag("nulInHeader", "object \(emptyTree)\ntype tree\ntag v\01\n\n", named: true),
+        tag("missingObject", "type commit\ntag v1\n\n", gitCannotParse: true),
+        tag("badObjectSha1", "object zz\ntype commit\ntag v1\n\n", gitCannotParse: true),
+        tag("missingTypeEntry", "object \(emptyTree)\ntag v1\n\n", gitCannotParse: true),
+        tag("badType", "object \(emptyTree)\ntype tee\ntag v1\n\n", gitCannotParse: true),
+        tag("missingTagEntry", "object \(emptyTree)\ntype tree\ntagger T <t@example.com> 1700000000 +0000\n\n", gitCannotParse: true),
+        tag("nulInHeader", "object \(emptyTree)\ntype tree\ntag v\01\n\n"),
         tag("badEmail", "object \(emptyTree)\ntype tree\ntag v1\ntagger T <t@<example.com> 1700000000 +0000\n\n"),
+        tag("missingTaggerEntry", "object \(emptyTree)\ntype tree\ntag v1\n\nmessage\n"),
+        tree("zeroPaddedFilemode", entry("040000", "a", emptyTree)),
+        tree("gitattributesSymlink", entry("120000", ".gitattributes")),
+        tree("gitmodulesSymlink", entry("120000", ".gitmodules")),
     ]
 
+    /// Raised to an error, the rule refuses the object, and Banyan's line
+    /// is the one `git fsck` prints.
     @Test(arguments: cases)
-    func refusesWhatGitFsckRefuses(_ test: Case) throws {
+    func reportsWhatGitFsckReports(_ test: Case) throws {
         let object = RawObject(kind: test.kind, body: test.body)
         let id = object.id(.sha1)
-        let error = try #require(throws: BanyanError.self) { try FsckRules.check(object, id: id, algorithm: .sha1) }
+        let rule = try #require(FsckMessageID(rawValue: test.rule))
+        var policy = FsckPolicy()
+        if rule.defaultSeverity != .fatal { try policy.set(rule, to: "error") }
+        var findings: [FsckFinding] = []
+        let error = try #require(throws: BanyanError.self) {
+            try FsckRules.check(object, id: id, algorithm: .sha1, policy: policy) { findings.append($0) }
+        }
+        let finding = try #require(findings.first { $0.isError })
         #expect(error.code == .corruptObject)
-        #expect(error.message.contains("\(test.kind) \(id) fails fsck"))
-        if test.namedByBanyan { #expect(error.message.contains("(\(test.rule))")) }
+        #expect(error.message == finding.description)
+        #expect(finding.message.rawValue == test.reportedAs ?? test.rule)
 
         let git = try GitRepo(.sha1)
         _ = try git.id(["hash-object", "--literally", "-t", test.kind.rawValue, "-w", "--stdin"], input: test.body)
-        let reported = test.gitReports ?? test.rule
         let failure = try #require(throws: GitFailure.self) {
             try git.run(["-c", "fsck.\(test.rule)=error", "fsck", "--no-dangling"])
         }
-        #expect(failure.stderr.lowercased().contains(reported.lowercased()), "git fsck said: \(failure.stderr)")
+        let expected = test.gitCannotParse ? "could not be parsed" : finding.description
+        #expect(failure.stderr.contains(expected), "git fsck said: \(failure.stderr)")
+    }
+
+    /// At Git's default severities Banyan refuses exactly what `git fsck` fails on.
+    @Test(arguments: cases)
+    func refusesWhatGitFsckRefuses(_ test: Case) throws {
+        let object = RawObject(kind: test.kind, body: test.body)
+        var findings: [FsckFinding] = []
+        let refused = (try? FsckRules.check(object, id: object.id(.sha1), algorithm: .sha1) { findings.append($0) }) == nil
+        #expect(refused == findings.contains(where: \.isError))
+        let git = try GitRepo(.sha1)
+        _ = try git.id(["hash-object", "--literally", "-t", test.kind.rawValue, "-w", "--stdin"], input: test.body)
+        let gitRefused = (try? git.run(["fsck", "--no-dangling"])) == nil
+        #expect(refused == gitRefused)
     }
 
     /// Old modes are warnings in git's fsck (zero-padded ones errors with
@@ -159,7 +182,7 @@ import Testing
         let error = try #require(throws: BanyanError.self) {
             try FsckRules.check(RawObject(kind: .tree, body: body), id: RawObject(kind: .tree, body: body).id(.sha1), algorithm: .sha1)
         }
-        #expect(error.message.contains("(gitattributesBlob)"))
+        #expect(error.message.hasSuffix("gitattributesBlob: non-blob found at .gitattributes"))
     }
 
     @Test func gitattributesLinesAndSizeAreBounded() throws {
@@ -168,10 +191,10 @@ import Testing
         try FsckRules.checkAttributes(RawObject(kind: .blob, body: longest + [10] + longest), id: id)
         for body in [longest + [UInt8(ascii: "a")], [10] + longest + [UInt8(ascii: "a"), 10]] {
             let error = try #require(throws: BanyanError.self) { try FsckRules.checkAttributes(RawObject(kind: .blob, body: body), id: id) }
-            #expect(error.message.contains("(gitattributesLineLength)"))
+            #expect(error.message.hasSuffix("gitattributesLineLength: .gitattributes has too long lines to parse"))
         }
         let tooLarge = RawObject(kind: .blob, body: Array(repeating: 10, count: FsckRules.maxAttributesSize + 1))
         let error = try #require(throws: BanyanError.self) { try FsckRules.checkAttributes(tooLarge, id: id) }
-        #expect(error.message.contains("(gitattributesLarge)"))
+        #expect(error.message.hasSuffix("gitattributesLarge: .gitattributes too large to parse"))
     }
 }

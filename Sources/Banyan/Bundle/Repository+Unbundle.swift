@@ -48,6 +48,9 @@ public struct UnbundleResult: Sendable {
     public var updated: [Update] = []
     /// Bundle refs that set nothing.
     public var skipped: [Skipped] = []
+    /// What Git's fsck rules found without refusing an object (warnings
+    /// under the repository's `fetch.fsck.*` policy).
+    public var warnings: [FsckFinding] = []
 }
 
 extension BundleHeader {
@@ -118,6 +121,7 @@ extension Repository {
         let file = try BundleFile(path: path)
         let indexed = try file.index(for: self)
         var result = UnbundleResult(header: file.header, objects: indexed.result.entries.map(\.id))
+        result.warnings = indexed.warnings
         let targets = try refTargets(for: file.header, mode: updating, skipped: &result.skipped)
         if let backend = objects as? FileSystemBackend {
             result.pack = try indexed.pack.withUnsafeBytes {

@@ -50,7 +50,8 @@ extension GitService {
             do {
                 if let refusal { throw BanyanError(.limitExceeded, refusal) }
                 if let pack, pack.count > 0 {
-                    received = try PackIngest.ingest(pack, into: repository, maxObjectSize: options.maxObjectBytes)
+                    received = try PackIngest.ingest(pack, into: repository, policy: try repository.fsckPolicy(.receive),
+                                                     maxObjectSize: options.maxObjectBytes)
                 }
             } catch {
                 unpackStatus = (error as? BanyanError)?.message ?? String(describing: error)
@@ -77,6 +78,10 @@ extension GitService {
         report.flush()
         guard capabilities.contains("side-band-64k") || capabilities.contains("side-band") else { return report.bytes }
         var writer = PktLineWriter()
+        // Warnings reach the pusher as Git's do: `remote: warning: object 1f2e…: …`.
+        for warning in received.warnings {
+            SideBand.write(Array("\(warning.transferDescription)\n".utf8), band: .progress, to: &writer)
+        }
         SideBand.write(report.bytes, band: .data, to: &writer)
         writer.flush()
         return writer.bytes

@@ -94,6 +94,7 @@ struct BundleCommand: ParsableCommand {
             let result = try repository.open().unbundle(from: file, updating: mode)
             for ref in result.header.refs { Output.line("\(ref.id.hex) \(ref.name)") }
             for skipped in result.skipped { Output.error("\(skipped.name) not set: \(skipped.reason)") }
+            for warning in result.warnings { Output.diagnostic(warning.transferDescription) }
         }
     }
 }

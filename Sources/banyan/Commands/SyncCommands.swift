@@ -17,9 +17,9 @@ struct Clone: ParsableCommand {
         name = (name as NSString).lastPathComponent
         if name.hasSuffix(".git") { name.removeLast(4) }
         let target = path ?? (name.isEmpty || name.contains(":") ? "clone" : name)
-        let (url, depth, branch, token, progress) = (url, depth, branch, remote.resolvedToken, remote.progress)
+        let (url, depth, branch, token, progress, warning) = (url, depth, branch, remote.resolvedToken, remote.progress, remote.warning)
         let head = try runAsync {
-            let repo = try await Sync.clone(url: url, to: target, depth: depth, branch: branch, token: token, progress: progress)
+            let repo = try await Sync.clone(url: url, to: target, depth: depth, branch: branch, token: token, progress: progress, warning: warning)
             return try repo.currentBranch().name
         }
         Output.line("Cloned \(url) into \(target) (branch \(head))")

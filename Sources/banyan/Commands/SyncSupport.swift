@@ -20,9 +20,15 @@ struct RemoteOptions: ParsableArguments {
         return { text in FileHandle.standardError.write(Data(text.utf8)) }
     }
 
-    /// A `Sync` on the store `repository` names, with this token and progress.
+    /// Prints what Git's fsck rules found in fetched objects, as git does:
+    /// `warning: object 1f2e…: zeroPaddedFilemode: …` on stderr, quiet or not.
+    var warning: @Sendable (FsckFinding) -> Void {
+        { finding in Output.diagnostic(finding.transferDescription) }
+    }
+
+    /// A `Sync` on the store `repository` names, with this token, progress and warnings.
     func sync(_ repository: RepositoryOptions) throws -> Sync {
-        Sync(repository: try repository.open(), token: resolvedToken, progress: progress)
+        Sync(repository: try repository.open(), token: resolvedToken, progress: progress, warning: warning)
     }
 
     /// A `Sync` as above, and the branch to sync: `branch`, or HEAD's when nil.

@@ -28,6 +28,8 @@ struct BundleFile {
         var pack: ByteStorage
         var result: PackIndexer.Result
         var reader: PackReader
+        /// What the fsck rules found without refusing an object.
+        var warnings: [FsckFinding] = []
     }
 
     /// Checks the bundle against `repository` and indexes its pack.
@@ -36,7 +38,8 @@ struct BundleFile {
     /// present; indexes the pack (every object hashed, deltas resolved,
     /// bases of a thin pack taken from the repository and appended, as
     /// `git index-pack --fix-thin` does); then walks from every ref through
-    /// the pack's objects, decoding each, and requires every object they
+    /// the pack's objects, checking each with Git's fsck rules under the
+    /// repository's `fetch` policy, and requires every object they
     /// reference to be in the pack or the repository. Nothing is written.
     ///
     /// Throws `invalidArgument` for a hash function mismatch,
@@ -71,8 +74,8 @@ struct BundleFile {
             throw BanyanError(error.code, "bundle \(path): \(error.message)", cause: error)
         }
         let reader = try PackReader(pack: pack, index: PackIndex(bytes: result.indexBytes(), algorithm: algorithm))
-        try checkConnected(reader, repository: repository)
-        return IndexedPack(pack: pack, result: result, reader: reader)
+        let warnings = try checkConnected(reader, repository: repository)
+        return IndexedPack(pack: pack, result: result, reader: reader, warnings: warnings)
     }
 
     /// The prerequisite commits `repository` does not have.
@@ -83,8 +86,10 @@ struct BundleFile {
     /// Walks from the refs through the pack's objects; an object outside the
     /// pack must be in the repository (and is taken to be complete there, as
     /// Git's connectivity check does).
-    private func checkConnected(_ reader: PackReader, repository: Repository) throws {
+    private func checkConnected(_ reader: PackReader, repository: Repository) throws -> [FsckFinding] {
         let algorithm = repository.hashAlgorithm
+        let policy = try repository.fsckPolicy(.fetch) ?? .unchecked
+        var warnings: [FsckFinding] = []
         var seen = Set<ObjectID>()
         var stack = header.refs.map { (id: $0.id, origin: "ref \($0.name)") }
         while let (id, origin) = stack.popLast() {
@@ -97,10 +102,12 @@ struct BundleFile {
             }
             let here = "\(object.kind) \(id.hex)"
             do {
-                stack += try FsckRules.check(object, id: id, algorithm: algorithm).map { ($0.id, here) }
+                stack += try FsckRules.check(object, id: id, algorithm: algorithm, policy: policy) { warnings.append($0) }
+                    .map { ($0.id, here) }
             } catch let error as BanyanError {
                 throw BanyanError(.corruptObject, "bundle \(path): \(error.message)")
             }
         }
+        return warnings
     }
 }

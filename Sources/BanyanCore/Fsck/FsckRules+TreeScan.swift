@@ -5,48 +5,56 @@ import Darwin
 #endif
 
 extension FsckRules {
-    /// Checks a tree body against Git's fsck rules by scanning its bytes,
-    /// and calls `link` for each object it refers to (gitlinks excluded).
+    /// Checks a tree body against Git's fsck rules, as
+    /// `check(_:id:algorithm:policy:report:)` does, and calls `link` for
+    /// each object it refers to (gitlinks excluded).
     ///
-    /// The rules are `check(_:id:algorithm:)`'s exactly: a tree this accepts
-    /// is one the strict decoder and the fsck rules accept, and a tree it
-    /// refuses gets the same error. `base`, a tree that `body` was built
-    /// from (a delta's base) and that passed this check, makes it skip the
-    /// entries that are byte for byte in `base` too, but for their order:
-    /// checking `base` saw their names, ids and links already.
+    /// An ordinary tree (canonical modes and names, nothing any rule
+    /// reports) is scanned in place; anything else is checked entry by
+    /// entry as Git's `fsck_tree` does, which names what is wrong. `base`, a
+    /// tree that `body` was built from (a delta's base) and that passed this
+    /// check, makes the scan skip the entries that are byte for byte in
+    /// `base` too, but for their order: checking `base` saw their names, ids
+    /// and links already.
     ///
-    /// Cost: one pass over the bytes and no allocation for ordinary trees;
-    /// a tree with a problem is decoded again to name it. Throws
-    /// `corruptObject` naming `id` and the rule broken.
+    /// Cost: one pass over the bytes and no allocation for ordinary trees.
+    /// Findings go to `report`; the first error is thrown as `corruptObject`.
     public static func checkTree(
         _ body: UnsafeRawBufferPointer, id: ObjectID, algorithm: HashAlgorithm, base: UnsafeRawBufferPointer? = nil,
-        link: (Link) throws -> Void
+        policy: FsckPolicy = FsckPolicy(), report: (FsckFinding) -> Void = { _ in }, link: (Link) throws -> Void
     ) throws {
-        var scan = TreeScan(body: body, algorithm: algorithm, base: base)
+        var scan = TreeScan(body: body, algorithm: algorithm, base: base, maxNameLength: policy.maxPathnameLength)
         var linked = 0
         if try scan.run(link: { linked += 1; try link($0) }) { return }
-        // The scan stopped at something it does not decide by itself: the
-        // decoding check names the problem, or passes a tree the scan was
-        // too cautious about (an old mode): the rest of its links then come
-        // from the decoded tree, in the same order.
-        for found in try checkDecodedTree(Array(body), id: id, algorithm: algorithm).dropFirst(linked) { try link(found) }
+        // The scan stopped at something it does not decide by itself: Git's
+        // entry by entry check decides, and the rest of the links come from
+        // it, in the same order.
+        var reporter = Reporter(policy: policy, kind: .tree, id: id)
+        var links: [Link] = []
+        checkTreeEntries(body, algorithm: algorithm, reporter: &reporter) { links.append($0) }
+        try reporter.finish(report)
+        for found in links.dropFirst(linked) { try link(found) }
     }
 }
 
-/// The byte scan behind `FsckRules.checkTree`: every entry's mode, name,
-/// order and id, as `Tree(decoding:)` and the fsck rules check them.
+/// The byte scan behind `FsckRules.checkTree`: passes a tree whose every
+/// entry has a canonical mode, a plain name and a non-null id, in order,
+/// which is a tree no fsck rule reports anything about; stops at anything else.
 private struct TreeScan {
     let body: UnsafeRawBufferPointer
     let algorithm: HashAlgorithm
     /// The unread rest of the delta base, for spotting unchanged entries.
     var base: UnsafeRawBufferPointer?
+    /// Names longer than this are reported (`largePathname`).
+    let maxNameLength: Int
     /// Files a later directory of the same name could still collide with (see `Tree(decoding:)`).
     var fileNames: [Range<Int>] = []
 
-    init(body: UnsafeRawBufferPointer, algorithm: HashAlgorithm, base: UnsafeRawBufferPointer?) {
+    init(body: UnsafeRawBufferPointer, algorithm: HashAlgorithm, base: UnsafeRawBufferPointer?, maxNameLength: Int) {
         self.body = body
         self.algorithm = algorithm
         self.base = base
+        self.maxNameLength = maxNameLength
     }
 
     /// Scans every entry; false when one needs the decoding check.
@@ -72,7 +80,9 @@ private struct TreeScan {
             guard !collidesWithFile(name, isDirectory: isDirectory) else { return false }
             // An entry the (checked) base holds passed every rule that looks at one entry alone.
             if inBase(entryStart..<position, name: name) { continue }
-            guard isPlainName(name) else { return false }
+            guard isPlainName(name), name.count <= maxNameLength else { return false }
+            // A symlink Git looks at twice (`.gitmodules`, `.gitignore`…) is reported.
+            guard mode != .symlink || body[name.lowerBound] != UInt8(ascii: ".") else { return false }
             let id = ObjectID(digest: UnsafeRawBufferPointer(rebasing: body[idStart..<position]), algorithm: algorithm)
             guard !id.isZero else { return false }
             let isAttributes = name.count == 14 && body[name].elementsEqual(".gitattributes".utf8)
