@@ -91,8 +91,10 @@ struct RevisionTests {
         try repo.createBranch("broken", at: nil)
         try repo.branch("broken").reset(to: id)
         let problems = try repo.fsck()
-        #expect(problems.count == 1)
-        #expect(problems.first?.id == ghostTree)
-        #expect(problems.first?.message.contains("missing tree") == true)
+        // git's two lines: the broken link from the commit, then the missing tree.
+        #expect(problems.map(\.message) == [
+            "broken link from  commit \(id)\n              to    tree \(ghostTree)", "missing tree \(ghostTree)",
+        ])
+        #expect(problems.allSatisfy { $0.id == ghostTree && $0.isError && $0.category == .reachability })
     }
 }

@@ -15,6 +15,7 @@ struct FsckCLITests {
     /// missing object, and dangling objects.
     init() throws {
         try GitRunner.run(["init", "--bare", "-q", "-b", "main", repo])
+        @discardableResult
         func git(_ args: [String], _ input: String? = nil) throws -> String {
             try GitRunner.run(args, in: repo, input: input.map { Data($0.utf8) }).text
         }

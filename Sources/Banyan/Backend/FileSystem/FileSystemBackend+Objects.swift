@@ -86,7 +86,7 @@ extension FileSystemBackend {
         try RefUpdateRules.checkAlgorithm(id, store: hashAlgorithm)
         if try packs.contains(id) || appendPack.contains(id) || containsLoose(id) { return true }
         return try afterRelisting { readers in
-            try readers.contains { $0.contains(id) } || containsLoose(id) ? true : nil
+            readers.contains { $0.contains(id) } || containsLoose(id) ? true : nil
         } ?? false
     }
 
