@@ -68,12 +68,15 @@ struct ReceivedReferences: Sendable {
     var conflicting = false
     /// The blobs a tree names `.gitattributes`.
     var attributes: Set<ObjectID> = []
+    /// The blobs a tree names `.gitmodules`.
+    var gitmodules: Set<ObjectID> = []
     /// The received objects and their kinds.
     var received: [ObjectID: ObjectKind] = [:]
 
     mutating func record(_ link: FsckRules.Link) {
         if let kind = links.updateValue(link.kind, forKey: link.id), kind != link.kind { conflicting = true }
         if link.isAttributes { attributes.insert(link.id) }
+        if link.isGitmodules { gitmodules.insert(link.id) }
     }
 
     /// True when every reference and every tip is satisfied: by a received

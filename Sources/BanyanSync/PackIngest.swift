@@ -66,15 +66,23 @@ public enum PackIngest {
         guard !ids.isEmpty else { return Received(ids: [], byteCount: byteCount) }
         let complete = try spool.completeThinPack(indexed, algorithm: algorithm, baseLookup: lookup)
         let index = try complete.indexBytes()
-        // Blobs pass every fsck rule but the one for `.gitattributes`, checked now that the pack is indexed.
+        // Blobs pass every fsck rule but those for `.gitattributes` and
+        // `.gitmodules`, checked now that the pack is indexed (one stored
+        // before was checked when it came).
         var references = checks.references
         var warnings = checks.warnings
-        if !references.attributes.isEmpty {
+        if !references.attributes.isEmpty || !references.gitmodules.isEmpty {
             let reader = try PackReader(pack: try spool.bytes(), index: try PackIndex(bytes: index, algorithm: algorithm),
                                         maxObjectSize: maxObjectSize)
+            let policy = checks.policy
             for id in references.attributes.sorted() {
                 if let blob = try reader.find(id) {
-                    try received { try FsckRules.checkAttributes(blob, id: id, policy: checks.policy) { warnings.append($0) } }
+                    try received { try FsckRules.checkAttributes(blob, id: id, policy: policy) { warnings.append($0) } }
+                }
+            }
+            for id in references.gitmodules.sorted() {
+                if let blob = try reader.find(id) {
+                    try received { try FsckRules.checkGitmodules(blob, id: id, policy: policy) { warnings.append($0) } }
                 }
             }
         }

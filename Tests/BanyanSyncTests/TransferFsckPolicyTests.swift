@@ -90,6 +90,17 @@ struct TransferFsckPolicyTests {
         #expect(try server.refs.resolve("refs/heads/odd") == origin.commit)
     }
 
+    @Test func aGitmodulesThatWouldRunACommandIsRefused() throws {
+        let repository = try Repository.inMemory()
+        let modules = RawObject(kind: .blob, body: Array("[submodule \"s\"]\n\tpath = s\n\tupdate = !touch /tmp/owned\n".utf8))
+        let tree = Tree(entries: [TreeEntry(name: ".gitmodules", mode: .regular, id: modules.id(.sha1))]).rawObject
+        let pack = try PackWriter.write([modules, tree], algorithm: .sha1).pack
+        let error = #expect(throws: BanyanError.self) { try PackIngest.ingest(pack, into: repository) }
+        #expect(error?.message.contains("gitmodulesUpdate: disallowed submodule update setting: !touch /tmp/owned") == true,
+                "\(error?.message ?? "")")
+        #expect(try !repository.objects.contains(tree.id(.sha1)))
+    }
+
     @Test func uncheckedIngestStillRefusesWhatCannotBeDemoted() throws {
         let repository = try Repository.inMemory()
         let commit = RawObject(kind: .commit, body: Array("tree \(ObjectID.zero(.sha1))\nauthor A\0 <a> 0 +0000\n\n".utf8))

@@ -82,6 +82,40 @@ struct FsckCLITests {
         #expect(demoted.stderr.contains("fsck.nulInHeader: cannot demote nulInHeader to warn"))
     }
 
+    /// `.gitmodules` blobs are read as config and each submodule entry is
+    /// checked (names, URLs, paths, update commands), as git's fsck does.
+    @Test func gitmodulesBlobsAreCheckedAsGitChecksThem() throws {
+        let path = dir.appending("modules.git")
+        try GitRunner.run(["init", "--bare", "-q", "-b", "main", path])
+        @discardableResult
+        func git(_ args: [String], _ input: String? = nil) throws -> String {
+            try GitRunner.run(args, in: path, input: input.map { Data($0.utf8) }).text
+        }
+        let modules = try git(["hash-object", "-w", "--stdin"], """
+            [submodule "../../x"]
+            \tpath = -p
+            \turl = -u
+            \tupdate = !rm -rf /
+            [submodule "escape"]
+            \turl = ../../:evil
+            [submodule "nohost"]
+            \turl = https:///nohost
+            [submodule "fine"]
+            \turl = https://example.com/x.git
+            \tpath = sub
+
+            """)
+        let unparsable = try git(["hash-object", "-w", "--stdin"], "[submodule \"x\"\n")
+        let inner = try git(["mktree"], "100644 blob \(modules)\t.gitmodules\n")
+        let tree = try git(["mktree"], "100644 blob \(unparsable)\t.gitmodules\n040000 tree \(inner)\tinner\n")
+        try git(["update-ref", "refs/heads/main", try git(["commit-tree", tree, "-m", "modules"])])
+        let banyan = try CLI.run(["-C", path, "fsck"])
+        let reference = try GitRunner.run(["fsck"], in: path, check: false)
+        #expect(banyan.status == reference.status)
+        #expect(Self.lines(banyan.stderr) == Self.lines(reference.stderr))
+        #expect(banyan.stderr.contains("gitmodulesUrl: disallowed submodule url: ../../:evil"))
+    }
+
     @Test func aCleanStorePrintsNothing() throws {
         let store = dir.appending("clean")
         try CLI.ok(store, ["init"])

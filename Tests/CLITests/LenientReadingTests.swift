@@ -114,4 +114,44 @@ struct LenientReadingTests {
         try GitRunner.run(["fetch", "-q", dir.appending("back.bundle"), "+refs/*:refs/*"], in: gitCopy)
         #expect(try refs(gitCopy) == (try refs(copy)))
     }
+    /// Names and messages in another encoding (the commit's `encoding`
+    /// header) are shown converted to UTF-8, and bytes without one as
+    /// stored: `banyan log` prints what `git log` prints, byte for byte.
+    @Test func logConvertsOtherEncodingsAsGitLogDoes() throws {
+        let path = dir.appending("encodings.git")
+        try GitRunner.run(["init", "--bare", "-q", "-b", "main", path])
+        let tree = try GitRunner.run(["mktree"], in: path, input: Data()).text
+        func commit(_ text: String, _ replacements: [String: UInt8]) throws -> String {
+            var body = Array(text.utf8)
+            for (marker, byte) in replacements {
+                while let range = body.firstRange(of: Array(marker.utf8)) { body.replaceSubrange(range, with: [byte]) }
+            }
+            return try GitRunner.run(["hash-object", "-t", "commit", "-w", "--stdin"], in: path, input: Data(body)).text
+        }
+        let latin1 = try commit("""
+            tree \(tree)
+            author Fran{c} <f@example.com> 1700000000 +0100
+            committer Fran{c} <f@example.com> 1700000000 +0100
+            encoding ISO-8859-1
+
+            Caf{e} cr{e2}me
+
+            second paragraph
+
+            """, ["{c}": 0xE7, "{e}": 0xE9, "{e2}": 0xE8])
+        let raw = try commit("""
+            tree \(tree)
+            parent \(latin1)
+            author Bj{o}rn <b@example.com> 1700000100 +0000
+            committer B <b@example.com> 1700000100 +0000
+
+            raw {x} bytes
+
+            """, ["{o}": 0xF6, "{x}": 0xFF])
+        try GitRunner.run(["update-ref", "refs/heads/main", raw], in: path)
+        let banyan = try CLI.run(["-C", path, "log", "-b", "main"])
+        #expect(banyan.status == 0)
+        #expect(banyan.stdout == (try GitRunner.run(["log", "main"], in: path).stdout))
+        #expect(String(decoding: banyan.stdout, as: UTF8.self).contains("Author: Fran\u{E7} <f@example.com>"))
+    }
 }

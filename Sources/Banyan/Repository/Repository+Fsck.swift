@@ -76,6 +76,7 @@ extension Repository {
     public func fsck(policy: FsckPolicy, dangling: Bool) throws -> FsckReport {
         var walk = FsckWalk(repository: self, policy: policy, tracksReferences: dangling)
         for id in try objects.allObjectIDs() { walk.checkListed(id) }
+        walk.checkSpecialBlobs()
         var roots: [(origin: String, id: ObjectID)] = []
         var refNames = try refs.list(prefix: "refs/")
         if let head = try refs.resolve("HEAD") { refNames.append(("HEAD", head)) }
@@ -101,6 +102,8 @@ private struct FsckWalk {
     var kinds: [ObjectID: ObjectKind] = [:]
     /// Objects some stored object refers to (with `tracksReferences`).
     var referenced: Set<ObjectID> = []
+    /// Blobs a tree names `.gitattributes` or `.gitmodules`, checked as such once all are listed.
+    var specialBlobs: [ObjectID: (attributes: Bool, gitmodules: Bool)] = [:]
     var reachable: Set<ObjectID> = []
 
     init(repository: Repository, policy: FsckPolicy, tracksReferences: Bool) {
@@ -116,9 +119,32 @@ private struct FsckWalk {
             kinds[id] = raw.kind
             let links = check(raw, id: id)
             if tracksReferences { referenced.formUnion(links.lazy.map(\.id)) }
+            for link in links where link.isAttributes || link.isGitmodules {
+                if link.isAttributes { specialBlobs[link.id, default: (false, false)].attributes = true }
+                if link.isGitmodules { specialBlobs[link.id, default: (false, false)].gitmodules = true }
+            }
         } catch {
             problems.append(FsckProblem(id: id, message: "error: \(id): object corrupt or missing: \(error)",
                                         isError: true, category: .object))
+        }
+    }
+
+    /// Checks the blobs trees name `.gitattributes` or `.gitmodules` by
+    /// the rules for them (Git's `fsck_finish`); missing ones are left to the walk.
+    mutating func checkSpecialBlobs() {
+        for (id, special) in specialBlobs.sorted(by: { $0.key < $1.key }) {
+            guard let raw = try? repository.objects.find(id) else { continue }
+            var findings: [FsckFinding] = []
+            if special.attributes { _ = try? FsckRules.checkAttributes(raw, id: id, policy: policy) { findings.append($0) } }
+            if special.gitmodules { _ = try? FsckRules.checkGitmodules(raw, id: id, policy: policy) { findings.append($0) } }
+            record(findings, id: id)
+        }
+    }
+
+    private mutating func record(_ findings: [FsckFinding], id: ObjectID) {
+        for finding in findings {
+            problems.append(FsckProblem(id: id, message: finding.description, isError: finding.isError, category: .object,
+                                        finding: finding))
         }
     }
 
@@ -126,10 +152,7 @@ private struct FsckWalk {
     private mutating func check(_ raw: RawObject, id: ObjectID) -> [FsckRules.Link] {
         var findings: [FsckFinding] = []
         let links = try? FsckRules.check(raw, id: id, algorithm: repository.hashAlgorithm, policy: policy) { findings.append($0) }
-        for finding in findings {
-            problems.append(FsckProblem(id: id, message: finding.description, isError: finding.isError, category: .object,
-                                        finding: finding))
-        }
+        record(findings, id: id)
         // An object with an error is still walked as far as its links could be read.
         return links ?? self.links(of: raw, id: id)
     }

@@ -49,9 +49,11 @@ extension FsckRules {
             }
             previous = (entry.mode, name)
             let isAttributes = !isSymlink && isDotFile(name, "gitattributes")
+            let isGitmodules = !isSymlink && isDotFile(name, "gitmodules")
             if let kind = FileMode.readByGit(entry.mode)?.objectKind, FileMode.readByGit(entry.mode) != .gitlink {
                 if isAttributes && kind != .blob { flags.insert(.gitattributesBlob) }
-                link(Link(id: id, kind: kind, isAttributes: isAttributes))
+                if isGitmodules && kind != .blob { flags.insert(.gitmodulesBlob) }
+                link(Link(id: id, kind: kind, isAttributes: isAttributes, isGitmodules: isGitmodules))
             }
             position = entry.end
         }
@@ -61,6 +63,7 @@ extension FsckRules {
             (.zeroPaddedFilemode, "contains zero-padded file modes"), (.badFilemode, "contains bad file modes"),
             (.duplicateEntries, "contains duplicate file entries"), (.treeNotSorted, "not properly sorted"),
             (.largePathname, "contains excessively large pathname"), (.gitattributesBlob, "non-blob found at .gitattributes"),
+            (.gitmodulesBlob, "non-blob found at .gitmodules"),
         ]
         for (message, detail) in words where flags.contains(message) { _ = reporter.found(message, detail) }
     }

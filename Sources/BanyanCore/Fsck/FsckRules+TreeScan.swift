@@ -85,9 +85,17 @@ private struct TreeScan {
             guard mode != .symlink || body[name.lowerBound] != UInt8(ascii: ".") else { return false }
             let id = ObjectID(digest: UnsafeRawBufferPointer(rebasing: body[idStart..<position]), algorithm: algorithm)
             guard !id.isZero else { return false }
-            let isAttributes = name.count == 14 && body[name].elementsEqual(".gitattributes".utf8)
-            guard !isAttributes || mode.objectKind == .blob else { return false }
-            if mode != .gitlink { try link(FsckRules.Link(id: id, kind: mode.objectKind, isAttributes: isAttributes)) }
+            // `.gitattributes` and `.gitmodules` (as Git matches them) are blobs checked later.
+            var isAttributes = false, isGitmodules = false
+            if body[name.lowerBound] == UInt8(ascii: ".") {
+                let bytes = Array(body[name])
+                isAttributes = FsckRules.isDotFile(bytes, "gitattributes")
+                isGitmodules = FsckRules.isDotFile(bytes, "gitmodules")
+            }
+            guard !(isAttributes || isGitmodules) || mode.objectKind == .blob else { return false }
+            if mode != .gitlink {
+                try link(FsckRules.Link(id: id, kind: mode.objectKind, isAttributes: isAttributes, isGitmodules: isGitmodules))
+            }
         }
         return true
     }

@@ -23,12 +23,16 @@ public enum FsckRules {
         /// True when a tree names it `.gitattributes`: its body must pass
         /// `checkAttributes(_:id:policy:report:)` too.
         public var isAttributes: Bool
+        /// True when a tree names it `.gitmodules`: its body must pass
+        /// `checkGitmodules(_:id:policy:report:)` (in Banyan) too.
+        public var isGitmodules: Bool
 
         /// Creates a link.
-        public init(id: ObjectID, kind: ObjectKind, isAttributes: Bool = false) {
+        public init(id: ObjectID, kind: ObjectKind, isAttributes: Bool = false, isGitmodules: Bool = false) {
             self.id = id
             self.kind = kind
             self.isAttributes = isAttributes
+            self.isGitmodules = isGitmodules
         }
     }
 

@@ -36,11 +36,12 @@ struct Log: ParsableCommand {
             if entry.commit.parents.count > 1 {
                 Output.line("Merge: " + entry.commit.parents.map { $0.abbreviated() }.joined(separator: " "))
             }
-            Output.line("Author: \(entry.commit.author.name) <\(entry.commit.author.email)>")
+            // Names and messages in another encoding are converted to UTF-8, as git log does.
+            Output.write(Array("Author: ".utf8) + entry.commit.displayAuthorName + Array(" <\(entry.commit.author.email)>\n".utf8))
             Output.line("Date:   \(Self.gitDate(entry.commit.author))")
             Output.line("")
-            for line in entry.commit.messageString.split(separator: "\n", omittingEmptySubsequences: false).dropLast() {
-                Output.line(line.isEmpty ? "" : "    \(line)")
+            for line in entry.commit.displayMessage.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).dropLast() {
+                Output.write(Array("    ".utf8) + line + [10])   // git indents blank lines too
             }
         }
     }
@@ -84,6 +85,6 @@ struct CommitJSON: Encodable {
         parents = entry.commit.parents.map(\.hex)
         author = Person(entry.commit.author)
         committer = Person(entry.commit.committer)
-        message = entry.commit.messageString
+        message = String(decoding: entry.commit.displayMessage, as: UTF8.self)
     }
 }

@@ -90,6 +90,8 @@ struct BundleFile {
         let algorithm = repository.hashAlgorithm
         let policy = try repository.fsckPolicy(.fetch) ?? .unchecked
         var warnings: [FsckFinding] = []
+        // Blobs a tree names `.gitattributes` or `.gitmodules`, checked as such when reached.
+        var special: [ObjectID: (attributes: Bool, gitmodules: Bool)] = [:]
         var seen = Set<ObjectID>()
         var stack = header.refs.map { (id: $0.id, origin: "ref \($0.name)") }
         while let (id, origin) = stack.popLast() {
@@ -102,8 +104,15 @@ struct BundleFile {
             }
             let here = "\(object.kind) \(id.hex)"
             do {
-                stack += try FsckRules.check(object, id: id, algorithm: algorithm, policy: policy) { warnings.append($0) }
-                    .map { ($0.id, here) }
+                for link in try FsckRules.check(object, id: id, algorithm: algorithm, policy: policy, report: { warnings.append($0) }) {
+                    stack.append((link.id, here))
+                    if link.isAttributes { special[link.id, default: (false, false)].attributes = true }
+                    if link.isGitmodules { special[link.id, default: (false, false)].gitmodules = true }
+                }
+                if let (attributes, gitmodules) = special[id] {
+                    if attributes { try FsckRules.checkAttributes(object, id: id, policy: policy) { warnings.append($0) } }
+                    if gitmodules { try FsckRules.checkGitmodules(object, id: id, policy: policy) { warnings.append($0) } }
+                }
             } catch let error as BanyanError {
                 throw BanyanError(.corruptObject, "bundle \(path): \(error.message)")
             }
