@@ -53,6 +53,19 @@ def fast_import(stream, scratch):
     return repo, wall, rss
 
 
+def banyan_fast_import(banyan, stream, scratch, reference):
+    """`banyan fast-import` on `stream` in a fresh store, process against
+    git's process; its main must be git's (`reference`, a git repository)."""
+    store = tempfile.mkdtemp(prefix="bfi-", dir=scratch)
+    subprocess.run([banyan, "init", store], check=True, capture_output=True)
+    wall, rss, _, _ = timed([banyan, "fast-import", "--quiet", "-C", store], stdin=stream)
+    ours = subprocess.run(["git", "-C", store, "rev-parse", "main"], capture_output=True, text=True, check=True).stdout
+    theirs = subprocess.run(["git", "-C", reference, "rev-parse", "main"], capture_output=True, text=True, check=True).stdout
+    if ours != theirs:
+        raise SystemExit(f"banyan fast-import made main {ours.strip()}, git fast-import {theirs.strip()}")
+    return wall, rss
+
+
 def merge_stream(keys, merge_keys):
     """W2's commit, then branch a and branch b as in W4."""
     out = [bulk_stream(keys).decode()]
@@ -77,6 +90,10 @@ class Runner:
         self.args, self.smoke = args, args.smoke
         self.commits, self.keys, self.reads, self.merge_keys = (200, 2000, 2000, 50) if args.smoke else (20000, 100000, 100000, 1000)
 
+    @property
+    def banyan_cli(self):
+        return os.path.join(os.path.dirname(self.args.bench), "banyan")
+
     def banyan(self, workload):
         cmd = [self.args.bench, workload, "--runs", "1", "--json"] + (["--smoke"] if self.smoke else [])
         out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
@@ -93,13 +110,19 @@ class Runner:
     def peers(self, workload, scratch, run):
         p = {}
         if workload == "W1":
-            repo, wall, rss = fast_import(history_stream(self.commits), scratch)
+            stream = history_stream(self.commits)
+            repo, wall, rss = fast_import(stream, scratch)
             p["fast-import"] = {"commits/s": self.commits / wall, "peak RSS": rss, "disk": du(repo)}
+            wall, rss = banyan_fast_import(self.banyan_cli, stream, scratch, repo)
+            p["banyan process"] = {"banyan fast-import commits/s": self.commits / wall, "banyan fast-import peak RSS": rss}
             if run < self.args.pygit2_w1_runs:
                 p["pygit2"] = self.pygit2("W1", scratch)
         elif workload == "W2":
-            repo, wall, rss = fast_import(bulk_stream(self.keys), scratch)
+            stream = bulk_stream(self.keys)
+            repo, wall, rss = fast_import(stream, scratch)
             p["fast-import"] = {"wall": wall, "peak RSS": rss, "disk": du(repo)}
+            wall, rss = banyan_fast_import(self.banyan_cli, stream, scratch, repo)
+            p["banyan process"] = {"banyan fast-import wall": wall}
             p["pygit2"] = self.pygit2("W2", scratch)
         elif workload == "W3":
             repo, _, _ = fast_import(bulk_stream(self.keys), scratch)
@@ -143,11 +166,14 @@ ROWS = [
     ("W1", "commits/s", "commits/s", "fast-import", "commits/s", True, 3.0),
     ("W1", "commits/s", "commits/s", "pygit2", "commits/s", True, None),
     ("W1", "commits/s, a transaction each", "commits/s, a transaction each", "fast-import", "commits/s", True, None),
+    ("W1", "banyan fast-import process", "banyan fast-import commits/s", "fast-import", "commits/s", True, None),
+    ("W1", "banyan fast-import peak RSS", "banyan fast-import peak RSS", "fast-import", "peak RSS", False, None),
     ("W1", "peak RSS (commits)", "peak RSS of the commits", "fast-import", "peak RSS", False, 2.0),
     ("W1", "disk after flush", "disk after flush", "fast-import", "disk", False, None),
     ("W1", "disk after gc", "disk after gc", "fast-import", "disk", False, 1.5),
     ("W2", "wall", "wall", "fast-import", "wall", False, 0.5),
     ("W2", "wall", "wall", "pygit2", "wall", False, None),
+    ("W2", "banyan fast-import process", "banyan fast-import wall", "fast-import", "wall", False, None),
     ("W2", "disk", "disk", "fast-import", "disk", False, None),
     ("W3", "reads/s", "reads/s", "pygit2", "reads/s", True, 5.0),
     ("W3", "reads/s", "reads/s", "cat-file --batch", "reads/s", True, 2.0),
@@ -188,6 +214,7 @@ def main():
             try:
                 banyan = runner.banyan(workload)
                 peers = runner.peers(workload, scratch, run)
+                banyan.update(peers.pop("banyan process", {}))  # Banyan's CLI, timed beside its peer
             finally:
                 shutil.rmtree(scratch, ignore_errors=True)
             samples.setdefault(workload, []).append((banyan, peers))
