@@ -121,10 +121,12 @@ enum Posix {
         }
         defer { closedir(dir) }
         var entries: [(name: String, isDirectory: Bool)] = []
+        // A record is only as long as its name (`d_reclen`), and the last one
+        // may end a page: the name is read up to its NUL, never as the whole
+        // 256-byte `d_name` array, which would read past the record.
+        let nameOffset = MemoryLayout<dirent>.offset(of: \dirent.d_name)!
         while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
+            let name = String(cString: (UnsafeRawPointer(entry) + nameOffset).assumingMemoryBound(to: CChar.self))
             if name == "." || name == ".." { continue }
             let isDirectory: Bool
             switch Int32(entry.pointee.d_type) {
