@@ -233,7 +233,7 @@ final class FastImporter {
             if try !next() { break }
         }
         var counts = result.objectCounts
-        let tree = branch.tree.store(into: &batch, counts: &counts)
+        let tree = branch.tree.store(into: &batch, counts: &counts, bytes: &batchBytes)
         result.objectCounts = counts
         var body = Array("tree \(tree.hex)\n".utf8)
         for parent in (branch.tip.map { [$0] } ?? []) + merges {

@@ -184,6 +184,59 @@ struct FastImportTests {
         }
     }
 
+    /// A long generated stream over a small path space, so directories are
+    /// edited again and again (each version spliced from the one before):
+    /// sets, deletions, renames and copies of files and directories, a file
+    /// turned into a directory and back, `deleteall`, two branches.
+    private func generatedStream(commits: Int, seed: UInt64) -> Data {
+        var random = SeededRandom(seed: seed)
+        let names = ["a", "b", "a.b", "a-b", "c", "z"]
+        func path() -> String {
+            (0...random.below(3)).map { _ in names[random.below(names.count)] }.joined(separator: "/")
+        }
+        var out = ""
+        for index in 0..<commits {
+            let branch = random.below(4) == 0 ? "side" : "main"
+            out += "commit refs/heads/\(branch)\nmark :\(index + 1)\n"
+            out += "committer C <c@example.com> \(1_700_000_000 + index) +0000\ndata 2\nc\(index % 10)\n"
+            if index > 0 && branch == "side" && random.below(3) == 0 { out += "merge :\(index)\n" }
+            for _ in 0..<(1 + random.below(4)) {
+                switch random.below(10) {
+                case 0: out += "D \(path())\n"
+                case 1, 2:
+                    // A path just set, or its directory, renamed or copied.
+                    let source = path()
+                    out += "M 100644 inline \(source)\ndata 1\ns\n"
+                    let moved = source.contains("/") && random.below(2) == 0
+                        ? String(source[..<source.lastIndex(of: "/")!]) : source
+                    out += "\(random.below(2) == 0 ? "R" : "C") \(moved) \(path())\n"
+                case 3 where random.below(8) == 0: out += "deleteall\n"
+                default:
+                    let text = "v\(random.below(5))"
+                    out += "M \(random.below(5) == 0 ? "100755" : "100644") inline \(path())\ndata \(text.utf8.count)\n\(text)\n"
+                }
+            }
+            out += "\n"
+        }
+        return Data(out.utf8)
+    }
+
+    @Test("a long generated stream gives git's ids, directories edited commit after commit")
+    func generatedStreamMatchesGit() throws {
+        try withTemporaryDirectory { directory in
+            for seed in 1...3 as ClosedRange<UInt64> {
+                let stream = generatedStream(commits: 300, seed: seed)
+                let gitDirectory = directory + "/git\(seed).git"
+                try git(directory, ["init", "--quiet", "--bare", gitDirectory])
+                let gitResult = try GitRunner.run(["fast-import", "--quiet"], in: gitDirectory, input: stream, check: false)
+                let repository = try store(directory + "/store\(seed)", .sha1)
+                #expect(gitResult.status == 0, "\(gitResult.stderr)")
+                try repository.fastImport(from: .data(stream))
+                #expect(try refs(directory + "/store\(seed)") == refs(gitDirectory), "seed \(seed)")
+            }
+        }
+    }
+
     @Test("a branch that would lose commits stays unless forced, as in git")
     func nonFastForward() throws {
         try withTemporaryDirectory { directory in

@@ -16,18 +16,24 @@ enum Reflog {
     /// leaves a torn line. Not flushed to stable storage even with
     /// durability on: a reflog line lost in a crash loses history, never data.
     static func append(_ entry: ReflogEntry, to file: String) throws -> off_t {
-        var fd = FileIO.open(file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o666)
+        var fd = FileIO.open(file, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0o666)
         if fd < 0 && errno == ENOENT {
             // The first entry under this directory: make it, then open again.
             try Posix.makeDirectories(Posix.parent(of: file))
-            fd = FileIO.open(file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o666)
+            fd = FileIO.open(file, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0o666)
         }
         guard fd >= 0 else { throw Posix.ioError("open reflog", file) }
         defer { close(fd) }
         var info = stat()
         guard fstat(fd, &info) == 0 else { throw Posix.ioError("stat", file) }
+        var bytes = Array(line(for: entry).utf8)
+        // A torn line (a power cut mid-append) would swallow this entry too.
+        var last: UInt8 = 0
+        if info.st_size > 0, pread(fd, &last, 1, info.st_size - 1) == 1, last != UInt8(ascii: "\n") {
+            bytes.insert(UInt8(ascii: "\n"), at: 0)
+        }
         do {
-            try Posix.writeAll(fd, Array(line(for: entry).utf8), path: file)
+            try Posix.writeAll(fd, bytes, path: file)
         } catch {
             _ = FileIO.truncate(fd, to: info.st_size, path: file)
             throw error
@@ -47,15 +53,12 @@ enum Reflog {
 
     /// The entries of the reflog file `file`, oldest first; empty when it does not exist.
     ///
-    /// Throws `invalidRepository` naming the file and line when a line is malformed.
+    /// A line that does not parse is skipped, as git's reflog reader skips
+    /// it: the torn last line a power cut can leave (appends are not
+    /// flushed) loses that one entry, not the reflog.
     static func read(_ file: String, algorithm: HashAlgorithm) throws -> [ReflogEntry] {
         guard let bytes = try Posix.readFile(file) else { return [] }
-        return try bytes.split(separator: UInt8(ascii: "\n")).enumerated().map { number, line in
-            guard let entry = parse(line, algorithm: algorithm) else {
-                throw BanyanError(.invalidRepository, "reflog \(file) line \(number + 1) is malformed")
-            }
-            return entry
-        }
+        return bytes.split(separator: UInt8(ascii: "\n")).compactMap { parse($0, algorithm: algorithm) }
     }
 
     /// The text of one reflog line, newline included.

@@ -12,6 +12,11 @@ struct ImportTree {
     var base: ObjectID?
     /// The entries by name; nil until loaded.
     var entries: [[UInt8]: ImportEntry]?
+    /// `base` encoded, when this import stored it: the next version is
+    /// spliced from it, with the delta known, instead of encoded whole.
+    private var encoded: EncodedTree?
+    /// The names set or removed since `encoded`.
+    private var changed: Set<[UInt8]> = []
 
     /// A new, empty directory.
     static let empty = ImportTree(id: nil, base: nil, entries: [:])
@@ -19,6 +24,12 @@ struct ImportTree {
     /// The stored tree `id`, not loaded yet.
     static func stored(_ id: ObjectID) -> ImportTree {
         ImportTree(id: id, base: id, entries: nil)
+    }
+
+    private init(id: ObjectID?, base: ObjectID?, entries: [[UInt8]: ImportEntry]?) {
+        self.id = id
+        self.base = base
+        self.entries = entries
     }
 
     /// Reads a tree's entries (from the objects staged so far or the store).
@@ -39,6 +50,7 @@ struct ImportTree {
                 return false
             }
             entries![name] = leaf
+            changed.insert(name)
             id = nil
             return true
         }
@@ -50,7 +62,10 @@ struct ImportTree {
         if child.tree == nil { child.tree = .stored(child.id) }
         let changed = try child.tree!.set(path.dropFirst(), to: leaf, loader: loader)
         entries![name] = child
-        if changed { id = nil }
+        if changed {
+            self.changed.insert(name)
+            id = nil
+        }
         return changed
     }
 
@@ -62,6 +77,7 @@ struct ImportTree {
         guard var child = entries![name] else { return nil }
         if path.count == 1 {
             entries![name] = nil
+            changed.insert(name)
             id = nil
             return child
         }
@@ -74,6 +90,7 @@ struct ImportTree {
             return nil
         }
         if !(child.tree!.entries ?? [:]).isEmpty { entries![name] = child }
+        changed.insert(name)
         id = nil
         return removed
     }
@@ -88,26 +105,71 @@ struct ImportTree {
     }
 
     /// Writes every changed directory below and this one into `batch`
-    /// (each as an edit of its previous version) and returns this tree's id.
-    mutating func store(into batch: inout ObjectBatch, counts: inout [ObjectKind: Int]) -> ObjectID {
+    /// (each as an edit of its previous version) and returns this tree's id;
+    /// `bytes` grows by the size of the trees written.
+    ///
+    /// A directory this import stored before is spliced from that version's
+    /// encoding, name by changed name, with the delta from it known; others
+    /// are encoded whole and left to the backend's delta search.
+    mutating func store(into batch: inout ObjectBatch, counts: inout [ObjectKind: Int], bytes: inout Int) -> ObjectID {
         if let id { return id }
-        var treeEntries: [TreeEntry] = []
-        treeEntries.reserveCapacity(entries!.count)
-        for name in Array(entries!.keys) {
-            var entry = entries![name]!
-            if entry.tree != nil, entry.tree!.id == nil {
-                entries![name] = nil
-                entry.id = entry.tree!.store(into: &batch, counts: &counts)
-                entries![name] = entry
+        let raw: RawObject
+        let stored: ObjectID
+        if let encoded, let base {
+            var edits: [EncodedTree.Edit] = []
+            for name in changed {
+                let new = storeChild(name, into: &batch, counts: &counts, bytes: &bytes)
+                    .map { TreeEntry(name: name, mode: $0.mode, id: $0.id) }
+                switch (encoded.index(of: name), new) {
+                case (let index?, let new?) where encoded.isDirectory(index) == new.mode.isDirectory:
+                    let old = encoded.entry(index)
+                    if old.mode != new.mode || old.id != new.id { edits.append(.replace(index: index, entry: new)) }
+                case (let index?, let new):
+                    edits.append(.remove(index: index))
+                    if let new {
+                        edits.append(.insert(index: encoded.lowerBound(name, isDirectory: new.mode.isDirectory), entry: new))
+                    }
+                case (nil, let new?):
+                    edits.append(.insert(index: encoded.lowerBound(name, isDirectory: new.mode.isDirectory), entry: new))
+                case (nil, nil):
+                    break
+                }
             }
-            treeEntries.append(TreeEntry(name: name, mode: entry.mode, id: entry.id))
+            let (tree, delta) = encoded.applying(edits)
+            raw = RawObject(kind: .tree, body: tree.body)
+            stored = batch.add(raw, editOf: base, delta: delta)
+            self.encoded = tree
+        } else {
+            var treeEntries: [TreeEntry] = []
+            treeEntries.reserveCapacity(entries!.count)
+            for name in Array(entries!.keys) {
+                let entry = storeChild(name, into: &batch, counts: &counts, bytes: &bytes)!
+                treeEntries.append(TreeEntry(name: name, mode: entry.mode, id: entry.id))
+            }
+            raw = Tree(entries: treeEntries).rawObject
+            stored = base.map { batch.add(raw, editOf: $0) } ?? batch.add(raw)
+            encoded = try? EncodedTree(body: raw.body, algorithm: stored.algorithm)
         }
-        let raw = Tree(entries: treeEntries).rawObject
-        let stored = base.map { batch.add(raw, editOf: $0) } ?? batch.add(raw)
+        changed = []
+        bytes += raw.body.count
         counts[.tree, default: 0] += 1
         id = stored
         base = stored
         return stored
+    }
+
+    /// The entry called `name` after storing it when it is a changed
+    /// directory; nil when there is none.
+    private mutating func storeChild(
+        _ name: [UInt8], into batch: inout ObjectBatch, counts: inout [ObjectKind: Int], bytes: inout Int
+    ) -> ImportEntry? {
+        guard var entry = entries![name] else { return nil }
+        if entry.tree != nil, entry.tree!.id == nil {
+            entries![name] = nil
+            entry.id = entry.tree!.store(into: &batch, counts: &counts, bytes: &bytes)
+            entries![name] = entry
+        }
+        return entry
     }
 
     private static func algorithm(_ entry: ImportEntry) -> HashAlgorithm { entry.id.algorithm }

@@ -15,8 +15,9 @@ struct Roots {
 
     /// Reads the roots of `backend`'s repository.
     ///
-    /// Throws `invalidRepository` naming the file when a ref file, `packed-refs`
-    /// or a reflog is malformed: gc cannot know what it protects, so it stops.
+    /// Throws `invalidRepository` naming the file when a ref file or
+    /// `packed-refs` is malformed: gc cannot know what it protects, so it
+    /// stops. A reflog line that does not parse names nothing (git skips it too).
     static func read(_ backend: FileSystemBackend) throws -> Roots {
         var refs = try backend.list(prefix: "refs/")
         if let head = try backend.resolve("HEAD") { refs.append(("HEAD", head)) }

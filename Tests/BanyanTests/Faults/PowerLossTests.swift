@@ -1,0 +1,154 @@
+import Banyan
+import BanyanTestSupport
+import Foundation
+import Testing
+
+/// Power cuts on every write path of a durable store (`banyan.durability
+/// commit`), simulated as SQLite's crash tests do (`PowerLossSimulator`):
+/// before each file-changing call of the workload, images of the store as a
+/// disk could hold it after losing power there (only what was synced, or
+/// everything, or a reordering of what was not synced). On every image,
+/// before any Banyan process opens it, `git fsck --strict` is clean and
+/// every commit acknowledged before the cut is on its branch; Banyan then
+/// opens it and its own fsck is clean.
+@Suite("Power loss", .serialized)
+struct PowerLossTests {
+    /// A write path and a workload that takes it.
+    enum WritePath: String, CaseIterable, CustomTestStringConvertible, Sendable {
+        case packedCommits, looseCommits, batchAndTransaction, branchesAndPackedRefs, mergeAndReset, maintenance, config
+        var testDescription: String { rawValue }
+
+        var writeMode: FileSystemBackend.WriteMode { self == .looseCommits ? .loose : .pack }
+
+        /// Work done before the simulation starts watching.
+        func prepare(_ repository: Repository) throws {
+            let main = try repository.branch("main")
+            switch self {
+            case .maintenance:
+                for index in 0..<6 { try main.set(Key("k\(index)"), Data("v\(index)".utf8)) }
+                _ = try repository.createBranch("old")
+                try repository.deleteBranch("old")
+            case .mergeAndReset:
+                try main.set(Key("base"), Data("0".utf8))
+                let topic = try repository.createBranch("topic")
+                try topic.set(Key("theirs"), Data("t".utf8))
+            default:
+                try main.set(Key("first"), Data("1".utf8))
+            }
+        }
+
+        /// The workload; `acknowledge` is called as each write returns, with
+        /// the branch's new head (nil: deleted).
+        func run(_ repository: Repository, acknowledge: (String, ObjectID?) -> Void) throws {
+            let main = try repository.branch("main")
+            switch self {
+            case .packedCommits, .looseCommits:
+                for index in 0..<3 {
+                    acknowledge("main", try main.set(Key("notes/n\(index)"), Data("note \(index)".utf8)))
+                }
+                acknowledge("main", try #require(try main.remove(Key("notes/n0"))))
+            case .batchAndTransaction:
+                let head = try main.transaction(message: "two keys") {
+                    try $0.set(Key("a/x"), Data("x".utf8))
+                    try $0.set(Key("b/y"), Data("y".utf8))
+                }
+                acknowledge("main", try #require(head))
+                let last = try main.batch { batch in
+                    for index in 0..<3 {
+                        try batch.commit(message: "batch \(index)") { try $0.set(Key("batch/\(index)"), Data("\(index)".utf8)) }
+                    }
+                }
+                acknowledge("main", try #require(last))
+            case .branchesAndPackedRefs:
+                let side = try repository.createBranch("side")
+                acknowledge("side", try side.set(Key("side"), Data("s".utf8)))
+                _ = try repository.runMaintenance([.packRefs])
+                acknowledge("main", try main.set(Key("after"), Data("packed".utf8)))
+                try repository.deleteBranch("side")
+                acknowledge("side", nil)
+            case .mergeAndReset:
+                try main.set(Key("ours"), Data("o".utf8))
+                guard case .merged(let merged) = try repository.merge(from: "topic", into: main) else {
+                    Issue.record("the merge did not make a merge commit")
+                    return
+                }
+                acknowledge("main", merged)
+                let parent = try repository.commit(merged).parents[0]
+                try main.reset(to: parent)
+                acknowledge("main", parent)
+            case .maintenance:
+                _ = try repository.runMaintenance([.gc])
+                acknowledge("main", try main.set(Key("after-gc"), Data("1".utf8)))
+                _ = try repository.repackGeometric()
+                _ = try repository.runMaintenance([.midx, .reflogExpire, .prune])
+            case .config:
+                let backend = try #require(repository.objects as? FileSystemBackend)
+                var config = try backend.loadConfig()
+                try config.set("true", forKey: "banyan.tested")
+                try backend.saveConfig(config)
+                acknowledge("main", try main.set(Key("after-config"), Data("1".utf8)))
+            }
+        }
+    }
+
+    @Test("a durable store survives a power cut anywhere", arguments: WritePath.allCases)
+    func survives(_ path: WritePath) throws {
+        let directory = TemporaryDirectory()
+        let store = directory.path + "/store.git"
+        let repository = try Repository.create(at: store, durability: .commit, writeMode: path.writeMode, maintenance: .off)
+        try path.prepare(repository)
+        let simulator = try PowerLossSimulator(root: store, imagesDirectory: directory.path + "/images") { event in
+            if case .write = event { return false }
+            return true
+        }
+        var acknowledged: [Acknowledged] = []
+        let images = try simulator.record {
+            try path.run(repository) { branch, commit in
+                acknowledged.append(Acknowledged(completed: simulator.completed, branch: branch, head: commit))
+            }
+        }
+        #expect(images.count > 20, "too few cuts: \(images.count)")
+        var failures: [String] = []
+        for image in images where failures.count < 5 {
+            failures += try Self.problems(in: image, acknowledged: acknowledged)
+        }
+        #expect(failures.isEmpty, "\(path): \(failures.joined(separator: "\n"))")
+    }
+
+    /// A write that returned: from then on, `branch` holds `head` (or, when
+    /// a later write to it was under way at the cut, what that one left).
+    struct Acknowledged {
+        var completed: Int
+        var branch: String
+        /// Nil when the write deleted the branch.
+        var head: ObjectID?
+    }
+
+    /// What is wrong with one image: git's verdict first (no Banyan process
+    /// has opened it), then the acknowledged writes, then Banyan's.
+    static func problems(in image: PowerLossSimulator.Image, acknowledged: [Acknowledged]) throws -> [String] {
+        let git = try GitRunner.run(["--git-dir", image.path, "fsck", "--strict", "--no-dangling"], check: false)
+        if git.status != 0 { return ["\(image): git fsck: \(git.stderr)"] }
+        for branch in Set(acknowledged.map(\.branch)) {
+            let writes = acknowledged.filter { $0.branch == branch }
+            guard let last = writes.lastIndex(where: { $0.completed <= image.completed }) else { continue }
+            // The acknowledged state, or the next write's, which may have landed.
+            let allowed = writes[last...].prefix(2).map(\.head)
+            let current = try GitRunner.run(["--git-dir", image.path, "rev-parse", "--verify", "-q", "refs/heads/" + branch], check: false)
+            let holds = try allowed.contains { head in
+                guard let head else { return current.status != 0 }
+                guard current.status == 0 else { return false }
+                return try GitRunner.run(["--git-dir", image.path, "merge-base", "--is-ancestor", head.hex, current.text], check: false).status == 0
+            }
+            if !holds { return ["\(image): \(branch) is \(current.text), not the acknowledged \(allowed.map { $0?.hex ?? "(deleted)" })"] }
+        }
+        do {
+            let reopened = try Repository.open(at: image.path, maintenance: .off)
+            let problems = try reopened.fsck()
+            if !problems.isEmpty { return ["\(image): banyan fsck: \(problems)"] }
+        } catch {
+            return ["\(image): banyan cannot open it: \(error)"]
+        }
+        return []
+    }
+}
