@@ -165,7 +165,9 @@ extension FileSystemBackend {
     }
 
     /// Creates the directories `name`'s lock file needs; an ancestor that is a
-    /// file is a ref whose name clashes with `name`.
+    /// file is a ref whose name clashes with `name`. A durable store syncs
+    /// the directory holding each new one: the ref's own directory sync
+    /// would not keep a directory whose name was lost.
     private func makeParentDirectories(of name: String) throws {
         var ancestor = ""
         for component in name.split(separator: "/").dropLast() {
@@ -174,7 +176,10 @@ extension FileSystemBackend {
                 throw RefUpdateRules.nameConflict(name, existing: ancestor)
             }
         }
-        try Posix.makeDirectories(Posix.parent(of: refPath(name)))
+        let created = try Posix.makeDirectories(Posix.parent(of: refPath(name)))
+        if isDurable {
+            for directory in created { try Posix.fsyncDirectory(Posix.parent(of: directory)) }
+        }
     }
 
     /// Before creating `name`: removes an empty directory tree in its place,
