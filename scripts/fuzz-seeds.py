@@ -73,6 +73,58 @@ def small_repository(directory):
     return directory
 
 
+def client_side_captures(seeds, small, scratch):
+    """What real git sends a client: ref advertisements (v0 upload-pack and
+    receive-pack, v2 ls-refs), a v2 fetch response with its packfile
+    section, a push's report-status; a bundle and a reflog git wrote."""
+    bare = os.path.join(scratch, "served.git")
+    git("clone", "-q", "--bare", small, bare)
+    v2 = dict(ENV, GIT_PROTOCOL="version=2")
+
+    def serve(service, body=None, env=ENV, advertise=False):
+        args = [service, "--stateless-rpc"] + (["--advertise-refs"] if advertise else []) + [bare]
+        return subprocess.run(["git", *args], input=body, env=env, check=True, capture_output=True).stdout
+
+    seeds.add("advertisement", pkt("# service=git-upload-pack\n") + b"0000" + serve("upload-pack", advertise=True))
+    seeds.add("advertisement", serve("receive-pack", advertise=True))
+    seeds.add("advertisement", serve("upload-pack", pkt("command=ls-refs\n") + b"0001" + pkt("symrefs\n")
+                                     + pkt("peel\n") + pkt("unborn\n") + b"0000", env=v2))
+    head = git("rev-parse", "HEAD", cwd=small).decode().strip()
+    first = git("rev-list", "--max-parents=0", "HEAD", cwd=small).decode().strip()
+    for haves in ([], [first]):
+        body = pkt("command=fetch\n") + b"0001" + pkt("thin-pack\n") + pkt("ofs-delta\n") + pkt(f"want {head}\n")
+        body += b"".join(pkt(f"have {have}\n") for have in haves) + pkt("done\n") + b"0000"
+        response = serve("upload-pack", body, env=v2)
+        # The first byte sets the size of the pieces the response arrives in.
+        seeds.add("fetch-response", b"\x07" + response)
+        seeds.add("fetch-response", b"\xff" + response)
+    # A push of one new commit, answered with side-band (first byte 1) and without (0).
+    work = os.path.join(scratch, "work")
+    git("clone", "-q", bare, work)
+    (pathlib.Path(work) / "b.txt").write_text("pushed\n")
+    git("add", ".", cwd=work)
+    git("commit", "-q", "-m", "pushed", cwd=work)
+    new = git("rev-parse", "HEAD", cwd=work).decode().strip()
+    pack = git("pack-objects", "--stdout", "-q", "--thin", cwd=work, input=f"{new}\n^{head}\n".encode())
+    for capabilities, band in (("report-status side-band-64k", b"\x01"), ("report-status", b"\x00")):
+        body = pkt(f"{head} {new} refs/heads/main\x00{capabilities}\n") + b"0000" + pack
+        seeds.add("report-status", band + serve("receive-pack", body))
+        git("update-ref", "refs/heads/main", head, cwd=bare)
+    seeds.add("report-status", b"\x00" + pkt("unpack ok\n") + pkt("ng refs/heads/main non-fast-forward\n")
+              + pkt("ok refs/tags/v1\n") + b"0000")
+    bundle = os.path.join(scratch, "all.bundle")
+    git("bundle", "create", "-q", bundle, "--all", cwd=small)
+    seeds.add("bundle", pathlib.Path(bundle).read_bytes())
+    git("bundle", "create", "-q", bundle, "HEAD~1..main", cwd=small)
+    seeds.add("bundle", pathlib.Path(bundle).read_bytes())
+    seeds.add("reflog", b"\x00" + (pathlib.Path(small) / ".git" / "logs" / "HEAD").read_bytes())
+    seeds.add("reflog", b"\x00" + (pathlib.Path(work) / ".git" / "logs" / "HEAD").read_bytes())
+    for base, ours, theirs in ((b'{"a": 1, "b": [1, 2]}', b'{"a": 2, "b": [1, 2]}', b'{"a": 1, "b": [1, 2, 3]}'),
+                               (b'{"n": null}', b'{"n": {"x": "y"}}', b'{"n": true}'),
+                               (b'', b'[1, 2.5e3, "\\u00e9"]', b'[1]')):
+        seeds.add("json-merge", base + b"\x00" + ours + b"\x00" + theirs)
+
+
 def main():
     seeds = Seeds(sys.argv[1])
     repos = sorted((FIXTURES / "repos").glob("*.git"))
@@ -122,6 +174,7 @@ def main():
         seeds.add("receive-pack", pkt(f"{zero} {head} refs/heads/main\x00report-status\n")
                   + pkt(f"{zero} {head} refs/tags/v1\n") + b"0000" + ref_delta_pack)
         seeds.add("config", (pathlib.Path(small) / ".git" / "config").read_bytes())
+        client_side_captures(seeds, small, scratch)
 
     zero = "0" * 40
     some_id = "1" * 40

@@ -113,20 +113,33 @@ extension GitClient {
             report = try SideBand.demultiplex(&reader) { progress?($0) }
         }
         progress?("Sent \(objectCount) objects, \(Self.rate(bytes: pack.count, since: started))\n")
+        statuses.merge(try Self.parseReportStatus(report, names: commands.map(\.name))) { $1 }
+        return PushResult(statuses: statuses, objectCount: objectCount, packBytes: pack.count)
+    }
+
+    /// Reads a `report-status` answer (side-band already removed): each of
+    /// `names` maps to nil when the remote took it, else the remote's reason
+    /// (or a note that it did not report on it).
+    ///
+    /// Throws `io` when the remote could not unpack the objects, and what
+    /// `PktLineReader` throws for bytes that are not pkt-lines.
+    static func parseReportStatus(_ report: [UInt8], names: [String]) throws -> [String: String?] {
+        var statuses: [String: String?] = [:]
         var reader = PktLineReader(report)
         while let line = try reader.next(), let text = line.text {
             if text.hasPrefix("unpack "), text != "unpack ok" {
                 throw BanyanError(.io, "the remote could not unpack the pushed objects: \(text.dropFirst(7))")
-            } else if text.hasPrefix("ok ") {
+            } else if text.hasPrefix("ok "), text.count > 3 {
                 statuses[String(text.dropFirst(3))] = .some(nil)
             } else if text.hasPrefix("ng ") {
                 let rest = text.dropFirst(3).split(separator: " ", maxSplits: 1).map(String.init)
-                statuses[rest[0]] = rest.count > 1 ? rest[1] : "rejected"
+                guard let name = rest.first else { throw BanyanError(.corruptObject, "bad report-status line \(text.debugDescription)") }
+                statuses[name] = rest.count > 1 ? rest[1] : "rejected"
             }
         }
-        for command in commands where statuses[command.name] == nil {
-            statuses[command.name] = "the remote did not report on this ref"
+        for name in names where statuses[name] == nil {
+            statuses[name] = "the remote did not report on this ref"
         }
-        return PushResult(statuses: statuses, objectCount: objectCount, packBytes: pack.count)
+        return statuses
     }
 }

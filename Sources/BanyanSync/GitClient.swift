@@ -111,6 +111,15 @@ public struct GitClient: Sendable {
         var arguments = ["symrefs", "peel", "ref-prefix HEAD"] + prefixes.map { "ref-prefix \($0)" }
         if capabilities.contains(where: { $0.hasPrefix("ls-refs") && $0.contains("unborn") }) { arguments.append("unborn") }
         let response = try await transport.exchange(service: .uploadPack, body: try command("ls-refs", arguments: arguments), version2: true)
+        return try parseRefList(response)
+    }
+
+    /// Reads an `ls-refs` answer: `<id> <name>` lines with `symref-target:`
+    /// and `peeled:` attributes, `unborn HEAD`.
+    ///
+    /// Throws `io` for the remote's `ERR`, `corruptObject` for a line that
+    /// is not a ref or an id of another hash function.
+    func parseRefList(_ response: [UInt8]) throws -> RemoteRefs {
         var reader = PktLineReader(response)
         var result = RemoteRefs(refs: [], headTarget: nil, head: nil)
         while let line = try reader.next(), let text = line.text {
@@ -223,7 +232,7 @@ public struct GitClient: Sendable {
     }
 
     /// Parses the sections of a v2 fetch response before its pack.
-    private func parseFetchResponse(_ bytes: [UInt8]) throws -> FetchResponse? {
+    func parseFetchResponse(_ bytes: [UInt8]) throws -> FetchResponse? {
         var reader = PktLineReader(bytes)
         var response = FetchResponse()
         while let header = try reader.next() {

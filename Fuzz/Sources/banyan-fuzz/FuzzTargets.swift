@@ -1,6 +1,6 @@
 @testable import Banyan
 import BanyanCore
-import BanyanSync
+@testable import BanyanSync
 import Foundation
 
 /// One function per decoder that reads outside input. Each must return
@@ -23,6 +23,12 @@ enum FuzzTargets {
         "config": config,
         "gitattributes": gitAttributes,
         "names": names,
+        "advertisement": advertisement,
+        "fetch-response": fetchResponse,
+        "report-status": reportStatus,
+        "bundle": bundle,
+        "reflog": reflog,
+        "json-merge": jsonMerge,
     ]
 
     /// The first byte picks the hash function, so one corpus covers both.
@@ -171,5 +177,108 @@ enum FuzzTargets {
         if RefName.isValid(text) { _ = try? RefName.branch(String(text.dropFirst("refs/heads/".count))) }
         if let key = try? Key(text), key.path != text { fatalError("key '\(text)' prints as '\(key.path)'") }
         _ = try? Key(prefix: text)
+    }
+
+    // MARK: The client's side of the protocol
+
+    /// A client whose transport is never used: the targets call its parsers.
+    static let client: GitClient = {
+        struct Unused: Transport {
+            func advertisement(service: GitService.Service, version2: Bool) async throws -> [UInt8] { [] }
+            func exchange(service: GitService.Service, body: [UInt8], version2: Bool) async throws -> [UInt8] { [] }
+        }
+        return GitClient(transport: Unused(), repository: servedRepository)
+    }()
+
+    /// What a remote answers first: a v0 ref advertisement (upload-pack or
+    /// receive-pack), or, parsed the same bytes, a v2 `ls-refs` answer.
+    static func advertisement(_ data: [UInt8]) {
+        _ = try? client.parseV0Advertisement(data)
+        _ = try? client.parseRefList(data)
+    }
+
+    /// A v2 fetch response as it arrives from the network, in pieces whose
+    /// size the first byte sets: sections, side-band packets of the
+    /// packfile section into a spool, then the sections parsed and the pack
+    /// indexed. Fed whole, the same bytes must give the same pack.
+    static func fetchResponse(_ data: [UInt8]) {
+        guard let first = data.first else { return }
+        let bytes = Array(data.dropFirst())
+        let piece = Int(first) + 1
+        func receive(_ pieces: Int) -> (head: [UInt8], pack: [UInt8])? {
+            guard let spool = try? PackSpool(for: servedRepository) else { return nil }
+            let stream = FetchResponseStream(pack: spool, progress: { _ in })
+            var offset = 0
+            while offset < bytes.count {
+                let end = min(offset + pieces, bytes.count)
+                guard (try? bytes[offset..<end].withUnsafeBytes({ try stream.append($0) })) != nil else { return nil }
+                offset = end
+            }
+            guard let head = try? stream.finish(), let pack = try? spool.bytes() else { return nil }
+            return (head, pack.withUnsafeBytes { Array($0) })
+        }
+        guard let pieces = receive(piece) else { return }
+        _ = try? client.parseFetchResponse(pieces.head)
+        _ = try? PackIndexer.index(pack: pieces.pack, algorithm: .sha1, maxObjectSize: 1 << 20)
+        guard let whole = receive(max(bytes.count, 1)) else { fatalError("the response read in pieces but not whole") }
+        if whole.head != pieces.head || whole.pack != pieces.pack {
+            fatalError("the response reads differently in pieces of \(piece) bytes and whole")
+        }
+    }
+
+    /// A push's `report-status` answer, with side-band when the first byte is odd.
+    static func reportStatus(_ data: [UInt8]) {
+        var report = Array(data.dropFirst())
+        if (data.first ?? 0) & 1 == 1 {
+            var reader = PktLineReader(report)
+            guard let demultiplexed = try? SideBand.demultiplex(&reader) else { return }
+            report = demultiplexed
+        }
+        guard let statuses = try? GitClient.parseReportStatus(report, names: ["refs/heads/main", "refs/tags/v1"]) else { return }
+        if statuses["refs/heads/main"] == nil || statuses["refs/tags/v1"] == nil {
+            fatalError("a pushed ref has no status")
+        }
+    }
+
+    /// A bundle file: its header (v2 or v3, prerequisites, refs,
+    /// capabilities), then the pack after it indexed.
+    static func bundle(_ data: [UInt8]) {
+        guard let (header, offset) = try? data.withUnsafeBytes({ try BundleHeader.parse($0) }) else { return }
+        guard offset <= data.count else { fatalError("the pack starts at \(offset), past the bundle's \(data.count) bytes") }
+        if let reparsed = try? header.encoded().withUnsafeBytes({ try BundleHeader.parse($0) }),
+           reparsed.header.refs.map(\.name) != header.refs.map(\.name) {
+            fatalError("a bundle header does not read back as written")
+        }
+        _ = try? PackIndexer.index(pack: Array(data[offset...]), algorithm: header.algorithm, maxObjectSize: 1 << 20)
+    }
+
+    /// A reflog file: every entry read writes back as a line that reads
+    /// back as the same entry.
+    static func reflog(_ data: [UInt8]) {
+        let (algorithm, bytes) = split(data)
+        for entry in Reflog.entries(in: bytes, algorithm: algorithm) {
+            let again = Reflog.entries(in: Array(Reflog.line(for: entry).utf8), algorithm: algorithm)
+            guard again.count == 1, again[0].old == entry.old, again[0].new == entry.new, again[0].message == entry.message else {
+                fatalError("reflog entry \(entry) does not read back from its own line")
+            }
+        }
+    }
+
+    /// Three values split by NUL (base, ours, theirs) merged by the `json`
+    /// strategy: what it merges parses as JSON, and a side merged with
+    /// itself (no change on either side) never conflicts.
+    static func jsonMerge(_ data: [UInt8]) {
+        let parts = data.split(separator: 0, maxSplits: 2, omittingEmptySubsequences: false).map(Array.init)
+        guard parts.count == 3, let key = try? Key("fuzz.json") else { return }
+        let context = MergeContext(key: key, ours: MergeSide(label: "ours"), theirs: MergeSide(label: "theirs"))
+        let strategy = JSONMergeStrategy()
+        if case .merged(let bytes)? = try? strategy.merge(base: parts[0], ours: parts[1], theirs: parts[2], context: context),
+           (try? JSONValue(parsing: bytes)) == nil {
+            fatalError("the json strategy merged into bytes that are not JSON")
+        }
+        if (try? JSONValue(parsing: parts[1])) != nil,
+           case .conflict? = try? strategy.merge(base: parts[1], ours: parts[1], theirs: parts[1], context: context) {
+            fatalError("a JSON value merged with itself conflicts")
+        }
     }
 }

@@ -58,7 +58,12 @@ enum Reflog {
     /// flushed) loses that one entry, not the reflog.
     static func read(_ file: String, algorithm: HashAlgorithm) throws -> [ReflogEntry] {
         guard let bytes = try Posix.readFile(file) else { return [] }
-        return bytes.split(separator: UInt8(ascii: "\n")).compactMap { parse($0, algorithm: algorithm) }
+        return entries(in: bytes, algorithm: algorithm)
+    }
+
+    /// The entries of a reflog file's bytes, skipping lines that do not parse.
+    static func entries(in bytes: [UInt8], algorithm: HashAlgorithm) -> [ReflogEntry] {
+        bytes.split(separator: UInt8(ascii: "\n")).compactMap { parse($0, algorithm: algorithm) }
     }
 
     /// The text of one reflog line, newline included.
