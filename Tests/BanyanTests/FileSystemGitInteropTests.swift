@@ -5,6 +5,30 @@ import Testing
 /// Banyan's filesystem store and real `git` reading and writing the same repository.
 @Suite("filesystem backend and git")
 struct FileSystemGitInteropTests {
+    /// What a power cut can leave (reflog appends are not flushed): a torn
+    /// last line. Banyan and git skip it; the next entry starts a line of its own.
+    @Test("a torn reflog line is skipped, as git skips it, and the next entry is kept")
+    func tornReflogLine() throws {
+        try withTemporaryDirectory { directory in
+            let path = directory + "/store.git"
+            let repository = try Repository.create(at: path, maintenance: .off)
+            let main = try repository.branch("main")
+            let first = try main.set(Key("a"), Data("1".utf8))
+            let log = path + "/logs/refs/heads/main"
+            let handle = try #require(FileHandle(forWritingAtPath: log))
+            handle.seekToEndOfFile()
+            handle.write(Data("\(first.hex) 0123".utf8))
+            try handle.close()
+            #expect(try main.reflog().map(\.new) == [first])
+            let second = try main.set(Key("a"), Data("2".utf8))
+            #expect(try main.reflog().map(\.new) == [first, second])
+            let git = Git(path)
+            #expect(try git("reflog", "show", "--format=%H", "main") == "\(second.hex)\n\(first.hex)\n")
+            #expect(try repository.fsck().isEmpty)
+            #expect(try git("fsck", "--strict", "--no-dangling") == "")
+        }
+    }
+
     @Test("a repository written by Banyan passes git fsck --strict and reads in git", arguments: HashAlgorithm.allCases)
     func banyanRepositoryReadsInGit(algorithm: HashAlgorithm) throws {
         try withTemporaryDirectory { directory in

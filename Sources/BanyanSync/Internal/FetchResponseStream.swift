@@ -41,6 +41,9 @@ final class FetchResponseStream {
         try pack.append(try SideBand.demultiplex(&reader) { progress?($0) })
         pending.removeFirst(end)
         ended = scan.found != nil
+        // The section's flush ends the response; whatever follows is not
+        // read, however the network cut it into pieces.
+        if ended { pending.removeAll() }
     }
 
     /// The response's sections before the pack (the whole response when it
