@@ -1,6 +1,8 @@
 import Banyan
 import BanyanSync
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import Logging
 import NIOCore
 import ServiceLifecycle
@@ -29,12 +31,14 @@ public struct BanyanServerBuilder {
         /// How long the group of ``BanyanServerBuilder/serviceGroup(stoppingOn:onRunning:)`` lets
         /// requests in flight finish after the stop signal before it closes the connections still open.
         public var shutdownGracePeriod: Duration
+        /// The certificate and key to serve HTTPS with; nil serves plain HTTP.
+        public var tls: TLSFiles?
 
         /// A configuration; defaults serve on 127.0.0.1:8080 without a token, closing connections
         /// idle for 60 s, and allow 3 s for requests in flight when stopped.
         public init(host: String = "127.0.0.1", port: Int = 8080, token: String? = nil, git: GitService.Options = .init(),
                     logLevel: Logger.Level = .warning, idleTimeout: Duration? = .seconds(60),
-                    shutdownGracePeriod: Duration = .seconds(3)) {
+                    shutdownGracePeriod: Duration = .seconds(3), tls: TLSFiles? = nil) {
             self.host = host
             self.port = port
             self.token = token
@@ -42,6 +46,7 @@ public struct BanyanServerBuilder {
             self.logLevel = logLevel
             self.idleTimeout = idleTimeout
             self.shutdownGracePeriod = shutdownGracePeriod
+            self.tls = tls
         }
     }
 
@@ -68,13 +73,16 @@ public struct BanyanServerBuilder {
     /// The application; `onRunning` receives the bound port once listening.
     ///
     /// Run it through ``serviceGroup(stoppingOn:onRunning:)`` to get the shutdown deadline, or as
-    /// a ServiceLifecycle service of your own.
-    public func application(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+    /// a ServiceLifecycle service of your own. Throws `invalidArgument` when
+    /// the configuration's TLS files do not make a server certificate.
+    public func application(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws -> some ApplicationProtocol {
         let logger = self.logger
         let idleTimeout = configuration.idleTimeout.map { TimeAmount.nanoseconds(Int64($0 / .nanoseconds(1))) }
+        let http1 = HTTPServerBuilder.http1(configuration: .init(additionalChannelHandlers: [ParseErrorBodyHandler()], idleTimeout: idleTimeout))
+        let server = try configuration.tls.map { try HTTPServerBuilder.tls(http1, tlsConfiguration: try $0.serverConfiguration()) } ?? http1
         return Application(
             router: router,
-            server: .http1(configuration: .init(additionalChannelHandlers: [ParseErrorBodyHandler()], idleTimeout: idleTimeout)),
+            server: server,
             configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port),
                                                     serverName: "banyan"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
@@ -94,10 +102,10 @@ public struct BanyanServerBuilder {
     /// caller then flushes its repository and exits.
     ///
     /// `run()` throws when the server cannot start (the port is taken) or
-    /// fails while serving.
+    /// fails while serving; this throws as ``application(onRunning:)`` does.
     public func serviceGroup(stoppingOn signals: [UnixSignal] = [.sigterm, .sigint],
-                             onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> ServiceGroup {
-        var group = ServiceGroupConfiguration(services: [application(onRunning: onRunning)],
+                             onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws -> ServiceGroup {
+        var group = ServiceGroupConfiguration(services: [try application(onRunning: onRunning)],
                                               gracefulShutdownSignals: signals, logger: logger)
         group.maximumGracefulShutdownDuration = configuration.shutdownGracePeriod
         return ServiceGroup(configuration: group)

@@ -22,14 +22,26 @@ public struct HTTPTransport: Transport {
 
     /// The client transports share: like `HTTPClient.shared`, but a server may
     /// think for minutes (building a large pack) before its first byte.
-    public static let sharedClient = HTTPClient(
-        eventLoopGroupProvider: .singleton,
-        configuration: HTTPClient.Configuration(timeout: .init(connect: .seconds(30), read: .seconds(1800))))
+    public static let sharedClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
+
+    /// The configuration of `sharedClient`: a server may think for minutes
+    /// before its first byte. A connection that cannot be made (refused, or
+    /// a certificate not trusted) fails the request at once, as in git,
+    /// instead of being retried until the connect timeout.
+    static var clientConfiguration: HTTPClient.Configuration {
+        var configuration = HTTPClient.Configuration(timeout: .init(connect: .seconds(30), read: .seconds(1800)))
+        configuration.connectionPool.retryConnectionEstablishment = false
+        return configuration
+    }
 
     /// A transport to `url` (http or https); `token` overrides credentials in the URL.
     ///
-    /// Throws `invalidArgument` for a URL that is not http(s).
-    public init(url: String, token: String? = nil, client: HTTPClient = HTTPTransport.sharedClient,
+    /// An https server's certificate is verified against the system's trust
+    /// store, or, with `caFile`, against the PEM certificate authorities in
+    /// that file (git's `http.sslCAInfo`); a server it does not trust is
+    /// refused. Throws `invalidArgument` for a URL that is not http(s) and a
+    /// `caFile` that holds no certificate.
+    public init(url: String, token: String? = nil, caFile: String? = nil, client: HTTPClient = HTTPTransport.sharedClient,
                 maxResponseBytes: Int = 2 << 30, timeout: TimeAmount = .seconds(3600)) throws {
         guard var components = URLComponents(string: url), let scheme = components.scheme?.lowercased(),
               scheme == "http" || scheme == "https", components.host != nil else {
@@ -48,7 +60,7 @@ public struct HTTPTransport: Transport {
         var base = components.string ?? url
         while base.hasSuffix("/") { base.removeLast() }
         self.url = base
-        self.client = client
+        self.client = if let caFile, scheme == "https" { try Self.client(trusting: caFile) } else { client }
         self.maxResponseBytes = maxResponseBytes
         self.timeout = timeout
     }
@@ -103,6 +115,9 @@ public struct HTTPTransport: Transport {
         do {
             response = try await client.execute(request, timeout: timeout)
         } catch {
+            if let refusal = Self.tlsRefusal(error) {
+                throw BanyanError(.io, "cannot reach \(url): TLS failed: \(refusal)")
+            }
             throw BanyanError(.io, "cannot reach \(url)", cause: error)
         }
         guard response.status.code == 200 else {

@@ -14,28 +14,37 @@ public struct Sync: Sendable {
     /// Receives what Git's fsck rules found in fetched objects without
     /// refusing them (they are also in `FetchResult.warnings`).
     public var warning: (@Sendable (FsckFinding) -> Void)?
+    /// A PEM file of the certificate authorities https remotes are verified
+    /// against; nil takes the repository's `http.sslCAInfo`, and without
+    /// that the system's trust store.
+    public var caFile: String?
 
     /// Sync operations on `repository`.
     public init(
         repository: Repository, token: String? = nil, progress: (@Sendable (String) -> Void)? = nil,
-        warning: (@Sendable (FsckFinding) -> Void)? = nil
+        warning: (@Sendable (FsckFinding) -> Void)? = nil, caFile: String? = nil
     ) {
         self.repository = repository
         self.token = token
         self.progress = progress
         self.warning = warning
+        self.caFile = caFile
     }
 
-    /// The transport for `url`: HTTP(S) for URLs, a local transport for paths.
-    public static func transport(for url: String, token: String? = nil) throws -> any Transport {
+    /// The transport for `url`: HTTP(S) for URLs (https verified against
+    /// `caFile`'s authorities when given), a local transport for paths.
+    public static func transport(for url: String, token: String? = nil, caFile: String? = nil) throws -> any Transport {
         let lower = url.lowercased()
-        if lower.hasPrefix("http://") || lower.hasPrefix("https://") { return try HTTPTransport(url: url, token: token) }
+        if lower.hasPrefix("http://") || lower.hasPrefix("https://") {
+            return try HTTPTransport(url: url, token: token, caFile: caFile)
+        }
         let path = lower.hasPrefix("file://") ? String(url.dropFirst("file://".count)) : url
         return try LocalTransport(path: path)
     }
 
     func client(_ url: String) throws -> GitClient {
-        GitClient(transport: try Self.transport(for: url, token: token), repository: repository, progress: progress)
+        let caFile = try caFile ?? (repository.objects as? FileSystemBackend)?.loadConfig().value(forKey: "http.sslCAInfo")
+        return GitClient(transport: try Self.transport(for: url, token: token, caFile: caFile), repository: repository, progress: progress)
     }
 
     /// What a fetch did.
@@ -97,15 +106,17 @@ public struct Sync: Sendable {
     /// Clones `url` into a new repository at `path`: remote `origin`, all
     /// branches as `refs/remotes/origin/*`, and a local branch (`branch`, or
     /// the remote's `HEAD` branch) checked out as `HEAD`. `url` may name a
-    /// Git bundle file, as for `git clone FILE.bundle`.
+    /// Git bundle file, as for `git clone FILE.bundle`. A `caFile` an https
+    /// clone was verified with is kept as the new store's `http.sslCAInfo`.
     public static func clone(
         url: String, to path: String, depth: Int? = nil, branch: String? = nil, token: String? = nil,
-        progress: (@Sendable (String) -> Void)? = nil, warning: (@Sendable (FsckFinding) -> Void)? = nil
+        progress: (@Sendable (String) -> Void)? = nil, warning: (@Sendable (FsckFinding) -> Void)? = nil,
+        caFile: String? = nil
     ) async throws -> Repository {
         let format = if let bundle = Self.bundlePath(url) {
             try BundleHeader.read(from: bundle).algorithm
         } else {
-            try await remoteObjectFormat(try Self.transport(for: url, token: token))
+            try await remoteObjectFormat(try Self.transport(for: url, token: token, caFile: caFile))
         }
         let repository = try Repository.create(at: path, hashAlgorithm: format, initialBranch: branch ?? "main")
         do {
@@ -113,7 +124,13 @@ public struct Sync: Sendable {
             // clone fetches from it wherever it runs.
             let remoteURL = Self.bundlePath(url).map { URL(fileURLWithPath: $0).standardizedFileURL.path } ?? url
             try Remotes.add(Remote(name: "origin", url: remoteURL), to: repository)
-            let sync = Sync(repository: repository, token: token, progress: progress, warning: warning)
+            if let caFile, let backend = repository.objects as? FileSystemBackend {
+                // Later fetches and pushes trust the authority the clone trusted.
+                var config = try backend.loadConfig()
+                try config.set(URL(fileURLWithPath: caFile).standardizedFileURL.path, forKey: "http.sslCAInfo")
+                try backend.saveConfig(config)
+            }
+            let sync = Sync(repository: repository, token: token, progress: progress, warning: warning, caFile: caFile)
             let summary = try await sync.fetch(remote: "origin", depth: depth)
             let target = branch.map { "refs/heads/\($0)" } ?? summary.remoteRefs.headTarget ?? "refs/heads/main"
             let name = String(target.dropFirst("refs/heads/".count))

@@ -32,7 +32,7 @@ final class APIServer: Sendable {
                                           configuration: .init(host: "127.0.0.1", port: 0, token: token, git: git ?? .init(readOnly: options.readOnly),
                                                                logLevel: .critical, idleTimeout: idleTimeout))
         RESTAPI.add(to: builder.router, repository: repository, options: options)
-        let app = builder.application { port in continuation.yield(port) }
+        let app = try builder.application { port in continuation.yield(port) }
         let task = Task { try await app.run() }
         var iterator = ports.makeAsyncIterator()
         guard let port = await iterator.next() else { throw BanyanError(.io, "server did not start") }

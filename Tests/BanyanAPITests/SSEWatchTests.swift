@@ -61,7 +61,7 @@ struct SSEWatchTests {
         let builder = BanyanServerBuilder(repository: repository, configuration: .init(port: 0, logLevel: .critical))
         builder.addRESTAPI(repository: repository)
         let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let group = builder.serviceGroup(stoppingOn: []) { continuation.yield($0) }
+        let group = try builder.serviceGroup(stoppingOn: []) { continuation.yield($0) }
         let running = Task { try await group.run() }
         var portIterator = ports.makeAsyncIterator()
         let port = try #require(await portIterator.next())

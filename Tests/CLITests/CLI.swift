@@ -48,7 +48,7 @@ enum CLI {
 final class ServeProcess: @unchecked Sendable {
     /// The process (after `ip netns exec`, which execs, it is `banyan` itself).
     let process: Process
-    /// `http://HOST:PORT/` as the server printed it.
+    /// `http://HOST:PORT/` (or `https://`) as the server printed it.
     let url: String
     private let log = NSLock()
     private var stderrText = ""
@@ -67,7 +67,7 @@ final class ServeProcess: @unchecked Sendable {
         process.standardError = pipe
         try process.run()
         let text = try pipe.readLine()
-        guard let range = text.range(of: "http://") else {
+        guard let range = text.range(of: "https://") ?? text.range(of: "http://") else {
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
             throw StartFailure(description: "\(command.joined(separator: " ")) did not start: \(text)")

@@ -13,7 +13,10 @@ struct Serve: ParsableCommand {
             http://HOST:PORT/. With --token, every request needs `Authorization: Bearer TOKEN` or HTTP \
             basic auth with the token as password (git: http://user:TOKEN@HOST:PORT/). On SIGINT or SIGTERM it \
             stops accepting connections, lets requests in flight finish (for up to 3 s, then closes what is \
-            still open), ends the watch streams, makes every write visible to git and exits 0.
+            still open), ends the watch streams, makes every write visible to git and exits 0. \
+            With --tls-cert and --tls-key it serves https://HOST:PORT/ instead (TLS 1.2 or later); \
+            clients that do not trust the certificate's authority by default need it named \
+            (banyan --ca FILE, git's GIT_SSL_CAINFO or http.sslCAInfo).
             """)
 
     @Option(help: "The address to listen on.") var host = "127.0.0.1"
@@ -22,9 +25,21 @@ struct Serve: ParsableCommand {
     @Flag(help: "Refuse pushes.") var readOnly = false
     @Flag(help: "Accept pushes that are not fast-forwards.") var allowNonFastForward = false
     @Option(help: "The largest request body and pack accepted, in bytes.") var maxRequestBytes = 1 << 30
+    @Option(help: ArgumentHelp("Serve HTTPS with this PEM certificate chain (needs --tls-key).", valueName: "file"))
+    var tlsCert: String?
+    @Option(help: ArgumentHelp("The PEM private key of --tls-cert.", valueName: "file")) var tlsKey: String?
     @OptionGroup var repository: RepositoryOptions
 
+    func validate() throws {
+        if (tlsCert == nil) != (tlsKey == nil) {
+            throw ValidationError("--tls-cert and --tls-key go together: give both to serve HTTPS, or neither")
+        }
+    }
+
     func run() throws {
+        let tls = tlsCert.map { BanyanServerBuilder.TLSFiles(certificateChain: $0, privateKey: tlsKey ?? "") }
+        // Bad certificate files are refused before the store is opened or a port taken.
+        _ = try tls?.serverConfiguration()
         let repo = try repository.open(maintenance: .background)
         let options = GitService.Options(readOnly: readOnly, allowNonFastForward: allowNonFastForward,
                                          maxRequestBytes: maxRequestBytes, maxPackBytes: maxRequestBytes)
@@ -32,12 +47,13 @@ struct Serve: ParsableCommand {
         let builder = BanyanServerBuilder(
             repository: repo,
             configuration: .init(host: host, port: port, token: token, git: options,
-                                 shutdownGracePeriod: StopSignals.gracePeriod))
+                                 shutdownGracePeriod: StopSignals.gracePeriod, tls: tls))
         builder.addRESTAPI(repository: repo)
         let host = host
         let path = repository.path
-        let server = builder.serviceGroup(stoppingOn: []) { port in
-            FileHandle.standardError.write(Data("Serving \(path) at http://\(host):\(port)/\n".utf8))
+        let scheme = tls == nil ? "http" : "https"
+        let server = try builder.serviceGroup(stoppingOn: []) { port in
+            FileHandle.standardError.write(Data("Serving \(path) at \(scheme)://\(host):\(port)/\n".utf8))
         }
         // A stop before the server runs is remembered by the group and applied once it does.
         StopSignals.trap(onStop: { Task { await server.triggerGracefulShutdown() } },

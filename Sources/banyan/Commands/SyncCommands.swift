@@ -18,8 +18,10 @@ struct Clone: ParsableCommand {
         if name.hasSuffix(".git") { name.removeLast(4) }
         let target = path ?? (name.isEmpty || name.contains(":") ? "clone" : name)
         let (url, depth, branch, token, progress, warning) = (url, depth, branch, remote.resolvedToken, remote.progress, remote.warning)
+        let caFile = remote.resolvedCAFile
         let head = try runAsync {
-            let repo = try await Sync.clone(url: url, to: target, depth: depth, branch: branch, token: token, progress: progress, warning: warning)
+            let repo = try await Sync.clone(url: url, to: target, depth: depth, branch: branch, token: token,
+                                            progress: progress, warning: warning, caFile: caFile)
             return try repo.currentBranch().name
         }
         Output.line("Cloned \(url) into \(target) (branch \(head))")

@@ -8,11 +8,21 @@ struct RemoteOptions: ParsableArguments {
     @Option(help: ArgumentHelp("A token for HTTP remotes (default: $BANYAN_TOKEN).", valueName: "token"))
     var token: String?
 
+    @Option(name: .customLong("ca"), help: ArgumentHelp(
+        "Verify https remotes against the certificate authorities in this PEM file (default: $GIT_SSL_CAINFO, else the store's http.sslCAInfo, else the system's).",
+        valueName: "file"))
+    var caFile: String?
+
     @Flag(name: [.short, .customLong("quiet")], help: "Print no progress.")
     var quiet = false
 
     /// The token given, or the environment's.
     var resolvedToken: String? { token ?? ProcessInfo.processInfo.environment["BANYAN_TOKEN"] }
+
+    /// The certificate authorities given, or git's environment variable's.
+    var resolvedCAFile: String? {
+        caFile ?? ProcessInfo.processInfo.environment["GIT_SSL_CAINFO"].flatMap { $0.isEmpty ? nil : $0 }
+    }
 
     /// A progress printer on stderr, or nil when quiet or stderr is not a terminal.
     var progress: (@Sendable (String) -> Void)? {
@@ -28,7 +38,7 @@ struct RemoteOptions: ParsableArguments {
 
     /// A `Sync` on the store `repository` names, with this token, progress and warnings.
     func sync(_ repository: RepositoryOptions) throws -> Sync {
-        Sync(repository: try repository.open(), token: resolvedToken, progress: progress, warning: warning)
+        Sync(repository: try repository.open(), token: resolvedToken, progress: progress, warning: warning, caFile: resolvedCAFile)
     }
 
     /// A `Sync` as above, and the branch to sync: `branch`, or HEAD's when nil.

@@ -25,7 +25,7 @@ final class TestServer: Sendable {
         let builder = BanyanServerBuilder(
             repository: repository,
             configuration: .init(host: "127.0.0.1", port: 0, token: token, git: options, logLevel: .critical))
-        let app = builder.application { port in continuation.yield(port) }
+        let app = try builder.application { port in continuation.yield(port) }
         let task = Task { try await app.run() }
         var iterator = ports.makeAsyncIterator()
         guard let port = await iterator.next() else { throw BanyanError(.io, "server did not start") }

@@ -87,7 +87,7 @@ struct DocSwiftSamples {
         print(try reopened.branch("main").exists(Key("balance")))       // true
     }
 
-    /// docs/durability.md, line 103.
+    /// docs/durability.md, line 169.
     @Test func docs_durability_md_2() async throws {
         let scratch = TemporaryDirectory("banyan-doc-sample")
         let repo = try Repository.create(at: "\(scratch.path)/checked.banyan")
@@ -301,7 +301,7 @@ struct DocSwiftSamples {
         print(ada.name, ada.highScore)                            // Ada L. 40
     }
 
-    /// docs/reliability.md, line 122.
+    /// docs/reliability.md, line 125.
     @Test func docs_reliability_md_1() async throws {
         let scratch = TemporaryDirectory("banyan-doc-sample")
         let store = "\(scratch.path)/faulty.banyan"
