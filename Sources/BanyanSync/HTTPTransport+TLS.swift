@@ -8,6 +8,20 @@ extension HTTPTransport {
     /// (`--ca`, `http.sslCAInfo`), made once per file for the process.
     private static let trustingClients = Mutex<[String: HTTPClient]>([:])
 
+    /// The client for https remotes checked against the system's trust
+    /// store.
+    static let verifyingClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: httpsConfiguration(nil))
+
+    /// `clientConfiguration` for https: a server whose certificate is
+    /// refused fails the request at once, as in git, where the pool would
+    /// retry the handshake until the connect timeout (30 s).
+    private static func httpsConfiguration(_ tls: TLSConfiguration?) -> HTTPClient.Configuration {
+        var configuration = clientConfiguration
+        configuration.connectionPool.retryConnectionEstablishment = false
+        if let tls { configuration.tlsConfiguration = tls }
+        return configuration
+    }
+
     /// A client that verifies servers against the PEM certificates in
     /// `caFile` instead of the system's trust store.
     ///
@@ -24,8 +38,7 @@ extension HTTPTransport {
         guard !certificates.isEmpty else { throw BanyanError(.invalidArgument, "\(caFile) holds no PEM certificate") }
         var tls = TLSConfiguration.makeClientConfiguration()
         tls.trustRoots = .certificates(certificates)
-        var configuration = HTTPTransport.clientConfiguration
-        configuration.tlsConfiguration = tls
+        let configuration = httpsConfiguration(tls)
         return trustingClients.withLock { clients in
             if let client = clients[caFile] { return client }
             let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)

@@ -25,13 +25,9 @@ public struct HTTPTransport: Transport {
     public static let sharedClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
 
     /// The configuration of `sharedClient`: a server may think for minutes
-    /// before its first byte. A connection that cannot be made (refused, or
-    /// a certificate not trusted) fails the request at once, as in git,
-    /// instead of being retried until the connect timeout.
+    /// before its first byte.
     static var clientConfiguration: HTTPClient.Configuration {
-        var configuration = HTTPClient.Configuration(timeout: .init(connect: .seconds(30), read: .seconds(1800)))
-        configuration.connectionPool.retryConnectionEstablishment = false
-        return configuration
+        HTTPClient.Configuration(timeout: .init(connect: .seconds(30), read: .seconds(1800)))
     }
 
     /// A transport to `url` (http or https); `token` overrides credentials in the URL.
@@ -60,7 +56,11 @@ public struct HTTPTransport: Transport {
         var base = components.string ?? url
         while base.hasSuffix("/") { base.removeLast() }
         self.url = base
-        self.client = if let caFile, scheme == "https" { try Self.client(trusting: caFile) } else { client }
+        self.client = switch (scheme, caFile) {
+        case ("https", let caFile?): try Self.client(trusting: caFile)
+        case ("https", nil) where client === HTTPTransport.sharedClient: Self.verifyingClient
+        default: client
+        }
         self.maxResponseBytes = maxResponseBytes
         self.timeout = timeout
     }
