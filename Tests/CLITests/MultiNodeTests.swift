@@ -65,11 +65,6 @@ struct MultiNodeTests {
 
     @Test(.timeLimit(.minutes(5)))
     func threeNodesConvergeAfterAPartition() async throws {
-        // Minutes of child processes: off the cooperative pool (see `offPool`).
-        try await offPool { try Self().run() }
-    }
-
-    func run() throws {
         let made = NamespaceNetwork.make(count: Self.names.count)
         if let reason = made.reason {
             guard ProcessInfo.processInfo.environment["BANYAN_MULTINODE_LOOPBACK"] == "1" else {
@@ -79,6 +74,11 @@ struct MultiNodeTests {
             print("Multi-node sync: network namespaces unavailable (\(reason)); running on loopback as asked")
         }
         let network: any NodeNetwork = made.network ?? LoopbackNetwork()
+        // Minutes of child processes: off the cooperative pool (see `offPool`).
+        try await offPool { try Self().run(on: network) }
+    }
+
+    func run(on network: any NodeNetwork) throws {
         print("Multi-node sync on \(network.label)")
         let dir = TemporaryDirectory("banyan-multinode")
         var cluster = Cluster(network: network, paths: Self.names.map(dir.appending))

@@ -1,0 +1,300 @@
+#!/usr/bin/env python3
+"""Soak test: `banyan serve` under a bounded mixed load from this process,
+on loopback, for a given time; then checks that nothing failed and nothing
+acknowledged was lost.
+
+Usage: scripts/soak.py --banyan PATH [--seconds 600] [--json FILE]
+
+The load, all at once until the time is up:
+  - 2 REST writers: PUT /api/v1/kv/main/soak/wI/N (a new key each time);
+  - 1 REST reader: GET of a key already acknowledged, checked byte for byte;
+  - 2 SSE watchers on /api/v1/watch/main, reconnecting with Last-Event-ID
+    when the server ends a stream;
+  - 1 `git clone` loop (each clone fsck-checked);
+  - 1 `git push` loop: a commit a round onto branch git-side;
+  - 1 `banyan push` loop: a `banyan set` a round onto branch banyan-side.
+
+Every second the server's resident memory and open file descriptors are
+sampled from /proc. At the end: every acknowledged key reads back, the two
+pushed branches are at their last acknowledged commits, `git fsck --strict`
+is clean while the server runs, the server exits 0 on SIGTERM, and the store
+is clean again afterwards. Memory and descriptors must be flat: the last
+sample no more than the bound above the one taken once the load has warmed
+up (a fifth of the run). Prints a table (and writes JSON with --json);
+exits 1 on any failure.
+"""
+import argparse
+import http.client
+import json
+import os
+import random
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+TOKEN = "soak-token"
+ENV = dict(os.environ, GIT_CONFIG_NOSYSTEM="1", GIT_CONFIG_GLOBAL="/dev/null", GIT_AUTHOR_NAME="Soak",
+           GIT_AUTHOR_EMAIL="soak@example.com", GIT_COMMITTER_NAME="Soak", GIT_COMMITTER_EMAIL="soak@example.com",
+           GIT_TERMINAL_PROMPT="0", BANYAN_TOKEN=TOKEN, LC_ALL="C")
+# Memory may grow this much from the warmed-up sample (caches filling); descriptors this many.
+RSS_BOUND_MB = 64
+FD_BOUND = 16
+
+
+class Soak:
+    def __init__(self, banyan, seconds, scratch):
+        self.banyan, self.seconds, self.scratch = banyan, seconds, scratch
+        self.store = os.path.join(scratch, "store")
+        self.lock = threading.Lock()
+        self.counts = {}
+        self.failures = []
+        self.acked = []          # (key, value) of acknowledged REST writes
+        self.pushed = {}         # branch -> last acknowledged commit
+        self.samples = []        # (seconds, rss_kb, fds)
+        self.stop = threading.Event()
+
+    def count(self, kind, ok=True, detail=""):
+        with self.lock:
+            self.counts[kind] = self.counts.get(kind, 0) + 1
+            if not ok:
+                self.failures.append(f"{kind}: {detail}"[:400])
+
+    def run(self, *args, cwd=None, check=True):
+        result = subprocess.run(list(args), cwd=cwd, env=ENV, capture_output=True, text=True)
+        if check and result.returncode != 0:
+            raise RuntimeError(f"{' '.join(args)} exited {result.returncode}: {result.stderr.strip()}")
+        return result
+
+    def start(self):
+        self.run(self.banyan, "init", self.store)
+        self.run(self.banyan, "set", "seed", "0", "-C", self.store)
+        self.server = subprocess.Popen([self.banyan, "serve", "-C", self.store, "--port", "0", "--token", TOKEN],
+                                       env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        line = self.server.stderr.readline()
+        match = re.search(r"http://([^:/]+):(\d+)/", line)
+        if not match:
+            raise RuntimeError(f"banyan serve did not start: {line}")
+        self.host, self.port = match.group(1), int(match.group(2))
+        self.url = f"http://x:{TOKEN}@{self.host}:{self.port}/"
+        threading.Thread(target=self.server.stderr.read, daemon=True).start()
+
+    def request(self, method, path, body=None, headers=None):
+        connection = http.client.HTTPConnection(self.host, self.port, timeout=60)
+        try:
+            connection.request(method, path, body=body,
+                               headers={"Authorization": f"Bearer {TOKEN}", **(headers or {})})
+            response = connection.getresponse()
+            return response.status, response.read()
+        finally:
+            connection.close()
+
+    # The load.
+
+    def writer(self, index):
+        n = 0
+        while not self.stop.is_set():
+            key, value = f"soak/w{index}/{n}", f"value {index} {n}".encode()
+            try:
+                status, body = self.request("PUT", f"/api/v1/kv/main/{key}", body=value)
+                ok = status in (200, 201, 204)
+                self.count("REST write", ok, f"PUT {key}: HTTP {status} {body[:200]!r}")
+                if ok:
+                    with self.lock:
+                        self.acked.append((key, value))
+            except Exception as error:  # noqa: BLE001 - every failure is a finding
+                self.count("REST write", False, f"PUT {key}: {error}")
+            n += 1
+
+    def reader(self):
+        while not self.stop.is_set():
+            with self.lock:
+                chosen = random.choice(self.acked) if self.acked else None
+            if not chosen:
+                time.sleep(0.05)
+                continue
+            key, value = chosen
+            try:
+                status, body = self.request("GET", f"/api/v1/kv/main/{key}")
+                self.count("REST read", status == 200 and body == value, f"GET {key}: HTTP {status} {body[:100]!r}")
+            except Exception as error:  # noqa: BLE001
+                self.count("REST read", False, f"GET {key}: {error}")
+
+    def watcher(self):
+        last = None
+        while not self.stop.is_set():
+            connection = http.client.HTTPConnection(self.host, self.port, timeout=30)
+            try:
+                headers = {"Authorization": f"Bearer {TOKEN}", "Accept": "text/event-stream"}
+                if last:
+                    headers["Last-Event-ID"] = last
+                connection.request("GET", "/api/v1/watch/main", headers=headers)
+                response = connection.getresponse()
+                if response.status != 200:
+                    self.count("SSE stream", False, f"HTTP {response.status}")
+                    time.sleep(0.5)
+                    continue
+                self.count("SSE stream")
+                while not self.stop.is_set():
+                    line = response.fp.readline()
+                    if not line:
+                        break
+                    if line.startswith(b"id:"):
+                        last = line[3:].strip().decode()
+                        self.count("SSE event")
+            except (TimeoutError, OSError) as error:
+                if not self.stop.is_set():
+                    self.count("SSE stream", False, f"{error}")
+            finally:
+                connection.close()
+
+    def cloner(self):
+        n = 0
+        while not self.stop.is_set():
+            target = os.path.join(self.scratch, f"clone-{n}")
+            result = self.run("git", "clone", "-q", "--bare", self.url, target, check=False)
+            ok = result.returncode == 0
+            if ok:
+                fsck = self.run("git", "--git-dir", target, "fsck", "--strict", "--no-dangling", check=False)
+                ok, detail = fsck.returncode == 0, f"fsck of the clone: {fsck.stderr.strip()}"
+            else:
+                detail = result.stderr.strip()
+            self.count("git clone", ok, detail)
+            shutil.rmtree(target, ignore_errors=True)
+            n += 1
+
+    def git_pusher(self):
+        work = os.path.join(self.scratch, "git-work")
+        self.run("git", "clone", "-q", self.url, work)
+        self.run("git", "checkout", "-q", "-b", "git-side", cwd=work)
+        n = 0
+        while not self.stop.is_set():
+            with open(os.path.join(work, f"pushed-{n % 50}.txt"), "w") as file:
+                file.write(f"round {n}\n")
+            self.run("git", "add", ".", cwd=work)
+            self.run("git", "commit", "-q", "-m", f"git round {n}", cwd=work)
+            head = self.run("git", "rev-parse", "HEAD", cwd=work).stdout.strip()
+            result = self.run("git", "push", "-q", "origin", "git-side", cwd=work, check=False)
+            self.count("git push", result.returncode == 0, result.stderr.strip())
+            if result.returncode == 0:
+                with self.lock:
+                    self.pushed["git-side"] = head
+            n += 1
+
+    def banyan_pusher(self):
+        work = os.path.join(self.scratch, "banyan-work")
+        self.run(self.banyan, "clone", f"http://{self.host}:{self.port}/", work)
+        self.run(self.banyan, "branch", "create", "banyan-side", "-C", work)
+        n = 0
+        while not self.stop.is_set():
+            head = self.run(self.banyan, "set", f"banyan/{n % 50}", f"round {n}", "-b", "banyan-side", "-C", work).stdout.strip()
+            result = self.run(self.banyan, "push", "origin", "banyan-side", "-C", work, check=False)
+            self.count("banyan push", result.returncode == 0, result.stderr.strip())
+            if result.returncode == 0:
+                with self.lock:
+                    self.pushed["banyan-side"] = head
+            n += 1
+
+    def sampler(self):
+        started = time.monotonic()
+        while not self.stop.is_set():
+            try:
+                with open(f"/proc/{self.server.pid}/status") as status:
+                    rss = int(re.search(r"VmRSS:\s+(\d+)", status.read()).group(1))
+                fds = len(os.listdir(f"/proc/{self.server.pid}/fd"))
+                self.samples.append((round(time.monotonic() - started, 1), rss, fds))
+            except (OSError, AttributeError):
+                pass
+            self.stop.wait(1)
+
+    # The verdict.
+
+    def verify(self):
+        for key, value in self.acked:
+            status, body = self.request("GET", f"/api/v1/kv/main/{key}")
+            if status != 200 or body != value:
+                self.failures.append(f"acknowledged {key} reads HTTP {status} {body[:100]!r}")
+        for branch, commit in self.pushed.items():
+            head = self.run("git", "--git-dir", self.store, "rev-parse", f"refs/heads/{branch}", check=False).stdout.strip()
+            if head != commit:
+                self.failures.append(f"{branch} is {head}, not the acknowledged push {commit}")
+        fsck = self.run("git", "--git-dir", self.store, "fsck", "--strict", "--no-dangling", check=False)
+        if fsck.returncode != 0:
+            self.failures.append(f"git fsck while serving: {fsck.stderr.strip()[:400]}")
+        self.server.send_signal(signal.SIGTERM)
+        code = self.server.wait(timeout=30)
+        if code != 0:
+            self.failures.append(f"banyan serve exited {code} on SIGTERM")
+        fsck = self.run("git", "--git-dir", self.store, "fsck", "--strict", "--no-dangling", check=False)
+        if fsck.returncode != 0:
+            self.failures.append(f"git fsck after SIGTERM: {fsck.stderr.strip()[:400]}")
+        ours = self.run(self.banyan, "fsck", "--no-dangling", "-C", self.store, check=False)
+        if ours.returncode != 0:
+            self.failures.append(f"banyan fsck after SIGTERM: {ours.stderr.strip()[:400]}")
+        warm = [s for s in self.samples if s[0] >= self.seconds / 5]
+        if len(warm) >= 2:
+            first, last = warm[0], warm[-1]
+            if last[1] - first[1] > RSS_BOUND_MB * 1024:
+                self.failures.append(f"memory grew from {first[1] // 1024} MB to {last[1] // 1024} MB")
+            if last[2] - first[2] > FD_BOUND:
+                self.failures.append(f"open descriptors grew from {first[2]} to {last[2]}")
+
+    def main(self):
+        self.start()
+        workers = [threading.Thread(target=self.writer, args=(i,)) for i in range(2)]
+        workers += [threading.Thread(target=self.reader)]
+        workers += [threading.Thread(target=self.watcher) for _ in range(2)]
+        workers += [threading.Thread(target=f) for f in (self.cloner, self.git_pusher, self.banyan_pusher, self.sampler)]
+        for worker in workers:
+            worker.daemon = True
+            worker.start()
+        time.sleep(self.seconds)
+        self.stop.set()
+        for worker in workers:
+            worker.join(timeout=90)
+        self.verify()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--banyan", required=True)
+    parser.add_argument("--seconds", type=float, default=600)
+    parser.add_argument("--json")
+    args = parser.parse_args()
+    scratch = tempfile.mkdtemp(prefix="banyan-soak-")
+    soak = Soak(os.path.abspath(args.banyan), args.seconds, scratch)
+    try:
+        soak.main()
+    finally:
+        if soak.__dict__.get("server") and soak.server.poll() is None:
+            soak.server.kill()
+    rss = [s[1] for s in soak.samples]
+    fds = [s[2] for s in soak.samples]
+    print(f"soak: {args.seconds:g} s against {os.path.basename(args.banyan)} serve")
+    for kind, number in sorted(soak.counts.items()):
+        print(f"  {kind:<12} {number:>8}  ({number / args.seconds:.1f}/s)")
+    if rss:
+        warm = [s for s in soak.samples if s[0] >= args.seconds / 5] or soak.samples
+        print(f"  memory       {min(rss) // 1024} MB min, {max(rss) // 1024} MB max; "
+              f"{warm[0][1] // 1024} MB warmed up, {rss[-1] // 1024} MB at the end (bound +{RSS_BOUND_MB} MB)")
+        print(f"  descriptors  {min(fds)} min, {max(fds)} max; {warm[0][2]} warmed up, {fds[-1]} at the end "
+              f"(bound +{FD_BOUND})")
+    print(f"  acknowledged {len(soak.acked)} REST writes, pushes {soak.pushed and sorted(soak.pushed)}")
+    if args.json:
+        with open(args.json, "w") as out:
+            json.dump({"seconds": args.seconds, "counts": soak.counts, "failures": soak.failures,
+                       "samples": soak.samples}, out, indent=1)
+    shutil.rmtree(scratch, ignore_errors=True)
+    if soak.failures:
+        print(f"FAILED: {len(soak.failures)} failures; the first ones:")
+        for failure in soak.failures[:10]:
+            print("  " + failure)
+        sys.exit(1)
+    print("ok: no failure, nothing acknowledged lost, store clean")
+
+
+main()
