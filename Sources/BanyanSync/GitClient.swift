@@ -154,10 +154,9 @@ public struct GitClient: Sendable {
     /// No request is made when nothing is missing.
     ///
     /// With `depth`, history is cut `depth` commits below each want and the
-    /// cut commits are recorded in the repository's `shallow` file.
+    /// cut commits are recorded as the repository's shallow commits (`Repository.setShallowCommits(_:)`).
     public func fetch(wants: [ObjectID], depth: Int? = nil) async throws -> FetchResult {
-        let shallowFile = ShallowFile(repository: repository)
-        var shallow = try shallowFile.read()
+        var shallow = try repository.shallowCommits()
         let missing = try Array(Set(wants.filter { try !repository.objects.contains($0) })).sorted()
         guard !missing.isEmpty || depth != nil else {
             return FetchResult(objects: [], packBytes: 0, rounds: 0, shallow: shallow)
@@ -203,7 +202,7 @@ public struct GitClient: Sendable {
                 shallow.subtract(parsed.unshallow)
                 shallow.formUnion(parsed.shallow)
                 try PackIngest.checkConnected(tips: missing, received: received, shallow: shallow, in: repository)
-                if !parsed.shallow.isEmpty || !parsed.unshallow.isEmpty { try shallowFile.write(shallow) }
+                if !parsed.shallow.isEmpty || !parsed.unshallow.isEmpty { try repository.setShallowCommits(shallow) }
                 progress?("Received \(received.ids.count) objects, \(Self.rate(bytes: pack.count, since: started))\n")
                 return FetchResult(objects: received.ids, packBytes: pack.count, rounds: rounds, shallow: shallow,
                                    warnings: received.warnings)

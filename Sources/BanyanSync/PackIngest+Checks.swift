@@ -11,20 +11,15 @@ final class ReceivedChecks: Sendable {
     let algorithm: HashAlgorithm
     /// Which findings refuse an object, which are only reported.
     let policy: FsckPolicy
-    /// Whether to keep every object, for a store that takes them in a batch.
-    let keepsObjects: Bool
-    private let state = Mutex((references: ReceivedReferences(), objects: [RawObject](), warnings: [FsckFinding]()))
+    private let state = Mutex((references: ReceivedReferences(), warnings: [FsckFinding]()))
 
-    init(algorithm: HashAlgorithm, policy: FsckPolicy, keepsObjects: Bool) {
+    init(algorithm: HashAlgorithm, policy: FsckPolicy) {
         self.algorithm = algorithm
         self.policy = policy
-        self.keepsObjects = keepsObjects
     }
 
     /// What the checked objects refer to.
     var references: ReceivedReferences { state.withLock { $0.references } }
-    /// The objects checked, when `keepsObjects`.
-    var objects: [RawObject] { state.withLock { $0.objects } }
     /// The findings that did not refuse their object.
     var warnings: [FsckFinding] { state.withLock { $0.warnings } }
 
@@ -50,9 +45,8 @@ final class ReceivedChecks: Sendable {
         case .commit, .tag:
             links = try PackIngest.received { try FsckRules.check(object, id: id, algorithm: algorithm, policy: policy, report: report) }
         }
-        guard keepsObjects || !links.isEmpty || !findings.isEmpty else { return }
+        guard !links.isEmpty || !findings.isEmpty else { return }
         state.withLock { state in
-            if keepsObjects { state.objects.append(object) }
             state.warnings += findings
             for link in links { state.references.record(link) }
         }

@@ -4,11 +4,12 @@ import Banyan
 /// object's hash and the trailer), checks each object against Git's fsck
 /// rules (`FsckRules`), and only then stores it.
 ///
-/// A filesystem repository keeps the pack as it came, deltas and all
-/// (completed with the bases of a thin pack, as `git index-pack --fix-thin`
-/// does), installed with its index under `objects/pack`; any other store
-/// gets the objects in one batch. Nothing is written when any step fails,
-/// so a truncated or damaged pack leaves the repository as it was.
+/// The pack goes in through the store's ``PackReceiver``: a filesystem
+/// repository keeps it as it came, deltas and all (completed with the bases
+/// of a thin pack, as `git index-pack --fix-thin` does), installed with its
+/// index under `objects/pack`; a store that keeps objects gets them in one
+/// batch. Nothing is installed when any step fails, so a truncated or
+/// damaged pack leaves the repository as it was.
 public enum PackIngest {
     /// What a pack brought.
     public struct Received: Sendable {
@@ -43,9 +44,9 @@ public enum PackIngest {
     ///
     /// Cost: one indexing pass over the pack (mapped, not read into memory)
     /// that also checks each object as it is resolved, and records what it
-    /// refers to for `checkConnected(tips:received:shallow:in:)`; a
-    /// filesystem repository then links the spooled file into place, without
-    /// copying it, any other store gets the objects the pass kept. Throws `corruptObject` for a
+    /// refers to for `checkConnected(tips:received:shallow:in:)`; then the
+    /// store's receiver installs it (a filesystem repository links the
+    /// spooled file into place without copying it). Throws `corruptObject` for a
     /// damaged or truncated pack or an object that fails Git's fsck rules,
     /// `limitExceeded` for an object over `maxObjectSize`.
     @discardableResult
@@ -56,8 +57,7 @@ public enum PackIngest {
         let objects = repository.objects
         let lookup: @Sendable (ObjectID) throws -> RawObject? = { try objects.find($0) }
         let byteCount = spool.count
-        let backend = objects as? FileSystemBackend
-        let checks = ReceivedChecks(algorithm: algorithm, policy: policy ?? .unchecked, keepsObjects: backend == nil)
+        let checks = ReceivedChecks(algorithm: algorithm, policy: policy ?? .unchecked)
         let indexed = try spool.bytes().withUnsafeBytes {
             try PackIndexer.index(pack: $0, algorithm: algorithm, maxObjectSize: maxObjectSize, baseLookup: lookup,
                                   inspect: { try checks.check($0, id: $1, base: $2) })
@@ -87,16 +87,7 @@ public enum PackIngest {
             }
         }
         references.received = Dictionary(indexed.entries.lazy.map { ($0.id, $0.kind) }) { first, _ in first }
-        if let backend {
-            try spool.sync()
-            guard let file = spool.file?.path else { throw BanyanError(.io, "the received pack's temporary file is gone") }
-            spool.handOver()
-            _ = try backend.installPack(file: file, index: index, checksum: complete.checksum)
-        } else {
-            // One batch: a concurrent reader sees all of the pack or none of it.
-            _ = try objects.putBatch(checks.objects)
-            try repository.flush()
-        }
+        try spool.receiver.install(index: index, checksum: complete.checksum)
         return Received(ids: ids, byteCount: byteCount, warnings: warnings, references: references)
     }
 

@@ -18,11 +18,12 @@ public struct Remote: Hashable, Sendable {
     }
 }
 
-/// Reads and edits the remotes of a filesystem repository.
+/// Reads and edits the remotes of a repository, in its configuration
+/// (``Repository/loadConfig()``): any backend that is a `ConfigStore`.
 public enum Remotes {
     /// Every remote, sorted by name.
     public static func list(in repository: Repository) throws -> [Remote] {
-        let config = try backend(repository).loadConfig()
+        let config = try repository.loadConfig()
         return config.subsections(of: "remote").sorted().compactMap { name in
             config.value(forKey: "remote.\(name).url").map {
                 Remote(name: name, url: $0, fetch: config.value(forKey: "remote.\(name).fetch"))
@@ -50,32 +51,21 @@ public enum Remotes {
         guard RefName.isValid("refs/remotes/\(remote.name)/x"), !remote.name.contains("/") else {
             throw BanyanError(.invalidArgument, "\(remote.name.debugDescription) is not a valid remote name")
         }
-        let fs = try backend(repository)
-        var config = try fs.loadConfig()
-        guard config.value(forKey: "remote.\(remote.name).url") == nil else {
-            throw BanyanError(.alreadyExists, "remote \(remote.name) already exists")
+        try repository.updateConfig { config in
+            guard config.value(forKey: "remote.\(remote.name).url") == nil else {
+                throw BanyanError(.alreadyExists, "remote \(remote.name) already exists")
+            }
+            try config.set(remote.url, forKey: "remote.\(remote.name).url")
+            try config.set(remote.fetch, forKey: "remote.\(remote.name).fetch")
         }
-        try config.set(remote.url, forKey: "remote.\(remote.name).url")
-        try config.set(remote.fetch, forKey: "remote.\(remote.name).fetch")
-        try fs.saveConfig(config)
     }
 
     /// Removes remote `name` and its remote-tracking refs.
     public static func remove(_ name: String, from repository: Repository) throws {
         _ = try get(name, in: repository)
-        let fs = try backend(repository)
-        var config = try fs.loadConfig()
-        config.removeSection("remote", subsection: name)
-        try fs.saveConfig(config)
+        try repository.updateConfig { $0.removeSection("remote", subsection: name) }
         for ref in try repository.refs.list(prefix: "refs/remotes/\(name)/") {
             try repository.refs.delete(ref.name, expected: .any)
         }
-    }
-
-    static func backend(_ repository: Repository) throws -> FileSystemBackend {
-        guard let backend = repository.refs as? FileSystemBackend else {
-            throw BanyanError(.unsupported, "remotes are kept in a filesystem repository's config; this repository is in memory")
-        }
-        return backend
     }
 }

@@ -31,7 +31,7 @@ extension Sync {
         return FetchSummary(
             updated: Dictionary(unbundled.updated.map { ($0.name, $0.new) }, uniquingKeysWith: { $1 }),
             result: FetchResult(objects: unbundled.objects, packBytes: size, rounds: 0,
-                                shallow: try ShallowFile(repository: repository).read(), warnings: unbundled.warnings),
+                                shallow: try repository.shallowCommits(), warnings: unbundled.warnings),
             remoteRefs: RemoteRefs(refs: refs, headTarget: header.headBranch,
                                    head: header.refs.first { $0.name == "HEAD" }?.id))
     }

@@ -43,7 +43,7 @@ public struct Sync: Sendable {
     }
 
     func client(_ url: String) throws -> GitClient {
-        let caFile = try caFile ?? (repository.objects as? FileSystemBackend)?.loadConfig().value(forKey: "http.sslCAInfo")
+        let caFile = try caFile ?? repository.loadConfig().value(forKey: "http.sslCAInfo")
         return GitClient(transport: try Self.transport(for: url, token: token, caFile: caFile), repository: repository, progress: progress)
     }
 
@@ -124,11 +124,11 @@ public struct Sync: Sendable {
             // clone fetches from it wherever it runs.
             let remoteURL = Self.bundlePath(url).map { URL(fileURLWithPath: $0).standardizedFileURL.path } ?? url
             try Remotes.add(Remote(name: "origin", url: remoteURL), to: repository)
-            if let caFile, let backend = repository.objects as? FileSystemBackend {
+            if let caFile {
                 // Later fetches and pushes trust the authority the clone trusted.
-                var config = try backend.loadConfig()
-                try config.set(URL(fileURLWithPath: caFile).standardizedFileURL.path, forKey: "http.sslCAInfo")
-                try backend.saveConfig(config)
+                try repository.updateConfig {
+                    try $0.set(URL(fileURLWithPath: caFile).standardizedFileURL.path, forKey: "http.sslCAInfo")
+                }
             }
             let sync = Sync(repository: repository, token: token, progress: progress, warning: warning, caFile: caFile)
             let summary = try await sync.fetch(remote: "origin", depth: depth)

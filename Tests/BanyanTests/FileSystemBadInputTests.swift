@@ -180,11 +180,12 @@ struct FileSystemBadInputTests {
     func savedConfigReadsInGit() throws {
         try withTemporaryDirectory { directory in
             let store = try FileSystemBackend.create(at: directory + "/store.git", writeMode: .loose)
-            var config = try store.loadConfig()
-            try config.set("https://example.com/a repo.git", forKey: "remote.origin.url")
-            try config.add("+refs/heads/*:refs/remotes/origin/*", forKey: "remote.origin.fetch")
-            try config.set(" padded; with \"quotes\" # and hash ", forKey: "banyan.note")
-            try store.saveConfig(config)
+            let config = try store.updateConfig { config in
+                try config.set("https://example.com/a repo.git", forKey: "remote.origin.url")
+                try config.add("+refs/heads/*:refs/remotes/origin/*", forKey: "remote.origin.fetch")
+                try config.set(" padded; with \"quotes\" # and hash ", forKey: "banyan.note")
+                return config
+            }
             let git = Git(store.path)
             #expect(try git("config", "remote.origin.url") == "https://example.com/a repo.git\n")
             #expect(try git("config", "banyan.note") == " padded; with \"quotes\" # and hash \n")

@@ -106,9 +106,9 @@ extension Repository {
     /// prerequisite commits are here, that the pack indexes (every object's
     /// hash; a thin pack's bases are taken from this repository and appended
     /// so the stored pack stands alone) and that every object the refs reach
-    /// is in the bundle or already here. A filesystem repository gets the
-    /// pack in `objects/pack` with its `.idx`; an in-memory one gets the
-    /// objects. Refs are set per `updating` (see ``BundleRefUpdate``) by
+    /// is in the bundle or already here. The pack goes in through the
+    /// store's ``PackReceiver``: a filesystem repository gets it in
+    /// `objects/pack` with its `.idx`, a store that keeps objects gets them. Refs are set per `updating` (see ``BundleRefUpdate``) by
     /// compare-and-swap, each with a reflog entry `unbundle: <path>`.
     ///
     /// Cost: indexes the pack and reads every object the refs reach in it
@@ -123,21 +123,9 @@ extension Repository {
         var result = UnbundleResult(header: file.header, objects: indexed.result.entries.map(\.id))
         result.warnings = indexed.warnings
         let targets = try refTargets(for: file.header, mode: updating, skipped: &result.skipped)
-        if let backend = objects as? FileSystemBackend {
-            result.pack = try indexed.pack.withUnsafeBytes {
-                try backend.installPack($0, index: try indexed.result.indexBytes(), checksum: indexed.result.checksum)
-            }
-        } else {
-            var batch: [RawObject] = []
-            for entry in indexed.result.entries {
-                batch.append(try indexed.reader.get(entry.id))
-                if batch.count == 4096 {
-                    _ = try objects.putBatch(batch)
-                    batch.removeAll(keepingCapacity: true)
-                }
-            }
-            _ = try objects.putBatch(batch)
-        }
+        let receiver = try objects.packReceiver()
+        try indexed.pack.withUnsafeBytes { try receiver.append($0) }
+        result.pack = try receiver.install(index: try indexed.result.indexBytes(), checksum: indexed.result.checksum)
         try updateRefs(targets, mode: updating, message: "unbundle: \(path)", result: &result)
         return result
     }

@@ -98,9 +98,8 @@ extension FsckPolicy {
 
 extension Repository {
     /// The fsck policy this repository's config gives for `checking` (see
-    /// `FsckPolicy(config:checking:)`); a store without a config file gets the defaults.
+    /// `FsckPolicy(config:checking:)`); a store without a configuration gets the defaults.
     public func fsckPolicy(_ checking: FsckPolicy.Checking) throws -> FsckPolicy? {
-        let config = try (objects as? FileSystemBackend)?.loadConfig() ?? GitConfig()
-        return try FsckPolicy(config: config, checking: checking)
+        try FsckPolicy(config: try loadConfig(), checking: checking)
     }
 }

@@ -98,10 +98,7 @@ struct PowerLossTests {
                 _ = try repository.repackGeometric()
                 _ = try repository.runMaintenance([.midx, .reflogExpire, .prune])
             case .config:
-                let backend = try #require(repository.objects as? FileSystemBackend)
-                var config = try backend.loadConfig()
-                try config.set("true", forKey: "banyan.tested")
-                try backend.saveConfig(config)
+                try repository.updateConfig { try $0.set("true", forKey: "banyan.tested") }
                 acknowledge("main", try main.set(Key("after-config"), Data("1".utf8)))
             }
         }

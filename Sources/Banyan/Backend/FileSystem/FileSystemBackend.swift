@@ -176,15 +176,20 @@ public final class FileSystemBackend: ObjectStore, RefStore, Sendable {
         try Self.readConfig(path)
     }
 
-    /// Replaces the repository's `config` with `config`, under `config.lock`
-    /// so that concurrent writers (and `git config`) exclude each other.
+    /// Reads `config`, lets `body` change it and writes it back, under
+    /// `config.lock` from the read to the write, so that concurrent writers
+    /// (and `git config`) exclude each other. Nothing is written when `body` throws.
     ///
     /// Comments in the old file are not kept. Throws `refLocked` when the
-    /// lock stays taken, `io` on a write failure.
-    public func saveConfig(_ config: GitConfig) throws {
+    /// lock stays taken, `invalidRepository` when the file does not parse,
+    /// `io` on a write failure.
+    public func updateConfig<Result>(_ body: (inout GitConfig) throws -> Result) throws -> Result {
         try LockFile.withLock(on: path + "/config") { lock in
+            var config = try Self.readConfig(path)
+            let result = try body(&config)
             try lock.write(Array(config.text.utf8))
             try lock.commit(durable: isDurable)
+            return result
         }
     }
 

@@ -23,6 +23,10 @@ public final class MemoryBackend: ObjectStore, RefStore, Sendable {
 
     private let objects = Mutex<[ObjectID: RawObject]>([:])
     private let refs: Mutex<RefState>
+    /// The configuration (``ConfigStore``).
+    let config = Mutex(GitConfig())
+    /// The shallow commits (``ShallowStore``).
+    let shallow = Mutex<Set<ObjectID>>([])
 
     /// Creates an empty store whose `HEAD` is a symbolic ref to `refs/heads/<initialBranch>`.
     ///
