@@ -5,7 +5,14 @@ let package = Package(
     name: "Banyan",
     platforms: [.macOS(.v15)],
     products: [
+        // The store: repositories, branches, transactions, merge, bundles, maintenance.
         .library(name: "Banyan", targets: ["Banyan"]),
+        // Clone, fetch, push and pull over Git's smart HTTP protocol; serving a store's Git side.
+        .library(name: "BanyanSync", targets: ["BanyanSync"]),
+        // `banyan serve` as a library: Git smart HTTP, the REST API and its change stream.
+        .library(name: "BanyanServer", targets: ["BanyanServer"]),
+        // The checks every storage backend must pass: objects, refs, concurrency, sync, serve, maintenance.
+        .library(name: "BanyanConformance", targets: ["BanyanConformance"]),
         .executable(name: "banyan", targets: ["banyan"]),
     ],
     dependencies: [
@@ -53,7 +60,9 @@ let package = Package(
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
         ),
-        .target(name: "BanyanTestSupport", dependencies: ["Banyan"]),
+        .target(name: "BanyanConformance", dependencies: ["Banyan", "BanyanSync", "BanyanServer"]),
+        // Fixtures and helpers of this package's own tests; not a product.
+        .target(name: "BanyanTestSupport", dependencies: ["Banyan", "BanyanConformance"]),
         .executableTarget(
             name: "banyan",
             dependencies: [

@@ -108,43 +108,80 @@ public struct Sync: Sendable {
     /// the remote's `HEAD` branch) checked out as `HEAD`. `url` may name a
     /// Git bundle file, as for `git clone FILE.bundle`. A `caFile` an https
     /// clone was verified with is kept as the new store's `http.sslCAInfo`.
+    /// On failure the new repository is removed.
     public static func clone(
         url: String, to path: String, depth: Int? = nil, branch: String? = nil, token: String? = nil,
         progress: (@Sendable (String) -> Void)? = nil, warning: (@Sendable (FsckFinding) -> Void)? = nil,
         caFile: String? = nil
     ) async throws -> Repository {
-        let format = if let bundle = Self.bundlePath(url) {
-            try BundleHeader.read(from: bundle).algorithm
-        } else {
-            try await remoteObjectFormat(try Self.transport(for: url, token: token, caFile: caFile))
-        }
+        let format = try await objectFormat(of: url, token: token, caFile: caFile)
         let repository = try Repository.create(at: path, hashAlgorithm: format, initialBranch: branch ?? "main")
         do {
-            // A bundle is recorded by its absolute path, as git does, so the
-            // clone fetches from it wherever it runs.
-            let remoteURL = Self.bundlePath(url).map { URL(fileURLWithPath: $0).standardizedFileURL.path } ?? url
-            try Remotes.add(Remote(name: "origin", url: remoteURL), to: repository)
-            if let caFile {
-                // Later fetches and pushes trust the authority the clone trusted.
-                try repository.updateConfig {
-                    try $0.set(URL(fileURLWithPath: caFile).standardizedFileURL.path, forKey: "http.sslCAInfo")
-                }
-            }
-            let sync = Sync(repository: repository, token: token, progress: progress, warning: warning, caFile: caFile)
-            let summary = try await sync.fetch(remote: "origin", depth: depth)
-            let target = branch.map { "refs/heads/\($0)" } ?? summary.remoteRefs.headTarget ?? "refs/heads/main"
-            let name = String(target.dropFirst("refs/heads/".count))
-            if let remoteHead = summary.remoteRefs.find(target) {
-                try repository.refs.compareAndSwap(target, expected: .absent, new: remoteHead.id, log: nil)
-            } else if let branch {
-                throw BanyanError(.refNotFound, "the remote has no branch \(branch)")
-            }
-            try repository.refs.setSymbolic("HEAD", target: "refs/heads/\(name)")
+            try await populate(repository, from: url, depth: depth, branch: branch, token: token, progress: progress,
+                               warning: warning, caFile: caFile)
             return repository
         } catch {
             try? FileManager.default.removeItem(atPath: path)
             throw error
         }
+    }
+
+    /// Clones `url` into `repository`, which must have no refs yet (a new
+    /// store of any backend, such as `Repository.inMemory()`): as the
+    /// path version, with the remote and `http.sslCAInfo` kept in the
+    /// repository's configuration.
+    ///
+    /// Throws `alreadyExists` when the repository has refs, `invalidArgument`
+    /// when the remote uses another hash function, `unsupported` when the
+    /// repository keeps no configuration (no `ConfigStore`), and what
+    /// fetching throws.
+    public static func clone(
+        url: String, into repository: Repository, depth: Int? = nil, branch: String? = nil, token: String? = nil,
+        progress: (@Sendable (String) -> Void)? = nil, warning: (@Sendable (FsckFinding) -> Void)? = nil,
+        caFile: String? = nil
+    ) async throws {
+        guard try repository.refs.list(prefix: "refs/").isEmpty else {
+            throw BanyanError(.alreadyExists, "a clone needs an empty repository; this one has refs")
+        }
+        let format = try await objectFormat(of: url, token: token, caFile: caFile)
+        guard format == repository.hashAlgorithm else {
+            throw BanyanError(.invalidArgument, "the remote uses \(format) object ids and the repository \(repository.hashAlgorithm)")
+        }
+        try await populate(repository, from: url, depth: depth, branch: branch, token: token, progress: progress,
+                           warning: warning, caFile: caFile)
+    }
+
+    /// The clone's work in a new repository of the remote's format: remote, CA, fetch, branch and `HEAD`.
+    private static func populate(
+        _ repository: Repository, from url: String, depth: Int?, branch: String?, token: String?,
+        progress: (@Sendable (String) -> Void)?, warning: (@Sendable (FsckFinding) -> Void)?, caFile: String?
+    ) async throws {
+        // A bundle is recorded by its absolute path, as git does, so the
+        // clone fetches from it wherever it runs.
+        let remoteURL = Self.bundlePath(url).map { URL(fileURLWithPath: $0).standardizedFileURL.path } ?? url
+        try Remotes.add(Remote(name: "origin", url: remoteURL), to: repository)
+        if let caFile {
+            // Later fetches and pushes trust the authority the clone trusted.
+            try repository.updateConfig {
+                try $0.set(URL(fileURLWithPath: caFile).standardizedFileURL.path, forKey: "http.sslCAInfo")
+            }
+        }
+        let sync = Sync(repository: repository, token: token, progress: progress, warning: warning, caFile: caFile)
+        let summary = try await sync.fetch(remote: "origin", depth: depth)
+        let target = branch.map { "refs/heads/\($0)" } ?? summary.remoteRefs.headTarget ?? "refs/heads/main"
+        let name = String(target.dropFirst("refs/heads/".count))
+        if let remoteHead = summary.remoteRefs.find(target) {
+            try repository.refs.compareAndSwap(target, expected: .absent, new: remoteHead.id, log: nil)
+        } else if let branch {
+            throw BanyanError(.refNotFound, "the remote has no branch \(branch)")
+        }
+        try repository.refs.setSymbolic("HEAD", target: "refs/heads/\(name)")
+    }
+
+    /// The object format of the repository at `url` (a bundle's, or a remote's from its capabilities).
+    private static func objectFormat(of url: String, token: String?, caFile: String?) async throws -> HashAlgorithm {
+        if let bundle = Self.bundlePath(url) { return try BundleHeader.read(from: bundle).algorithm }
+        return try await remoteObjectFormat(try Self.transport(for: url, token: token, caFile: caFile))
     }
 
     /// The remote's object format, from its v2 capabilities.

@@ -272,7 +272,7 @@ package final class PowerLossSimulator: FileIOObserver, @unchecked Sendable {
             case .directory:
                 write(directory + "/" + name, to: target + "/" + name, entries: entries, contents: contents)
             case .file(let file):
-                FileManager.default.createFile(atPath: target + "/" + name, contents: Data(contents[file] ?? []))
+                _ = FileManager.default.createFile(atPath: target + "/" + name, contents: Data(contents[file] ?? []))
             }
         }
     }

@@ -26,10 +26,10 @@ enum MaintenanceLauncher {
     /// and the next write tries again.
     static func launchIfDue() {
         for repository in opened.withLock({ $0 }) {
-            guard let backend = repository.objects as? FileSystemBackend, backend.hasChangedObjectFiles,
+            guard let store = repository.objects as? any MaintainableStore, store.hasStoredObjects, let path = repository.path,
                   let due = try? repository.maintenanceDue(), !due.isEmpty
             else { continue }
-            spawnDetached(["maintenance", "run", "--auto", "--quiet", "-C", backend.path])
+            spawnDetached(["maintenance", "run", "--auto", "--quiet", "-C", path])
         }
     }
 

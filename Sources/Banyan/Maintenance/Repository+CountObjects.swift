@@ -26,23 +26,28 @@ public struct ObjectCounts: Sendable, Hashable {
 }
 
 extension Repository {
-    /// Counts loose objects, packs and garbage like `git count-objects -v`.
+    /// Counts loose objects, packs and garbage like `git count-objects -v`
+    /// (an in-memory store: its objects as loose ones, their size uncompressed).
     ///
     /// Cost: one `stat` per file in the object directories and one index
-    /// mapping per pack. Throws `unsupported` for a repository not on the
-    /// filesystem, `corruptObject` for an unreadable pack index.
+    /// mapping per pack. Throws `unsupported` for a store that is no
+    /// ``MaintainableStore``, `corruptObject` for an unreadable pack index.
     public func countObjects() throws -> ObjectCounts {
-        guard let backend = objects as? FileSystemBackend else {
-            throw BanyanError(.unsupported, "count-objects measures filesystem repositories; this repository is not one")
-        }
+        try maintainableStore("count-objects").countObjects()
+    }
+}
+
+extension FileSystemBackend {
+    /// Counts loose objects, packs and garbage like `git count-objects -v`.
+    public func countObjects() throws -> ObjectCounts {
         var counts = ObjectCounts()
         var garbageBytes: UInt64 = 0
         func garbage(_ path: String) {
             counts.garbage += 1
             garbageBytes += Posix.status(path)?.size ?? 0
         }
-        let objects = backend.path + "/objects"
-        let inventory = try ObjectDirectory.scan(backend)
+        let objects = path + "/objects"
+        let inventory = try ObjectDirectory.scan(self)
         let packedIDs = inventory.packs.reduce(into: Set<ObjectID>()) { $0.formUnion($1.ids) }
         var looseBytes: UInt64 = 0
         for object in inventory.loose {

@@ -68,22 +68,20 @@ extension Repository {
     /// (memory about twice the packed objects' size); the delta search tries
     /// each object against up to 10 others.
     ///
-    /// Throws `unsupported` for a repository not on the filesystem,
+    /// An in-memory store has nothing to repack: its gc removes the
+    /// unreachable objects stored at or before `cutoff`, found by the same walk.
+    ///
+    /// Throws `unsupported` for a store that is no ``MaintainableStore``,
     /// `refLocked` when another gc or repack runs for more than two minutes, `objectNotFound` when an object
     /// reachable from a ref is missing and `corruptObject` when one does not
     /// decode (in both cases before anything is deleted), `io` on a
     /// filesystem failure.
     @discardableResult
     public func gc(pruneBefore cutoff: Date?) throws -> GCReport {
-        guard let backend = objects as? FileSystemBackend, refs === backend else {
-            throw BanyanError(.unsupported, "gc repacks filesystem repositories; this repository is not one")
-        }
+        let store = try maintainableStore("gc")
         let clock = ContinuousClock()
         let start = clock.now
-        var report = try GCLock.withLock(repository: backend.path, wait: true) {
-            var collector = GarbageCollector(backend: backend, cutoff: cutoff)
-            return try collector.run()
-        }
+        var report = try store.gc(pruneBefore: cutoff)
         report.duration = clock.now - start
         return report
     }

@@ -65,9 +65,10 @@ extension Repository {
     ///
     /// Cheap: reads `config`, lists `objects/pack` and one loose-object
     /// directory (the loose count is estimated from it, as `git gc --auto`
-    /// does). Throws `unsupported` for a repository not on the filesystem.
+    /// does). An in-memory store has nothing due. Throws `unsupported` for
+    /// a store that is no ``MaintainableStore``.
     public func maintenanceDue() throws -> [MaintenanceTask] {
-        try MaintenanceRunner(backend: try maintenanceBackend()).due()
+        try maintainableStore("maintenance").maintenanceDue()
     }
 
     /// Runs maintenance tasks, like `git maintenance run`: `tasks` in the
@@ -79,15 +80,16 @@ extension Repository {
     /// tasks hold the gc lock (`gc.pid`); with `auto`, a run that finds it
     /// taken does nothing and returns (another process is maintaining the
     /// store); without, it waits up to two minutes for it, then throws
-    /// `refLocked`. Throws
-    /// `unsupported` for a repository not on the filesystem, and what the
-    /// tasks throw (`io`, `corruptObject`, `objectNotFound`).
+    /// `refLocked`. In an in-memory store only `gc`, `prune` and
+    /// `reflog-expire` have work to do. Throws `unsupported` for a store
+    /// that is no ``MaintainableStore``, and what the tasks throw (`io`,
+    /// `corruptObject`, `objectNotFound`).
     @discardableResult
     public func runMaintenance(_ tasks: [MaintenanceTask] = [], auto: Bool = false) throws -> MaintenanceReport {
-        let runner = MaintenanceRunner(backend: try maintenanceBackend())
-        let chosen = auto ? try runner.due() : (tasks.isEmpty ? [.gc] : tasks)
+        let store = try maintainableStore("maintenance")
+        let chosen = auto ? try store.maintenanceDue() : (tasks.isEmpty ? [.gc] : tasks)
         do {
-            return try runner.run(chosen, waiting: !auto)
+            return try store.runMaintenance(chosen, waiting: !auto)
         } catch let error as BanyanError where auto && error.code == .refLocked {
             return MaintenanceReport()
         }
@@ -105,22 +107,11 @@ extension Repository {
     /// other objects are searched for deltas (window 10, depth 50), paths
     /// from the new commits' trees as name hints. Throws `refLocked` when a
     /// gc or another repack holds the lock for more than two minutes, `invalidArgument` for a factor
-    /// under 2, `unsupported` off the filesystem.
+    /// under 2, `unsupported` for a store that is no ``MaintainableStore``
+    /// (an in-memory store has no packs and reports nothing done).
     @discardableResult
     public func repackGeometric(factor: Int = 2) throws -> GeometricRepackReport {
         guard factor >= 2 else { throw BanyanError(.invalidArgument, "the geometric factor is \(factor); it must be at least 2") }
-        let backend = try maintenanceBackend()
-        let settings = try MaintenanceSettings(config: try backend.loadConfig())
-        return try GCLock.withLock(repository: backend.path, wait: true) {
-            try GeometricRepacker(backend: backend, factor: factor, looseLimit: max(0, settings.geometricAuto),
-                                  replacedGrace: try settings.replacedPackGrace()).run()
-        }
-    }
-
-    private func maintenanceBackend() throws -> FileSystemBackend {
-        guard let backend = objects as? FileSystemBackend, refs === backend else {
-            throw BanyanError(.unsupported, "maintenance works on filesystem repositories; this repository is not one")
-        }
-        return backend
+        return try maintainableStore("a geometric repack").repackGeometric(factor: factor)
     }
 }

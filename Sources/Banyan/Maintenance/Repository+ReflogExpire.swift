@@ -58,27 +58,35 @@ extension Repository {
     /// the tips reach down to the `gc.reflogExpire` date (all of history only
     /// when an entry names a commit not found there).
     ///
-    /// Throws `unsupported` for a repository not on the filesystem,
+    /// An in-memory store applies the same rules to its logs.
+    ///
+    /// Throws `unsupported` for a store that is no ``MaintainableStore``,
     /// `invalidArgument` for an expiry in the config that is not a date, and
     /// `io` or `invalidRepository` when a log cannot be read or written. A
     /// ref another writer keeps locked is listed in the report's `locked`
     /// instead, and the other logs are still expired.
     @discardableResult
     public func expireReflogs(now: Date = Date()) throws -> ReflogExpiryReport {
-        guard let backend = objects as? FileSystemBackend, refs === backend else {
-            throw BanyanError(.unsupported, "reflog expiry works on filesystem repositories; this repository is not one")
-        }
-        let policy = try ReflogExpiryPolicy(config: try backend.loadConfig(), now: now)
+        try maintainableStore("reflog expiry").expireReflogs(now: now)
+    }
+}
+
+extension FileSystemBackend {
+    /// Expires the reflog files; see ``Repository/expireReflogs(now:)``.
+    @discardableResult
+    public func expireReflogs(now: Date) throws -> ReflogExpiryReport {
+        let repository = Repository(objects: self, refs: self, path: path)
+        let policy = try ReflogExpiryPolicy(config: try loadConfig(), now: now)
         var report = ReflogExpiryReport()
-        for ref in try backend.refsWithReflogs() {
+        for ref in try refsWithReflogs() {
             do {
                 var outcome: ReflogExpiryReport.Log?
-                try backend.rewriteReflog(ref) { bytes in
-                    var filter = try ReflogEntryFilter(ref: ref, tip: try backend.resolve(ref),
-                                                       limits: policy.limits(for: ref), repository: self)
+                try rewriteReflog(ref) { bytes in
+                    var filter = try ReflogEntryFilter(ref: ref, tip: try resolve(ref),
+                                                       limits: policy.limits(for: ref), repository: repository)
                     var kept: [UInt8] = []
                     var log = ReflogExpiryReport.Log(ref: ref, kept: 0, removed: 0)
-                    for line in Self.lines(of: bytes) {
+                    for line in Self.reflogLines(of: bytes) {
                         if let entry = ReflogLine(line, algorithm: hashAlgorithm), !filter.expires(entry) {
                             kept += entry.rewritten
                             log.kept += 1
@@ -98,7 +106,7 @@ extension Repository {
     }
 
     /// The lines of `bytes`, each with its newline; a last line without one is kept as it is.
-    private static func lines(of bytes: [UInt8]) -> [ArraySlice<UInt8>] {
+    private static func reflogLines(of bytes: [UInt8]) -> [ArraySlice<UInt8>] {
         var lines: [ArraySlice<UInt8>] = []
         var start = 0
         while start < bytes.count {

@@ -83,7 +83,7 @@ public final class FileSystemBackend: ObjectStore, RefStore, Sendable {
 
     /// True once this backend has sealed or installed a pack or written
     /// loose objects: what makes maintenance worth a check when it is `.off`.
-    package var hasChangedObjectFiles: Bool {
+    public var hasStoredObjects: Bool {
         changedObjectFiles.load(ordering: .relaxed)
     }
 

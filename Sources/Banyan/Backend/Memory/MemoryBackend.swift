@@ -1,3 +1,4 @@
+import Foundation
 import Synchronization
 
 /// A backend that keeps objects, refs and reflogs in memory, for tests and
@@ -21,12 +22,20 @@ public final class MemoryBackend: ObjectStore, RefStore, Sendable {
         var logs: [String: [ReflogEntry]] = [:]
     }
 
-    private let objects = Mutex<[ObjectID: RawObject]>([:])
+    /// An object and when it was first stored (what gc's grace period measures).
+    struct Stored {
+        var object: RawObject
+        var added: Date
+    }
+
+    private let objects = Mutex<[ObjectID: Stored]>([:])
     private let refs: Mutex<RefState>
     /// The configuration (``ConfigStore``).
     let config = Mutex(GitConfig())
     /// The shallow commits (``ShallowStore``).
     let shallow = Mutex<Set<ObjectID>>([])
+    /// Whether objects were stored (``MaintainableStore/hasStoredObjects``).
+    let wroteObjects = Atomic(false)
 
     /// Creates an empty store whose `HEAD` is a symbolic ref to `refs/heads/<initialBranch>`.
     ///
@@ -42,27 +51,31 @@ public final class MemoryBackend: ObjectStore, RefStore, Sendable {
     /// Stores `object` and returns its id; a no-op when it is present.
     public func put(_ object: RawObject) throws -> ObjectID {
         let id = object.id(hashAlgorithm)
+        let now = Date()
         objects.withLock { stored in
-            if stored[id] == nil { stored[id] = object }
+            if stored[id] == nil { stored[id] = Stored(object: object, added: now) }
         }
+        wroteObjects.store(true, ordering: .relaxed)
         return id
     }
 
     /// Stores several objects under one lock; returns their ids in order.
     public func putBatch(_ batch: [RawObject]) throws -> [ObjectID] {
         let ids = batch.map { $0.id(hashAlgorithm) }
+        let now = Date()
         objects.withLock { stored in
             for (id, object) in zip(ids, batch) where stored[id] == nil {
-                stored[id] = object
+                stored[id] = Stored(object: object, added: now)
             }
         }
+        wroteObjects.store(true, ordering: .relaxed)
         return ids
     }
 
     /// The object with `id`, or nil. Throws `invalidArgument` for an id of another hash function.
     public func find(_ id: ObjectID) throws -> RawObject? {
         try RefUpdateRules.checkAlgorithm(id, store: hashAlgorithm)
-        return objects.withLock { $0[id] }
+        return objects.withLock { $0[id]?.object }
     }
 
     /// True when the store holds `id`.
@@ -157,6 +170,34 @@ public final class MemoryBackend: ObjectStore, RefStore, Sendable {
     private static func checkNameConflicts(_ name: String, in state: RefState) throws {
         if let existing = state.values.keys.first(where: { RefUpdateRules.namesConflict($0, name) }) {
             throw RefUpdateRules.nameConflict(name, existing: existing)
+        }
+    }
+
+    // MARK: Maintenance (MemoryBackend+Maintenance.swift)
+
+    /// Every object with the time it was stored.
+    func storedObjects() -> [ObjectID: Stored] {
+        objects.withLock { $0 }
+    }
+
+    /// Removes the objects in `ids`; returns how many were there.
+    func removeObjects(_ ids: some Sequence<ObjectID>) -> Int {
+        objects.withLock { stored in ids.reduce(0) { $0 + (stored.removeValue(forKey: $1) == nil ? 0 : 1) } }
+    }
+
+    /// The names of the refs that have a reflog.
+    func refsWithReflogs() -> [String] {
+        refs.withLock { $0.logs.keys.sorted() }
+    }
+
+    /// Replaces the entries `old` at the start of the reflog of `ref` with
+    /// `kept`, leaving the entries appended since; false (and nothing
+    /// changed) when the log no longer starts with `old`.
+    func replaceReflogPrefix(_ ref: String, old: [ReflogEntry], with kept: [ReflogEntry]) -> Bool {
+        refs.withLock { state in
+            guard let entries = state.logs[ref], entries.starts(with: old) else { return false }
+            state.logs[ref] = kept + entries.dropFirst(old.count)
+            return true
         }
     }
 }

@@ -62,7 +62,8 @@ struct GarbageCollector {
     /// ref moves, so a write in progress (a transaction about to retry, a
     /// long batch, a ref about to be renamed) may name them any moment, and
     /// the same holds for the objects it found already stored and did not
-    /// write again. `--prune=now` prunes what is older.
+    /// write again. `--prune=now` prunes what is older. The memory backend's
+    /// gc keeps the same horizon.
     static let writeHorizon: TimeInterval = 3_600
 
     private func isRecent(_ modified: Date) -> Bool {

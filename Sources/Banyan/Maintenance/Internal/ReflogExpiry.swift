@@ -155,10 +155,15 @@ struct ReflogEntryFilter {
 
     /// True when the entry `line` expires.
     mutating func expires(_ line: ReflogLine) -> Bool {
-        if line.time < limits.total { return true }
-        guard line.time < limits.unreachable else { return false }
+        expires(old: line.old, new: line.new, time: line.time)
+    }
+
+    /// Whether the entry from `old` to `new` dated `time` expires.
+    mutating func expires(old: ObjectID, new: ObjectID, time: Int64) -> Bool {
+        if time < limits.total { return true }
+        guard time < limits.unreachable else { return false }
         guard let reachable else { return true }
-        return isUnreachable(line.old, reachable) || isUnreachable(line.new, reachable)
+        return isUnreachable(old, reachable) || isUnreachable(new, reachable)
     }
 
     /// True for a commit (or a tag of one) that `reachable` does not hold;
