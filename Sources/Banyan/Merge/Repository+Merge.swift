@@ -132,7 +132,6 @@ extension Repository {
         let log = ReflogEntry(old: old ?? .zero(hashAlgorithm), new: new, committer: who, message: message)
         do {
             try refs.compareAndSwap(branch.refName, expected: old.map(RefExpectation.value) ?? .absent, new: new, log: log)
-            refChanges.post(branch.refName)
             return true
         } catch let error as BanyanError where error.code == .staleRef {
             return false

@@ -140,7 +140,6 @@ public struct Branch: Sendable {
         let log = ReflogEntry(old: old ?? .zero(repository.hashAlgorithm), new: target, committer: who,
                               message: message ?? "reset: moving to \(target.hex)")
         try repository.refs.compareAndSwap(refName, expected: old.map(RefExpectation.value) ?? .absent, new: target, log: log)
-        repository.refChanges.post(refName)
         return old
     }
 
@@ -216,7 +215,6 @@ public struct Branch: Sendable {
         do {
             try repository.refs.compareAndSwap(refName, expected: head.map(RefExpectation.value) ?? .absent,
                                                new: new, log: log)
-            repository.refChanges.post(refName)
             return true
         } catch let error as BanyanError where error.code == .staleRef {
             return false

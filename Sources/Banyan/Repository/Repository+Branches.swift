@@ -22,7 +22,6 @@ extension Repository {
                               message: "branch: Created from \(start.hex)")
         do {
             try refs.compareAndSwap(branch.refName, expected: .absent, new: start, log: log)
-            refChanges.post(branch.refName)
         } catch let error as BanyanError where error.code == .staleRef {
             throw BanyanError(.alreadyExists, "branch \(name) already exists")
         }
@@ -41,6 +40,5 @@ extension Repository {
             throw BanyanError(.refNotFound, "branch \(name) does not exist")
         }
         try refs.delete(branch.refName, expected: .value(head))
-        refChanges.post(branch.refName)
     }
 }

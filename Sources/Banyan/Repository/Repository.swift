@@ -23,7 +23,7 @@ public final class Repository: Sendable {
     let cache: ObjectCache
     /// Encoded trees for the write path (see `TreeEditor`).
     let treeBodies = TreeBodyCache()
-    /// Posted to after every ref update this repository makes; watches wait on it.
+    /// Posted to after every ref update of the ref store (``RefChangeSource``); watches wait on it.
     public let refChanges: RefChangeNotifier
 
     /// Creates a repository over any backend pair.
@@ -34,7 +34,7 @@ public final class Repository: Sendable {
         self.path = path
         self.defaultAuthor = defaultAuthor
         self.cache = ObjectCache()
-        self.refChanges = RefChangeNotifier()
+        self.refChanges = (refs as? any RefChangeSource)?.refChanges ?? RefChangeNotifier()
     }
 
     /// The hash function of this repository's object ids.

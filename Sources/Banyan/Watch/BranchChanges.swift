@@ -82,6 +82,8 @@ public struct BranchChanges: AsyncSequence, Sendable {
                     return pending[nextPending]
                 }
                 if Task.isCancelled { return nil }
+                // Watching starts before the first read, so no change falls between.
+                let timeout = repository.refChanges.fallbackInterval(changes.pollInterval)
                 let generation = repository.refChanges.generation
                 let head = try changes.branch.head()
                 if head != last {
@@ -90,7 +92,7 @@ public struct BranchChanges: AsyncSequence, Sendable {
                     last = head
                     continue
                 }
-                await repository.refChanges.wait(after: generation, timeout: changes.pollInterval)
+                await repository.refChanges.wait(after: generation, timeout: timeout)
             }
         }
     }

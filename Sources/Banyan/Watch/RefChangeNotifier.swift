@@ -1,24 +1,61 @@
 import Foundation
 import Synchronization
 
-/// Tells watchers in this process that a ref moved, so they need not wait for
-/// their next poll.
+/// Tells watchers that a ref moved, so they need not wait for their next poll.
 ///
-/// Every ref update a ``Repository`` makes (branch writes, resets, merges,
-/// branch creation and deletion) posts here after its compare-and-swap
-/// succeeded. Writers in other processes are seen by polling instead.
-/// Thread-safe; posting costs one lock and resumes only waiting watchers.
+/// The one door of ref changes: a ``RefChangeSource`` store posts here after
+/// every ref it changes, whichever code asked (a branch write, a merge, a
+/// reset, a received push, a fetch, an unbundle), and the filesystem backend
+/// also posts the changes other processes make, which it sees through
+/// inotify once something waits. Watches (``Branch/changes(prefix:since:pollInterval:)``,
+/// ``Repository/branchEvents(pollInterval:)``, the REST change stream) wait
+/// here and re-read the refs when woken; they poll only as a fallback, when
+/// ``seesEveryChange`` is false. Thread-safe; posting costs one lock and
+/// resumes only waiting watchers.
 public final class RefChangeNotifier: Sendable {
     private struct State {
         var generation: UInt64 = 0
         var waiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
         var nextWaiter: UInt64 = 0
+        /// Runs once, before the first wait: starts watching other writers.
+        var onFirstWait: (@Sendable () -> Bool)?
+        var seesEveryChange = false
     }
 
-    private let state = Mutex(State())
+    private let state: Mutex<State>
 
-    /// A notifier with no waiters.
-    public init() {}
+    /// A notifier with no waiters. `seesEveryChange` says whether every
+    /// change of the refs is posted (a store only this process can write).
+    public init(seesEveryChange: Bool = false) {
+        state = Mutex(State(seesEveryChange: seesEveryChange))
+    }
+
+    /// True when every change of the refs, from any writer, is posted: the
+    /// store is in memory, or another process's changes are watched.
+    /// Watches then poll only rarely, as a safety net.
+    public var seesEveryChange: Bool { state.withLock { $0.seesEveryChange } }
+
+    /// Sets what runs before the first wait: it starts watching other
+    /// writers and returns whether every change is posted from then on.
+    func onFirstWait(_ start: @escaping @Sendable () -> Bool) {
+        state.withLock { $0.onFirstWait = start }
+    }
+
+    /// How long a watch waits before it re-reads the refs without being
+    /// woken: `pollInterval`, or when every change is posted, at least five seconds.
+    public func fallbackInterval(_ pollInterval: Duration) -> Duration {
+        startWatching()
+        return seesEveryChange ? max(pollInterval, .seconds(5)) : pollInterval
+    }
+
+    private func startWatching() {
+        guard let start = state.withLock({ state -> (@Sendable () -> Bool)? in
+            defer { state.onFirstWait = nil }
+            return state.onFirstWait
+        }) else { return }
+        let sees = start()
+        state.withLock { $0.seesEveryChange = $0.seesEveryChange || sees }
+    }
 
     /// How many changes were posted so far; pass it to ``wait(after:timeout:)``.
     public var generation: UInt64 { state.withLock { $0.generation } }
@@ -36,6 +73,7 @@ public final class RefChangeNotifier: Sendable {
     /// Returns once a change is posted after `generation`, after `timeout`, or
     /// when the task is cancelled, whichever comes first.
     public func wait(after generation: UInt64, timeout: Duration) async {
+        startWatching()
         let id = state.withLock { state -> UInt64 in
             state.nextWaiter &+= 1
             return state.nextWaiter

@@ -71,6 +71,8 @@ public struct BranchEvents: AsyncSequence, Sendable {
             while true {
                 if !pending.isEmpty { return pending.removeFirst() }
                 if Task.isCancelled { return nil }
+                // Watching starts before the first read, so no change falls between.
+                let timeout = repository.refChanges.fallbackInterval(events.pollInterval)
                 let generation = repository.refChanges.generation
                 let heads = try repository.branchHeads()
                 if heads != last {
@@ -86,7 +88,7 @@ public struct BranchEvents: AsyncSequence, Sendable {
                     last = heads
                     continue
                 }
-                await repository.refChanges.wait(after: generation, timeout: events.pollInterval)
+                await repository.refChanges.wait(after: generation, timeout: timeout)
             }
         }
     }

@@ -246,9 +246,11 @@ struct GCTests {
         }
     }
 
-    @Test("gc needs a filesystem repository")
-    func memoryRepositoryIsUnsupported() throws {
-        #expect { try Repository.inMemory().gc() } throws: { ($0 as? BanyanError)?.code == .unsupported }
+    @Test("gc needs one maintainable store holding objects and refs")
+    func splitStoresAreUnsupported() throws {
+        let split = Repository(objects: try MemoryBackend(), refs: try MemoryBackend())
+        #expect { try split.gc() } throws: { ($0 as? BanyanError)?.code == .unsupported }
+        #expect(try Repository.inMemory().gc().prunedObjects == 0)
     }
 
     @Test("expiry dates parse as git gc --prune takes them")

@@ -137,7 +137,7 @@ struct ReflogExpiryTests {
         #expect(FileManager.default.fileExists(atPath: lock), "another writer's lock was removed")
     }
 
-    @Test("a bad expiry in the config is an error naming it; a memory store cannot expire")
+    @Test("a bad expiry in the config is an error naming it; split stores cannot expire")
     func errors() throws {
         let scratch = TemporaryDirectory("banyan-reflog-expire")
         let path = scratch.appending("store")
@@ -147,7 +147,8 @@ struct ReflogExpiryTests {
             let error = error as? BanyanError
             return error?.code == .invalidArgument && error?.message.contains("gc.refs/heads/*.reflogExpireUnreachable") == true
         }
-        #expect { try Repository.inMemory().expireReflogs() } throws: { ($0 as? BanyanError)?.code == .unsupported }
+        let split = Repository(objects: try MemoryBackend(), refs: try MemoryBackend())
+        #expect { try split.expireReflogs() } throws: { ($0 as? BanyanError)?.code == .unsupported }
     }
 
     @Test("expiry dates read as git's approxidate reads them", arguments: [

@@ -63,6 +63,7 @@ extension FileSystemBackend {
                 throw error
             }
         }
+        refChanges.post(name)
     }
 
     /// Deletes `name` if it matches `expected`: its entry in `packed-refs`
@@ -87,6 +88,7 @@ extension FileSystemBackend {
             if isDurable { try Posix.fsyncDirectory(Posix.parent(of: refPath(name))) }
         }
         Posix.removeEmptyDirectories(from: Posix.parent(of: logPath(name)), upTo: categoryDirectory(of: logPath(name)))
+        refChanges.post(name)
     }
 
     /// The direct refs under `refs/` whose names start with `prefix`, loose and
@@ -122,6 +124,7 @@ extension FileSystemBackend {
             try lock.write(Array("ref: \(target)\n".utf8))
             try lock.commit(durable: isDurable)
         }
+        refChanges.post(name)
     }
 
     /// The reflog of `name` from `logs/<name>`, oldest first; empty when there is none.

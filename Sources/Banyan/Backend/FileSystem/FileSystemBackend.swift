@@ -18,7 +18,7 @@ import Synchronization
 /// sealed before any ref moves and on ``flush()``) or to loose files
 /// (``WriteMode/loose``). A ref therefore never names an object `git`
 /// cannot read, at any instant, even if the process is killed.
-public final class FileSystemBackend: ObjectStore, RefStore, Sendable {
+public final class FileSystemBackend: ObjectStore, RefStore, RefChangeSource, Sendable {
     /// When writes reach stable storage.
     public enum Durability: Sendable, Hashable {
         /// Leave flushing to the operating system: fast, but a power cut may
@@ -47,6 +47,10 @@ public final class FileSystemBackend: ObjectStore, RefStore, Sendable {
     let scheduler = MaintenanceScheduler()
     /// Set once this backend sealed or installed a pack or wrote loose objects.
     private let changedObjectFiles = Atomic<Bool>(false)
+    /// Posted to after every ref change of this backend, and of other processes once something waits.
+    public let refChanges = RefChangeNotifier()
+    /// The inotify watch of the ref files, started by the first wait on `refChanges`.
+    private let refWatcher = Mutex<RefFileWatcher?>(nil)
 
     /// Whether a store keeps itself in shape while this process writes.
     public enum AutoMaintenance: Sendable, Hashable {
@@ -70,6 +74,19 @@ public final class FileSystemBackend: ObjectStore, RefStore, Sendable {
         let packDirectory = path + "/objects/pack"
         packs = PackSet(directory: packDirectory, algorithm: hashAlgorithm)
         appendPack = AppendPack(directory: packDirectory, algorithm: hashAlgorithm, sizeLimit: packSizeLimit)
+        refChanges.onFirstWait { [weak self] in self?.watchRefFiles() ?? false }
+    }
+
+    deinit {
+        refWatcher.withLock { $0?.stop() }
+    }
+
+    /// Starts the inotify watch of the ref files; false when it cannot run here.
+    private func watchRefFiles() -> Bool {
+        refWatcher.withLock { watcher in
+            if watcher == nil { watcher = RefFileWatcher.start(root: path, notifier: refChanges) }
+            return watcher != nil
+        }
     }
 
     var isDurable: Bool { durability == .commit }

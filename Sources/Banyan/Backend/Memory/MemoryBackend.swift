@@ -13,7 +13,7 @@ import Synchronization
 /// for the time of a dictionary access; hashing happens outside the lock.
 /// Cost: objects are held uncompressed; `objectIDs(withHexPrefix:)` and
 /// creating a ref scan all entries.
-public final class MemoryBackend: ObjectStore, RefStore, Sendable {
+public final class MemoryBackend: ObjectStore, RefStore, RefChangeSource, Sendable {
     /// The hash function ids in this store are computed with.
     public let hashAlgorithm: HashAlgorithm
 
@@ -34,6 +34,8 @@ public final class MemoryBackend: ObjectStore, RefStore, Sendable {
     let config = Mutex(GitConfig())
     /// The shallow commits (``ShallowStore``).
     let shallow = Mutex<Set<ObjectID>>([])
+    /// Posted to after every ref change; no other process can make one.
+    public let refChanges = RefChangeNotifier(seesEveryChange: true)
     /// Whether objects were stored (``MaintainableStore/hasStoredObjects``).
     let wroteObjects = Atomic(false)
 
@@ -122,6 +124,7 @@ public final class MemoryBackend: ObjectStore, RefStore, Sendable {
             }
             state.values[name] = .direct(new)
         }
+        refChanges.post(name)
     }
 
     /// Deletes `name` and its reflog if it matches `expected`.
@@ -138,6 +141,7 @@ public final class MemoryBackend: ObjectStore, RefStore, Sendable {
             state.values[name] = nil
             state.logs[name] = nil
         }
+        refChanges.post(name)
     }
 
     /// The direct refs under `refs/` whose names start with `prefix`, sorted by name bytes.
@@ -159,6 +163,7 @@ public final class MemoryBackend: ObjectStore, RefStore, Sendable {
             if state.values[name] == nil { try Self.checkNameConflicts(name, in: state) }
             state.values[name] = .symbolic(target)
         }
+        refChanges.post(name)
     }
 
     /// The reflog of `name`, oldest first.
