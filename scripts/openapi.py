@@ -48,7 +48,7 @@ doc = {
         "message": {"type": "string"}, "author": {"type": "string", "description": "Name <email>"},
         "set": {"type": "object", "additionalProperties": {"type": "string"}},
         "remove": {"type": "array", "items": {"type": "string"}}, "expect": {"type": "string", "description": "The commit the branch must be at (else 412)."}}},
-      "Signature": {"type": "object", "required": ["name", "email", "time"], "properties": {"name": {"type": "string"}, "email": {"type": "string"}, "time": {"type": "integer"}}},
+      "Signature": {"type": "object", "required": ["name", "email", "time", "timeZoneMinutes"], "properties": {"name": {"type": "string"}, "email": {"type": "string"}, "time": {"type": "integer"}, "timeZoneMinutes": {"type": "integer"}}},
       "LogEntry": {"type": "object", "required": ["id", "parents", "tree", "author", "committer", "message"], "properties": {
         "id": {"type": "string"}, "parents": {"type": "array", "items": {"type": "string"}}, "tree": {"type": "string"},
         "author": ref("Signature"), "committer": ref("Signature"), "message": {"type": "string"}}},

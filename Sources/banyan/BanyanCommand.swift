@@ -4,7 +4,7 @@ import Foundation
 
 /// The `banyan` command line: a thin layer over the `Banyan` library.
 @main
-struct BanyanCommand: ParsableCommand {
+struct BanyanCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "banyan",
         abstract: "A Git-compatible, versioned key-value store.",
@@ -24,12 +24,17 @@ struct BanyanCommand: ParsableCommand {
         ]
     )
 
-    /// Runs the command after the global options (`-C PATH`, as git's);
-    /// library errors print as one `banyan: ...` line on stderr.
-    static func main() {
+    /// Runs the command after the global options (`-C PATH`, as git's),
+    /// awaiting the ones that are async (sync, serve, watch); library errors
+    /// print as one `banyan: ...` line on stderr.
+    static func main() async {
         do {
             var command = try parseAsRoot(try GlobalOptions.apply(Array(CommandLine.arguments.dropFirst())))
-            try command.run()
+            if var command = command as? any AsyncParsableCommand {
+                try await command.run()
+            } else {
+                try command.run()
+            }
             MaintenanceLauncher.launchIfDue()
         } catch let error as BanyanError {
             Output.error(error.description)

@@ -66,28 +66,8 @@ struct CommitRequest: Decodable {
     var expect: String?
 }
 
-struct SignatureBody: Encodable {
-    var name: String
-    var email: String
-    var time: Int64
-
-    init(_ signature: Signature) {
-        name = signature.name
-        email = signature.email
-        time = signature.time
-    }
-}
-
-struct LogEntryBody: Encodable {
-    var id: String
-    var parents: [String]
-    var tree: String
-    var author: SignatureBody
-    var committer: SignatureBody
-    var message: String
-}
-
-struct LogBody: Encodable { var commits: [LogEntryBody] }
+/// The log: commits in `LogEntry`'s one JSON shape.
+struct LogBody: Encodable { var commits: [LogEntry] }
 
 struct ChangeBody: Encodable {
     var key: String

@@ -116,12 +116,7 @@ struct APIHandlers: Sendable {
         }
         let branch = try repository.branch(path.branch)
         guard try branch.exists() else { throw APIError(.notFound, "refNotFound", "branch \(path.branch) does not exist") }
-        let commits = try branch.log(limit: limit).map { entry in
-            LogEntryBody(id: entry.id.hex, parents: entry.commit.parents.map(\.hex), tree: entry.commit.tree.hex,
-                         author: .init(entry.commit.author), committer: .init(entry.commit.committer),
-                         message: entry.commit.messageString)
-        }
-        return JSONResponse.make(.ok, LogBody(commits: commits))
+        return JSONResponse.make(.ok, LogBody(commits: try branch.log(limit: limit)))
     }
 
     func diff(_ request: Request) throws -> Response {

@@ -351,12 +351,16 @@ enum OpenAPIDocument {
           },
           "time": {
             "type": "integer"
+          },
+          "timeZoneMinutes": {
+            "type": "integer"
           }
         },
         "required": [
           "name",
           "email",
-          "time"
+          "time",
+          "timeZoneMinutes"
         ],
         "type": "object"
       }

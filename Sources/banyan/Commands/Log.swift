@@ -27,7 +27,7 @@ struct Log: ParsableCommand {
         }
         let entries = try start.map { try repo.log(from: $0, firstParent: firstParent, limit: n) } ?? []
         if json {
-            try Output.json(entries.map(CommitJSON.init))
+            try Output.json(entries)
             return
         }
         for (index, entry) in entries.enumerated() {
@@ -55,36 +55,5 @@ struct Log: ParsableCommand {
         let minutes = abs(signature.timeZoneMinutes)
         let zone = String(format: "%@%02d%02d", signature.timeZoneMinutes < 0 ? "-" : "+", minutes / 60, minutes % 60)
         return formatter.string(from: Date(timeIntervalSince1970: TimeInterval(signature.time))) + " " + zone
-    }
-}
-
-/// A commit as `--json` prints it.
-struct CommitJSON: Encodable {
-    struct Person: Encodable {
-        var name, email: String
-        var time: Int64
-        var timeZoneMinutes: Int
-        init(_ signature: Signature) {
-            name = signature.name
-            email = signature.email
-            time = signature.time
-            timeZoneMinutes = signature.timeZoneMinutes
-        }
-    }
-
-    var id: String
-    var tree: String
-    var parents: [String]
-    var author: Person
-    var committer: Person
-    var message: String
-
-    init(_ entry: LogEntry) {
-        id = entry.id.hex
-        tree = entry.commit.tree.hex
-        parents = entry.commit.parents.map(\.hex)
-        author = Person(entry.commit.author)
-        committer = Person(entry.commit.committer)
-        message = String(decoding: entry.commit.displayMessage, as: UTF8.self)
     }
 }

@@ -5,7 +5,7 @@ import BanyanSync
 import Foundation
 import Hummingbird
 
-struct Serve: ParsableCommand {
+struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Serve the store over Git's smart HTTP protocol and the REST API (/api/v1).",
         discussion: """
@@ -36,7 +36,7 @@ struct Serve: ParsableCommand {
         }
     }
 
-    func run() throws {
+    func run() async throws {
         let tls = tlsCert.map { BanyanServerBuilder.TLSFiles(certificateChain: $0, privateKey: tlsKey ?? "") }
         // Bad certificate files are refused before the store is opened or a port taken.
         _ = try tls?.serverConfiguration()
@@ -58,7 +58,7 @@ struct Serve: ParsableCommand {
         // A stop before the server runs is remembered by the group and applied once it does.
         StopSignals.trap(onStop: { Task { await server.triggerGracefulShutdown() } },
                          atDeadline: { try? repo.flush() })
-        try runAsync { try await server.run() }
+        try await server.run()
         // The open append pack is sealed, so `git` sees every acknowledged write.
         try repo.flush()
     }

@@ -3,7 +3,7 @@ import Banyan
 import BanyanSync
 import Foundation
 
-struct Clone: ParsableCommand {
+struct Clone: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Copy a remote store (a Banyan server, a Git host or a path).")
     @Argument(help: "The URL (http, https), path or bundle file to clone.") var url: String
     @Argument(help: "Where to put the new store (default: the URL's last part).") var path: String?
@@ -11,7 +11,7 @@ struct Clone: ParsableCommand {
     @Option(name: [.short, .customLong("branch")], help: "The branch to check out (default: the remote's HEAD).") var branch: String?
     @OptionGroup var remote: RemoteOptions
 
-    func run() throws {
+    func run() async throws {
         var name = url
         while name.hasSuffix("/") { name.removeLast() }
         name = (name as NSString).lastPathComponent
@@ -19,16 +19,14 @@ struct Clone: ParsableCommand {
         let target = path ?? (name.isEmpty || name.contains(":") ? "clone" : name)
         let (url, depth, branch, token, progress, warning) = (url, depth, branch, remote.resolvedToken, remote.progress, remote.warning)
         let caFile = remote.resolvedCAFile
-        let head = try runAsync {
-            let repo = try await Sync.clone(url: url, to: target, depth: depth, branch: branch, token: token,
-                                            progress: progress, warning: warning, caFile: caFile)
-            return try repo.currentBranch().name
-        }
+        let repo = try await Sync.clone(url: url, to: target, depth: depth, branch: branch, token: token,
+                                        progress: progress, warning: warning, caFile: caFile)
+        let head = try repo.currentBranch().name
         Output.line("Cloned \(url) into \(target) (branch \(head))")
     }
 }
 
-struct Fetch: ParsableCommand {
+struct Fetch: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Fetch a remote's branches into refs/remotes/REMOTE/*.",
         discussion: """
@@ -39,21 +37,19 @@ struct Fetch: ParsableCommand {
     @OptionGroup var remote: RemoteOptions
     @OptionGroup var repository: RepositoryOptions
 
-    func run() throws {
+    func run() async throws {
         let sync = try remote.sync(repository)
         let (name, depth) = (remoteName, depth)
         let isBundle = try Remotes.find(name, in: sync.repository) == nil && BundleHeader.isBundle(atPath: name)
-        let summary = try runAsync {
-            isBundle ? try await sync.fetch(url: name, trackingPrefix: "refs/remotes/bundle/", depth: depth)
-                : try await sync.fetch(remote: name, depth: depth)
-        }
+        let summary = isBundle ? try await sync.fetch(url: name, trackingPrefix: "refs/remotes/bundle/", depth: depth)
+            : try await sync.fetch(remote: name, depth: depth)
         for (ref, id) in summary.updated.sorted(by: { $0.key < $1.key }) {
             Output.line("\(id.abbreviated()) \(ref)")
         }
     }
 }
 
-struct Pull: ParsableCommand {
+struct Pull: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Fetch, then merge the remote's branch into the local one.",
         discussion: "Exit status 1 when conflicts remain (the branch does not move), 2 on errors.")
@@ -65,17 +61,15 @@ struct Pull: ParsableCommand {
     @OptionGroup var remote: RemoteOptions
     @OptionGroup var repository: RepositoryOptions
 
-    func run() throws {
+    func run() async throws {
         let (sync, branch) = try remote.sync(repository, branch: branch)
         let (name, choice) = (remoteName, onConflict)
-        let outcome = try runAsync {
-            let policy: ConflictPolicy = switch choice {
-            case .fail: .fail
-            case .ours: .ours
-            case .theirs: .theirs
-            }
-            return try await sync.pull(remote: name, branch: branch, onConflict: policy)
+        let policy: ConflictPolicy = switch choice {
+        case .fail: .fail
+        case .ours: .ours
+        case .theirs: .theirs
         }
+        let outcome = try await sync.pull(remote: name, branch: branch, onConflict: policy)
         switch outcome {
         case .upToDate: Output.line("already up to date")
         case .fastForward(let id): Output.line("fast-forward to \(id.hex)")
@@ -88,7 +82,7 @@ struct Pull: ParsableCommand {
     }
 }
 
-struct Push: ParsableCommand {
+struct Push: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Send a branch to a remote; the remote ref moves by compare-and-swap.",
         discussion: "Exit status 1 when the remote refused the update, 2 on errors.")
@@ -98,10 +92,10 @@ struct Push: ParsableCommand {
     @OptionGroup var remote: RemoteOptions
     @OptionGroup var repository: RepositoryOptions
 
-    func run() throws {
+    func run() async throws {
         let (sync, branch) = try remote.sync(repository, branch: branch)
         let (name, force) = (remoteName, force)
-        let result = try runAsync { try await sync.push(remote: name, branch: branch, force: force) }
+        let result = try await sync.push(remote: name, branch: branch, force: force)
         for (ref, status) in result.statuses.sorted(by: { $0.key < $1.key }) {
             if let status { Output.error("rejected \(ref): \(status)") } else { Output.line("ok \(ref)") }
         }

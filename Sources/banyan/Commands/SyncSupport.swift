@@ -47,32 +47,3 @@ struct RemoteOptions: ParsableArguments {
         return (sync, try branch ?? sync.repository.currentBranch().name)
     }
 }
-
-/// Runs async library code from a synchronous command, on a detached task.
-func runAsync<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
-    let box = ResultBox<T>()
-    let done = DispatchSemaphore(value: 0)
-    Task.detached {
-        box.set(await Result(catching: body))
-        done.signal()
-    }
-    done.wait()
-    return try box.get()
-}
-
-private final class ResultBox<T: Sendable>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var result: Result<T, any Error>?
-
-    func set(_ value: Result<T, any Error>) { lock.withLock { result = value } }
-    func get() throws -> T {
-        guard let result = lock.withLock({ result }) else { throw BanyanError(.io, "the operation did not finish") }
-        return try result.get()
-    }
-}
-
-extension Result where Failure == any Error {
-    init(catching body: () async throws -> Success) async {
-        do { self = .success(try await body()) } catch { self = .failure(error) }
-    }
-}

@@ -3,7 +3,7 @@ import Banyan
 import Foundation
 import Synchronization
 
-struct Watch: ParsableCommand {
+struct Watch: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Print one line per change of a branch, until interrupted.",
         discussion: """
@@ -33,7 +33,7 @@ struct Watch: ParsableCommand {
         if !(10...60_000).contains(interval) { throw ValidationError("--interval must be between 10 and 60000") }
     }
 
-    func run() throws {
+    func run() async throws {
         let repository = try repository.open(maintenance: .background)
         let branch = try writeBranch(self.branch, in: repository)
         let prefix = try prefix.map { try Key(prefix: $0) } ?? .root
@@ -41,30 +41,22 @@ struct Watch: ParsableCommand {
         let changes = try branch.changes(prefix: prefix, since: start, pollInterval: .milliseconds(interval))
         let (json, command, maxCount) = (json, command, maxCount)
         let running = RunningCommand()
-        let failure = Mutex<(any Error)?>(nil)
-        let done = DispatchSemaphore(value: 0)
-        // The root command is synchronous; the watch runs as a task and this thread waits for it.
+        // A task of its own, so a stop signal can cancel it.
         let watch = Task {
-            do {
-                var seen = 0
-                for try await update in changes {
-                    // Stopped: what is not reported yet is left for the next run.
-                    if Task.isCancelled { break }
-                    try Self.report(update, json: json, command: command, running: running)
-                    seen += 1
-                    if let maxCount, seen >= maxCount { break }
-                }
-            } catch {
-                failure.withLock { $0 = error }
+            var seen = 0
+            for try await update in changes {
+                // Stopped: what is not reported yet is left for the next run.
+                if Task.isCancelled { break }
+                try Self.report(update, json: json, command: command, running: running)
+                seen += 1
+                if let maxCount, seen >= maxCount { break }
             }
-            done.signal()
         }
         StopSignals.trap(onStop: {
             watch.cancel()
             running.stop(terminateAfter: StopSignals.gracePeriod, killAfter: StopSignals.gracePeriod + .seconds(1))
         })
-        done.wait()
-        if let error = failure.withLock({ $0 }) { throw error }
+        try await watch.value
     }
 
     private static func report(_ update: BranchUpdate, json: Bool, command: [String], running: RunningCommand) throws {
