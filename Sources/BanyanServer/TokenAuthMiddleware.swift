@@ -5,17 +5,20 @@ import Hummingbird
 /// or HTTP basic with the token as the password (any user name), so `git`
 /// works with `http://user:TOKEN@host/`. Others get 401 with a
 /// `WWW-Authenticate` challenge (so `git` asks for or sends credentials) and
-/// the server's JSON error body, code `unauthorized`.
+/// the server's JSON error body, code `unauthorized`. Requests `isPublic`
+/// accepts (the web console's static files) pass without a token.
 public struct TokenAuthMiddleware<Context: RequestContext>: RouterMiddleware {
     private let token: [UInt8]
+    private let isPublic: @Sendable (Request) -> Bool
 
-    /// A middleware accepting `token`.
-    public init(token: String) {
+    /// A middleware accepting `token`, and no token on the requests `isPublic` accepts.
+    public init(token: String, isPublic: @escaping @Sendable (Request) -> Bool = { _ in false }) {
         self.token = Array(token.utf8)
+        self.isPublic = isPublic
     }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard authorized(request.headers[.authorization]) else {
+        guard isPublic(request) || authorized(request.headers[.authorization]) else {
             var headers = HTTPFields()
             headers[.wwwAuthenticate] = "Basic realm=\"banyan\", Bearer realm=\"banyan\""
             let message = request.headers[.authorization] == nil
