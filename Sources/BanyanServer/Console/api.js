@@ -29,6 +29,8 @@ export const token = {
 
 function headers(extra = {}) {
   const result = new Headers(extra);
+  // Without it the server's 401 carries a Basic challenge, and the browser would show its own login prompt.
+  result.set("X-Requested-With", "banyan-console");
   const value = token.get();
   if (value) result.set("Authorization", `Bearer ${value}`);
   return result;
@@ -37,8 +39,17 @@ function headers(extra = {}) {
 /** One path segment, percent-encoded ('/' inside a branch name becomes %2F). */
 export const segment = (text) => encodeURIComponent(text);
 
-/** A key's segments, each percent-encoded, joined by '/'. */
-export const keyPath = (key) => key.split("/").map(encodeURIComponent).join("/");
+/**
+ * A key's segments, each percent-encoded, joined by '/'. A URL cannot carry
+ * an empty, "." or ".." segment (browsers resolve even %2E%2E away), so such
+ * a key is refused here, as the server would refuse it; writes of keys typed
+ * by hand go in a JSON body instead (see view-tree.js), where the server checks them.
+ */
+export function keyPath(key) {
+  const bad = key.split("/").find((part) => part === "" || part === "." || part === "..");
+  if (bad !== undefined) throw new APIError(400, "invalidKey", `key '${key}' has ${bad ? `the segment '${bad}'` : "an empty segment"}, which no key may have`);
+  return key.split("/").map(segment).join("/");
+}
 
 /**
  * A request to /api/v1/PATH. Resolves to the parsed JSON (or the Response

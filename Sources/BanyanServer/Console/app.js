@@ -18,12 +18,15 @@ const context = {
   info: { readOnly: false, defaultBranch: "main" },
   branches: [],
   branch: "main",
-  notify(message) {
+  /** Shows `message`; `commit`, when given, is this tab's own, so its live event says nothing more. */
+  notify(message, commit) {
     notice.textContent = message;
+    if (commit) ownCommits.add(commit);
   },
   render: () => render(),
 };
 
+const ownCommits = new Set();
 let stopWatch = null;
 let watched = null;
 let rendering = 0;
@@ -82,7 +85,7 @@ function follow(branch) {
   watched = branch;
   stopWatch = watch(branch, async (update) => {
     const changed = update.changes.map((c) => c.key);
-    context.notify(`New commit ${update.new?.slice(0, 7) ?? "(branch removed)"} on ${update.branch}: ${changed.slice(0, 3).join(", ")}${changed.length > 3 ? ` and ${changed.length - 3} more` : ""}`);
+    if (!ownCommits.has(update.new)) context.notify(`New commit ${update.new?.slice(0, 7) ?? "(branch removed)"} on ${update.branch}: ${changed.slice(0, 3).join(", ")}${changed.length > 3 ? ` and ${changed.length - 3} more` : ""}`);
     await loadBranches();
     const editing = main.querySelector("form[data-editing]");
     if (editing) {

@@ -50,7 +50,7 @@ export function valueView(bytes) {
   if (json !== null) views.push(["JSON", json]);
   if (text !== null) views.push(["Text", text]);
   views.push(["Hex", hexDump(bytes)]);
-  const output = h("pre", { class: "value", tabindex: "0", "aria-label": "value" });
+  const output = h("pre", { class: "value", tabindex: "0", "aria-label": "stored value" });
   const kind = text === null ? `binary, ${size(bytes.length)}` : `${json !== null ? "JSON" : "text"}, ${size(bytes.length)}`;
   const buttons = views.map(([name, content], index) =>
     h("button", {

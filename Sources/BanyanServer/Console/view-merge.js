@@ -72,7 +72,7 @@ function runButton(preview, { source, target, policy }, context) {
       try {
         const result = await request("merge", { method: "POST", headers: { "Content-Type": "application/json" },
           body: JSON.stringify({ source, target, onConflict: policy }) });
-        context.notify(`Merged ${source} into ${target}: ${result.outcome} ${short(result.commit)}`);
+        context.notify(`Merged ${source} into ${target}: ${result.outcome} ${short(result.commit)}`, result.commit);
         status.replaceChildren(h("p", { class: "ok-text" }, `Done: ${result.outcome}, ${target} is at `,
           h("a", { href: route("commit", target, result.commit) }, short(result.commit))));
         button.disabled = true;

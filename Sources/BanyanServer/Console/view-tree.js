@@ -30,7 +30,14 @@ function atBanner(branch, at) {
 /** #/tree/BRANCH/PREFIX?at=COMMIT */
 export async function treeView({ branch, path, query }, context) {
   const at = query.get("at");
-  const response = await request(`list/${segment(branch)}${path ? `/${keyPath(path)}` : ""}${at ? `?at=${encodeURIComponent(at)}` : ""}`, { raw: true });
+  let response;
+  try {
+    response = await request(`list/${segment(branch)}${path ? `/${keyPath(path)}` : ""}${at ? `?at=${encodeURIComponent(at)}` : ""}`, { raw: true });
+  } catch (error) {
+    if (error.code !== "refNotFound" || at || path) throw error;
+    return h("section", {}, heading(`Keys of ${branch}`), h("p", {}, `${branch} has no commit yet: add the first key.`),
+      addForm(branch, "", null, context));
+  }
   const head = (response.headers.get("ETag") || "").replaceAll('"', "");
   const { entries } = await response.json();
   const list = entries.length === 0 ? h("p", { class: "muted" }, "No keys here yet.")
@@ -61,11 +68,12 @@ function addForm(branch, prefix, head, context) {
     event.preventDefault();
     const key = form.key.value.trim().replace(/\/+$/, "");
     try {
-      const result = await request(`kv/${segment(branch)}/${keyPath(key)}`, {
-        method: "PUT", body: form.value.value,
-        headers: { "If-Match": `"${head}"`, "X-Banyan-Message": form.message.value || `set ${key}` },
+      // The key goes in the body, not the URL, so the server sees it exactly as typed; `expect` is If-Match's check.
+      const result = await request(`commit/${segment(branch)}`, {
+        method: "POST", headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ message: form.message.value || `set ${key}`, set: { [key]: form.value.value }, expect: head ?? undefined }),
       });
-      context.notify(`Committed ${short(result.commit)}: set ${key}`);
+      context.notify(`Committed ${short(result.commit)}: set ${key}`, result.commit);
       location.hash = route("key", branch, key);
     } catch (error) {
       status.replaceChildren(errorBox(explain(error, branch)));
@@ -124,7 +132,7 @@ export async function keyView({ branch, path: key, query }, context) {
           method: "PUT", body: form.value.value,
           headers: { "If-Match": `"${value.commit}"`, "X-Banyan-Message": form.message.value || `set ${key}` },
         });
-        context.notify(`Saved ${key} as commit ${short(result.commit)}`);
+        context.notify(`Saved ${key} as commit ${short(result.commit)}`, result.commit);
         form.remove();
         context.render();
       } catch (error) {
@@ -149,7 +157,7 @@ export async function keyView({ branch, path: key, query }, context) {
         const result = await request(`kv/${segment(branch)}/${keyPath(key)}`, {
           method: "DELETE", headers: { "If-Match": `"${value.commit}"`, "X-Banyan-Message": form.message.value || `remove ${key}` },
         });
-        context.notify(`Deleted ${key} in commit ${short(result.commit)}`);
+        context.notify(`Deleted ${key} in commit ${short(result.commit)}`, result.commit);
         location.hash = route("tree", branch, key.split("/").slice(0, -1).join("/"));
       } catch (error) {
         form.querySelector("[data-status]").replaceChildren(errorBox(explain(error, branch)));
