@@ -77,8 +77,8 @@ export function sideBySide(old, now, labels = ["before", "after"]) {
   if ((old !== null && oldText === null) || (now !== null && newText === null)) {
     return h("p", { class: "muted" }, `binary: ${old === null ? "absent" : size(old.length)} → ${now === null ? "absent" : size(now.length)}`);
   }
-  const a = oldText === null ? [] : (asJSON(oldText) ?? oldText).split("\n");
-  const b = newText === null ? [] : (asJSON(newText) ?? newText).split("\n");
+  const lines = (text) => (text === null ? [] : (asJSON(text) ?? text).replace(/\n$/, "").split("\n"));
+  const a = lines(oldText), b = lines(newText);
   const table = h("table", { class: "diff" },
     h("thead", {}, h("tr", {}, h("th", { scope: "col", colspan: 2 }, labels[0]), h("th", { scope: "col", colspan: 2 }, labels[1]))));
   const body = h("tbody");

@@ -41,7 +41,7 @@ export async function treeView({ branch, path, query }, context) {
   const head = (response.headers.get("ETag") || "").replaceAll('"', "");
   const { entries } = await response.json();
   const list = entries.length === 0 ? h("p", { class: "muted" }, "No keys here yet.")
-    : h("ul", { class: "entries" }, entries.map((entry) => h("li", { class: entry.kind },
+    : h("ul", { class: "entries" }, entries.map((entry) => h("li", { class: `kind-${entry.kind}` },
       h("a", { href: route(entry.kind === "directory" ? "tree" : "key", branch, entry.key, { at }) },
         entry.kind === "directory" ? `${entry.name}/` : entry.name),
       h("span", { class: "muted" }, entry.kind === "directory" ? " directory" : " value"))));
