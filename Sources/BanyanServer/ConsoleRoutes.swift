@@ -31,11 +31,13 @@ public enum ConsoleRoutes {
         }
     }
 
-    /// True for the console's own files, which load without a token.
+    /// True for the console's own files (`GET` or `HEAD` of `/` or `/console/NAME`), which load without a token.
     public static func isPublic(_ request: Request) -> Bool {
         guard request.method == .get || request.method == .head else { return false }
         let path = request.uri.path
-        return path == "/" || path.hasPrefix("/console/")
+        guard path != "/" else { return true }
+        let name = path.dropFirst("/console/".count)
+        return path.hasPrefix("/console/") && !name.isEmpty && !name.contains("/")
     }
 
     static func serve(_ name: String, _ request: Request) throws -> Response {

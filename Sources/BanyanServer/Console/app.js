@@ -3,7 +3,8 @@
 import { request, token, onUnauthorized, watch, APIError } from "./api.js";
 import { h, errorBox } from "./dom.js";
 import { branchesView } from "./view-branches.js";
-import { treeView, keyView } from "./view-tree.js";
+import { treeView } from "./view-tree.js";
+import { keyView } from "./view-key.js";
 import { logView, commitView } from "./view-history.js";
 import { mergeView } from "./view-merge.js";
 

@@ -1,20 +1,9 @@
-// The key tree of a branch or commit, one value, and writing: add, edit, delete.
-import { request, getValue, segment, keyPath, APIError } from "./api.js";
+// The key tree of a branch or commit, and adding a key.
+import { request, segment, keyPath } from "./api.js";
 import { h, heading, errorBox, route, short } from "./dom.js";
-import { valueView, asText } from "./value.js";
+import { explain, field } from "./forms.js";
 
-/** A write's error in words a person can act on. */
-export function explain(error, branch) {
-  if (!(error instanceof APIError)) return String(error);
-  switch (error.status) {
-    case 412: return `Not saved: ${branch} moved since you opened this page (another commit arrived). Reload to see the latest state, then try again. (${error.message})`;
-    case 403: return `Not saved: ${error.message}`;
-    case 400: return `Not saved: ${error.message}`;
-    default: return `Not saved: ${error.message} (${error.code})`;
-  }
-}
-
-function breadcrumbs(branch, path, at) {
+export function breadcrumbs(branch, path, at) {
   const parts = path ? path.split("/") : [];
   return h("nav", { "aria-label": "Path", class: "crumbs" },
     h("a", { href: route("tree", branch, "", { at }) }, branch), parts.map((part, index) =>
@@ -22,7 +11,7 @@ function breadcrumbs(branch, path, at) {
         : h("a", { href: route("tree", branch, parts.slice(0, index + 1).join("/"), { at }) }, part)]));
 }
 
-function atBanner(branch, at) {
+export function atBanner(branch, at) {
   if (!at) return null;
   return h("p", { class: "banner" }, `Viewing commit ${short(at)} (read-only). `, h("a", { href: route("tree", branch) }, `Back to the head of ${branch}`));
 }
@@ -80,92 +69,4 @@ function addForm(branch, prefix, head, context) {
     }
   });
   return form;
-}
-
-function field(label, control) {
-  return h("div", { class: "field" }, h("label", { for: control.id }, label), control);
-}
-
-/** #/key/BRANCH/KEY?at=COMMIT */
-export async function keyView({ branch, path: key, query }, context) {
-  const at = query.get("at");
-  let value;
-  try {
-    value = await getValue(branch, key, at);
-  } catch (error) {
-    if (!(error instanceof APIError)) throw error;
-    const advice = error.code === "keyNotFound" ? "It may have been removed; see the key's history."
-      : error.code === "invalidKey" ? "Keys are /-separated names; no segment may be empty, '.', '..' or '.git'." : "";
-    return h("section", {}, heading(`Key ${key}`), breadcrumbs(branch, key, at),
-      errorBox(`${error.message}. ${advice}`), h("p", {}, h("a", { href: route("log", branch, "", { key }) }, "History of this key")));
-  }
-  const readOnly = context.info.readOnly || Boolean(at);
-  const status = h("div", { "aria-live": "polite" });
-  const actions = h("div", { class: "actions" },
-    h("a", { href: route("log", branch, "", { key }) }, "History of this key"),
-    at ? null : h("button", { type: "button", disabled: context.info.readOnly, onclick: () => edit() }, "Edit"),
-    at ? null : h("button", { type: "button", class: "danger", disabled: context.info.readOnly, onclick: () => confirmDelete() }, "Delete"));
-  const section = h("section", {}, heading(`Key ${key}`), breadcrumbs(branch, key, at), atBanner(branch, at),
-    h("p", { class: "muted" }, `read at commit ${short(value.commit)}`),
-    context.info.readOnly ? h("p", { class: "muted" }, "This server is read-only: the value cannot be changed here.") : null,
-    valueView(value.bytes), actions, status);
-
-  function edit() {
-    const text = asText(value.bytes);
-    if (text === null) {
-      status.replaceChildren(errorBox("This value is binary; it cannot be edited as text here. Use `banyan set` or the REST API."));
-      return;
-    }
-    const form = h("form", { class: "card", "data-editing": "", "aria-labelledby": "edit-title" },
-      h("h2", { id: "edit-title" }, `Edit ${key}`),
-      h("p", { class: "warn-text", "data-stale": "", hidden: true, role: "alert" },
-        `${branch} has moved since you opened this key: saving will be refused. Copy your text, reload, and edit again.`),
-      field("Value", h("textarea", { id: "edit-value", name: "value", rows: Math.min(20, text.split("\n").length + 2) }, text)),
-      field("Commit message", h("input", { id: "edit-message", name: "message", value: `set ${key}` })),
-      h("div", { class: "actions" }, h("button", { type: "submit" }, "Save"),
-        h("button", { type: "button", onclick: () => { form.remove(); actions.hidden = false; } }, "Cancel")),
-      h("div", { "aria-live": "polite", "data-status": "" }));
-    form.addEventListener("submit", async (event) => {
-      event.preventDefault();
-      try {
-        const result = await request(`kv/${segment(branch)}/${keyPath(key)}`, {
-          method: "PUT", body: form.value.value,
-          headers: { "If-Match": `"${value.commit}"`, "X-Banyan-Message": form.message.value || `set ${key}` },
-        });
-        context.notify(`Saved ${key} as commit ${short(result.commit)}`, result.commit);
-        form.remove();
-        context.render();
-      } catch (error) {
-        form.querySelector("[data-status]").replaceChildren(errorBox(explain(error, branch)));
-      }
-    });
-    actions.hidden = true;
-    section.insertBefore(form, status);
-    form.value.focus();
-  }
-
-  function confirmDelete() {
-    const form = h("form", { class: "card", "data-editing": "", "aria-labelledby": "delete-title" },
-      h("h2", { id: "delete-title" }, `Delete ${key}?`),
-      field("Commit message", h("input", { id: "delete-message", name: "message", value: `remove ${key}` })),
-      h("div", { class: "actions" }, h("button", { type: "submit", class: "danger" }, `Delete ${key}`),
-        h("button", { type: "button", onclick: () => { form.remove(); actions.hidden = false; } }, "Cancel")),
-      h("div", { "aria-live": "polite", "data-status": "" }));
-    form.addEventListener("submit", async (event) => {
-      event.preventDefault();
-      try {
-        const result = await request(`kv/${segment(branch)}/${keyPath(key)}`, {
-          method: "DELETE", headers: { "If-Match": `"${value.commit}"`, "X-Banyan-Message": form.message.value || `remove ${key}` },
-        });
-        context.notify(`Deleted ${key} in commit ${short(result.commit)}`, result.commit);
-        location.hash = route("tree", branch, key.split("/").slice(0, -1).join("/"));
-      } catch (error) {
-        form.querySelector("[data-status]").replaceChildren(errorBox(explain(error, branch)));
-      }
-    });
-    actions.hidden = true;
-    section.insertBefore(form, status);
-    form.querySelector("button[type=submit]").focus();
-  }
-  return section;
 }

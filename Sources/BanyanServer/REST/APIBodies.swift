@@ -108,10 +108,19 @@ struct ChangeBody: Encodable {
 }
 
 struct DiffBody: Encodable {
-    /// Nil for a root commit diffed against nothing.
+    /// Nil for a root commit diffed against nothing, sent as null.
     var from: String?
     var to: String
     var changes: [ChangeBody]
+
+    enum CodingKeys: String, CodingKey { case from, to, changes }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(from, forKey: .from)
+        try container.encode(to, forKey: .to)
+        try container.encode(changes, forKey: .changes)
+    }
 }
 
 struct MergeRequest: Decodable {

@@ -21,11 +21,13 @@ extension APIHandlers {
     }
 
     /// The commit a read names: `?at=REV` when given, else the branch's head (404 when it has none).
+    /// The branch name is validated either way (400).
     func commit(at request: Request, branch name: String) throws -> ObjectID {
+        let branch = try repository.branch(name)
         if let at = request.uri.queryParameters["at"].map(String.init) {
             return try repository.peelToCommit(try repository.resolve(at))
         }
-        guard let head = try repository.branch(name).head() else {
+        guard let head = try branch.head() else {
             throw APIError(.notFound, "refNotFound", "branch \(name) does not exist")
         }
         return head

@@ -129,19 +129,19 @@ struct APIHandlers: Sendable {
         guard let to = request.uri.queryParameters["to"].map(String.init) else {
             throw APIError(.badRequest, "invalidArgument", "diff needs ?to=REV (and ?from=REV, else the first parent of to)")
         }
-        let new = try repository.resolve(to)
+        var new = try repository.resolve(to)
+        let old: ObjectID?
         if let from = request.uri.queryParameters["from"].map(String.init) {
-            let old = try repository.resolve(from)
-            return JSONResponse.make(.ok, DiffBody(from: old.hex, to: new.hex, changes: try repository.diff(from: old, to: new).map(ChangeBody.init)))
+            old = try repository.resolve(from)
+        } else {
+            new = try repository.peelToCommit(new)
+            old = try repository.commit(new).parents.first
         }
-        let commit = try repository.peelToCommit(new)
-        guard let parent = try repository.commit(commit).parents.first else {
-            let added = try repository.snapshot(commit: commit).walk().map {
+        let changes = try old.map { try repository.diff(from: $0, to: new).map(ChangeBody.init) }
+            ?? repository.snapshot(commit: new).walk().map {
                 ChangeBody(key: $0.key.path, kind: KeyChange.Kind.added.rawValue, old: nil, new: $0.id.hex)
             }
-            return JSONResponse.make(.ok, DiffBody(from: nil, to: commit.hex, changes: added))
-        }
-        return JSONResponse.make(.ok, DiffBody(from: parent.hex, to: commit.hex, changes: try repository.diff(from: parent, to: commit).map(ChangeBody.init)))
+        return JSONResponse.make(.ok, DiffBody(from: old?.hex, to: new.hex, changes: changes))
     }
 
     func merge(_ request: Request) async throws -> Response {
