@@ -118,11 +118,17 @@ def suite(browser, server, store, root, servers):
 
     @check("the page loads without a token and lists the keys of the default branch")
     def _():
+        started = time.time()
         page.goto(server.url)
         expect(page.get_by_role("heading", level=1)).to_have_text("Keys of main")
+        shown = time.time() - started
         expect(page.locator("#live")).to_have_text("live: main")
         expect(main.get_by_role("link", name="notes/")).to_be_visible()
         page.screenshot(path=f"{shots}/tree.png")
+        files = page.evaluate("""() => performance.getEntriesByType('resource').filter(e => e.name.includes('/console/'))
+            .map(e => e.encodedBodySize)""")
+        print(f"  first view shown {shown * 1000:.0f} ms after navigation; {len(files)} console files, "
+              f"{sum(files) / 1024:.1f} KiB uncompressed", flush=True)
 
     @check("browse the tree with the keyboard and open a text value")
     def _():

@@ -15,7 +15,7 @@ export function asText(bytes) {
 }
 
 /** The text pretty-printed when it is a JSON object or array, else null. */
-export function asJSON(text) {
+function asJSON(text) {
   if (text === null || !/^\s*[[{]/.test(text)) return null;
   try {
     return JSON.stringify(JSON.parse(text), null, 2);
@@ -25,7 +25,7 @@ export function asJSON(text) {
 }
 
 /** A hex dump (offset, 16 bytes, ASCII) of at most `limit` bytes. */
-export function hexDump(bytes, limit = 4096) {
+function hexDump(bytes, limit = 4096) {
   const lines = [];
   for (let offset = 0; offset < Math.min(bytes.length, limit); offset += 16) {
     const row = bytes.slice(offset, offset + 16);
@@ -37,7 +37,7 @@ export function hexDump(bytes, limit = 4096) {
   return lines.join("\n");
 }
 
-export const size = (n) => (n < 1024 ? `${n} bytes` : n < 1 << 20 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / (1 << 20)).toFixed(1)} MiB`);
+const size = (n) => (n < 1024 ? `${n} bytes` : n < 1 << 20 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / (1 << 20)).toFixed(1)} MiB`);
 
 /**
  * A value with a choice of views: "JSON" (when it parses), "Text", "Hex".
