@@ -177,11 +177,15 @@ def suite(browser, server, store, root, servers):
         expect(main.locator("td.del")).to_have_text(["call Ada"])
         expect(main.locator("td.add")).to_have_text(["call Grace", "write docs"])
         page.screenshot(path=f"{shots}/diff.png", full_page=True)
+        page.goto(server.url + "#/log/main")
+        expect(page.get_by_role("heading", level=1)).to_have_text("History of main")
+        expect(main.locator("ol.log li")).to_have_count(int(git(store, "rev-list", "--count", "main")))
 
     @check("a commit from the CLI shows up live, without a reload")
     def _():
         page.goto(server.url + "#/tree/main/notes")
         expect(main.get_by_role("link", name="today")).to_be_visible()
+        expect(page.locator("#live")).to_have_text("live: main")
         page.evaluate("window.notReloaded = true")
         run("set", "notes/from-cli", "written by banyan set", "-m", "CLI write", store=store)
         expect(main.get_by_role("link", name="from-cli")).to_be_visible()
@@ -249,11 +253,27 @@ def suite(browser, server, store, root, servers):
         page.screenshot(path=f"{shots}/merge.png", full_page=True)
         before = git(store, "rev-parse", "main").strip()
         main.get_by_role("button", name="Merge dev into main").click()
-        expect(main.get_by_text("Done: merged")).to_be_visible()
+        expect(page.locator("#notice")).to_contain_text("Merged dev into main: merged")
         parents = git(store, "log", "-1", "--format=%P", "main").split()
         assert len(parents) == 2 and parents[0] == before, f"main is not a merge of the old head: {parents}"
         app = run("get", "config/app.json", store=store)
         assert '"theme":"dark"' in app and '"retries":5' in app, f"the JSON merge lost a field: {app}"
+
+    @check("a conflicting merge is previewed as such, refused, and allowed with a policy")
+    def _():
+        run("set", "notes/today", "dev's note\n", "-b", "dev", "-m", "dev edits the note", store=store)
+        run("set", "notes/today", "main's note\n", "-m", "main edits the note", store=store)
+        page.goto(server.url + "#/merge?source=dev&target=main")
+        expect(main.locator("tr.result-conflict th")).to_have_text("notes/today")
+        expect(main.locator("tr.result-conflict")).to_contain_text("text")
+        expect(main.get_by_role("button", name="Merge dev into main")).to_be_disabled()
+        expect(main.get_by_text("The merge stops: 1 conflict(s)")).to_be_visible()
+        main.get_by_label("on conflict").select_option("theirs")
+        main.get_by_role("button", name="Preview").click()
+        expect(main.locator("tr.result-theirs th")).to_have_text("notes/today")
+        main.get_by_role("button", name="Merge dev into main").click()
+        expect(page.locator("#notice")).to_contain_text("Merged dev into main: merged")
+        assert run("get", "notes/today", store=store) == "dev's note\n", "the policy's side was not taken"
 
     @check("at a phone's width (375 px) nothing scrolls sideways")
     def _():
