@@ -41,15 +41,22 @@ function parseRoute() {
   return { view, branch, path: parts.slice(2).join("/"), query: new URLSearchParams(queryPart) };
 }
 
+/** The navigation entry a view belongs to: a key is under Keys, a commit under History. */
+const section = (view) => ({ key: "tree", commit: "log" })[view] ?? view;
+
+/** Where a navigation entry leads on `branch` (Branches and Merge are not per branch). */
+const sectionLink = (view, branch) => (view === "branches" || view === "merge" ? `#/${view}` : `#/${view}/${encodeURIComponent(branch)}`);
+
 async function render({ focus = true } = {}) {
   const route = parseRoute();
   const ticket = ++rendering;
   context.branch = route.branch;
   for (const link of document.querySelectorAll("nav a")) {
-    if (link.dataset.view === (route.view === "key" ? "tree" : route.view === "commit" ? "log" : route.view)) link.setAttribute("aria-current", "page");
+    if (link.dataset.view === section(route.view)) link.setAttribute("aria-current", "page");
     else link.removeAttribute("aria-current");
-    if (link.dataset.view !== "branches" && link.dataset.view !== "merge") link.href = `#/${link.dataset.view}/${encodeURIComponent(context.branch)}`;
+    link.href = sectionLink(link.dataset.view, context.branch);
   }
+  main.setAttribute("aria-busy", "true");
   syncBranchSelect();
   follow(context.branch);
   let content;
@@ -59,7 +66,7 @@ async function render({ focus = true } = {}) {
     content = h("section", {}, h("h1", { tabindex: "-1", id: "view-title" }, "Something went wrong"),
       errorBox(error instanceof APIError ? `${error.message} (${error.code})` : String(error)));
   }
-  if (ticket !== rendering) return;
+  if (ticket !== rendering) return;   // a newer render started meanwhile
   main.replaceChildren(content);
   main.setAttribute("aria-busy", "false");
   if (focus) (document.getElementById("view-title") || main).focus();
@@ -73,10 +80,8 @@ function syncBranchSelect() {
 }
 
 document.getElementById("branch-select").addEventListener("change", (event) => {
-  const route = parseRoute();
-  const view = route.view === "key" || route.view === "commit" ? (route.view === "key" ? "tree" : "log") : route.view;
   context.branch = event.target.value;
-  location.hash = view === "branches" || view === "merge" ? `#/${view}` : `#/${view}/${encodeURIComponent(context.branch)}`;
+  location.hash = sectionLink(section(parseRoute().view), context.branch);
 });
 
 /** Follows the SSE stream of `branch`; each commit updates the page unless a form is being filled in. */
@@ -85,13 +90,18 @@ function follow(branch) {
   stopWatch?.();
   watched = branch;
   stopWatch = watch(branch, async (update) => {
-    const changed = update.changes.map((c) => c.key);
-    if (!ownCommits.has(update.new)) context.notify(`New commit ${update.new?.slice(0, 7) ?? "(branch removed)"} on ${update.branch}: ${changed.slice(0, 3).join(", ")}${changed.length > 3 ? ` and ${changed.length - 3} more` : ""}`);
+    const keys = update.changes.map((c) => c.key);
+    const more = keys.length > 3 ? ` and ${keys.length - 3} more` : "";
+    if (!ownCommits.has(update.new)) {
+      context.notify(`New commit ${update.new?.slice(0, 7) ?? "(branch removed)"} on ${update.branch}: ${keys.slice(0, 3).join(", ")}${more}`);
+    }
     await loadBranches();
     const editing = main.querySelector("form[data-editing]");
+    const focused = document.activeElement;
     if (editing) {
       editing.querySelector("[data-stale]")?.removeAttribute("hidden");
-    } else if (!main.contains(document.activeElement) || document.activeElement === main || document.activeElement.id === "view-title") {
+    } else if (!main.contains(focused) || focused === main || focused.id === "view-title") {
+      // Only when the reader is not inside the view (typing in a field, on a button), so nothing moves under them.
       render({ focus: false });
     }
   }, (state) => {
