@@ -75,6 +75,35 @@ class Server:
 
 passed = []
 
+# Every visible text node's contrast against the first opaque background behind it (WCAG 2 relative
+# luminance): at least 4.5:1, or 3:1 for large text; disabled controls are exempt, as in WCAG.
+CONTRAST = """() => {
+  const parse = (text) => { const p = text.match(/[\\d.]+/g).map(Number); return { rgb: p.slice(0, 3), alpha: p.length > 3 ? p[3] : 1 }; };
+  const channel = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+  const luminance = ([r, g, b]) => 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
+  const background = (element) => {
+    for (let e = element; e; e = e.parentElement) {
+      const color = parse(getComputedStyle(e).backgroundColor);
+      if (color.alpha > 0.5) return color.rgb;
+    }
+    return [255, 255, 255];
+  };
+  const low = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const element = node.parentElement;
+    if (!node.textContent.trim() || !element.checkVisibility() || element.closest("[disabled]")) continue;
+    const style = getComputedStyle(element);
+    const [a, b] = [luminance(parse(style.color).rgb), luminance(background(element))].sort((x, y) => y - x);
+    const ratio = (a + 0.05) / (b + 0.05);
+    const size = parseFloat(style.fontSize), bold = Number(style.fontWeight) >= 700;
+    if (ratio < (size >= 24 || (bold && size >= 18.66) ? 3 : 4.5)) {
+      low.push(`${element.tagName.toLowerCase()} "${node.textContent.trim().slice(0, 30)}" ${ratio.toFixed(2)}:1`);
+    }
+  }
+  return low;
+}"""
+
 
 def check(name):
     """Marks a test step: prints it when its body passes."""
@@ -289,14 +318,19 @@ def suite(browser, server, store, root, servers):
         assert not phone.errors, phone.errors
         phone.close()
 
-    @check("every form control has a label and every view one h1")
+    @check("every view has one h1, a label on every control and text of AA contrast")
     def _():
-        for view in ["", "#/key/main/notes/today", "#/branches", "#/merge?source=dev&target=main", "#/log/main"]:
+        head = git(store, "rev-parse", "main").strip()
+        for view in ["", "#/key/main/notes/today", "#/branches", "#/merge?source=dev&target=main", "#/log/main",
+                     f"#/commit/main/{head}", "#/key/main/blobs/logo.bin"]:
             page.goto(server.url + view)
             expect(page.get_by_role("heading", level=1)).to_have_count(1)
+            expect(main.locator("section")).to_be_visible()
             unlabeled = page.evaluate("""() => [...document.querySelectorAll('input:not([hidden]), select, textarea')]
                 .filter(e => !e.labels?.length && !e.getAttribute('aria-label')).map(e => e.id || e.name)""")
             assert not unlabeled, f"{view or '/'}: controls without a label: {unlabeled}"
+            low = page.evaluate(CONTRAST)
+            assert not low, f"{view or '/'}: text below WCAG AA contrast: {low}"
         assert not page.errors, f"script errors: {page.errors}"
 
     page.close()

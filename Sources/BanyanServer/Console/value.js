@@ -91,6 +91,30 @@ export function sideBySide(old, now, labels = ["before", "after"]) {
   return h("div", { class: "diff-wrap", tabindex: "0", role: "region", "aria-label": `${labels[0]} and ${labels[1]}` }, table);
 }
 
+/**
+ * A disclosure whose body is a side-by-side diff, loaded the first time it
+ * opens (at once when `open`). `load()` resolves to {old, now, labels, footer}:
+ * the two versions' bytes (null when absent), their captions and what follows.
+ */
+export function lazyDiff({ summary, open, load }) {
+  const body = h("div", { class: "diff-body" }, h("p", { class: "muted" }, "Loading…"));
+  const details = h("details", { open }, h("summary", {}, summary), body);
+  let loaded = false;
+  const show = async () => {
+    if (loaded) return;
+    loaded = true;
+    try {
+      const { old, now, labels, footer } = await load();
+      body.replaceChildren(sideBySide(old, now, labels), footer ?? "");
+    } catch (error) {
+      body.replaceChildren(h("p", { class: "error", role: "alert" }, `The values could not be read: ${error.message}`));
+    }
+  };
+  details.addEventListener("toggle", () => details.open && show());
+  if (open) show();
+  return details;
+}
+
 /** Rows [kind, [lineNo, text] | null, [lineNo, text] | null] from a longest-common-subsequence alignment. */
 function align(a, b) {
   if (a.length * b.length > 4_000_000) {

@@ -2,7 +2,7 @@
 // side-by-side diff of each value.
 import { request, findValue, segment } from "./api.js";
 import { h, heading, route, short, subject, when } from "./dom.js";
-import { sideBySide } from "./value.js";
+import { lazyDiff } from "./value.js";
 
 /** #/log/BRANCH?key=KEY */
 export async function logView({ branch, query }) {
@@ -28,26 +28,22 @@ export async function commitView({ branch, path: id, query }) {
   ]);
   const focusKey = query.get("key");
   const changes = [...diff.changes].sort((a, b) => (b.key === focusKey) - (a.key === focusKey));
-  const items = changes.map((change, index) => {
-    const body = h("div", { class: "diff-body" }, h("p", { class: "muted" }, "Loading…"));
-    const details = h("details", { open: index < 10 }, h("summary", {}, h("span", { class: `kind ${change.kind}` }, change.kind), " ", change.key), body);
-    let loaded = false;
-    const load = async () => {
-      if (loaded) return;
-      loaded = true;
+  const items = changes.map((change, index) => lazyDiff({
+    summary: [h("span", { class: `kind ${change.kind}` }, change.kind), " ", change.key],
+    open: index < 10,
+    load: async () => {
       const [old, now] = await Promise.all([
         change.old && diff.from ? findValue(branch, change.key, diff.from) : null,
         change.new ? findValue(branch, change.key, diff.to) : null,
       ]);
-      body.replaceChildren(sideBySide(old?.bytes ?? null, now?.bytes ?? null,
-        [diff.from ? `before (${short(diff.from)})` : "before (nothing)", `after (${short(diff.to)})`]),
-      h("p", {}, h("a", { href: route("log", branch, "", { key: change.key }) }, "History of this key"), " · ",
-        change.new ? h("a", { href: route("key", branch, change.key, { at: diff.to }) }, "value at this commit") : "removed here"));
-    };
-    details.addEventListener("toggle", () => details.open && load());
-    if (index < 10) load();
-    return details;
-  });
+      return {
+        old: old?.bytes ?? null, now: now?.bytes ?? null,
+        labels: [diff.from ? `before (${short(diff.from)})` : "before (nothing)", `after (${short(diff.to)})`],
+        footer: h("p", {}, h("a", { href: route("log", branch, "", { key: change.key }) }, "History of this key"), " · ",
+          change.new ? h("a", { href: route("key", branch, change.key, { at: diff.to }) }, "value at this commit") : "removed here"),
+      };
+    },
+  }));
   return h("section", {},
     heading(subject(commit.message) || `Commit ${short(commit.id)}`),
     h("dl", { class: "meta" },

@@ -1,6 +1,7 @@
 // Merge: preview what merging one branch into another does key by key, then run it.
-import { request, APIError } from "./api.js";
+import { request, findValue, APIError } from "./api.js";
 import { h, heading, errorBox, route, short } from "./dom.js";
+import { lazyDiff } from "./value.js";
 
 const results = {
   ours: "target's version kept",
@@ -55,12 +56,22 @@ function previewTable(preview, source, target) {
     h("td", {}, h("span", { class: `badge ${key.result}` }, key.result), " ", results[key.result] ?? ""),
     h("td", {}, key.strategy ?? "", key.detail ? h("div", { class: "muted" }, key.detail) : null),
     h("td", {}, key.merged !== undefined && key.merged !== null ? h("pre", { class: "value small" }, key.merged) : "")));
+  const bothChanged = preview.keys.filter((key) => key.result === "merged" || key.result === "conflict");
   return h("div", { class: "preview" },
     h("p", { role: "status", class: preview.outcome === "conflicts" ? "error" : "ok-text" }, summary),
     preview.keys.length === 0 ? null : h("div", { class: "table-wrap" }, h("table", {},
       h("caption", {}, `Keys changed since the merge base, ${target} (ours) and ${source} (theirs)`),
       h("thead", {}, h("tr", {}, ["Key", "Result", "Strategy", "Merged value"].map((n) => h("th", { scope: "col" }, n)))),
-      h("tbody", {}, rows))));
+      h("tbody", {}, rows))),
+    bothChanged.length === 0 ? null : [h("h2", {}, "Changed on both sides"), bothChanged.map((key, index) => lazyDiff({
+      summary: [h("span", { class: `badge ${key.result}` }, key.result), " ", key.key],
+      open: index < 3,
+      load: async () => {
+        const [ours, theirs] = await Promise.all([findValue(target, key.key, preview.target), findValue(target, key.key, preview.source)]);
+        return { old: ours?.bytes ?? null, now: theirs?.bytes ?? null,
+          labels: [`${target} (${short(preview.target)})`, `${source} (${short(preview.source)})`] };
+      },
+    }))]);
 }
 
 function runButton(preview, { source, target, policy }, context) {
