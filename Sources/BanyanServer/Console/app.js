@@ -143,6 +143,7 @@ async function start() {
   context.info = await request("info");
   await loadBranches();
   if (!location.hash) context.branch = context.info.defaultBranch ?? context.branches[0]?.name ?? "main";
+  document.getElementById("branch-pick").hidden = false;
   document.getElementById("read-only").hidden = !context.info.readOnly;
   document.getElementById("sign-out").hidden = !token.get();
   await render();

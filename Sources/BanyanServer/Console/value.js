@@ -15,7 +15,7 @@ export function asText(bytes) {
 }
 
 /** The text pretty-printed when it is a JSON object or array, else null. */
-function asJSON(text) {
+export function asJSON(text) {
   if (text === null || !/^\s*[[{]/.test(text)) return null;
   try {
     return JSON.stringify(JSON.parse(text), null, 2);
@@ -80,6 +80,7 @@ export function sideBySide(old, now, labels = ["before", "after"]) {
   const lines = (text) => (text === null ? [] : (asJSON(text) ?? text).replace(/\n$/, "").split("\n"));
   const a = lines(oldText), b = lines(newText);
   const table = h("table", { class: "diff" },
+    h("colgroup", {}, h("col", { class: "ln" }), h("col"), h("col", { class: "ln" }), h("col")),
     h("thead", {}, h("tr", {}, h("th", { scope: "col", colspan: 2 }, labels[0]), h("th", { scope: "col", colspan: 2 }, labels[1]))));
   const body = h("tbody");
   for (const [kind, left, right] of align(a, b)) {

@@ -1,7 +1,7 @@
 // Merge: preview what merging one branch into another does key by key, then run it.
 import { request, findValue, APIError } from "./api.js";
 import { h, heading, errorBox, route, short } from "./dom.js";
-import { lazyDiff } from "./value.js";
+import { asJSON, lazyDiff } from "./value.js";
 
 const results = {
   ours: "target's version kept",
@@ -55,7 +55,7 @@ function previewTable(preview, source, target) {
     h("th", { scope: "row" }, h("a", { href: route("key", target, key.key) }, key.key)),
     h("td", {}, h("span", { class: `badge ${key.result}` }, key.result), " ", results[key.result] ?? ""),
     h("td", {}, key.strategy ?? "", key.detail ? h("div", { class: "muted" }, key.detail) : null),
-    h("td", {}, key.merged !== undefined && key.merged !== null ? h("pre", { class: "value small" }, key.merged) : "")));
+    h("td", {}, key.merged !== undefined && key.merged !== null ? h("pre", { class: "value small" }, asJSON(key.merged) ?? key.merged) : "")));
   const bothChanged = preview.keys.filter((key) => key.result === "merged" || key.result === "conflict");
   return h("div", { class: "preview" },
     h("p", { role: "status", class: preview.outcome === "conflicts" ? "error" : "ok-text" }, summary),
