@@ -56,6 +56,14 @@ struct ConsoleAPITests {
         reply = try await server.request("GET", "/api/v1/log/main?at=\(first)")
         OpenAPICheck.check("GET", "/api/v1/log/{branch}", reply)
         #expect((reply.json["commits"] as? [[String: Any]])?.map { $0["id"] as? String } == [first])
+        // A value replaced by a directory of the same name: the history of a key inside it starts there.
+        try server.repository.branch("main").set(try Key("x"), Data("a value".utf8))
+        let replaced = try #require(try server.repository.branch("main").transaction(message: "x becomes a directory") { tx in
+            tx.remove(try Key("x"))
+            tx.set(try Key("x/y"), Data("inside".utf8))
+        })
+        reply = try await server.request("GET", "/api/v1/log/main?key=x/y")
+        #expect((reply.json["commits"] as? [[String: Any]])?.map { $0["id"] as? String } == [replaced.hex])
         reply = try await server.request("GET", "/api/v1/log/main?key=notes/..")
         OpenAPICheck.check("GET", "/api/v1/log/{branch}", reply)
         #expect(reply.status == 400 && reply.errorCode == "invalidKey")

@@ -35,16 +35,37 @@ extension APIHandlers {
 
     /// The commits reachable from `start` that changed `key` (a value or a
     /// directory): those where the object at `key` differs from their first
-    /// parent's, newest first, at most `limit`. Cost: the whole log is read,
-    /// and one path lookup per commit until `limit` are found.
+    /// parent's, newest first, at most `limit`.
+    ///
+    /// Cost: the whole log is read; then, per commit until `limit` are found,
+    /// the trees on the key's path down to the first level where the commit
+    /// and its parent agree (the root's id alone for a commit that changed
+    /// another directory).
     func history(of key: Key, from start: ObjectID, limit: Int?) throws -> [LogEntry] {
         var found: [LogEntry] = []
         for entry in try repository.log(from: start) {
             if found.count == limit { break }
-            let now = try repository.snapshot(commit: entry.id).entry(at: key)?.id
-            let before = try entry.commit.parents.first.flatMap { try repository.snapshot(commit: $0).entry(at: key)?.id }
-            if now != before { found.append(entry) }
+            let parentTree = try entry.commit.parents.first.map { try repository.commit($0).tree }
+            if try changed(key, from: parentTree, to: entry.commit.tree) { found.append(entry) }
         }
         return found
+    }
+
+    /// Whether the object at `key` differs between the root trees `old` (nil: nothing) and `new`.
+    private func changed(_ key: Key, from old: ObjectID?, to new: ObjectID) throws -> Bool {
+        var old = old, new: ObjectID? = new
+        for (index, segment) in key.utf8Segments.enumerated() {
+            guard old != new else { return false }
+            let inner = index < key.utf8Segments.count - 1
+            old = try old.flatMap { try child(segment, of: $0, directoryOnly: inner) }
+            new = try new.flatMap { try child(segment, of: $0, directoryOnly: inner) }
+        }
+        return old != new
+    }
+
+    /// The id of entry `name` of tree `tree`; nil when absent, or not a directory and `directoryOnly`.
+    private func child(_ name: [UInt8], of tree: ObjectID, directoryOnly: Bool) throws -> ObjectID? {
+        guard let entry = try repository.tree(tree).entry(named: name) else { return nil }
+        return !directoryOnly || entry.mode.isDirectory ? entry.id : nil
     }
 }
