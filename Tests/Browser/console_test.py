@@ -268,6 +268,9 @@ def suite(browser, server, store, root, servers):
         page.goto(server.url + "#/branches")
         expect(main.locator("[data-compare=dev]")).to_have_text(re.compile(r"2 ahead, \d+ behind main"))
         page.screenshot(path=f"{shots}/branches.png")
+        ahead = int(git(store, "rev-list", "--count", "dev..main"))
+        main.get_by_label("Compare with").select_option("dev")
+        expect(main.locator("[data-compare=main]")).to_have_text(f"{ahead} ahead, 2 behind dev")
 
     @check("merge preview explains each key, then the merge runs")
     def _():

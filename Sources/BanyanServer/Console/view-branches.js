@@ -1,29 +1,34 @@
-// Branches: heads, how far each is ahead of or behind the default branch, creating one.
+// Branches: heads, how far each is ahead of or behind another (the default
+// branch unless another is chosen), creating one.
 import { request, APIError } from "./api.js";
 import { h, heading, errorBox, route, short } from "./dom.js";
 
-/** #/branches */
-export async function branchesView(_, context) {
+/** #/branches?base=BRANCH */
+export async function branchesView({ query }, context) {
   const { branches } = await request("branches");
-  const base = branches.find((b) => b.default) ?? branches[0];
+  const fallback = branches.find((b) => b.default) ?? branches[0];
+  const base = branches.find((b) => b.name === query.get("base")) ?? fallback;
   const comparisons = await Promise.all(branches.map((branch) =>
     branch === base || !branch.head || !base?.head ? null
       : request(`compare?base=${encodeURIComponent(base.name)}&head=${encodeURIComponent(branch.name)}`).catch(() => null)));
   const rows = branches.map((branch, index) => {
     const comparison = comparisons[index];
-    const position = branch === base ? "default branch"
+    const position = branch === base ? "the base of the comparison"
       : comparison ? `${comparison.ahead} ahead, ${comparison.behind} behind ${base.name}` : "—";
     return h("tr", {},
-      h("th", { scope: "row" }, h("a", { href: route("tree", branch.name) }, branch.name)),
+      h("th", { scope: "row" }, h("a", { href: route("tree", branch.name) }, branch.name), branch.default ? h("span", { class: "muted" }, " (default)") : null),
       h("td", {}, branch.head ? h("a", { href: route("commit", branch.name, branch.head) }, h("code", {}, short(branch.head))) : "no commit"),
       h("td", { "data-compare": branch.name }, position),
       h("td", {}, h("a", { href: route("log", branch.name) }, "history"),
         branch !== base ? [" · ", h("a", { href: `#/merge?source=${encodeURIComponent(branch.name)}&target=${encodeURIComponent(base.name)}` }, `merge into ${base.name}`)] : null));
   });
+  const chooser = h("select", { id: "compare-base", onchange: (event) => { location.hash = `#/branches?base=${encodeURIComponent(event.target.value)}`; } },
+    branches.map((b) => h("option", { value: b.name, selected: b === base }, b.name)));
   return h("section", {},
     heading("Branches"),
+    branches.length > 1 ? h("div", { class: "field inline" }, h("label", { for: "compare-base" }, "Compare with"), chooser) : null,
     h("div", { class: "table-wrap" }, h("table", {},
-      h("caption", { class: "muted" }, base ? `Compared with ${base.name}, the default branch` : ""),
+      h("caption", { class: "muted" }, base ? `Commits ahead of and behind ${base.name}` : ""),
       h("thead", {}, h("tr", {}, ["Branch", "Head", "Position", "Actions"].map((name) => h("th", { scope: "col" }, name)))),
       h("tbody", {}, rows))),
     createForm(branches, context));
