@@ -2,7 +2,7 @@
 import { request, getValue, segment, keyPath, APIError } from "./api.js";
 import { h, heading, errorBox, route, short } from "./dom.js";
 import { field, writeForm } from "./forms.js";
-import { valueView, asText } from "./value.js";
+import { valueView, asText, asJSON } from "./value.js";
 import { breadcrumbs, atBanner } from "./view-tree.js";
 
 /** #/key/BRANCH/KEY?at=COMMIT */
@@ -47,9 +47,16 @@ export async function keyView({ branch, path: key, query }, context) {
     }
     const textarea = h("textarea", { id: "edit-value", name: "value", rows: Math.min(20, text.split("\n").length + 2) }, text);
     const message = h("input", { id: "edit-message", name: "message", value: `set ${key}` });
+    // A JSON value that stops parsing is still saved (values are bytes), but the writer should know.
+    const hint = h("p", { class: "warn-text", "aria-live": "polite" });
+    if (asJSON(text) !== null) {
+      textarea.addEventListener("input", () => {
+        hint.textContent = asJSON(textarea.value) === null ? "This is no longer a JSON object or array; it will be saved as plain text." : "";
+      });
+    }
     open(writeForm({
       id: "edit", title: `Edit ${key}`, submitLabel: "Save", branch, onCancel: () => { actions.hidden = false; },
-      fields: [field("Value", textarea), field("Commit message", message)],
+      fields: [field("Value", textarea), hint, field("Commit message", message)],
       submit: async (form) => {
         const result = await write("PUT", message.value || `set ${key}`, textarea.value);
         context.notify(`Saved ${key} as commit ${short(result.commit)}`, result.commit);
