@@ -151,6 +151,8 @@ async function start() {
 
 window.addEventListener("hashchange", () => render());
 start().catch((error) => {
-  if (error.status !== 401) main.replaceChildren(errorBox(`The console could not start: ${error.message}`));
-  else main.replaceChildren(h("p", {}, "Sign in with the server's token to continue."));
+  // Without the token the dialog is already open; this stays behind it for when it is dismissed.
+  main.replaceChildren(error.status === 401
+    ? h("p", {}, "This server needs its token. ", h("button", { type: "button", onclick: () => login.showModal() }, "Sign in"))
+    : errorBox(`The console could not start: ${error.message}`));
 });
