@@ -58,7 +58,9 @@ let package = Package(
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
-            ]
+            ],
+            // The web console's static files (ConsoleRoutes), read through Bundle.module.
+            resources: [.copy("Console")]
         ),
         .target(name: "BanyanConformance", dependencies: ["Banyan", "BanyanSync", "BanyanServer"]),
         // Fixtures and helpers of this package's own tests; not a product.

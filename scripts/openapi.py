@@ -23,6 +23,7 @@ def writes(**codes):
     out.update(codes)
     return resp(**out)
 commit = ok("The new head.", "CommitResult")
+at = {"name": "at", "in": "query", "schema": {"type": "string"}, "description": "A revision to read instead of the branch's head."}
 doc = {
   "openapi": "3.0.3",
   "info": {"title": "Banyan REST API", "version": "1.0.0", "description": "Versioned key-value store over HTTP. Every error is {\"error\": {\"code\", \"message\"}} (docs/http-api.md lists the codes)."},
@@ -56,7 +57,28 @@ doc = {
       "Change": {"type": "object", "required": ["key", "kind"], "properties": {
         "key": {"type": "string"}, "kind": {"type": "string", "enum": ["added", "removed", "changed"]},
         "old": {"type": "string", "nullable": True}, "new": {"type": "string", "nullable": True}}},
-      "Diff": {"type": "object", "required": ["from", "to", "changes"], "properties": {"from": {"type": "string"}, "to": {"type": "string"}, "changes": {"type": "array", "items": ref("Change")}}},
+      "Diff": {"type": "object", "required": ["from", "to", "changes"], "properties": {
+        "from": {"type": "string", "nullable": True, "description": "Null when 'to' is a root commit diffed against nothing."},
+        "to": {"type": "string"}, "changes": {"type": "array", "items": ref("Change")}}},
+      "Info": {"type": "object", "required": ["readOnly"], "properties": {
+        "readOnly": {"type": "boolean", "description": "Whether the server refuses writes."},
+        "defaultBranch": {"type": "string", "nullable": True, "description": "The branch HEAD names, when it exists."}}},
+      "Compare": {"type": "object", "required": ["base", "head", "ahead", "behind"], "properties": {
+        "base": {"type": "string"}, "head": {"type": "string"}, "mergeBase": {"type": "string", "nullable": True},
+        "ahead": {"type": "integer", "minimum": 0, "description": "Commits of head that base lacks."},
+        "behind": {"type": "integer", "minimum": 0, "description": "Commits of base that head lacks."}}},
+      "MergePreviewKey": {"type": "object", "required": ["key", "result"], "properties": {
+        "key": {"type": "string"}, "base": {"type": "string", "nullable": True}, "ours": {"type": "string", "nullable": True},
+        "theirs": {"type": "string", "nullable": True},
+        "result": {"type": "string", "enum": ["ours", "theirs", "same", "merged", "conflict"],
+                   "description": "ours/theirs: that side's version (one side changed the key, or the conflict policy chose it); same: an identical change; merged: the strategy combined both changes; conflict: the merge stops here."},
+        "strategy": {"type": "string", "nullable": True}, "detail": {"type": "string", "nullable": True},
+        "merged": {"type": "string", "nullable": True, "description": "The strategy's result, when it is UTF-8 text."}}},
+      "MergePreview": {"type": "object", "required": ["source", "target", "outcome", "keys"], "properties": {
+        "source": {"type": "string", "description": "The source commit."}, "target": {"type": "string", "description": "The target's head."},
+        "base": {"type": "string", "nullable": True, "description": "The merge base the keys are listed against."},
+        "outcome": {"type": "string", "enum": ["upToDate", "fastForward", "merged", "conflicts"]},
+        "keys": {"type": "array", "items": ref("MergePreviewKey")}}},
       "MergeRequest": {"type": "object", "required": ["source", "target"], "properties": {
         "source": {"type": "string"}, "target": {"type": "string"}, "onConflict": {"type": "string", "enum": ["fail", "ours", "theirs"]},
         "message": {"type": "string"}, "author": {"type": "string"}}},
@@ -68,6 +90,7 @@ doc = {
     "/api/v1/openapi.json": {"get": {"operationId": "openapi", "responses": {
       "200": {"description": "This document.", "content": {"application/json": {"schema": {"type": "object", "required": ["openapi", "paths"]}}}},
       "401": unauthorized}}},
+    "/api/v1/info": {"get": {"operationId": "info", "responses": resp(**{"200": ok("Whether the server is read-only, and the default branch.", "Info")})}},
     "/api/v1/branches": {
       "get": {"operationId": "listBranches", "responses": resp(**{"200": ok("All branches.", "Branches")})},
       "post": {"operationId": "createBranch", "requestBody": {"required": True, "content": {"application/json": {"schema": ref("CreateBranch")}}},
@@ -88,22 +111,34 @@ doc = {
               "responses": writes(**{"200": commit, "409": err("A value on the key's path is not a directory, or the branch is locked."), "412": err("The branch moved, or If-Match is not a commit id.")})},
       "delete": {"operationId": "deleteValue", "parameters": [{"name": "If-Match", "in": "header", "schema": {"type": "string"}}],
               "responses": writes(**{"200": commit, "404": err("No such key."), "412": err("The branch moved, or If-Match is not a commit id.")})}},
-    "/api/v1/list/{branch}": {"get": {"operationId": "listRoot", "parameters": [branch],
-      "responses": resp(**{"200": ok("The root's children.", "List"), "404": err("No such branch.")})}},
-    "/api/v1/list/{branch}/{prefix}": {"get": {"operationId": "listPrefix", "parameters": [branch, {"name": "prefix", "in": "path", "required": True, "schema": {"type": "string"}, "example": "notes"}],
-      "responses": resp(**{"200": ok("The directory's children.", "List"), "404": err("No such branch or directory.")})}},
+    "/api/v1/list/{branch}": {"get": {"operationId": "listRoot", "parameters": [branch, at],
+      "responses": resp(**{"200": ok("The root's children; ETag is the commit listed.", "List"), "404": err("No such branch or revision.")})}},
+    "/api/v1/list/{branch}/{prefix}": {"get": {"operationId": "listPrefix", "parameters": [branch, {"name": "prefix", "in": "path", "required": True, "schema": {"type": "string"}, "example": "notes"}, at],
+      "responses": resp(**{"200": ok("The directory's children; ETag is the commit listed.", "List"), "404": err("No such branch, revision or directory.")})}},
     "/api/v1/commit/{branch}": {"post": {"operationId": "commit", "parameters": [branch],
       "requestBody": {"required": True, "content": {"application/json": {"schema": ref("CommitRequest")}}},
       "responses": writes(**{"200": commit, "409": err("A key's path is not a directory, or the branch is locked."), "412": err("The branch is not at 'expect'.")})}},
-    "/api/v1/log/{branch}": {"get": {"operationId": "log", "parameters": [branch, {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1}}],
-      "responses": resp(**{"200": ok("Commits, newest first.", "Log"), "404": err("No such branch.")})}},
+    "/api/v1/log/{branch}": {"get": {"operationId": "log", "parameters": [branch, {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+        {"name": "key", "in": "query", "schema": {"type": "string"}, "description": "Only the commits that changed this key (value or directory) against their first parent."},
+        {"name": "at", "in": "query", "schema": {"type": "string"}, "description": "Start at this revision instead of the branch's head."}],
+      "responses": resp(**{"200": ok("Commits, newest first.", "Log"), "404": err("No such branch or revision.")})}},
     "/api/v1/diff": {"get": {"operationId": "diff", "parameters": [
-        {"name": "from", "in": "query", "required": True, "schema": {"type": "string"}},
+        {"name": "from", "in": "query", "schema": {"type": "string"}, "description": "Default: the first parent of 'to' (a root commit: every key added)."},
         {"name": "to", "in": "query", "required": True, "schema": {"type": "string"}}],
       "responses": resp(**{"200": ok("Key-level changes.", "Diff"), "404": err("A revision does not exist.")})}},
+    "/api/v1/compare": {"get": {"operationId": "compare", "parameters": [
+        {"name": "base", "in": "query", "required": True, "schema": {"type": "string"}, "example": "main"},
+        {"name": "head", "in": "query", "required": True, "schema": {"type": "string"}, "example": "dev"}],
+      "responses": resp(**{"200": ok("How far head is ahead of and behind base.", "Compare"), "404": err("A revision does not exist.")})}},
     "/api/v1/merge": {"post": {"operationId": "merge", "requestBody": {"required": True, "content": {"application/json": {"schema": ref("MergeRequest")}}},
       "responses": writes(**{"200": ok("Merged, fast-forwarded or up to date.", "MergeResult"), "404": err("No such branch."),
                            "409": err("Conflicts; the target did not move. The body carries them.")})}},
+    "/api/v1/merge/preview": {"get": {"operationId": "mergePreview", "parameters": [
+        {"name": "source", "in": "query", "required": True, "schema": {"type": "string"}, "example": "dev"},
+        {"name": "target", "in": "query", "required": True, "schema": {"type": "string"}, "example": "main"},
+        {"name": "onConflict", "in": "query", "schema": {"type": "string", "enum": ["fail", "ours", "theirs"]}}],
+      "responses": resp(**{"200": ok("What the merge would do, key by key; nothing is stored or moved.", "MergePreview"),
+                           "404": err("No such branch or revision.")})}},
     "/api/v1/watch/{branch}": {"get": {"operationId": "watch", "parameters": [branch,
         {"name": "prefix", "in": "query", "schema": {"type": "string"}},
         {"name": "Last-Event-ID", "in": "header", "schema": {"type": "string"}, "description": "Resume after this commit."}],

@@ -33,12 +33,14 @@ public struct BanyanServerBuilder {
         public var shutdownGracePeriod: Duration
         /// The certificate and key to serve HTTPS with; nil serves plain HTTP.
         public var tls: TLSFiles?
+        /// Whether to serve the web console (``ConsoleRoutes``) at `/`; its files load without the token.
+        public var console: Bool
 
-        /// A configuration; defaults serve on 127.0.0.1:8080 without a token, closing connections
-        /// idle for 60 s, and allow 3 s for requests in flight when stopped.
+        /// A configuration; defaults serve on 127.0.0.1:8080 without a token or console, closing
+        /// connections idle for 60 s, and allow 3 s for requests in flight when stopped.
         public init(host: String = "127.0.0.1", port: Int = 8080, token: String? = nil, git: GitService.Options = .init(),
                     logLevel: Logger.Level = .warning, idleTimeout: Duration? = .seconds(60),
-                    shutdownGracePeriod: Duration = .seconds(3), tls: TLSFiles? = nil) {
+                    shutdownGracePeriod: Duration = .seconds(3), tls: TLSFiles? = nil, console: Bool = false) {
             self.host = host
             self.port = port
             self.token = token
@@ -47,6 +49,7 @@ public struct BanyanServerBuilder {
             self.idleTimeout = idleTimeout
             self.shutdownGracePeriod = shutdownGracePeriod
             self.tls = tls
+            self.console = console
         }
     }
 
@@ -57,16 +60,19 @@ public struct BanyanServerBuilder {
     /// The configuration.
     public let configuration: Configuration
 
-    /// A router with JSON errors, authentication (when a token is set) and the Git endpoints for `repository`.
+    /// A router with JSON errors, authentication (when a token is set), the Git endpoints for
+    /// `repository` and, when configured, the web console.
     public init(repository: Repository, configuration: Configuration) {
         self.configuration = configuration
         self.service = GitService(repository: repository, options: configuration.git)
         let router = Router()
         router.add(middleware: JSONErrorMiddleware())
         if let token = configuration.token {
-            router.add(middleware: TokenAuthMiddleware(token: token))
+            let console = configuration.console
+            router.add(middleware: TokenAuthMiddleware(token: token, isPublic: { console && ConsoleRoutes.isPublic($0) }))
         }
         GitHTTPRoutes.add(to: router, service: service)
+        if configuration.console { ConsoleRoutes.add(to: router) }
         self.router = router
     }
 

@@ -1,23 +1,31 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 
 /// Requires a shared token on every request: `Authorization: Bearer TOKEN`,
 /// or HTTP basic with the token as the password (any user name), so `git`
 /// works with `http://user:TOKEN@host/`. Others get 401 with a
-/// `WWW-Authenticate` challenge (so `git` asks for or sends credentials) and
-/// the server's JSON error body, code `unauthorized`.
+/// `WWW-Authenticate` challenge (so `git` asks for or sends credentials; only
+/// the Bearer one for requests with `X-Requested-With`, the console's) and
+/// the server's JSON error body, code `unauthorized`. Requests `isPublic`
+/// accepts (the web console's static files) pass without a token.
 public struct TokenAuthMiddleware<Context: RequestContext>: RouterMiddleware {
     private let token: [UInt8]
+    private let isPublic: @Sendable (Request) -> Bool
 
-    /// A middleware accepting `token`.
-    public init(token: String) {
+    /// A middleware accepting `token`, and no token on the requests `isPublic` accepts.
+    public init(token: String, isPublic: @escaping @Sendable (Request) -> Bool = { _ in false }) {
         self.token = Array(token.utf8)
+        self.isPublic = isPublic
     }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard authorized(request.headers[.authorization]) else {
+        guard isPublic(request) || authorized(request.headers[.authorization]) else {
             var headers = HTTPFields()
-            headers[.wwwAuthenticate] = "Basic realm=\"banyan\", Bearer realm=\"banyan\""
+            // A browser answers a Basic challenge with its own login prompt, even to fetch(); the web
+            // console asks for the token itself and marks its requests with X-Requested-With.
+            headers[.wwwAuthenticate] = request.headers[.xRequestedWith] == nil
+                ? "Basic realm=\"banyan\", Bearer realm=\"banyan\"" : "Bearer realm=\"banyan\""
             let message = request.headers[.authorization] == nil
                 ? "authentication required: send Authorization: Bearer TOKEN (or basic auth with the token as password)"
                 : "the token is wrong"
@@ -48,4 +56,8 @@ public struct TokenAuthMiddleware<Context: RequestContext>: RouterMiddleware {
         }
         return difference == 0
     }
+}
+
+extension HTTPField.Name {
+    static let xRequestedWith = HTTPField.Name("X-Requested-With")!
 }

@@ -22,7 +22,7 @@ final class APIServer: Sendable {
     }
 
     static func start(token: String? = nil, options: RESTAPI.Options = .init(heartbeat: .milliseconds(200), pollInterval: .milliseconds(50)),
-                      git: GitService.Options? = nil, idleTimeout: Duration? = .seconds(60))
+                      git: GitService.Options? = nil, idleTimeout: Duration? = .seconds(60), console: Bool = false)
         async throws -> APIServer {
         let directory = TemporaryDirectory("banyan-api")
         let repository = try Repository.create(at: directory.appending("store"))
@@ -30,7 +30,7 @@ final class APIServer: Sendable {
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let builder = BanyanServerBuilder(repository: repository,
                                           configuration: .init(host: "127.0.0.1", port: 0, token: token, git: git ?? .init(readOnly: options.readOnly),
-                                                               logLevel: .critical, idleTimeout: idleTimeout))
+                                                               logLevel: .critical, idleTimeout: idleTimeout, console: console))
         RESTAPI.add(to: builder.router, repository: repository, options: options)
         let app = try builder.application { port in continuation.yield(port) }
         let task = Task { try await app.run() }

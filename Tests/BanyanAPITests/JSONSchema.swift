@@ -2,7 +2,7 @@ import Foundation
 
 /// A JSON value as decoded, keeping booleans apart from numbers and integers
 /// apart from other numbers (which `JSONSerialization` does not).
-enum JSONValue: Decodable, Equatable {
+enum JSONValue: Decodable, Equatable, Sendable {
     case null
     case bool(Bool)
     case number(Double, integer: Bool)
@@ -46,7 +46,7 @@ enum JSONValue: Decodable, Equatable {
 /// `required`, `properties`, `additionalProperties`, `items`, `enum`,
 /// `minimum`. A keyword outside the subset is reported as an error rather
 /// than skipped, so the document cannot grow past what the tests check.
-struct JSONSchemaValidator {
+struct JSONSchemaValidator: Sendable {
     let schemas: [String: JSONValue]
 
     static let known: Set<String> = ["$ref", "type", "nullable", "required", "properties", "additionalProperties",

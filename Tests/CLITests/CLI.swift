@@ -53,13 +53,15 @@ final class ServeProcess: @unchecked Sendable {
     private let log = NSLock()
     private var stderrText = ""
 
-    /// Starts `[launcher…] banyan serve -C repo --port 0 arguments…` and waits
-    /// for its "Serving … at URL" line; the rest of its stderr is drained
-    /// (and kept for failure messages) so it never blocks on a full pipe.
-    init(repo: String, arguments: [String] = [], launcher: [String] = []) throws {
+    /// Starts `[launcher…] banyan serve -C repo --port 0 arguments…` (in
+    /// `directory`, else this process's) and waits for its "Serving … at URL"
+    /// line; the rest of its stderr is drained (and kept for failure
+    /// messages) so it never blocks on a full pipe.
+    init(repo: String, arguments: [String] = [], launcher: [String] = [], directory: String? = nil) throws {
         let command = launcher + [CLI.executable, "serve", "-C", repo, "--port", "0"] + arguments
         process = Process()
         process.executableURL = URL(fileURLWithPath: command[0])
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         process.arguments = Array(command.dropFirst())
         process.environment = CLI.environment()
         process.standardOutput = FileHandle.nullDevice

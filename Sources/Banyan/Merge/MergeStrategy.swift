@@ -130,7 +130,7 @@ public struct MergeStrategies: Sendable {
     /// The strategy name for a key whose `merge` attribute is `state`, or
     /// for unspecified attributes, `text` when every version looks like
     /// text (valid UTF-8 without NUL) and `binary` otherwise.
-    static func strategyName(for state: GitAttributes.State, versions: [[UInt8]]) -> String {
+    package static func strategyName(for state: GitAttributes.State, versions: [[UInt8]]) -> String {
         switch state {
         case .set: "text"
         case .unset: "binary"

@@ -75,18 +75,32 @@ struct ChangeBody: Encodable {
     var old: String?
     var new: String?
 
+    init(key: String, kind: String, old: String?, new: String?) {
+        self.key = key
+        self.kind = kind
+        self.old = old
+        self.new = new
+    }
+
     init(_ change: KeyChange) {
-        key = change.key.path
-        kind = change.kind.rawValue
-        old = change.old?.hex
-        new = change.new?.hex
+        self.init(key: change.key.path, kind: change.kind.rawValue, old: change.old?.hex, new: change.new?.hex)
     }
 }
 
 struct DiffBody: Encodable {
-    var from: String
+    /// Nil for a root commit diffed against nothing, sent as null.
+    var from: String?
     var to: String
     var changes: [ChangeBody]
+
+    enum CodingKeys: String, CodingKey { case from, to, changes }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(from, forKey: .from)
+        try container.encode(to, forKey: .to)
+        try container.encode(changes, forKey: .changes)
+    }
 }
 
 struct MergeRequest: Decodable {
@@ -100,4 +114,39 @@ struct MergeRequest: Decodable {
 struct MergeBody: Encodable {
     var outcome: String
     var commit: String?
+}
+
+struct CompareBody: Encodable {
+    var base: String
+    var head: String
+    var mergeBase: String?
+    var ahead: Int
+    var behind: Int
+}
+
+struct MergePreviewBody: Encodable {
+    var source: String
+    var target: String
+    var base: String?
+    var outcome: String
+    var keys: [MergePreviewKeyBody]
+}
+
+/// What a merge does with one key that either side changed since the merge base.
+struct MergePreviewKeyBody: Encodable {
+    var key: String
+    var base: String?
+    var ours: String?
+    var theirs: String?
+    /// `ours`, `theirs` (one side changed it, or the conflict policy chose), `same`, `merged` or `conflict`.
+    var result: String
+    var strategy: String?
+    var detail: String?
+    /// The merged value, when a strategy combined two changes into UTF-8 text.
+    var merged: String?
+}
+
+struct InfoBody: Encodable {
+    var readOnly: Bool
+    var defaultBranch: String?
 }

@@ -9,6 +9,15 @@ struct APIHandlers: Sendable {
     let repository: Repository
     let options: RESTAPI.Options
 
+    // MARK: Server
+
+    /// `GET /api/v1/info`: whether writes are refused and which branch is the default.
+    func info() throws -> Response {
+        let head = try repository.refs.headTarget()
+        let defaultBranch = try repository.branches().first { (try? repository.branch($0).refName) == head }
+        return JSONResponse.make(.ok, InfoBody(readOnly: options.readOnly, defaultBranch: defaultBranch))
+    }
+
     // MARK: Branches
 
     func branches() throws -> Response {
@@ -42,15 +51,7 @@ struct APIHandlers: Sendable {
     func getValue(_ request: Request) throws -> Response {
         let path = try PathSegments(request, after: ["api", "v1", "kv"])
         let key = try path.key()
-        let commit: ObjectID
-        if let at = request.uri.queryParameters["at"].map(String.init) {
-            commit = try repository.peelToCommit(try repository.resolve(at))
-        } else {
-            guard let head = try repository.branch(path.branch).head() else {
-                throw APIError(.notFound, "refNotFound", "branch \(path.branch) does not exist")
-            }
-            commit = head
-        }
+        let commit = try commit(at: request, branch: path.branch)
         guard let value = try repository.snapshot(commit: commit).find(key) else {
             throw APIError(.notFound, "keyNotFound", "no value at '\(key)'")
         }
@@ -82,8 +83,7 @@ struct APIHandlers: Sendable {
     func list(_ request: Request) throws -> Response {
         let path = try PathSegments(request, after: ["api", "v1", "list"])
         let prefix = path.rest.isEmpty ? Key.root : try Key(segments: path.rest)
-        let branch = try repository.branch(path.branch)
-        guard let head = try branch.head() else { throw APIError(.notFound, "refNotFound", "branch \(path.branch) does not exist") }
+        let head = try commit(at: request, branch: path.branch)
         let entries = try repository.snapshot(commit: head).list(prefix).map {
             EntryBody(name: $0.name, key: $0.key.path, kind: $0.kind.rawValue, id: $0.id.hex)
         }
@@ -114,30 +114,35 @@ struct APIHandlers: Sendable {
             guard let n = Int(text), n >= 1 else { throw APIError(.badRequest, "invalidArgument", "limit must be a positive integer") }
             return n
         }
-        let branch = try repository.branch(path.branch)
-        guard try branch.exists() else { throw APIError(.notFound, "refNotFound", "branch \(path.branch) does not exist") }
-        return JSONResponse.make(.ok, LogBody(commits: try branch.log(limit: limit)))
+        let key = try request.uri.queryParameters["key"].map { try Key(String($0)) }
+        let start = try commit(at: request, branch: path.branch)
+        let entries = try key.map { try history(of: $0, from: start, limit: limit) } ?? repository.log(from: start, limit: limit)
+        return JSONResponse.make(.ok, LogBody(commits: entries))
     }
 
     func diff(_ request: Request) throws -> Response {
-        guard let from = request.uri.queryParameters["from"].map(String.init),
-              let to = request.uri.queryParameters["to"].map(String.init)
-        else { throw APIError(.badRequest, "invalidArgument", "diff needs ?from=REV&to=REV") }
-        let old = try repository.resolve(from), new = try repository.resolve(to)
-        let changes = try repository.diff(from: old, to: new).map(ChangeBody.init)
-        return JSONResponse.make(.ok, DiffBody(from: old.hex, to: new.hex, changes: changes))
+        guard let to = request.uri.queryParameters["to"].map(String.init) else {
+            throw APIError(.badRequest, "invalidArgument", "diff needs ?to=REV (and ?from=REV, else the first parent of to)")
+        }
+        var new = try repository.resolve(to)
+        let old: ObjectID?
+        if let from = request.uri.queryParameters["from"].map(String.init) {
+            old = try repository.resolve(from)
+        } else {
+            new = try repository.peelToCommit(new)
+            old = try repository.commit(new).parents.first
+        }
+        let changes = try old.map { try repository.diff(from: $0, to: new).map(ChangeBody.init) }
+            ?? repository.snapshot(commit: new).walk().map {
+                ChangeBody(key: $0.key.path, kind: KeyChange.Kind.added.rawValue, old: nil, new: $0.id.hex)
+            }
+        return JSONResponse.make(.ok, DiffBody(from: old?.hex, to: new.hex, changes: changes))
     }
 
     func merge(_ request: Request) async throws -> Response {
         try writable()
         let body = try decode(MergeRequest.self, from: try await collect(request))
-        let policy: ConflictPolicy
-        switch body.onConflict ?? "fail" {
-        case "fail": policy = .fail
-        case "ours": policy = .ours
-        case "theirs": policy = .theirs
-        case let other: throw APIError(.badRequest, "invalidArgument", "onConflict is fail, ours or theirs, not '\(other)'")
-        }
+        let policy = try conflictPolicy(body.onConflict)
         let target = try repository.branch(body.target)
         guard try target.exists() else { throw APIError(.notFound, "refNotFound", "branch \(body.target) does not exist") }
         let author = try body.author.map { try Identity(parsing: $0).signature() }
@@ -152,6 +157,16 @@ struct APIHandlers: Sendable {
     }
 
     // MARK: Helpers
+
+    /// The policy an `onConflict` value names (default `fail`); 400 for another value.
+    func conflictPolicy(_ name: String?) throws -> ConflictPolicy {
+        switch name ?? "fail" {
+        case "fail": .fail
+        case "ours": .ours
+        case "theirs": .theirs
+        case let other: throw APIError(.badRequest, "invalidArgument", "onConflict is fail, ours or theirs, not '\(other)'")
+        }
+    }
 
     private func writable() throws {
         if options.readOnly { throw APIError(.forbidden, "readOnly", "this server is read-only: writes are refused") }

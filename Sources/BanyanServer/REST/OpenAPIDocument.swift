@@ -107,6 +107,37 @@ enum OpenAPIDocument {
         ],
         "type": "object"
       },
+      "Compare": {
+        "properties": {
+          "ahead": {
+            "description": "Commits of head that base lacks.",
+            "minimum": 0,
+            "type": "integer"
+          },
+          "base": {
+            "type": "string"
+          },
+          "behind": {
+            "description": "Commits of base that head lacks.",
+            "minimum": 0,
+            "type": "integer"
+          },
+          "head": {
+            "type": "string"
+          },
+          "mergeBase": {
+            "nullable": true,
+            "type": "string"
+          }
+        },
+        "required": [
+          "base",
+          "head",
+          "ahead",
+          "behind"
+        ],
+        "type": "object"
+      },
       "Conflict": {
         "properties": {
           "base": {
@@ -161,6 +192,8 @@ enum OpenAPIDocument {
             "type": "array"
           },
           "from": {
+            "description": "Null when 'to' is a root commit diffed against nothing.",
+            "nullable": true,
             "type": "string"
           },
           "to": {
@@ -230,6 +263,23 @@ enum OpenAPIDocument {
         ],
         "type": "object"
       },
+      "Info": {
+        "properties": {
+          "defaultBranch": {
+            "description": "The branch HEAD names, when it exists.",
+            "nullable": true,
+            "type": "string"
+          },
+          "readOnly": {
+            "description": "Whether the server refuses writes.",
+            "type": "boolean"
+          }
+        },
+        "required": [
+          "readOnly"
+        ],
+        "type": "object"
+      },
       "List": {
         "properties": {
           "entries": {
@@ -289,6 +339,93 @@ enum OpenAPIDocument {
           "author",
           "committer",
           "message"
+        ],
+        "type": "object"
+      },
+      "MergePreview": {
+        "properties": {
+          "base": {
+            "description": "The merge base the keys are listed against.",
+            "nullable": true,
+            "type": "string"
+          },
+          "keys": {
+            "items": {
+              "$ref": "#/components/schemas/MergePreviewKey"
+            },
+            "type": "array"
+          },
+          "outcome": {
+            "enum": [
+              "upToDate",
+              "fastForward",
+              "merged",
+              "conflicts"
+            ],
+            "type": "string"
+          },
+          "source": {
+            "description": "The source commit.",
+            "type": "string"
+          },
+          "target": {
+            "description": "The target's head.",
+            "type": "string"
+          }
+        },
+        "required": [
+          "source",
+          "target",
+          "outcome",
+          "keys"
+        ],
+        "type": "object"
+      },
+      "MergePreviewKey": {
+        "properties": {
+          "base": {
+            "nullable": true,
+            "type": "string"
+          },
+          "detail": {
+            "nullable": true,
+            "type": "string"
+          },
+          "key": {
+            "type": "string"
+          },
+          "merged": {
+            "description": "The strategy's result, when it is UTF-8 text.",
+            "nullable": true,
+            "type": "string"
+          },
+          "ours": {
+            "nullable": true,
+            "type": "string"
+          },
+          "result": {
+            "description": "ours/theirs: that side's version (one side changed the key, or the conflict policy chose it); same: an identical change; merged: the strategy combined both changes; conflict: the merge stops here.",
+            "enum": [
+              "ours",
+              "theirs",
+              "same",
+              "merged",
+              "conflict"
+            ],
+            "type": "string"
+          },
+          "strategy": {
+            "nullable": true,
+            "type": "string"
+          },
+          "theirs": {
+            "nullable": true,
+            "type": "string"
+          }
+        },
+        "required": [
+          "key",
+          "result"
         ],
         "type": "object"
       },
@@ -749,14 +886,89 @@ enum OpenAPIDocument {
         }
       }
     },
+    "/api/v1/compare": {
+      "get": {
+        "operationId": "compare",
+        "parameters": [
+          {
+            "example": "main",
+            "in": "query",
+            "name": "base",
+            "required": true,
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "example": "dev",
+            "in": "query",
+            "name": "head",
+            "required": true,
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Compare"
+                }
+              }
+            },
+            "description": "How far head is ahead of and behind base."
+          },
+          "400": {
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "description": "Bad input (invalid key, name, revision, header or body)."
+          },
+          "401": {
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "description": "Missing or wrong token (code unauthorized).",
+            "headers": {
+              "WWW-Authenticate": {
+                "description": "Basic and Bearer challenges, so git asks for credentials.",
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "404": {
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "description": "A revision does not exist."
+          }
+        }
+      }
+    },
     "/api/v1/diff": {
       "get": {
         "operationId": "diff",
         "parameters": [
           {
+            "description": "Default: the first parent of 'to' (a root commit: every key added).",
             "in": "query",
             "name": "from",
-            "required": true,
             "schema": {
               "type": "string"
             }
@@ -818,6 +1030,51 @@ enum OpenAPIDocument {
               }
             },
             "description": "A revision does not exist."
+          }
+        }
+      }
+    },
+    "/api/v1/info": {
+      "get": {
+        "operationId": "info",
+        "responses": {
+          "200": {
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Info"
+                }
+              }
+            },
+            "description": "Whether the server is read-only, and the default branch."
+          },
+          "400": {
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "description": "Bad input (invalid key, name, revision, header or body)."
+          },
+          "401": {
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "description": "Missing or wrong token (code unauthorized).",
+            "headers": {
+              "WWW-Authenticate": {
+                "description": "Basic and Bearer challenges, so git asks for credentials.",
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
           }
         }
       }
@@ -1170,6 +1427,14 @@ enum OpenAPIDocument {
             "schema": {
               "type": "string"
             }
+          },
+          {
+            "description": "A revision to read instead of the branch's head.",
+            "in": "query",
+            "name": "at",
+            "schema": {
+              "type": "string"
+            }
           }
         ],
         "responses": {
@@ -1181,7 +1446,7 @@ enum OpenAPIDocument {
                 }
               }
             },
-            "description": "The root's children."
+            "description": "The root's children; ETag is the commit listed."
           },
           "400": {
             "content": {
@@ -1219,7 +1484,7 @@ enum OpenAPIDocument {
                 }
               }
             },
-            "description": "No such branch."
+            "description": "No such branch or revision."
           }
         }
       }
@@ -1246,6 +1511,14 @@ enum OpenAPIDocument {
             "schema": {
               "type": "string"
             }
+          },
+          {
+            "description": "A revision to read instead of the branch's head.",
+            "in": "query",
+            "name": "at",
+            "schema": {
+              "type": "string"
+            }
           }
         ],
         "responses": {
@@ -1257,7 +1530,7 @@ enum OpenAPIDocument {
                 }
               }
             },
-            "description": "The directory's children."
+            "description": "The directory's children; ETag is the commit listed."
           },
           "400": {
             "content": {
@@ -1295,7 +1568,7 @@ enum OpenAPIDocument {
                 }
               }
             },
-            "description": "No such branch or directory."
+            "description": "No such branch, revision or directory."
           }
         }
       }
@@ -1320,6 +1593,22 @@ enum OpenAPIDocument {
             "schema": {
               "minimum": 1,
               "type": "integer"
+            }
+          },
+          {
+            "description": "Only the commits that changed this key (value or directory) against their first parent.",
+            "in": "query",
+            "name": "key",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "description": "Start at this revision instead of the branch's head.",
+            "in": "query",
+            "name": "at",
+            "schema": {
+              "type": "string"
             }
           }
         ],
@@ -1370,7 +1659,7 @@ enum OpenAPIDocument {
                 }
               }
             },
-            "description": "No such branch."
+            "description": "No such branch or revision."
           }
         }
       }
@@ -1476,6 +1765,93 @@ enum OpenAPIDocument {
               }
             },
             "description": "A Content-Encoding other than gzip or identity."
+          }
+        }
+      }
+    },
+    "/api/v1/merge/preview": {
+      "get": {
+        "operationId": "mergePreview",
+        "parameters": [
+          {
+            "example": "dev",
+            "in": "query",
+            "name": "source",
+            "required": true,
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "example": "main",
+            "in": "query",
+            "name": "target",
+            "required": true,
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "in": "query",
+            "name": "onConflict",
+            "schema": {
+              "enum": [
+                "fail",
+                "ours",
+                "theirs"
+              ],
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/MergePreview"
+                }
+              }
+            },
+            "description": "What the merge would do, key by key; nothing is stored or moved."
+          },
+          "400": {
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "description": "Bad input (invalid key, name, revision, header or body)."
+          },
+          "401": {
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "description": "Missing or wrong token (code unauthorized).",
+            "headers": {
+              "WWW-Authenticate": {
+                "description": "Basic and Bearer challenges, so git asks for credentials.",
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "404": {
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "description": "No such branch or revision."
           }
         }
       }

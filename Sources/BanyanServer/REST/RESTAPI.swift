@@ -4,7 +4,8 @@ import HTTPTypes
 import Hummingbird
 
 /// The REST/JSON API under `/api/v1` (docs/openapi.json): keys, branches,
-/// atomic commits, log, diff, merge and a Server-Sent Events change stream.
+/// atomic commits, log (of a branch or one key), diff, branch comparison,
+/// merge and its preview, and a Server-Sent Events change stream.
 ///
 /// Errors are `{"error": {"code", "message"}}` with a matching status. Keys
 /// and branch names in URLs are percent-decoded per `/`-separated segment and
@@ -41,6 +42,7 @@ public enum RESTAPI {
             headers[.contentType] = "application/json"
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))
         }
+        group.get("info") { _, _ in try api.info() }
         group.get("branches") { _, _ in try api.branches() }
         group.post("branches") { request, _ in try await api.createBranch(request) }
         group.delete("branches/**") { request, _ in try api.deleteBranch(request) }
@@ -52,6 +54,8 @@ public enum RESTAPI {
         group.get("log/**") { request, _ in try api.log(request) }
         group.get("diff") { request, _ in try api.diff(request) }
         group.post("merge") { request, _ in try await api.merge(request) }
+        group.get("merge/preview") { request, _ in try api.mergePreview(request) }
+        group.get("compare") { request, _ in try api.compare(request) }
         group.get("watch/**") { request, _ in try api.watch(request) }
     }
 }

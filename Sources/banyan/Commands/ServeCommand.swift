@@ -7,7 +7,7 @@ import Hummingbird
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Serve the store over Git's smart HTTP protocol and the REST API (/api/v1).",
+        abstract: "Serve the store over Git's smart HTTP protocol, the REST API (/api/v1) and a web console (/).",
         discussion: """
             git clone, fetch and push (protocol v2 and v0) and banyan's own sync commands work against \
             http://HOST:PORT/. With --token, every request needs `Authorization: Bearer TOKEN` or HTTP \
@@ -16,7 +16,8 @@ struct Serve: AsyncParsableCommand {
             still open), ends the watch streams, makes every write visible to git and exits 0. \
             With --tls-cert and --tls-key it serves https://HOST:PORT/ instead (TLS 1.2 or later); \
             clients that do not trust the certificate's authority by default need it named \
-            (banyan --ca FILE, git's GIT_SSL_CAINFO or http.sslCAInfo).
+            (banyan --ca FILE, git's GIT_SSL_CAINFO or http.sslCAInfo). \
+            The web console at / loads without the token and asks for it before its first API call.
             """)
 
     @Option(help: "The address to listen on.") var host = "127.0.0.1"
@@ -28,6 +29,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Serve HTTPS with this PEM certificate chain (needs --tls-key).", valueName: "file"))
     var tlsCert: String?
     @Option(help: ArgumentHelp("The PEM private key of --tls-cert.", valueName: "file")) var tlsKey: String?
+    @Flag(help: "Do not serve the web console at /.") var noConsole = false
     @OptionGroup var repository: RepositoryOptions
 
     func validate() throws {
@@ -47,7 +49,7 @@ struct Serve: AsyncParsableCommand {
         let builder = BanyanServerBuilder(
             repository: repo,
             configuration: .init(host: host, port: port, token: token, git: options,
-                                 shutdownGracePeriod: StopSignals.gracePeriod, tls: tls))
+                                 shutdownGracePeriod: StopSignals.gracePeriod, tls: tls, console: !noConsole))
         builder.addRESTAPI(repository: repo)
         let host = host
         let path = repository.path

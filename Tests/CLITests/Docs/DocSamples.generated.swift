@@ -334,7 +334,7 @@ struct DocSwiftSamples {
         print(result.succeeded)
     }
 
-    /// Sources/BanyanServer/BanyanServer.docc/BanyanServer.md, line 14: compiled, not run.
+    /// Sources/BanyanServer/BanyanServer.docc/BanyanServer.md, line 16: compiled, not run.
     func Sources_BanyanServer_BanyanServer_docc_BanyanServer_md_1() async throws {
         let repo = try Repository.open(at: "/srv/notes.banyan")
         let builder = BanyanServerBuilder(
