@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # The web console tested in a real browser (issue 22): Tests/Browser/console_test.py
 # drives Debian's Chromium headless through Playwright for Python against the
-# built `banyan serve` on temporary stores, and writes the screenshots of
-# docs/console/. `playwright install` cannot download browsers here, so the
+# built `banyan serve` on temporary stores. It writes screenshots of the main
+# views to a temporary directory, or to docs/console/ with
+# CONSOLE_SCREENSHOTS=docs/console (how the committed ones are made). `playwright install` cannot download browsers here, so the
 # system Chromium is used (apt package `chromium`, which .ci/run installs).
 #
 # Usage: scripts/console-test.sh [BANYAN_BINARY]   (default .build/debug/banyan)
-# Environment: CONSOLE_SCREENSHOTS (default docs/console), CHROMIUM (default: chromium on PATH).
+# Environment: CONSOLE_SCREENSHOTS (default: a temporary directory), CHROMIUM (default: chromium on PATH).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -24,5 +25,5 @@ if ! "$venv/bin/python" -c "import importlib.metadata as m, sys; sys.exit(m.vers
   "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "playwright==$playwright_version"
 fi
 
-exec "$venv/bin/python" Tests/Browser/console_test.py --banyan "$banyan" --chromium "$chromium" \
-  --screenshots "${CONSOLE_SCREENSHOTS:-docs/console}"
+shots=${CONSOLE_SCREENSHOTS:-$(mktemp -d)}
+exec "$venv/bin/python" Tests/Browser/console_test.py --banyan "$banyan" --chromium "$chromium" --screenshots "$shots"
