@@ -59,8 +59,9 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
-            // The web console's static files (ConsoleRoutes), read through Bundle.module.
-            resources: [.copy("Console")]
+            // The web console's static files (ConsoleRoutes) and the REST API's OpenAPI
+            // document (written by scripts/openapi.py), read through Bundle.module.
+            resources: [.copy("Console"), .copy("Resources/openapi.json")]
         ),
         .target(name: "BanyanConformance", dependencies: ["Banyan", "BanyanSync", "BanyanServer"]),
         // Fixtures and helpers of this package's own tests; not a product.

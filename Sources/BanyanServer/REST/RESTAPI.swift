@@ -38,9 +38,12 @@ public enum RESTAPI {
         let api = APIHandlers(repository: repository, options: options)
         let group = router.group("api/v1").add(middleware: JSONErrorMiddleware<Context>())
         group.get("openapi.json") { _, _ in
+            guard let document = OpenAPIDocument.json else {
+                throw APIError(.internalServerError, "io", "the OpenAPI document is missing from the server's resources")
+            }
             var headers = HTTPFields()
             headers[.contentType] = "application/json"
-            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: document)))
         }
         group.get("info") { _, _ in try api.info() }
         group.get("branches") { _, _ in try api.branches() }
