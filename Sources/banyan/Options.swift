@@ -17,7 +17,7 @@ struct RepositoryOptions: ParsableArguments {
     /// detached process started as they exit (`.off`, the default);
     /// long-running ones pass `.background`.
     func open(maintenance: FileSystemBackend.AutoMaintenance = .off, launchingMaintenance: Bool = true) throws -> Repository {
-        let repository = try Repository.open(at: path, maintenance: maintenance)
+        let repository = try Repository.open(at: path, configuration: .init(maintenance: maintenance))
         if maintenance == .off && launchingMaintenance { MaintenanceLauncher.register(repository) }
         return repository
     }

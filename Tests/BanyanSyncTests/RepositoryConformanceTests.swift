@@ -22,8 +22,7 @@ enum RepositoryBackend: String, CaseIterable, Sendable, CustomTestStringConverti
             case .memory:
                 return try Repository.inMemory(hashAlgorithm: algorithm)
             case .fileSystem, .looseFileSystem:
-                return try Repository.create(at: directory + "/\(UUID().uuidString).git", hashAlgorithm: algorithm,
-                                             writeMode: mode, maintenance: .off)
+                return try Repository.create(at: directory + "/\(UUID().uuidString).git", hashAlgorithm: algorithm, configuration: .init(writeMode: mode, maintenance: .off))
             }
         }
     }

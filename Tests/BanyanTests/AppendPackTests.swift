@@ -55,7 +55,7 @@ struct AppendPackTests {
     @Test func passingTheSizeLimitSealsAPack() throws {
         let dir = TemporaryDirectory()
         let path = dir.appending("store")
-        let store = try FileSystemBackend.create(at: path, packSizeLimit: 2_048)
+        let store = try FileSystemBackend.create(at: path, configuration: .init(packSizeLimit: 2_048))
         var all: [ObjectID] = []
         for round in 0..<10 { all += try store.putBatch(blobs(0..<40, tag: "r\(round)")) }
         #expect(try packFiles(path, suffix: ".idx").count >= 3)
@@ -120,7 +120,7 @@ struct AppendPackTests {
 
     @Test func durableCommitsFromManyThreadsAllLand() throws {
         let dir = TemporaryDirectory()
-        let repo = try Repository.create(at: dir.appending("store"), durability: .commit)
+        let repo = try Repository.create(at: dir.appending("store"), configuration: .init(durability: .commit))
         let failures = FailureLog()
         DispatchQueue.concurrentPerform(iterations: 4) { writer in
             do {

@@ -26,8 +26,7 @@ struct BackendUnderTest: Sendable, CustomTestStringConvertible {
             try withTemporaryDirectory { directory in
                 let durability: FileSystemBackend.Durability = kind == .durableFileSystem ? .commit : .none
                 let mode: FileSystemBackend.WriteMode = kind == .looseFileSystem ? .loose : .pack
-                try body(FileSystemBackend.create(at: directory + "/store.git", hashAlgorithm: algorithm,
-                                                  durability: durability, writeMode: mode))
+                try body(FileSystemBackend.create(at: directory + "/store.git", hashAlgorithm: algorithm, configuration: .init(durability: durability, writeMode: mode)))
             }
         }
     }

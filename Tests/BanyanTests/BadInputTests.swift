@@ -8,7 +8,7 @@ struct BadInputTests {
     @Test func corruptObjectFileGivesAClearErrorAndFsckNamesIt() throws {
         let dir = TemporaryDirectory()
         let path = dir.appending("store")
-        let repo = try Repository.create(at: path, writeMode: .loose)
+        let repo = try Repository.create(at: path, configuration: .init(writeMode: .loose))
         let main = try repo.branch("main")
         try main.set(key("a/b"), data("value"))
         let tree = try main.snapshot().entry(at: key("a"))!.id

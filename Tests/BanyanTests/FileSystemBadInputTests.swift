@@ -18,7 +18,7 @@ struct FileSystemBadInputTests {
     @Test("a loose object file of garbage bytes is a corruptObject error naming the file")
     func garbageObjectFile() throws {
         try withTemporaryDirectory { directory in
-            let store = try FileSystemBackend.create(at: directory + "/store.git", writeMode: .loose)
+            let store = try FileSystemBackend.create(at: directory + "/store.git", configuration: .init(writeMode: .loose))
             let id = try store.put(RawObject(kind: .blob, body: Array("content".utf8)))
             try overwrite(objectFile(store, id), with: Array("this is not zlib".utf8))
             let error = #expect(throws: BanyanError.self) { try store.find(id) }
@@ -30,7 +30,7 @@ struct FileSystemBadInputTests {
     @Test("a loose object file whose content hashes to another id is a corruptObject error naming the file")
     func objectFileWithOtherContent() throws {
         try withTemporaryDirectory { directory in
-            let store = try FileSystemBackend.create(at: directory + "/store.git", writeMode: .loose)
+            let store = try FileSystemBackend.create(at: directory + "/store.git", configuration: .init(writeMode: .loose))
             let id = try store.put(RawObject(kind: .blob, body: Array("expected".utf8)))
             let other = RawObject(kind: .blob, body: Array("substituted".utf8))
             try overwrite(objectFile(store, id), with: Zlib.deflate(other.encoded))
@@ -44,7 +44,7 @@ struct FileSystemBadInputTests {
     @Test("a loose object with a lying header is a corruptObject error")
     func objectFileWithBadHeader() throws {
         try withTemporaryDirectory { directory in
-            let store = try FileSystemBackend.create(at: directory + "/store.git", writeMode: .loose)
+            let store = try FileSystemBackend.create(at: directory + "/store.git", configuration: .init(writeMode: .loose))
             let id = try store.put(RawObject(kind: .blob, body: Array("12345".utf8)))
             try overwrite(objectFile(store, id), with: Zlib.deflate(Array("blob 9\u{0}12345".utf8)))
             #expect(throws: BanyanError.self) { try store.find(id) }
@@ -54,7 +54,7 @@ struct FileSystemBadInputTests {
     @Test("a truncated ref file is an error naming the file, and no update overwrites it")
     func truncatedRefFile() throws {
         try withTemporaryDirectory { directory in
-            let store = try FileSystemBackend.create(at: directory + "/store.git", writeMode: .loose)
+            let store = try FileSystemBackend.create(at: directory + "/store.git", configuration: .init(writeMode: .loose))
             let id = try store.put(RawObject(kind: .blob, body: Array("a".utf8)))
             let file = store.path + "/refs/heads/main"
             let truncated = String(id.hex.prefix(10)) + "\n"
@@ -74,7 +74,7 @@ struct FileSystemBadInputTests {
     @Test("a malformed packed-refs line is an error naming the file and line")
     func malformedPackedRefs() throws {
         try withTemporaryDirectory { directory in
-            let store = try FileSystemBackend.create(at: directory + "/store.git", writeMode: .loose)
+            let store = try FileSystemBackend.create(at: directory + "/store.git", configuration: .init(writeMode: .loose))
             let id = try store.put(RawObject(kind: .blob, body: Array("a".utf8)))
             try "# pack-refs with: peeled fully-peeled sorted \n\(id) refs/heads/ok\nnot a ref line\n"
                 .write(toFile: store.path + "/packed-refs", atomically: false, encoding: .utf8)
@@ -87,7 +87,7 @@ struct FileSystemBadInputTests {
     @Test("a packed ref blocks a new ref below its name")
     func packedRefNameConflict() throws {
         try withTemporaryDirectory { directory in
-            let store = try FileSystemBackend.create(at: directory + "/store.git", writeMode: .loose)
+            let store = try FileSystemBackend.create(at: directory + "/store.git", configuration: .init(writeMode: .loose))
             let id = try store.put(RawObject(kind: .blob, body: Array("a".utf8)))
             try "\(id) refs/heads/a\n".write(toFile: store.path + "/packed-refs", atomically: false, encoding: .utf8)
             #expect(throws: BanyanError(.alreadyExists, "cannot create ref refs/heads/a/b: ref refs/heads/a exists, and one name would be a directory of the other")) {
@@ -99,7 +99,7 @@ struct FileSystemBadInputTests {
     @Test("invalid ref names are rejected before anything touches the disk")
     func invalidRefNamesCreateNothing() throws {
         try withTemporaryDirectory { directory in
-            let store = try FileSystemBackend.create(at: directory + "/store.git", writeMode: .loose)
+            let store = try FileSystemBackend.create(at: directory + "/store.git", configuration: .init(writeMode: .loose))
             let id = try store.put(RawObject(kind: .blob, body: Array("a".utf8)))
             let before = try FileManager.default.subpathsOfDirectory(atPath: store.path).sorted()
             for name in ["refs/heads/../../config", "refs/heads/a.lock", "config", "refs/heads/x~1", "refs/heads/\u{7f}"] {
@@ -165,7 +165,7 @@ struct FileSystemBadInputTests {
     @Test("allObjectIDs skips temporary files and foreign names in objects/")
     func enumerationSkipsJunk() throws {
         try withTemporaryDirectory { directory in
-            let store = try FileSystemBackend.create(at: directory + "/store.git", writeMode: .loose)
+            let store = try FileSystemBackend.create(at: directory + "/store.git", configuration: .init(writeMode: .loose))
             let id = try store.put(RawObject(kind: .blob, body: Array("a".utf8)))
             let fanOut = "\(store.path)/objects/\(id.hex.prefix(2))"
             for junk in ["\(fanOut)/tmp_obj_abc123", "\(fanOut)/\(id.hex.dropFirst(2)).bak", "\(store.path)/objects/info/packs"] {
@@ -179,7 +179,7 @@ struct FileSystemBadInputTests {
     @Test("config saved by Banyan is read by git config")
     func savedConfigReadsInGit() throws {
         try withTemporaryDirectory { directory in
-            let store = try FileSystemBackend.create(at: directory + "/store.git", writeMode: .loose)
+            let store = try FileSystemBackend.create(at: directory + "/store.git", configuration: .init(writeMode: .loose))
             let config = try store.updateConfig { config in
                 try config.set("https://example.com/a repo.git", forKey: "remote.origin.url")
                 try config.add("+refs/heads/*:refs/remotes/origin/*", forKey: "remote.origin.fetch")

@@ -11,7 +11,7 @@ struct FileSystemGitInteropTests {
     func tornReflogLine() throws {
         try withTemporaryDirectory { directory in
             let path = directory + "/store.git"
-            let repository = try Repository.create(at: path, maintenance: .off)
+            let repository = try Repository.create(at: path, configuration: .init(maintenance: .off))
             let main = try repository.branch("main")
             let first = try main.set(Key("a"), Data("1".utf8))
             let log = path + "/logs/refs/heads/main"
@@ -33,7 +33,7 @@ struct FileSystemGitInteropTests {
     func banyanRepositoryReadsInGit(algorithm: HashAlgorithm) throws {
         try withTemporaryDirectory { directory in
             let repository = directory + "/store.git"
-            let store = try FileSystemBackend.create(at: repository, hashAlgorithm: algorithm, writeMode: .loose)
+            let store = try FileSystemBackend.create(at: repository, hashAlgorithm: algorithm, configuration: .init(writeMode: .loose))
             let blob = try store.put(RawObject(kind: .blob, body: Array("hello\n".utf8)))
             var treeBody = Array("100644 a\0".utf8)
             blob.append(to: &treeBody)

@@ -87,7 +87,7 @@ extension Workloads {
 
     /// W3's reads at `main` of a store opened afresh, each value checked; reads per second.
     private static func serviceReads(_ path: String, writes: Int, count: Int) throws -> Double {
-        let snapshot = try Repository.open(at: path, maintenance: .off).branch("main").snapshot()
+        let snapshot = try Repository.open(at: path, configuration: .init(maintenance: .off)).branch("main").snapshot()
         let start = Date()
         for i in 0..<count {
             let n = (i * 7919) % writes

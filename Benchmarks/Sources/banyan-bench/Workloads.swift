@@ -214,7 +214,7 @@ enum Workloads {
 
     /// W6: four writers, each on its own branch, every commit fsync'd before it returns.
     static func durable(_ scale: Scale, at path: String) throws -> [Figure] {
-        let repo = try Repository.create(at: path, durability: .commit)
+        let repo = try Repository.create(at: path, configuration: .init(durability: .commit))
         let start = Date()
         let failures = NSLock()
         nonisolated(unsafe) var firstError: (any Error)?

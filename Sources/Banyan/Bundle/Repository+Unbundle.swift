@@ -140,7 +140,7 @@ extension Repository {
     /// starts empty), `alreadyExists` when a repository is at `path`, and
     /// what `unbundle` throws; on failure the new repository is removed.
     public static func clone(
-        fromBundle bundle: String, to path: String, durability: FileSystemBackend.Durability = .none
+        fromBundle bundle: String, to path: String, configuration: FileSystemBackend.Configuration = .default
     ) throws -> Repository {
         let header = try BundleHeader.read(from: bundle)
         guard header.prerequisites.isEmpty else {
@@ -152,7 +152,7 @@ extension Repository {
         let head = header.headBranch ?? "refs/heads/main"
         let existed = FileManager.default.fileExists(atPath: path)
         let repository = try create(at: path, hashAlgorithm: header.algorithm,
-                                    initialBranch: String(head.dropFirst("refs/heads/".count)), durability: durability)
+                                    initialBranch: String(head.dropFirst("refs/heads/".count)), configuration: configuration)
         do {
             try repository.unbundle(from: bundle, updating: .sameNames)
             try repository.flush()

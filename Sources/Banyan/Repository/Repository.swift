@@ -49,42 +49,36 @@ public final class Repository: Sendable {
     /// Creates a new bare Git repository at `path` (the directory may exist but must not hold a repository).
     ///
     /// Throws `alreadyExists` when a repository is there, `invalidRefName` for a bad initial branch.
-    /// With `durability: .commit`, every commit is on stable storage before it
-    /// returns. `writeMode` picks an append pack (fast, sealed on `flush`) or
-    /// one loose file per object.
-    ///
-    /// `maintenance` `.background` (the default) keeps the store in shape
-    /// while this process writes: geometric repacks and the rest run on a
-    /// background queue when the store's thresholds make them due.
+    /// `configuration` says how the store writes: with `durability: .commit`,
+    /// every commit is on stable storage before it returns; `writeMode` picks
+    /// an append pack (fast, sealed before every ref moves) or one loose file
+    /// per object; `maintenance` `.background` (the default) keeps the store
+    /// in shape while this process writes: geometric repacks and the rest run
+    /// on a background queue when the store's thresholds make them due.
     public static func create(
         at path: String, hashAlgorithm: HashAlgorithm = .sha1, initialBranch: String = "main",
-        durability: FileSystemBackend.Durability = .none, writeMode: FileSystemBackend.WriteMode = .pack,
-        maintenance: FileSystemBackend.AutoMaintenance = .background
+        configuration: FileSystemBackend.Configuration = .default
     ) throws -> Repository {
         _ = try RefName.branch(initialBranch)
         let backend = try FileSystemBackend.create(at: path, hashAlgorithm: hashAlgorithm, initialBranch: initialBranch,
-                                                   durability: durability, writeMode: writeMode, maintenance: maintenance)
+                                                   configuration: configuration)
         return Repository(objects: backend, refs: backend, path: path)
     }
 
     /// Opens the Git repository at `path` (a bare repository, or a directory holding `.git`).
     ///
-    /// `durability` nil takes the repository's `banyan.durability` setting;
-    /// `maintenance` is as in ``create(at:hashAlgorithm:initialBranch:durability:writeMode:maintenance:)``.
+    /// `configuration` is as in ``create(at:hashAlgorithm:initialBranch:configuration:)``;
+    /// its `durability` nil takes the repository's `banyan.durability` setting.
     /// Throws `invalidRepository` when `path` holds no repository and
     /// `unsupported` for a repository format Banyan cannot read safely.
-    public static func open(
-        at path: String, durability: FileSystemBackend.Durability? = nil, writeMode: FileSystemBackend.WriteMode = .pack,
-        maintenance: FileSystemBackend.AutoMaintenance = .background
-    ) throws -> Repository {
+    public static func open(at path: String, configuration: FileSystemBackend.Configuration = .default) throws -> Repository {
         var repoPath = path
         let dotGit = (path as NSString).appendingPathComponent(".git")
         var isDir: ObjCBool = false
         if FileManager.default.fileExists(atPath: dotGit, isDirectory: &isDir), isDir.boolValue {
             repoPath = dotGit
         }
-        let backend = try FileSystemBackend.open(at: repoPath, durability: durability, writeMode: writeMode,
-                                                 maintenance: maintenance)
+        let backend = try FileSystemBackend.open(at: repoPath, configuration: configuration)
         return Repository(objects: backend, refs: backend, path: repoPath)
     }
 

@@ -53,7 +53,7 @@ func signature(_ time: Int64) -> Signature { Signature(name: "Tester", email: "t
 /// A filesystem store with `commits` commits on `main`, each changing a few keys.
 func makeStore(_ path: String, commits: Int, algorithm: HashAlgorithm = .sha1) throws -> Repository {
     // No background maintenance: the tests run `git gc` on it, which refuses to run while a repack holds gc.pid.
-    let repo = try Repository.create(at: path, hashAlgorithm: algorithm, maintenance: .off)
+    let repo = try Repository.create(at: path, hashAlgorithm: algorithm, configuration: .init(maintenance: .off))
     let main = try repo.branch("main")
     for i in 0..<commits {
         try main.set(key("notes/n\(i % 7)"), data("note \(i)\n" + String(repeating: "line \(i % 5)\n", count: 40)),

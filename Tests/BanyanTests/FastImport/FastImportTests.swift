@@ -18,7 +18,7 @@ struct FastImportTests {
     }
 
     private func store(_ path: String, _ algorithm: HashAlgorithm) throws -> Repository {
-        try Repository.create(at: path, hashAlgorithm: algorithm, maintenance: .off)
+        try Repository.create(at: path, hashAlgorithm: algorithm, configuration: .init(maintenance: .off))
     }
 
     /// A git repository with branches, a merge, an annotated and a light

@@ -99,7 +99,7 @@ struct FaultInjectionTests {
     func writeUnderFaultFailsCleanlyAndRecovers(path: WritePath, failure: Failure) throws {
         try withTemporaryDirectory { directory in
             let store = directory + "/store"
-            let repository = try Repository.create(at: store, durability: path.durability, writeMode: path.writeMode, maintenance: .off)
+            let repository = try Repository.create(at: store, configuration: .init(durability: path.durability, writeMode: path.writeMode, maintenance: .off))
             let acknowledged = try commitHistory(repository)
             try path.prepare(repository)
             let heads = try branchHeads(repository)
@@ -133,7 +133,7 @@ struct FaultInjectionTests {
     func shortWritesAreCompleted(path: WritePath) throws {
         try withTemporaryDirectory { directory in
             let store = directory + "/store"
-            let repository = try Repository.create(at: store, durability: .commit, writeMode: path.writeMode, maintenance: .off)
+            let repository = try Repository.create(at: store, configuration: .init(durability: .commit, writeMode: path.writeMode, maintenance: .off))
             let acknowledged = try commitHistory(repository)
             let (error, hits) = FaultInjector.run([Fault(.write, path: store + path.target, .shortWrite)]) {
                 try path.perform(repository, attempt: 1)
@@ -151,7 +151,7 @@ struct FaultInjectionTests {
     @Test func appendPackStaysUsableAfterATornWrite() throws {
         try withTemporaryDirectory { directory in
             let store = directory + "/store"
-            let repository = try Repository.create(at: store, maintenance: .off)
+            let repository = try Repository.create(at: store, configuration: .init(maintenance: .off))
             let main = try repository.branch("main")
             try main.set(key("before"), data("before the fault"))
             let faults = Failure.tornWrite.faults(at: store + WritePath.packAppend.target)
@@ -171,7 +171,7 @@ struct FaultInjectionTests {
     @Test func gcLeavesNoPackWithoutIndex() throws {
         try withTemporaryDirectory { directory in
             let store = directory + "/store"
-            let repository = try Repository.create(at: store, durability: .commit, maintenance: .off)
+            let repository = try Repository.create(at: store, configuration: .init(durability: .commit, maintenance: .off))
             let acknowledged = try commitHistory(repository)
             try repository.flush()
             let (error, hits) = FaultInjector.run([Fault(.write, path: store + "/objects/pack/tmp_idx_", .error(ENOSPC))]) {
@@ -188,7 +188,7 @@ struct FaultInjectionTests {
     @Test func storeOpensWhileRecoveryCannotWrite() throws {
         try withTemporaryDirectory { directory in
             let store = directory + "/store"
-            let repository = try Repository.create(at: store, maintenance: .off)
+            let repository = try Repository.create(at: store, configuration: .init(maintenance: .off))
             let acknowledged = try commitHistory(repository)
             _ = try repository.objects.put(.blob(Array("waits for the seal".utf8)))
             let full = [Fault(.write, path: store + "/objects/pack/", .error(ENOSPC))]

@@ -116,7 +116,7 @@ struct PowerLossTests {
     static func survives(_ path: WritePath) throws -> [String] {
         let directory = TemporaryDirectory()
         let store = directory.path + "/store.git"
-        let repository = try Repository.create(at: store, durability: .commit, writeMode: path.writeMode, maintenance: .off)
+        let repository = try Repository.create(at: store, configuration: .init(durability: .commit, writeMode: path.writeMode, maintenance: .off))
         try path.prepare(repository, scratch: directory.path)
         let simulator = try PowerLossSimulator(root: store, imagesDirectory: directory.path + "/images") { event in
             if case .write = event { return false }
@@ -150,7 +150,7 @@ struct PowerLossTests {
     static func nonDurableStoreSurvivesKillsOnly() throws -> (kept: [String], broken: Int, cut: Int) {
         let directory = TemporaryDirectory()
         let store = directory.path + "/store.git"
-        let repository = try Repository.create(at: store, durability: .none, maintenance: .off)
+        let repository = try Repository.create(at: store, configuration: .init(durability: .none, maintenance: .off))
         try WritePath.packedCommits.prepare(repository, scratch: directory.path)
         let simulator = try PowerLossSimulator(root: store, imagesDirectory: directory.path + "/images", mixedVariants: 4)
         var acknowledged: [Acknowledged] = []
@@ -199,7 +199,7 @@ struct PowerLossTests {
             if !holds { return ["\(image): \(branch) is \(current.text), not the acknowledged \(allowed.map { $0?.hex ?? "(deleted)" })"] }
         }
         do {
-            let reopened = try Repository.open(at: image.path, maintenance: .off)
+            let reopened = try Repository.open(at: image.path, configuration: .init(maintenance: .off))
             let problems = try reopened.fsck()
             if !problems.isEmpty { return ["\(image): banyan fsck: \(problems)"] }
         } catch {

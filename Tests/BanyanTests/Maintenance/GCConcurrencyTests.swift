@@ -47,7 +47,7 @@ struct GCConcurrencyTests {
                 let repository: Repository = switch writers {
                 case .sharedRepository: gcRepository
                 case .ownRepositories: try Repository.open(at: path)
-                case .looseWriters: try Repository.open(at: path, writeMode: .loose)
+                case .looseWriters: try Repository.open(at: path, configuration: .init(writeMode: .loose))
                 }
                 if thread == writerCount {
                     // Creates refs and deletes them again: gc's pack-refs must not bring one back.

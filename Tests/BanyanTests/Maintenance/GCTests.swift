@@ -12,7 +12,7 @@ struct GCTests {
         let feature = try repository.createBranch("feature", at: try repository.branch("main").head())
         try feature.set(key("feature/x"), data("feature work"))
         try repository.flush()
-        let loose = try Repository.open(at: path, writeMode: .loose, maintenance: .off)
+        let loose = try Repository.open(at: path, configuration: .init(writeMode: .loose, maintenance: .off))
         try loose.branch("loose").set(key("k"), data("written as loose objects"))
         try Git(path)("tag", "-a", "v1", "-m", "release", "main~2")
         return repository
@@ -66,7 +66,7 @@ struct GCTests {
     func packRefsPrefersLooseValues() throws {
         try withTemporaryDirectory { directory in
             let path = directory + "/store"
-            let repository = try Repository.create(at: path, maintenance: .off)
+            let repository = try Repository.create(at: path, configuration: .init(maintenance: .off))
             let main = try repository.branch("main")
             let first = try main.set(key("k"), data("one"))
             let second = try main.set(key("k"), data("two"))
@@ -91,7 +91,7 @@ struct GCTests {
     func pruneNowKeepsReflogHistory() throws {
         try withTemporaryDirectory { directory in
             let path = directory + "/store"
-            let repository = try Repository.create(at: path, maintenance: .off)
+            let repository = try Repository.create(at: path, configuration: .init(maintenance: .off))
             let main = try repository.branch("main")
             let first = try main.set(key("k"), data("one"))
             let dropped = try main.set(key("k"), data("two"))
@@ -127,7 +127,7 @@ struct GCTests {
     func pruneNowKeepsWhatAWriteInProgressMayName() throws {
         try withTemporaryDirectory { directory in
             let path = directory + "/store"
-            let repository = try Repository.create(at: path, maintenance: .off)
+            let repository = try Repository.create(at: path, configuration: .init(maintenance: .off))
             try repository.branch("main").set(key("k"), data("reachable"))
             let pending = try repository.objects.put(RawObject(kind: .blob, body: Array("about to be named".utf8)))
             try repository.flush()
@@ -145,7 +145,7 @@ struct GCTests {
     func gracePeriodKeepsRecentObjects() throws {
         try withTemporaryDirectory { directory in
             let path = directory + "/store"
-            let repository = try Repository.create(at: path, writeMode: .loose, maintenance: .off)
+            let repository = try Repository.create(at: path, configuration: .init(writeMode: .loose, maintenance: .off))
             try repository.branch("main").set(key("k"), data("reachable"))
             let old = try repository.objects.put(RawObject(kind: .blob, body: Array("old and unreachable".utf8)))
             let recent = try repository.objects.put(RawObject(kind: .blob, body: Array("recent and unreachable".utf8)))
@@ -181,7 +181,7 @@ struct GCTests {
     func staleTemporaryFilesGo() throws {
         try withTemporaryDirectory { directory in
             let path = directory + "/store"
-            let repository = try Repository.create(at: path, maintenance: .off)
+            let repository = try Repository.create(at: path, configuration: .init(maintenance: .off))
             try repository.branch("main").set(key("k"), data("v"))
             let stale = [path + "/objects/pack/tmp_pack_abc123", path + "/objects/ab/tmp_obj_xyz"]
             let fresh = path + "/objects/pack/tmp_idx_def456"
@@ -214,7 +214,7 @@ struct GCTests {
     func missingReachableObjectStopsGC() throws {
         try withTemporaryDirectory { directory in
             let path = directory + "/store"
-            let repository = try Repository.create(at: path, writeMode: .loose, maintenance: .off)
+            let repository = try Repository.create(at: path, configuration: .init(writeMode: .loose, maintenance: .off))
             let main = try repository.branch("main")
             try main.set(key("a"), data("value a"))
             try main.set(key("b"), data("value b"))
@@ -235,7 +235,7 @@ struct GCTests {
     func concurrentGCIsRefused() throws {
         try withTemporaryDirectory { directory in
             let path = directory + "/store"
-            let repository = try Repository.create(at: path, maintenance: .off)
+            let repository = try Repository.create(at: path, configuration: .init(maintenance: .off))
             let fd = open(path + "/gc.pid", O_RDWR | O_CREAT, 0o644)
             defer { close(fd) }
             #expect(flock(fd, LOCK_EX | LOCK_NB) == 0)

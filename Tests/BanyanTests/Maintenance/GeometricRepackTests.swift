@@ -53,7 +53,7 @@ struct GeometricRepackTests {
             }
             try FileManager.default.copyItem(atPath: directory + "/a.git", toPath: directory + "/b.git")
             try git("repack", "--geometric=2", "-d", "-q")
-            let repository = try Repository.open(at: directory + "/b.git", maintenance: .off)
+            let repository = try Repository.open(at: directory + "/b.git", configuration: .init(maintenance: .off))
             try repository.repackGeometric()
             #expect(try packSizes(directory + "/a.git") == packSizes(directory + "/b.git"))
             try GitRunner.run(["fsck", "--strict", "--no-dangling"], in: directory + "/b.git")
@@ -88,7 +88,7 @@ struct GeometricRepackTests {
     func aRepackKeepsEveryObjectAndMakesAProgression(_ algorithm: HashAlgorithm) throws {
         try withTemporaryDirectory { directory in
             let path = directory + "/store"
-            let repository = try Repository.create(at: path, hashAlgorithm: algorithm, maintenance: .off)
+            let repository = try Repository.create(at: path, hashAlgorithm: algorithm, configuration: .init(maintenance: .off))
             let main = try repository.branch("main")
             for n in 0..<120 { try main.set(Key("d\(n % 7)/k\(n)"), Data("value \(n)".utf8)) }
             #expect(try packCount(path) == 120)
@@ -97,7 +97,7 @@ struct GeometricRepackTests {
             #expect(report.removedPacks >= 2)
             let sizes = try packSizes(path)
             for (smaller, larger) in zip(sizes, sizes.dropFirst()) { #expect(larger >= 2 * smaller) }
-            #expect(Set(try Repository.open(at: path, maintenance: .off).objects.allObjectIDs()) == before)
+            #expect(Set(try Repository.open(at: path, configuration: .init(maintenance: .off)).objects.allObjectIDs()) == before)
             for n in 0..<120 { #expect(try main.get(Key("d\(n % 7)/k\(n)")) == Data("value \(n)".utf8)) }
             try GitRunner.run(["fsck", "--strict", "--no-dangling"], in: path)
             #expect(try repository.fsck().isEmpty)
@@ -127,7 +127,7 @@ struct GeometricRepackTests {
             let main = try repository.branch("main")
             let writes = 600
             let reader = Task.detached {
-                let other = try Repository.open(at: path, maintenance: .off)
+                let other = try Repository.open(at: path, configuration: .init(maintenance: .off))
                 var reads = 0
                 while true {
                     guard let snapshot = try? other.branch("main").snapshot(), snapshot.commit != nil else {
@@ -161,17 +161,17 @@ struct GeometricRepackTests {
     @Test func oneShotWritesKeepALogarithmicNumberOfPacks() throws {
         try withTemporaryDirectory { directory in
             let path = directory + "/store"
-            _ = try Repository.create(at: path, maintenance: .off)
+            _ = try Repository.create(at: path, configuration: .init(maintenance: .off))
             let writes = Self.oneShotWrites
             var runs = 0
             for n in 0..<writes {
-                let repository = try Repository.open(at: path, maintenance: .off)
+                let repository = try Repository.open(at: path, configuration: .init(maintenance: .off))
                 try repository.branch("main").set(Key("d\(n % 64)/k\(n)"), Data("value \(n)".utf8))
                 if try !repository.maintenanceDue().isEmpty {
                     runs += try repository.runMaintenance(auto: true).tasks.count
                 }
             }
-            let repository = try Repository.open(at: path, maintenance: .off)
+            let repository = try Repository.open(at: path, configuration: .init(maintenance: .off))
             let objects = try repository.objects.allObjectIDs().count
             let bound = Int(log2(Double(objects)).rounded(.up)) + 1
             let count = try packCount(path)

@@ -17,7 +17,7 @@ struct ReplacedPacksTests {
     @Test func everyChangeOfTheFileIsSeen() throws {
         try withTemporaryDirectory { directory in
             let repository = directory + "/store"
-            _ = try Repository.create(at: repository, maintenance: .off)
+            _ = try Repository.create(at: repository, configuration: .init(maintenance: .off))
             #expect(ReplacedPacks.read(repository).isEmpty)
             // Many rewrites in a row, each read at once: none may be missed
             // by the cache, even when the file keeps its size.

@@ -20,7 +20,7 @@ struct CrissCrossTests {
         d: [String: String?], e: [String: String?], f: [String: String?], g: [String: String?]
     ) throws -> History {
         let path = directory.appending("cross.git")
-        let repo = try Repository.create(at: path, writeMode: .loose)
+        let repo = try Repository.create(at: path, configuration: .init(writeMode: .loose))
         let history = HistoryBuilder(repository: repo)
         let commitA = try history.commit(parents: [], time: 100, a.mapValues { Optional($0) }, message: "A")
         let commitB = try history.commit(parents: [commitA], time: 200, b, message: "B")

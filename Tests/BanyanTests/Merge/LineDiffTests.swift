@@ -63,7 +63,7 @@ struct LineDiffTests {
         #expect(LineDiff.diff(baseLines.classes[...], oursLines.classes[...], classCount: classifier.classCount)
                 == [LineDiff.Change(start1: 70, count1: 1, start2: 70, count2: 1)])
         let directory = TemporaryDirectory("banyan-fallback")
-        let repo = try Repository.create(at: directory.appending("r.git"), writeMode: .loose)
+        let repo = try Repository.create(at: directory.appending("r.git"), configuration: .init(writeMode: .loose))
         let history = HistoryBuilder(repository: repo)
         let root = try history.commit(parents: [], time: 1, ["t": base])
         try history.setBranch("ours", try history.commit(parents: [root], time: 2, ["t": ours]))

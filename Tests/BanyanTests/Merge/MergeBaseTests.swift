@@ -40,7 +40,7 @@ struct MergeBaseTests {
         for seed in 1...5 as ClosedRange<UInt64> {
             let directory = TemporaryDirectory("banyan-merge-base")
             let path = directory.appending("repo.git")
-            let repo = try Repository.create(at: path, writeMode: .loose)
+            let repo = try Repository.create(at: path, configuration: .init(writeMode: .loose))
             let commits = try Self.randomHistory(HistoryBuilder(repository: repo), seed: seed, count: 60)
             var rng = SeededRandom(seed: seed &* 7919)
             for _ in 0..<40 {

@@ -75,7 +75,7 @@ struct TextMergeCorpusTests {
 
     static func runGit(_ cases: [Case], in directory: TemporaryDirectory) throws -> (Repository, GitOutcome, ObjectID, ObjectID) {
         let path = directory.appending("corpus.git")
-        let repo = try Repository.create(at: path, writeMode: .loose)
+        let repo = try Repository.create(at: path, configuration: .init(writeMode: .loose))
         let history = HistoryBuilder(repository: repo)
         func keyName(_ i: Int) -> String { String(format: "k%04d", i) }
         let base = try history.commit(parents: [], time: 1_700_000_000,

@@ -6,7 +6,7 @@ import Foundation
 /// well), writing the lines reversed to `notes/b.txt` and setting `counter`
 /// to the round number. Commit times are fixed, so ids are deterministic.
 func makeEditedHistory(at path: String, algorithm: HashAlgorithm, rounds: Int = 12) throws -> Repository {
-    let repository = try Repository.create(at: path, hashAlgorithm: algorithm, maintenance: .off)
+    let repository = try Repository.create(at: path, hashAlgorithm: algorithm, configuration: .init(maintenance: .off))
     let main = try repository.branch("main")
     let lines = (0..<80).map { "line \($0): a value long enough that a delta pays" }
     for round in 0..<rounds {

@@ -15,7 +15,7 @@ struct RefChangeDoorTests {
     func otherWritersWakeWatches() async throws {
         let directory = TemporaryDirectory("banyan-ref-door")
         let path = directory.appending("store.git")
-        let repository = try Repository.create(at: path, maintenance: .off)
+        let repository = try Repository.create(at: path, configuration: .init(maintenance: .off))
         let main = try repository.branch("main")
         let seed = try main.set(key("seed"), data("0"))
         let changes = try main.changes(pollInterval: Self.noPolling)
@@ -23,7 +23,7 @@ struct RefChangeDoorTests {
         try await Task.sleep(for: .milliseconds(300))
 
         // Another handle on the store: a notifier of its own, files in common.
-        let other = try Repository.open(at: path, maintenance: .off)
+        let other = try Repository.open(at: path, configuration: .init(maintenance: .off))
         let fromOther = try other.branch("main").set(key("other"), data("1"))
         try await Task.sleep(for: .milliseconds(300))
         // Another process: git moves the branch to a commit made on a side branch.

@@ -81,9 +81,9 @@ struct DocSwiftSamples {
     /// docs/durability.md, line 18.
     @Test func docs_durability_md_1() async throws {
         let scratch = TemporaryDirectory("banyan-doc-sample")
-        let repo = try Repository.create(at: "\(scratch.path)/durable.banyan", durability: .commit)
+        let repo = try Repository.create(at: "\(scratch.path)/durable.banyan", configuration: .init(durability: .commit))
         try repo.branch("main").set(Key("balance"), Data("42".utf8))   // on disk when this returns
-        let reopened = try Repository.open(at: "\(scratch.path)/durable.banyan", durability: .commit)
+        let reopened = try Repository.open(at: "\(scratch.path)/durable.banyan", configuration: .init(durability: .commit))
         print(try reopened.branch("main").exists(Key("balance")))       // true
     }
 

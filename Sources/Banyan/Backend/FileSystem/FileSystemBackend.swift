@@ -120,15 +120,15 @@ public final class FileSystemBackend: ObjectStore, RefStore, RefChangeSource, Se
     /// Creates a bare repository at `path`, laid out as `git init --bare`
     /// makes it, with `HEAD` pointing at `refs/heads/<initialBranch>`.
     ///
-    /// Creates `path` and its missing parents. In `.pack` write mode the open
-    /// append pack is sealed when it passes `packSizeLimit` bytes. Throws
+    /// Creates `path` and its missing parents; `configuration` says how the
+    /// store writes (its `durability` nil means `.none`). Throws
     /// `alreadyExists` when a repository is there already, `invalidRefName`
     /// for a bad branch name, `io` when a file cannot be written.
     public static func create(
         at path: String, hashAlgorithm: HashAlgorithm = .sha1, initialBranch: String = "main",
-        durability: Durability = .none, writeMode: WriteMode = .pack, packSizeLimit: UInt64 = 64 << 20,
-        maintenance: AutoMaintenance = .background
+        configuration: Configuration = .default
     ) throws -> FileSystemBackend {
+        let durability = configuration.durability ?? .none
         let root = Posix.absolutePath(path)
         let head = try RefName.branch(initialBranch)
         if ["HEAD", "config"].contains(where: { Posix.fileType(root + "/" + $0) != nil }) {
@@ -143,8 +143,9 @@ public final class FileSystemBackend: ObjectStore, RefStore, RefChangeSource, Se
         try Posix.createFile(root + "/description", "Unnamed repository; edit this file 'description' to name the repository.\n")
         try Posix.createFile(root + "/HEAD", "ref: \(head)\n")
         if durability == .commit { try Posix.fsyncDirectory(root) }
-        return FileSystemBackend(path: root, hashAlgorithm: hashAlgorithm, durability: durability, writeMode: writeMode,
-                                 packSizeLimit: packSizeLimit, maintenance: maintenance)
+        return FileSystemBackend(path: root, hashAlgorithm: hashAlgorithm, durability: durability,
+                                 writeMode: configuration.writeMode, packSizeLimit: configuration.packSizeLimit,
+                                 maintenance: configuration.maintenance)
     }
 
     /// Opens the bare repository at `path` (a `.git` directory or one made by
@@ -158,12 +159,9 @@ public final class FileSystemBackend: ObjectStore, RefStore, RefChangeSource, Se
     /// Seals open append packs that writers left behind when they crashed
     /// (complete objects are kept, a torn last entry is dropped); when that
     /// cannot be written (a full disk), they are read as they are.
-    /// `durability` nil means the repository's setting: `banyan.durability`
-    /// in `config` (`none` or `commit`), `none` when unset.
-    public static func open(
-        at path: String, durability: Durability? = nil, writeMode: WriteMode = .pack, packSizeLimit: UInt64 = 64 << 20,
-        maintenance: AutoMaintenance = .background
-    ) throws -> FileSystemBackend {
+    /// A `configuration.durability` of nil means the repository's setting:
+    /// `banyan.durability` in `config` (`none` or `commit`), `none` when unset.
+    public static func open(at path: String, configuration: Configuration = .default) throws -> FileSystemBackend {
         let root = Posix.absolutePath(path)
         let isRepository = Posix.fileType(root + "/HEAD") == .file
             && Posix.fileType(root + "/objects") == .directory
@@ -175,8 +173,9 @@ public final class FileSystemBackend: ObjectStore, RefStore, RefChangeSource, Se
         let config = try readConfig(root)
         let algorithm = try RepositoryConfig.hashAlgorithm(of: config, path: root)
         let backend = FileSystemBackend(path: root, hashAlgorithm: algorithm,
-                                        durability: try durability ?? RepositoryConfig.durability(of: config, path: root),
-                                        writeMode: writeMode, packSizeLimit: packSizeLimit, maintenance: maintenance)
+                                        durability: try configuration.durability ?? RepositoryConfig.durability(of: config, path: root),
+                                        writeMode: configuration.writeMode, packSizeLimit: configuration.packSizeLimit,
+                                        maintenance: configuration.maintenance)
         do {
             try backend.recoverAbandonedPacks()
         } catch let error as BanyanError where error.code == .io {
