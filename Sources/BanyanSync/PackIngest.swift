@@ -50,7 +50,7 @@ public enum PackIngest {
     /// damaged or truncated pack or an object that fails Git's fsck rules,
     /// `limitExceeded` for an object over `maxObjectSize`.
     @discardableResult
-    public static func ingest(
+    package static func ingest(
         _ spool: PackSpool, into repository: Repository, policy: FsckPolicy? = FsckPolicy(), maxObjectSize: Int = 1 << 30
     ) throws -> Received {
         let algorithm = repository.hashAlgorithm

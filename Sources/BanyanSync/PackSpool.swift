@@ -10,25 +10,25 @@ import Banyan
 /// check failed) leaves nothing behind when it is released.
 ///
 /// Not thread-safe: one writer appends, then one ingest reads.
-public final class PackSpool {
+package final class PackSpool {
     /// The most bytes the spool accepts.
-    public let limit: Int
+    package let limit: Int
     /// Where the bytes go.
     let receiver: any PackReceiver
 
     /// The bytes appended so far.
-    public var count: Int { receiver.count }
+    package var count: Int { receiver.count }
 
     /// An empty spool for a pack going into `repository`; `limit` bounds its size.
     ///
     /// Throws `io` when the store cannot make a place for the pack.
-    public init(for repository: Repository, limit: Int = .max) throws {
+    package init(for repository: Repository, limit: Int = .max) throws {
         self.limit = limit
         receiver = try repository.objects.packReceiver()
     }
 
     /// Appends `bytes`. Throws `limitExceeded` past `limit`, `io` when they cannot be kept.
-    public func append(_ bytes: UnsafeRawBufferPointer) throws {
+    package func append(_ bytes: UnsafeRawBufferPointer) throws {
         guard bytes.count <= limit - count else {
             throw BanyanError(.limitExceeded, "the pack is over the \(limit)-byte limit")
         }
@@ -36,7 +36,7 @@ public final class PackSpool {
     }
 
     /// Appends `bytes`; see the pointer version.
-    public func append(_ bytes: some Collection<UInt8>) throws {
+    package func append(_ bytes: some Collection<UInt8>) throws {
         if try bytes.withContiguousStorageIfAvailable({ try append(UnsafeRawBufferPointer($0)) }) == nil {
             try Array(bytes).withUnsafeBytes { try append($0) }
         }

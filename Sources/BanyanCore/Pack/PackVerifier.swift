@@ -5,40 +5,40 @@
 /// Cost: one hash over the pack (two when the hash function is detected and
 /// turns out to be SHA-256), one inflate per entry, one delta application
 /// per delta entry and one hash per object: what indexing the pack costs.
-public enum PackVerifier {
+package enum PackVerifier {
     /// One entry of a verified pack, as `git verify-pack -v` lists it.
-    public struct Object: Sendable, Hashable {
+    package struct Object: Sendable, Hashable {
         /// The object's id.
-        public var id: ObjectID
+        package var id: ObjectID
         /// The object's kind (the kind of the object a delta resolves to).
-        public var kind: ObjectKind
+        package var kind: ObjectKind
         /// The size in the entry's header: the object's size for a whole
         /// object, the delta's size for a delta entry (what git prints).
-        public var size: Int
+        package var size: Int
         /// The entry's bytes in the pack: header, base reference and zlib data.
-        public var sizeInPack: Int
+        package var sizeInPack: Int
         /// Where the entry starts.
-        public var offset: UInt64
+        package var offset: UInt64
         /// Deltas between this entry and a whole object: 0 for a whole object.
-        public var depth: Int
+        package var depth: Int
         /// The id of the delta's base; nil for a whole object.
-        public var base: ObjectID?
+        package var base: ObjectID?
     }
 
     /// What a successful verification found.
-    public struct Report: Sendable {
+    package struct Report: Sendable {
         /// The hash function of the pack.
-        public var algorithm: HashAlgorithm
+        package var algorithm: HashAlgorithm
         /// The pack's checksum (its trailer and name).
-        public var checksum: ObjectID
+        package var checksum: ObjectID
         /// Every entry, in pack order.
-        public var objects: [Object]
+        package var objects: [Object]
 
         /// How many entries are whole objects.
-        public var nonDeltaCount: Int { objects.count { $0.depth == 0 } }
+        package var nonDeltaCount: Int { objects.count { $0.depth == 0 } }
 
         /// Delta entries per chain length (1 = a delta on a whole object), ascending.
-        public var chainLengths: [(length: Int, count: Int)] {
+        package var chainLengths: [(length: Int, count: Int)] {
             var counts: [Int: Int] = [:]
             for object in objects where object.depth > 0 { counts[object.depth, default: 0] += 1 }
             return counts.sorted { $0.key < $1.key }.map { (length: $0.key, count: $0.value) }
@@ -54,7 +54,7 @@ public enum PackVerifier {
     /// whose own checksum or tables are wrong, an index that describes
     /// another pack or lists other objects or offsets, or a CRC-32 mismatch;
     /// `unsupported` for index version 1 or a pack version other than 2 and 3.
-    public static func verify(
+    package static func verify(
         pack: UnsafeRawBufferPointer, index: UnsafeRawBufferPointer, algorithm: HashAlgorithm? = nil
     ) throws -> Report {
         let algorithm = try algorithm ?? detectAlgorithm(pack: pack)
@@ -108,7 +108,7 @@ public enum PackVerifier {
     ///
     /// Throws `corruptObject` when neither SHA-1 nor SHA-256 matches (the
     /// pack is damaged or truncated).
-    public static func detectAlgorithm(pack: UnsafeRawBufferPointer) throws -> HashAlgorithm {
+    package static func detectAlgorithm(pack: UnsafeRawBufferPointer) throws -> HashAlgorithm {
         for algorithm in [HashAlgorithm.sha1, .sha256] where pack.count >= PackFormat.headerLength + algorithm.digestLength {
             let end = pack.count - algorithm.digestLength
             if PackBytes.checksum(UnsafeRawBufferPointer(rebasing: pack[..<end]), algorithm) == PackBytes.id(pack, end, algorithm) {
