@@ -23,13 +23,7 @@ extension BackendConformance {
             }
         },
         RepositoryCheck("fetch brings new commits, pull fast-forwards, then merges diverged work") { make in
-            let served = try make(.sha1)
-            try write(served, "notes/a", "1", time: 0)
-            try await ServedRepository.serving(served) { server in
-                let clone = try make(.sha1)
-                try await Sync.clone(url: server.url, into: clone)
-                let sync = Sync(repository: clone)
-
+            try await withServedClone(make) { served, clone, sync in
                 try write(served, "notes/a", "2", time: 1)
                 let fetched = try await sync.fetch()
                 let moved = try served.refs.resolve("refs/heads/main")!
@@ -48,12 +42,7 @@ extension BackendConformance {
             }
         },
         RepositoryCheck("push moves the served branch; one that is no fast-forward is refused, forced or not") { make in
-            let served = try make(.sha1)
-            try write(served, "notes/a", "1", time: 0)
-            try await ServedRepository.serving(served) { server in
-                let clone = try make(.sha1)
-                try await Sync.clone(url: server.url, into: clone)
-                let sync = Sync(repository: clone)
+            try await withServedClone(make) { served, clone, sync in
                 let pushed = try write(clone, "notes/b", "2", time: 1)
                 try expect(try await sync.push(branch: "main").succeeded, "a fast-forward push was refused")
                 try expectEqual(try served.refs.resolve("refs/heads/main"), pushed, "the served main after a push")
@@ -98,4 +87,18 @@ extension BackendConformance {
             try expectEqual(try Remotes.list(in: repository).map(\.name), ["phone"], "the remotes after a removal")
         },
     ]
+
+    /// Serves a new store holding `notes/a` = 1 and runs `body` with it, a
+    /// clone of it over HTTP and a `Sync` on the clone.
+    private static func withServedClone(
+        _ make: RepositoryFactory, _ body: (Repository, Repository, Sync) async throws -> Void
+    ) async throws {
+        let served = try make(.sha1)
+        try write(served, "notes/a", "1", time: 0)
+        try await ServedRepository.serving(served) { server in
+            let clone = try make(.sha1)
+            try await Sync.clone(url: server.url, into: clone)
+            try await body(served, clone, Sync(repository: clone))
+        }
+    }
 }
