@@ -26,10 +26,10 @@ struct GCConcurrencyTests {
             let gcRuns = Atomic<Int>(0)
             // Writers go on until gc has run at least three times during their
             // work, so gc and writes overlap however the threads are scheduled;
-            // at most 1,500 commits each: on a loaded machine gc is slow, and
-            // each commit's pack is mapped by every writer's repository until
-            // maintenance rolls it up (5,000 a writer passed the kernel's
-            // 65,530 mappings a process).
+            // at most 1,500 commits each: on a loaded machine gc is slow, the
+            // writers ran on to 5,000 commits each, a pack each, and mapping
+            // one more index failed with ENOMEM (the kernel's limit of 65,530
+            // mappings a process).
             let writerCount = 3, minimumCommits = 40, minimumGCRuns = 3
             @Sendable func keepGoing(_ done: Int, minimum: Int) -> Bool {
                 done < minimum || (gcRuns.load(ordering: .relaxed) < minimumGCRuns && done < 1_500)
