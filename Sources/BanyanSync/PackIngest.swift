@@ -4,7 +4,7 @@ import Banyan
 /// object's hash and the trailer), checks each object against Git's fsck
 /// rules (`FsckRules`), and only then stores it.
 ///
-/// The pack goes in through the store's ``PackReceiver``: a filesystem
+/// The pack goes in through the store's `PackReceiver`: a filesystem
 /// repository keeps it as it came, deltas and all (completed with the bases
 /// of a thin pack, as `git index-pack --fix-thin` does), installed with its
 /// index under `objects/pack`; a store that keeps objects gets them in one

@@ -1,7 +1,7 @@
 import Banyan
 
 /// A received pack on its way in, kept as its bytes arrive by the
-/// repository's ``PackReceiver`` (a filesystem store: a temporary file in
+/// repository's `PackReceiver` (a filesystem store: a temporary file in
 /// `objects/pack`, so memory stays bounded whatever the pack's size; a store
 /// that keeps objects: memory), with a limit on its size.
 ///

@@ -19,7 +19,7 @@ public struct Remote: Hashable, Sendable {
 }
 
 /// Reads and edits the remotes of a repository, in its configuration
-/// (``Repository/loadConfig()``): any backend that is a `ConfigStore`.
+/// (`Repository.loadConfig()`): any backend that is a `ConfigStore`.
 public enum Remotes {
     /// Every remote, sorted by name.
     public static func list(in repository: Repository) throws -> [Remote] {
