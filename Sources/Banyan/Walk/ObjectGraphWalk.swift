@@ -58,7 +58,8 @@ struct ObjectGraphWalk {
     /// Collects what `root` reaches and has not been visited.
     ///
     /// Throws `objectNotFound` for a missing object under `.fail`,
-    /// `corruptObject` for one that does not decode.
+    /// `corruptObject` for a commit or tag that does not decode or a tree
+    /// entry that does not parse.
     mutating func add(_ root: ObjectID, missing: Missing) throws {
         var commits: [ObjectID] = []
         var directTrees: [ObjectID] = []

@@ -67,15 +67,16 @@ struct AppendPackFile {
     /// The object of the entry at `offset`, resolving deltas through `fd`
     /// (`DeltaChain`, the pack reader's resolver).
     mutating func object(at offset: UInt64, fd: Int32) throws -> RawObject {
-        var length = 0
-        let object = try DeltaChain.resolve(
+        // The writer caps chains at `maxDepth`; a longer one is damage, not to be followed far.
+        var depth = 0
+        return try DeltaChain.resolve(
             at: Int(offset), limit: Zlib.defaultInflateLimit,
             cached: { cache.get(UInt64($0)) },
             read: { current -> DeltaChain.Link<[UInt8]> in
-                guard let end = end(ofEntryAt: UInt64(current)), length <= Self.maxDepth * 4 else {
+                guard let end = end(ofEntryAt: UInt64(current)), depth <= Self.maxDepth * 4 else {
                     throw BanyanError(.corruptObject, "append pack \(file) has no entry at offset \(current) for a delta base")
                 }
-                length += 1
+                depth += 1
                 let bytes = try Posix.read(fd, at: UInt64(current), count: Int(end) - current, path: file)
                 switch try bytes.withUnsafeBytes({ try Self.decode($0, at: UInt64(current), algorithm: algorithm, file: file) }).payload {
                 case .object(let object): return .whole(object)
@@ -88,7 +89,6 @@ struct AppendPackFile {
                 if resolvedOffset == Int(offset) { cache.insert(object, for: offset) }
             }
         )
-        return object
     }
 
     /// Decodes the entry at the start of `bytes` (read from `offset`): its
