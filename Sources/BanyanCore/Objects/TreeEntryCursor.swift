@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// Reads the entries of an encoded tree (`<octal mode> <name>\0<id>` each)
 /// in place, one after another: the one parser of tree entries, under the
 /// tree codec (`Tree(decoding:)`), Git's fsck rules, the encoded trees the
@@ -104,10 +98,16 @@ package struct TreeEntryCursor {
         return nil
     }
 
-    /// The index of the first NUL at or after `start`, or nil.
+    /// The index of the first NUL at or after `start`, or nil. A loop, not
+    /// `memchr`: names are short, and the call costs more than it saves on
+    /// the write path's binary searches.
     @inlinable
     package static func firstNUL(_ body: UnsafeRawBufferPointer, from start: Int) -> Int? {
-        guard start < body.count, let found = memchr(body.baseAddress! + start, 0, body.count - start) else { return nil }
-        return UnsafeRawPointer(found) - body.baseAddress!
+        var index = start
+        while index < body.count {
+            if body[index] == 0 { return index }
+            index += 1
+        }
+        return nil
     }
 }
