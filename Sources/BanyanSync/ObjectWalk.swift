@@ -6,7 +6,8 @@ import Banyan
 ///
 /// Cost: one walk of the history reachable from `haves` (to know what the
 /// receiver has), then a walk of the new commits and of the trees they and
-/// their boundary commits hold. Trees are read in place (no decoded entry
+/// their boundary commits hold (Banyan's `TreeClosure` and `TreeWalk`, the
+/// walk gc and bundles use). Trees are read in place (no decoded entry
 /// arrays) and each entry costs one probe of a set of ids; blobs are never
 /// read. `select` returns ids only; `plan` loads the objects too.
 public struct ObjectWalk: Sendable {
@@ -151,30 +152,32 @@ public struct ObjectWalk: Sendable {
         }
         shallow.removeAll { receiverShallow.contains($0) }
 
-        var boundary = Boundary(byPath: thin ? [:] : nil)
+        var boundary = TreeClosure(algorithm: repository.hashAlgorithm, paths: thin)
         for edge in edges {
             guard let raw = try objects.find(edge), raw.kind == .commit else { continue }
             let tree = try Commit(decoding: raw.body, algorithm: repository.hashAlgorithm).tree
             // The receiver has these; what we cannot read here we simply send.
-            try? collectTree(tree, path: "", into: &boundary)
+            try? boundary.add(tree: tree) { try objects.get($0, kind: .tree).body }
         }
 
         var bases: [ObjectID] = []
         var baseSet = Set<ObjectID>()
-        var walk = TreeWalk(skip: boundary.ids, selected: selected, sent: sent)
+        var walk = TreeWalk(algorithm: repository.hashAlgorithm, excluded: boundary.ids)
         // Oldest commit first: stores delta each new version of a tree on
         // the one before it, so this order finds every tree's base just read
-        // (in the pack reader's base cache, and at `lastAtPath`) where
-        // newest first would unwind a whole chain for each tree.
+        // (in the pack reader's base cache, and at the walk's last tree at
+        // each path) where newest first would unwind a whole chain for each tree.
         for root in roots.reversed() {
-            try addObject(root.id, kind: root.kind, path: "", walk: &walk) { path, id in
-                guard bases.count < maxBases, let base = boundary.byPath?[path], base != id,
-                      try objects.contains(base), baseSet.insert(base).inserted else { return }
-                bases.append(base)
+            try walk.add(root.id, kind: root.kind, path: "") { id, kind, path in
+                sent.insert(id)
+                selected.append(Selected(id: id, kind: kind, path: path))
+                if bases.count < maxBases, let base = boundary.paths?[path], base != id,
+                   try objects.contains(base), baseSet.insert(base).inserted {
+                    bases.append(base)
+                }
+                return kind == .tree ? try objects.get(id, kind: .tree).body : nil
             }
         }
-        selected = walk.selected
-        sent = walk.sent
         for tag in includeTags where !sent.contains(tag) {
             guard let raw = try objects.find(tag), raw.kind == .tag else { continue }
             let target = try Tag(decoding: raw.body, algorithm: repository.hashAlgorithm).object
@@ -215,70 +218,5 @@ public struct ObjectWalk: Sendable {
             }
         }
         throw BanyanError(.corruptObject, "tag \(want) nests more than 16 deep")
-    }
-
-    /// What the receiver has under the boundary commits' trees, and (for
-    /// thin packs) which object it has at each path.
-    private struct Boundary {
-        var ids = ObjectIDSet()
-        var byPath: [String: ObjectID]?
-    }
-
-    /// Records every tree and blob under `tree` as present on the receiver.
-    private func collectTree(_ tree: ObjectID, path: String, into boundary: inout Boundary) throws {
-        boundary.byPath?[path] = tree
-        guard boundary.ids.insert(tree) else { return }
-        let raw = try repository.objects.get(tree, kind: .tree)
-        try TreeEntryScan.forEach(raw.body, of: tree, algorithm: repository.hashAlgorithm) { entry in
-            switch entry.kind {
-            case .gitlink: return
-            case .tree: try collectTree(entry.id, path: Self.path(path, entry.name), into: &boundary)
-            case .blob:
-                if boundary.byPath != nil { boundary.byPath![Self.path(path, entry.name)] = entry.id }
-                boundary.ids.insert(entry.id)
-            }
-        }
-    }
-
-    /// The state of the walk over new trees.
-    private struct TreeWalk {
-        /// What the receiver has.
-        var skip: ObjectIDSet
-        /// The objects selected so far, and the same as a set.
-        var selected: [Selected]
-        var sent: ObjectIDSet
-        /// The tree last walked at each path. Everything under such a tree
-        /// is selected or skipped already, so the entries a new tree at that
-        /// path shares with it need no test: most trees differ from their
-        /// predecessor in a few entries, and this turns a probe per entry
-        /// into a compare of the shared bytes and a look at the rest
-        /// (`TreeEntryScan.forEachChange`).
-        var lastAtPath: [String: TreeEntryScan.Scanned] = [:]
-    }
-
-    /// Adds the object `id` (a tree with everything under it) when the
-    /// receiver lacks it and it is not selected yet; `onNew` hears of each
-    /// object added, with its path.
-    private func addObject(
-        _ id: ObjectID, kind: ObjectKind, path: String, walk: inout TreeWalk, onNew: (String, ObjectID) throws -> Void
-    ) throws {
-        guard !walk.skip.contains(id), walk.sent.insert(id) else { return }
-        walk.selected.append(Selected(id: id, kind: kind, path: path))
-        try onNew(path, id)
-        guard kind == .tree else { return }
-        let body = try repository.objects.get(id, kind: .tree).body
-        let scanned = try TreeEntryScan.forEachChange(
-            body, of: id, since: walk.lastAtPath[path], algorithm: repository.hashAlgorithm
-        ) { entry in
-            try addObject(entry.id, kind: entry.kind == .tree ? .tree : .blob, path: Self.path(path, entry.name),
-                          walk: &walk, onNew: onNew)
-        }
-        walk.lastAtPath[path] = scanned
-    }
-
-    /// `parent/name`, or `name` at the root.
-    private static func path(_ parent: String, _ name: UnsafeRawBufferPointer) -> String {
-        let name = String(decoding: name, as: UTF8.self)
-        return parent.isEmpty ? name : parent + "/" + name
     }
 }

@@ -51,6 +51,18 @@ enum FuzzTargets {
         case .blob: encoded = nil
         }
         if let encoded, encoded != body { fatalError("\(kind) does not re-encode to the bytes it was decoded from") }
+        if kind == .tree { treeScan(body, algorithm: algorithm, id: raw.id(algorithm)) }
+    }
+
+    /// The walks' in-place scan reads every tree the decoder reads, entry
+    /// for entry; the encoded tree the write path edits indexes it too.
+    static func treeScan(_ body: [UInt8], algorithm: HashAlgorithm, id: ObjectID) {
+        var scanned: [ObjectID] = []
+        let scans = (try? TreeEntryScan.forEach(body, of: id, algorithm: algorithm) { scanned.append($0.id) }) != nil
+        let encoded = try? EncodedTree(body: body, algorithm: algorithm)
+        guard let tree = try? Tree(decoding: body, algorithm: algorithm) else { return }
+        if !scans || scanned != tree.entries.map(\.id) { fatalError("the tree scan does not read a tree the decoder reads") }
+        if encoded?.count != tree.entries.count { fatalError("the encoded tree does not index a tree the decoder reads") }
     }
 
     static func loose(_ data: [UInt8]) {
@@ -101,6 +113,15 @@ enum FuzzTargets {
         while (try? reader.next()).flatMap({ $0 }) != nil {}
         var bands = PktLineReader(data)
         _ = try? SideBand.demultiplex(&bands)
+        // The packets the streaming scan finds complete, the strict reader reads (it alone bounds their length).
+        let scanned = PktLineScan.find(in: data[...]) { _, _ in false }.complete
+        var complete = PktLineReader(Array(data[..<scanned]))
+        do {
+            while try complete.next() != nil {}
+        } catch let error as BanyanError where error.code == .limitExceeded {
+        } catch {
+            fatalError("the pkt-line scan passed a packet the reader rejects: \(error)")
+        }
     }
 
     /// A repository with two commits on `main`, shared by the upload-pack runs (they only read).

@@ -29,14 +29,20 @@ extension Repository {
     @discardableResult
     public func createBundle(at path: String, refs revisions: [String] = []) throws -> BundleHeader {
         let selection = try BundleSelection(repository: self, revisions: revisions)
-        let excluded = try TreeClosure(repository: self, commits: selection.boundary)
-        var walk = ObjectGraphWalk(store: objects, known: selection.uninteresting.union(excluded.ids))
+        // What the prerequisites' trees reach, which the receiver has.
+        var excluded = TreeClosure(algorithm: hashAlgorithm, paths: true)
+        for id in selection.boundary {
+            try excluded.add(tree: try commit(id).tree) { $0 == hashAlgorithm.emptyTreeID ? [] : try objects.get($0, kind: .tree).body }
+        }
+        var known = excluded.ids
+        for id in selection.uninteresting { known.insert(id) }
+        var walk = ObjectGraphWalk(store: objects, known: known)
         for ref in selection.refs { try walk.add(ref.id, missing: .fail(origin: ref.name)) }
         let found = walk.found
         // Thin-pack bases: what the receiver has at the paths this bundle changes.
         var bases: [PackWriter.Item] = []
         for object in found where object.kind == .tree || object.kind == .blob {
-            guard let path = object.nameHint, let base = excluded.paths[path], base != object.id,
+            guard let path = object.nameHint, let base = excluded.paths?[path], base != object.id,
                   let raw = try objects.find(base), raw.kind == object.kind else { continue }
             bases.append(PackWriter.Item(raw, id: base, nameHint: path))
         }
@@ -143,31 +149,5 @@ private struct BundleSelection {
             stack += try repository.commit(id).parents
         }
         return seen
-    }
-}
-
-/// The trees and blobs the root trees of some commits reach, read without
-/// reading blobs, with the id found at each path (the first commit's wins).
-private struct TreeClosure {
-    var ids: Set<ObjectID> = []
-    var paths: [String: ObjectID] = [:]
-
-    init(repository: Repository, commits: [ObjectID]) throws {
-        for commit in commits {
-            var stack: [(id: ObjectID, path: String)] = [(try repository.commit(commit).tree, "")]
-            while let (id, path) = stack.popLast() {
-                if paths[path] == nil { paths[path] = id }
-                guard ids.insert(id).inserted else { continue }
-                for entry in try repository.tree(id).entries where entry.mode != .gitlink {
-                    let child = path.isEmpty ? entry.nameString : path + "/" + entry.nameString
-                    if entry.mode.isDirectory {
-                        stack.append((entry.id, child))
-                    } else {
-                        ids.insert(entry.id)
-                        if paths[child] == nil { paths[child] = entry.id }
-                    }
-                }
-            }
-        }
     }
 }

@@ -13,12 +13,16 @@ extension FsckRules {
         var previous: (mode: UInt32, name: [UInt8])?
         var candidates: [[UInt8]] = []
         while position < body.count {
-            guard let entry = TreeEntryBytes(body, at: position, digestLength: digestLength) else {
+            // Git's `decode_tree_entry`: raw modes, a name that is not empty, and a
+            // NUL before the last id's place however long the entry.
+            guard body.count - position >= digestLength + 3, body[body.count - digestLength - 1] == 0,
+                  let entry = try? TreeEntryCursor.entry(in: body, at: position, digestLength: digestLength),
+                  !entry.name.isEmpty else {
                 _ = reporter.found(.badTree, "cannot be parsed as a tree")
                 break
             }
             let name = Array(body[entry.name])
-            let id = ObjectID(digest: UnsafeRawBufferPointer(rebasing: body[entry.name.upperBound + 1..<entry.end]),
+            let id = ObjectID(digest: UnsafeRawBufferPointer(rebasing: body[entry.idStart(digestLength: digestLength)..<entry.end]),
                               algorithm: algorithm)
             if id.isZero { flags.insert(.nullSha1) }
             if name.contains(UInt8(ascii: "/")) { flags.insert(.fullPathname) }
@@ -124,36 +128,6 @@ extension FsckRules {
             }
         }
         return c1 < c2 ? .ordered : .unordered
-    }
-}
-
-/// One tree entry's place in a tree's bytes, parsed as Git's
-/// `decode_tree_entry` does with raw modes: octal digits up to a space, a
-/// non-empty name up to a NUL, then the id.
-struct TreeEntryBytes {
-    /// The mode as written (not canonicalized).
-    var mode: UInt32
-    /// Where the name is.
-    var name: Range<Int>
-    /// Where the entry ends (after the id).
-    var end: Int
-
-    init?(_ body: UnsafeRawBufferPointer, at start: Int, digestLength: Int) {
-        guard body.count - start >= digestLength + 3, body[body.count - digestLength - 1] == 0 else { return nil }
-        var index = start
-        var mode: UInt32 = 0
-        while index < body.count && body[index] != UInt8(ascii: " ") {
-            let digit = body[index]
-            guard digit >= UInt8(ascii: "0"), digit <= UInt8(ascii: "7") else { return nil }
-            mode = mode &<< 3 &+ UInt32(digit - UInt8(ascii: "0"))
-            index += 1
-        }
-        let nameStart = index + 1
-        guard nameStart < body.count, body[nameStart] != 0,
-              let nul = body[nameStart...].firstIndex(of: 0), nul + 1 + digestLength <= body.count else { return nil }
-        self.mode = mode
-        self.name = nameStart..<nul
-        self.end = nul + 1 + digestLength
     }
 }
 

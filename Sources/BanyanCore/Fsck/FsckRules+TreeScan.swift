@@ -59,21 +59,21 @@ private struct TreeScan {
 
     /// Scans every entry; false when one needs the decoding check.
     mutating func run(link: (FsckRules.Link) throws -> Void) throws -> Bool {
-        guard let start = body.baseAddress else { return true }
+        guard body.baseAddress != nil else { return true }
         var position = 0
         var previous: (name: Range<Int>, isDirectory: Bool)?
         if let shared = skipSharedStart() {
             position = shared.end
             previous = (shared.name, shared.isDirectory)
         }
+        let digestLength = algorithm.digestLength
         while position < body.count {
             let entryStart = position
-            guard let mode = parseMode(&position) else { return false }
-            guard let nul = memchr(start + position, 0, body.count - position) else { return false }
-            let name = position..<(UnsafeRawPointer(nul) - start)
-            let idStart = name.upperBound + 1
-            guard body.count - idStart >= algorithm.digestLength else { return false }
-            position = idStart + algorithm.digestLength
+            guard let entry = try? TreeEntryCursor.entry(in: body, at: position, digestLength: digestLength),
+                  let mode = canonicalMode(entry) else { return false }
+            let name = entry.name
+            let idStart = entry.idStart(digestLength: digestLength)
+            position = entry.end
             let isDirectory = mode == .directory
             if let previous, compare(previous.name, previous.isDirectory, name, isDirectory) >= 0 { return false }
             previous = (name, isDirectory)
@@ -113,50 +113,30 @@ private struct TreeScan {
     /// a directory of one of those names makes the scan defer to the
     /// decoding check, which decides.
     private mutating func skipSharedStart() -> (end: Int, name: Range<Int>, isDirectory: Bool)? {
-        guard let rest = base, let start = body.baseAddress else { return nil }
-        let shared = SharedBytes.prefix(body, rest)
-        let digestLength = algorithm.digestLength
-        var position = 0
-        var last: (start: Int, nul: Int)?
-        // Neither a mode nor a name holds a NUL: the NUL ends the name, the id follows.
-        while position < shared, let nul = memchr(start + position, 0, shared - position) {
-            let nulOffset = UnsafeRawPointer(nul) - start
-            guard nulOffset + 1 + digestLength <= shared else { break }
-            last = (position, nulOffset)
-            position = nulOffset + 1 + digestLength
-        }
-        guard let last, let space = memchr(start + last.start, Int32(UInt8(ascii: " ")), last.nul - last.start) else {
-            return nil
-        }
-        let name = (UnsafeRawPointer(space) - start + 1)..<last.nul
+        guard let rest = base, body.baseAddress != nil else { return nil }
+        var shared = TreeEntryCursor(UnsafeRawBufferPointer(rebasing: body[..<SharedBytes.prefix(body, rest)]),
+                                     digestLength: algorithm.digestLength)
+        var last: TreeEntryCursor.Entry?
+        // The entry the shared bytes end in, cut short, fails to read and ends the run.
+        while let entry = try? shared.next() { last = entry }
+        guard let last else { return nil }
+        let name = last.name
         // The base's modes are canonical: "40000" is the only one that starts with 4.
         let isDirectory = body[last.start] == UInt8(ascii: "4")
         fileNames = name.dropFirst().filter { body[$0] < UInt8(ascii: "/") }.map { name.lowerBound..<$0 }
         if !isDirectory { fileNames.append(name) }
-        base = UnsafeRawBufferPointer(rebasing: rest[position...])
-        return (position, name, isDirectory)
+        base = UnsafeRawBufferPointer(rebasing: rest[last.end...])
+        return (last.end, name, isDirectory)
     }
 
-    /// The mode at `position` and the space after it, moving `position` past
-    /// them; nil unless it is canonical (`Tree(decoding:)`'s rule: at most
-    /// six octal digits, no leading zero, one of `FileMode.canonical`).
-    private func parseMode(_ position: inout Int) -> FileMode? {
-        var value: UInt32 = 0
-        var index = position
-        while index < body.count && index - position < 7 {
-            let digit = body[index]
-            if digit == UInt8(ascii: " ") { break }
-            guard digit >= UInt8(ascii: "0"), digit <= UInt8(ascii: "7") else { return nil }
-            value = value << 3 | UInt32(digit - UInt8(ascii: "0"))
-            index += 1
-        }
-        guard index < body.count, body[index] == UInt8(ascii: " "), index > position, index - position <= 6,
-              body[position] != UInt8(ascii: "0") else { return nil }
-        let mode = FileMode(rawValue: value)
+    /// The mode of `entry` when it is canonical (`Tree(decoding:)`'s rule:
+    /// at most six octal digits, no leading zero, one of `FileMode.canonical`).
+    private func canonicalMode(_ entry: TreeEntryCursor.Entry) -> FileMode? {
+        guard entry.modeDigits <= 6, body[entry.start] != UInt8(ascii: "0") else { return nil }
+        let mode = FileMode(rawValue: entry.mode)
         guard mode == .regular || mode == .directory || mode == .executable || mode == .symlink || mode == .gitlink else {
             return nil
         }
-        position = index + 1
         return mode
     }
 
@@ -202,26 +182,21 @@ private struct TreeScan {
     /// that is not a well-formed tree just stops matching.
     private mutating func inBase(_ entry: Range<Int>, name: Range<Int>) -> Bool {
         guard let rest = base, let restStart = rest.baseAddress else { return false }
-        let digestLength = algorithm.digestLength
-        var offset = 0
-        while offset < rest.count {
-            guard let space = memchr(restStart + offset, Int32(UInt8(ascii: " ")), rest.count - offset) else { break }
-            let nameStart = UnsafeRawPointer(space) - restStart + 1
-            guard let nul = memchr(restStart + nameStart, 0, rest.count - nameStart) else { break }
-            let nameEnd = UnsafeRawPointer(nul) - restStart
-            let end = nameEnd + 1 + digestLength
-            guard end <= rest.count else { break }
-            if end - offset == entry.count && memcmp(restStart + offset, body.baseAddress! + entry.lowerBound, entry.count) == 0 {
-                base = UnsafeRawBufferPointer(rebasing: rest[end...])
+        var cursor = TreeEntryCursor(rest, digestLength: algorithm.digestLength)
+        while true {
+            let offset = cursor.position
+            guard let candidate = try? cursor.next() else { break }
+            if candidate.end - offset == entry.count && memcmp(restStart + offset, body.baseAddress! + entry.lowerBound, entry.count) == 0 {
+                base = UnsafeRawBufferPointer(rebasing: rest[candidate.end...])
                 return true
             }
             // Pass base entries whose names sort before this one's; stop at the first after it.
-            let order = memcmp(restStart + nameStart, body.baseAddress! + name.lowerBound, min(nameEnd - nameStart, name.count))
-            guard order < 0 || (order == 0 && nameEnd - nameStart < name.count) else {
+            let nameLength = candidate.name.count
+            let order = memcmp(restStart + candidate.name.lowerBound, body.baseAddress! + name.lowerBound, min(nameLength, name.count))
+            guard order < 0 || (order == 0 && nameLength < name.count) else {
                 base = UnsafeRawBufferPointer(rebasing: rest[offset...])
                 return false
             }
-            offset = end
         }
         base = nil
         return false

@@ -65,25 +65,22 @@ extension Tree {
         // with; in Git's order such a directory may come several entries later.
         var fileNames: [Range<Int>] = []
         var previous: (name: [UInt8], isDirectory: Bool)?
-        var position = 0
-        while position < body.count {
-            let start = position
-            guard let space = body[position...].firstIndex(of: UInt8(ascii: " ")) else {
-                throw BanyanError(.corruptObject, "tree entry at byte \(start) has no space after its mode")
+        var cursor = TreeEntryCursor(UnsafeRawBufferPointer(body), digestLength: digestLength)
+        while true {
+            let start = cursor.position
+            let found: TreeEntryCursor.Entry?
+            do {
+                found = try cursor.next()
+            } catch {
+                throw Tree.entryError(error, in: body, at: start)
             }
-            let (mode, canonicalMode) = try Tree.parseMode(body[position..<space], at: start)
+            guard let entry = found else { break }
+            let (mode, canonicalMode) = try Tree.mode(of: entry, in: body)
             if !canonicalMode { canonical = false }
-            guard let nul = body[(space + 1)...].firstIndex(of: 0) else {
-                throw BanyanError(.corruptObject, "tree entry at byte \(start) has no NUL after its name")
-            }
-            let nameRange = (space + 1)..<nul
+            let nameRange = entry.name
             try Tree.checkName(body[nameRange], at: start)
-            guard body.count - (nul + 1) >= digestLength else {
-                throw BanyanError(.corruptObject, "tree entry '\(Tree.show(body[nameRange]))' has a truncated object id")
-            }
-            let idStart = nul + 1
-            position = idStart + digestLength
-            let id = ObjectID(digest: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: body[idStart..<position])), algorithm: algorithm)
+            let idStart = entry.idStart(digestLength: digestLength)
+            let id = ObjectID(digest: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: body[idStart..<entry.end])), algorithm: algorithm)
             let name = Array(body[nameRange])
 
             if let previous {
@@ -110,23 +107,34 @@ extension Tree {
         return entries
     }
 
-    /// The mode `text` spells, and whether it is spelled as Banyan writes it.
-    private static func parseMode(
-        _ text: Slice<UnsafeBufferPointer<UInt8>>, at offset: Int
+    /// The mode `entry` has, and whether it is spelled as Banyan writes it:
+    /// one to seven octal digits of a type git reads.
+    private static func mode(
+        of entry: TreeEntryCursor.Entry, in body: UnsafeBufferPointer<UInt8>
     ) throws -> (mode: FileMode, canonical: Bool) {
-        func fail() -> BanyanError {
-            BanyanError(.corruptObject, "tree entry at byte \(offset) has the unsupported mode '\(show(text))'")
-        }
-        guard !text.isEmpty, text.count <= 7 else { throw fail() }
-        var value: UInt32 = 0
-        for digit in text {
-            guard digit >= UInt8(ascii: "0"), digit <= UInt8(ascii: "7") else { throw fail() }
-            value = value << 3 | UInt32(digit - UInt8(ascii: "0"))
-        }
         // Old tools wrote other permissions (`100664`, `100000`) and zero
         // padding: git reads every one of a type it knows, as this does.
-        guard let mode = FileMode.readByGit(value) else { throw fail() }
-        return (mode, mode.rawValue == value && text.first != UInt8(ascii: "0"))
+        guard (1...7).contains(entry.modeDigits), let mode = FileMode.readByGit(entry.mode) else {
+            throw BanyanError(.corruptObject, "tree entry at byte \(entry.start) has the unsupported mode '\(show(body[entry.start..<(entry.name.lowerBound - 1)]))'")
+        }
+        return (mode, mode.rawValue == entry.mode && body[entry.start] != UInt8(ascii: "0"))
+    }
+
+    /// What is wrong with the entry at `start` that the cursor could not read, in words.
+    private static func entryError(_ failure: TreeEntryCursor.Failure, in body: UnsafeBufferPointer<UInt8>, at start: Int) -> BanyanError {
+        let rest = body[start...]
+        guard let space = rest.firstIndex(of: UInt8(ascii: " ")) else {
+            return BanyanError(.corruptObject, "tree entry at byte \(start) has no space after its mode")
+        }
+        switch failure {
+        case .mode:
+            return BanyanError(.corruptObject, "tree entry at byte \(start) has the unsupported mode '\(show(body[start..<space]))'")
+        case .name:
+            return BanyanError(.corruptObject, "tree entry at byte \(start) has no NUL after its name")
+        case .id:
+            let name = body[(space + 1)...].prefix { $0 != 0 }
+            return BanyanError(.corruptObject, "tree entry '\(show(name))' has a truncated object id")
+        }
     }
 
     private static func checkName(_ name: Slice<UnsafeBufferPointer<UInt8>>, at offset: Int) throws {

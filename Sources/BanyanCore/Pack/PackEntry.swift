@@ -30,30 +30,42 @@ enum PackFormat {
 }
 
 /// One parsed entry header: what the entry is, its declared size, where its
-/// zlib data starts.
-struct PackEntryHeader {
-    enum Kind: Equatable {
+/// zlib data starts. The one parser of entry headers, for sealed packs,
+/// received packs and open append packs.
+package struct PackEntryHeader {
+    package enum Kind: Equatable {
         case object(ObjectKind)
         case ofsDelta(base: Int)
         case refDelta(base: ObjectID)
     }
 
-    var kind: Kind
+    package var kind: Kind
     /// Inflated size: the object's size, or the delta's for delta entries.
-    var size: Int
-    /// Absolute offset of the zlib data.
-    var dataStart: Int
+    package var size: Int
+    /// Offset of the zlib data in the bytes parsed.
+    package var dataStart: Int
 
-    /// Parses the entry header at `offset`; entries must end before `end` (the trailer).
+    /// Parses the entry header at `offset` of a whole pack; entries must end before `end` (the trailer).
     ///
     /// Throws `corruptObject` for reserved types, overlong sizes, offsets
     /// before the pack header and headers running past `end`.
     static func parse(_ pack: UnsafeRawBufferPointer, at offset: Int, end: Int, algorithm: HashAlgorithm) throws -> PackEntryHeader {
-        guard offset >= PackFormat.headerLength, offset < end else {
-            throw BanyanError(.corruptObject, "pack entry offset \(offset) is outside the entries (\(PackFormat.headerLength)..<\(end))")
+        try parse(pack, at: offset, end: end, entryOffset: offset, algorithm: algorithm)
+    }
+
+    /// Parses the entry header at `start` of `bytes`, part of a pack read
+    /// into memory, whose own offset in the pack is `offset` (what an
+    /// OFS_DELTA's base is counted back from); the header must end before
+    /// `end`. `dataStart` is then an index into `bytes`. Throws as the
+    /// whole-pack version does.
+    package static func parse(
+        _ bytes: UnsafeRawBufferPointer, at start: Int, end: Int, entryOffset offset: Int, algorithm: HashAlgorithm
+    ) throws -> PackEntryHeader {
+        guard offset >= PackFormat.headerLength, start < end else {
+            throw BanyanError(.corruptObject, "pack entry offset \(offset) is outside the entries (\(PackFormat.headerLength)..<\(offset - start + end))")
         }
-        var position = offset
-        var byte = pack[position]
+        var position = start
+        var byte = bytes[position]
         position += 1
         let code = (byte >> 4) & 7
         var size = Int(byte & 0x0f)
@@ -65,7 +77,7 @@ struct PackEntryHeader {
             guard shift <= 56 else {
                 throw BanyanError(.corruptObject, "pack entry size at offset \(offset) does not fit 63 bits")
             }
-            byte = pack[position]
+            byte = bytes[position]
             position += 1
             size |= Int(byte & 0x7f) << shift
             shift += 7
@@ -79,7 +91,7 @@ struct PackEntryHeader {
             guard position < end else {
                 throw BanyanError(.corruptObject, "OFS_DELTA base offset at offset \(offset) is truncated")
             }
-            byte = pack[position]
+            byte = bytes[position]
             position += 1
             var distance = Int(byte & 0x7f)
             while byte & 0x80 != 0 {
@@ -89,7 +101,7 @@ struct PackEntryHeader {
                 guard distance < (Int.max >> 7) else {
                     throw BanyanError(.corruptObject, "OFS_DELTA base offset at offset \(offset) does not fit 63 bits")
                 }
-                byte = pack[position]
+                byte = bytes[position]
                 position += 1
                 distance = ((distance + 1) << 7) | Int(byte & 0x7f)
             }
@@ -102,7 +114,7 @@ struct PackEntryHeader {
             guard length <= end - position else {
                 throw BanyanError(.corruptObject, "REF_DELTA base id at offset \(offset) is truncated")
             }
-            kind = .refDelta(base: PackBytes.id(pack, position, algorithm))
+            kind = .refDelta(base: PackBytes.id(bytes, position, algorithm))
             position += length
         default:
             throw BanyanError(.corruptObject, "pack entry at offset \(offset) has invalid type \(code)")

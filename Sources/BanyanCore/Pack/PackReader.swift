@@ -140,58 +140,30 @@ public final class PackReader: Sendable {
             throw BanyanError(.corruptObject, "offset is past the last entry (\(entriesEnd))")
         }
         let inflater = try PackInflater()
-        // Delta entries from the requested object down towards its base, applied in reverse.
-        var chain: [(offset: Int, header: PackEntryHeader)] = []
-        var visited = Set<Int>()
-        var current = Int(requested)
-        var base: RawObject
-        while true {
-            if let cached = cache.withLock({ $0.object(at: UInt64(current)) }) {
-                base = cached
-                break
-            }
-            guard visited.insert(current).inserted else {
-                throw BanyanError(.corruptObject, "delta chain loops back to the entry at offset \(current)")
-            }
-            let header = try PackEntryHeader.parse(pack, at: current, end: entriesEnd, algorithm: algorithm)
-            guard header.size <= maxObjectSize else {
-                throw BanyanError(.limitExceeded, "entry at offset \(current) declares \(header.size) bytes, above the \(maxObjectSize)-byte limit")
-            }
-            switch header.kind {
-            case .object(let kind):
-                let body = try inflate(pack, header, at: current, inflater)
-                base = RawObject(kind: kind, body: body)
-                if !chain.isEmpty { cache.withLock { $0.insert(base, at: UInt64(current)) } }
-            case .ofsDelta(let baseOffset):
-                chain.append((current, header))
-                current = baseOffset
-                continue
-            case .refDelta(let baseID):
-                chain.append((current, header))
-                if let inPack = index.offset(of: baseID) {
-                    current = Int(clamping: inPack)
-                    continue
+        return try DeltaChain.resolve(
+            at: Int(requested), limit: maxObjectSize,
+            cached: { offset in cache.withLock { $0.object(at: UInt64(offset)) } },
+            read: { offset -> DeltaChain.Link<PackEntryHeader> in
+                let header = try PackEntryHeader.parse(pack, at: offset, end: entriesEnd, algorithm: algorithm)
+                guard header.size <= maxObjectSize else {
+                    throw BanyanError(.limitExceeded, "entry at offset \(offset) declares \(header.size) bytes, above the \(maxObjectSize)-byte limit")
                 }
-                guard let external = try baseLookup?(baseID) else {
-                    throw BanyanError(.corruptObject, "REF_DELTA base \(baseID) of the entry at offset \(current) is neither in the pack nor found elsewhere")
-                }
-                base = external
-            }
-            break
-        }
-        for (offset, header) in chain.reversed() {
-            let delta = try inflate(pack, header, at: offset, inflater)
-            let body = try base.body.withUnsafeBytes { base in
-                try delta.withUnsafeBytes { delta in
-                    try PackBytes.withContext("delta at offset \(offset)") {
-                        try Delta.apply(base: base, delta: delta, limit: maxObjectSize)
+                switch header.kind {
+                case .object(let kind):
+                    return .whole(RawObject(kind: kind, body: try inflate(pack, header, at: offset, inflater)))
+                case .ofsDelta(let base):
+                    return .delta(header, base: base)
+                case .refDelta(let baseID):
+                    if let inPack = index.offset(of: baseID) { return .delta(header, base: Int(clamping: inPack)) }
+                    guard let external = try baseLookup?(baseID) else {
+                        throw BanyanError(.corruptObject, "REF_DELTA base \(baseID) of the entry at offset \(offset) is neither in the pack nor found elsewhere")
                     }
+                    return .deltaOn(header, base: external)
                 }
-            }
-            base = RawObject(kind: base.kind, body: body)
-            cache.withLock { $0.insert(base, at: UInt64(offset)) }
-        }
-        return base
+            },
+            delta: { offset, header in try inflate(pack, header, at: offset, inflater) },
+            resolved: { offset, object in cache.withLock { $0.insert(object, at: UInt64(offset)) } }
+        )
     }
 
     private func inflate(_ pack: UnsafeRawBufferPointer, _ header: PackEntryHeader, at offset: Int, _ inflater: PackInflater) throws -> [UInt8] {

@@ -123,13 +123,9 @@ public struct PktLineReader: Sendable {
         guard bytes.count - position >= 4 else {
             throw BanyanError(.corruptObject, "pkt-line at offset \(position) is cut off: \(bytes.count - position) bytes where a 4-byte length was expected")
         }
-        var length = 0
-        for i in 0..<4 {
-            guard let digit = Self.hexValue(bytes[position + i]) else {
-                let header = String(decoding: bytes[position..<position + 4], as: UTF8.self)
-                throw BanyanError(.corruptObject, "pkt-line at offset \(position) has a bad length \(header.debugDescription): expected four hex digits")
-            }
-            length = length << 4 | digit
+        guard let length = PktLine.length(bytes[...], at: position) else {
+            let header = String(decoding: bytes[position..<position + 4], as: UTF8.self)
+            throw BanyanError(.corruptObject, "pkt-line at offset \(position) has a bad length \(header.debugDescription): expected four hex digits")
         }
         switch length {
         case 0: position += 4; return .flush
@@ -169,8 +165,26 @@ public struct PktLineReader: Sendable {
         }
     }
 
+}
+
+extension PktLine {
+    /// The length field at `position`: four hex digits (either case) giving
+    /// the packet's whole length, or 0–3 for the special packets; nil when
+    /// one of them is not a hex digit. The caller has checked that four
+    /// bytes are there. The one parser of the field, for `PktLineReader`
+    /// and `PktLineScan`.
+    @inline(__always)
+    static func length(_ bytes: ArraySlice<UInt8>, at position: Int) -> Int? {
+        var length = 0
+        for byte in bytes[position..<(position + 4)] {
+            guard let digit = hexValue(byte) else { return nil }
+            length = length << 4 | digit
+        }
+        return length
+    }
+
     /// The value of one hex digit (either case), or nil.
-    package static func hexValue(_ byte: UInt8) -> Int? {
+    private static func hexValue(_ byte: UInt8) -> Int? {
         switch byte {
         case 0x30...0x39: return Int(byte - 0x30)
         case 0x61...0x66: return Int(byte - 0x61 + 10)

@@ -64,85 +64,57 @@ struct AppendPackFile {
         return low + 1 < starts.count ? starts[low + 1] : end
     }
 
-    /// The object of the entry at `offset`, resolving deltas through `fd`.
+    /// The object of the entry at `offset`, resolving deltas through `fd`
+    /// (`DeltaChain`, the pack reader's resolver).
     mutating func object(at offset: UInt64, fd: Int32) throws -> RawObject {
-        var deltas: [[UInt8]] = []
-        var current = offset
-        var base: RawObject
-        while true {
-            if let cached = cache.get(current) {
-                base = cached
-                break
+        // The writer caps chains at `maxDepth`; a longer one is damage, not to be followed far.
+        var depth = 0
+        return try DeltaChain.resolve(
+            at: Int(offset), limit: Zlib.defaultInflateLimit,
+            cached: { cache.get(UInt64($0)) },
+            read: { current -> DeltaChain.Link<[UInt8]> in
+                guard let end = end(ofEntryAt: UInt64(current)), depth <= Self.maxDepth * 4 else {
+                    throw BanyanError(.corruptObject, "append pack \(file) has no entry at offset \(current) for a delta base")
+                }
+                depth += 1
+                let bytes = try Posix.read(fd, at: UInt64(current), count: Int(end) - current, path: file)
+                switch try bytes.withUnsafeBytes({ try Self.decode($0, at: UInt64(current), algorithm: algorithm, file: file) }).payload {
+                case .object(let object): return .whole(object)
+                case .delta(let base, let delta): return .delta(delta, base: Int(base))
+                }
+            },
+            delta: { _, delta in delta },
+            resolved: { resolvedOffset, object in
+                // Only the object asked for: the chain's bases are the writer's to keep.
+                if resolvedOffset == Int(offset) { cache.insert(object, for: offset) }
             }
-            guard let end = end(ofEntryAt: current), deltas.count <= Self.maxDepth * 4 else {
-                throw BanyanError(.corruptObject, "append pack \(file) has no entry at offset \(current) for a delta base")
-            }
-            let bytes = try Posix.read(fd, at: current, count: Int(end - current), path: file)
-            let decoded = try bytes.withUnsafeBytes { try Self.decode($0, at: current, algorithm: algorithm, file: file) }
-            switch decoded.payload {
-            case .object(let object):
-                base = object
-            case .delta(let baseOffset, let delta):
-                deltas.append(delta)
-                current = baseOffset
-                continue
-            }
-            break
-        }
-        for delta in deltas.reversed() {
-            base = RawObject(kind: base.kind, body: try Delta.apply(base: base.body, delta: delta))
-        }
-        if !deltas.isEmpty { cache.insert(base, for: offset) }
-        return base
+        )
     }
 
     /// Decodes the entry at the start of `bytes` (read from `offset`): its
-    /// type-and-size header, an OFS_DELTA base offset, and the zlib data.
+    /// header (`PackEntryHeader`, the pack codec's parser), which must be a
+    /// whole object's or an OFS_DELTA's, and the zlib data.
     /// Returns the payload and the entry's length in bytes.
     static func decode(
         _ raw: UnsafeRawBufferPointer, at offset: UInt64, algorithm: HashAlgorithm, file: String
     ) throws -> (payload: Payload, length: Int) {
+        func damaged(_ reason: String) -> BanyanError {
+            BanyanError(.corruptObject, "append pack \(file) has a damaged entry at offset \(offset): \(reason)")
+        }
+        let header: PackEntryHeader
         do {
-            func damaged(_ reason: String) -> BanyanError {
-                BanyanError(.corruptObject, "append pack \(file) has a damaged entry at offset \(offset): \(reason)")
-            }
-            guard !raw.isEmpty else { throw damaged("it is empty") }
-            var position = 0
-            var byte = raw[0]
-            position = 1
-            let code = (byte >> 4) & 7
-            var size = Int(byte & 0x0f)
-            var shift = 4
-            while byte & 0x80 != 0 {
-                guard position < raw.count, shift <= 56 else { throw damaged("its header is truncated") }
-                byte = raw[position]
-                position += 1
-                size |= Int(byte & 0x7f) << shift
-                shift += 7
-            }
-            var baseOffset: UInt64?
-            if code == 6 {
-                guard position < raw.count else { throw damaged("its base offset is truncated") }
-                byte = raw[position]
-                position += 1
-                var distance = UInt64(byte & 0x7f)
-                while byte & 0x80 != 0 {
-                    guard position < raw.count, distance < UInt64.max >> 8 else { throw damaged("its base offset is truncated") }
-                    byte = raw[position]
-                    position += 1
-                    distance = ((distance + 1) << 7) | UInt64(byte & 0x7f)
-                }
-                guard distance > 0, distance <= offset - 12 else { throw damaged("its base lies outside the pack") }
-                baseOffset = offset - distance
-            } else if ObjectKind(packCode: code) == nil {
-                throw damaged("type \(code) is not a whole object or an OFS_DELTA")
-            }
-            let (data, consumed) = try Zlib.inflate(UnsafeRawBufferPointer(rebasing: raw[position...]), limit: size, sizeHint: size)
-            guard data.count == size else { throw damaged("it inflates to \(data.count) bytes, not \(size)") }
-            let length = position + consumed
-            if let baseOffset { return (.delta(baseOffset: baseOffset, delta: data), length) }
-            // The code was checked above.
-            return (.object(RawObject(kind: ObjectKind(packCode: code)!, body: data)), length)
+            header = try PackEntryHeader.parse(raw, at: 0, end: raw.count, entryOffset: Int(offset), algorithm: algorithm)
+        } catch let error as BanyanError {
+            throw damaged(error.message)
+        }
+        let (data, consumed) = try Zlib.inflate(UnsafeRawBufferPointer(rebasing: raw[header.dataStart...]),
+                                                limit: header.size, sizeHint: header.size)
+        guard data.count == header.size else { throw damaged("it inflates to \(data.count) bytes, not \(header.size)") }
+        let length = header.dataStart + consumed
+        switch header.kind {
+        case .object(let kind): return (.object(RawObject(kind: kind, body: data)), length)
+        case .ofsDelta(let base): return (.delta(baseOffset: UInt64(base), delta: data), length)
+        case .refDelta: throw damaged("a REF_DELTA is not a whole object or an OFS_DELTA")
         }
     }
 }

@@ -58,18 +58,17 @@ struct EncodedTree: Sendable {
     private init(indexing body: [UInt8], algorithm: HashAlgorithm) throws {
         var offsets: [UInt32] = []
         offsets.reserveCapacity(body.count / (algorithm.digestLength + 12))
-        let digestLength = algorithm.digestLength
-        try body.withUnsafeBufferPointer { bytes in
-            var position = 0
-            while position < bytes.count {
-                offsets.append(UInt32(position))
-                var nul = position
-                while nul < bytes.count && bytes[nul] != 0 { nul += 1 }
-                guard nul < bytes.count, nul + 1 + digestLength <= bytes.count,
-                      bytes[position..<nul].contains(UInt8(ascii: " ")) else {
-                    throw BanyanError(.corruptObject, "tree entry at byte \(position) is truncated or has no mode")
+        try body.withUnsafeBytes { bytes in
+            var cursor = TreeEntryCursor(bytes, digestLength: algorithm.digestLength)
+            while true {
+                let position = cursor.position
+                guard let entry = try? cursor.next() else {
+                    guard position >= bytes.count else {
+                        throw BanyanError(.corruptObject, "tree entry at byte \(position) is truncated or has no mode")
+                    }
+                    break
                 }
-                position = nul + 1 + digestLength
+                offsets.append(UInt32(entry.start))
             }
         }
         self.init(trusted: body, offsets: offsets, algorithm: algorithm)
@@ -93,15 +92,11 @@ struct EncodedTree: Sendable {
 
     /// Entry `i`'s mode and the range of its name in `body`.
     func modeAndName(_ i: Int) -> (FileMode, Range<Int>) {
-        var position = Int(offsets[i])
-        var mode: UInt32 = 0
-        while body[position] != UInt8(ascii: " ") {
-            mode = mode << 3 | UInt32(body[position] &- UInt8(ascii: "0"))
-            position += 1
+        body.withUnsafeBytes { bytes in
+            // Indexing read every entry with the same cursor.
+            let entry = try! TreeEntryCursor.entry(in: bytes, at: Int(offsets[i]), digestLength: algorithm.digestLength)
+            return (FileMode(rawValue: entry.mode), entry.name)
         }
-        var nul = position + 1
-        while body[nul] != 0 { nul += 1 }
-        return (FileMode(rawValue: mode), (position + 1)..<nul)
     }
 
     /// True when entry `i` is a directory (Git writes its mode as the five digits "40000").

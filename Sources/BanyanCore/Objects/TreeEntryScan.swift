@@ -1,36 +1,50 @@
-import Banyan
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
-/// The entries of an encoded tree read in place, for walks that need only
-/// each entry's kind, name and id: no `TreeEntry` array, no name copies.
+/// The entries of an encoded tree read in place (with `TreeEntryCursor`),
+/// for walks that need only each entry's kind, name and id: no `TreeEntry`
+/// array, no name copies.
 ///
 /// Checks what the walk relies on (a known mode, a name, a whole id) and
 /// nothing more: entry order and name rules are the receiver's fsck's.
-enum TreeEntryScan {
+package enum TreeEntryScan {
     /// What an entry points at.
-    enum Kind {
+    package enum Kind {
         case tree, blob, gitlink
     }
 
     /// One entry, its bytes valid only during the `visit` call that gets it.
-    struct Entry {
+    package struct Entry {
         /// What it points at.
-        var kind: Kind
+        package var kind: Kind
         /// Its name.
-        var name: UnsafeRawBufferPointer
+        package var name: UnsafeRawBufferPointer
         /// All its bytes: mode, name and id.
-        var bytes: UnsafeRawBufferPointer
+        package var bytes: UnsafeRawBufferPointer
         /// The object it points at.
-        var id: ObjectID
+        package var id: ObjectID
         /// The offset just past the entry in its tree.
-        var end: Int
+        package var end: Int
+
+        @usableFromInline
+        init(kind: Kind, name: UnsafeRawBufferPointer, bytes: UnsafeRawBufferPointer, id: ObjectID, end: Int) {
+            self.kind = kind
+            self.name = name
+            self.bytes = bytes
+            self.id = id
+            self.end = end
+        }
     }
 
     /// Calls `visit` with each entry of `body` in order.
     ///
     /// Throws `corruptObject` naming `tree` for a truncated entry or a mode
     /// Git does not read; rethrows what `visit` throws.
-    static func forEach(
+    @inlinable
+    package static func forEach(
         _ body: [UInt8], of tree: ObjectID, algorithm: HashAlgorithm,
         _ visit: (Entry) throws -> Void
     ) throws {
@@ -45,36 +59,30 @@ enum TreeEntryScan {
     }
 
     /// The entry of `bytes` that starts at `start`; throws as `forEach` does.
-    private static func entry(
+    @inlinable
+    static func entry(
         in bytes: UnsafeRawBufferPointer, at start: Int, of tree: ObjectID, algorithm: HashAlgorithm
     ) throws -> Entry {
-        var position = start
-        var mode: UInt32 = 0
-        while position < bytes.count, bytes[position] != UInt8(ascii: " ") {
-            let digit = bytes[position] &- UInt8(ascii: "0")
-            guard digit < 8, position - start < 7 else { throw corrupt(tree, "an unsupported mode", at: start) }
-            mode = mode << 3 | UInt32(digit)
-            position += 1
+        let digestLength = algorithm.digestLength
+        let entry: TreeEntryCursor.Entry
+        do {
+            entry = try TreeEntryCursor.entry(in: bytes, at: start, digestLength: digestLength)
+        } catch {
+            throw corrupt(tree, error == .mode ? "an unsupported mode" : "no name or a truncated id", at: start)
         }
         let kind: Kind
         // Modes old tools wrote are read as git reads them (see `Tree(decoding:)`).
-        switch FileMode.readByGit(mode) {
+        switch entry.modeDigits <= 7 ? FileMode.readByGit(entry.mode) : nil {
         case .directory?: kind = .tree
         case .gitlink?: kind = .gitlink
         case .some: kind = .blob
         case nil: throw corrupt(tree, "an unsupported mode", at: start)
         }
-        let nameStart = position + 1
-        var nul = nameStart
-        while nul < bytes.count, bytes[nul] != 0 { nul += 1 }
-        let digestLength = algorithm.digestLength
-        guard nul > nameStart, bytes.count - (nul + 1) >= digestLength else {
-            throw corrupt(tree, "no name or a truncated id", at: start)
-        }
-        let end = nul + 1 + digestLength
-        let id = ObjectID(digest: UnsafeRawBufferPointer(rebasing: bytes[(nul + 1)..<end]), algorithm: algorithm)
-        return Entry(kind: kind, name: UnsafeRawBufferPointer(rebasing: bytes[nameStart..<nul]),
-                     bytes: UnsafeRawBufferPointer(rebasing: bytes[start..<end]), id: id, end: end)
+        guard !entry.name.isEmpty else { throw corrupt(tree, "no name or a truncated id", at: start) }
+        let id = ObjectID(digest: UnsafeRawBufferPointer(rebasing: bytes[entry.idStart(digestLength: digestLength)..<entry.end]),
+                          algorithm: algorithm)
+        return Entry(kind: kind, name: UnsafeRawBufferPointer(rebasing: bytes[entry.name]),
+                     bytes: UnsafeRawBufferPointer(rebasing: bytes[start..<entry.end]), id: id, end: entry.end)
     }
 
     /// True when `reference`, another encoded tree, holds `entry` byte for
@@ -84,17 +92,13 @@ enum TreeEntryScan {
     /// of the two trees. Names are compared as plain bytes, which Git's order
     /// follows except around directories whose names prefix others: there a
     /// match may be missed, never one made up.
-    static func holds(
+    @inlinable
+    package static func holds(
         _ entry: Entry, in reference: UnsafeRawBufferPointer, cursor: inout Int, digestLength: Int
     ) -> Bool {
         while cursor < reference.count {
-            var nameStart = cursor
-            while nameStart < reference.count, reference[nameStart] != UInt8(ascii: " ") { nameStart += 1 }
-            nameStart += 1
-            var nul = nameStart
-            while nul < reference.count, reference[nul] != 0 { nul += 1 }
-            let end = nul + 1 + digestLength
-            guard end <= reference.count else { break }
+            guard let candidate = try? TreeEntryCursor.entry(in: reference, at: cursor, digestLength: digestLength) else { break }
+            let nameStart = candidate.name.lowerBound, nul = candidate.name.upperBound, end = candidate.end
             let nameLength = nul - nameStart
             let common = memcmp(reference.baseAddress! + nameStart, entry.name.baseAddress!, min(nameLength, entry.name.count))
             if common < 0 || (common == 0 && nameLength < entry.name.count) {
@@ -112,11 +116,18 @@ enum TreeEntryScan {
 
     /// An encoded tree with where each of its entries ends, as a walk keeps
     /// the tree it read last at a path.
-    struct Scanned {
+    package struct Scanned {
         /// The encoded tree.
-        var body: [UInt8]
+        package var body: [UInt8]
         /// The offset just past each entry, in order.
-        var ends: [Int32]
+        package var ends: [Int32]
+
+        /// A scanned tree from its parts.
+        @inlinable
+        package init(body: [UInt8], ends: [Int32]) {
+            self.body = body
+            self.ends = ends
+        }
     }
 
     /// Calls `visit` with the entries of `body` that `reference`, the tree
@@ -133,7 +144,8 @@ enum TreeEntryScan {
     ///
     /// Throws as `forEach` does for the entries it reads; rethrows what
     /// `visit` throws.
-    static func forEachChange(
+    @inlinable
+    package static func forEachChange(
         _ body: [UInt8], of tree: ObjectID, since reference: Scanned?, algorithm: HashAlgorithm,
         _ visit: (Entry) throws -> Void
     ) throws -> Scanned {
@@ -178,7 +190,8 @@ enum TreeEntryScan {
     }
 
     /// The index in `ends` of the entry that starts at `offset`, when one does.
-    private static func entryIndex(startingAt offset: Int, in ends: [Int32]) -> Int? {
+    @usableFromInline
+    static func entryIndex(startingAt offset: Int, in ends: [Int32]) -> Int? {
         if offset == 0 { return ends.isEmpty ? nil : 0 }
         var low = 0, high = ends.count
         while low < high {
@@ -189,7 +202,8 @@ enum TreeEntryScan {
         return low + 1
     }
 
-    private static func corrupt(_ tree: ObjectID, _ problem: String, at offset: Int) -> BanyanError {
+    @usableFromInline
+    static func corrupt(_ tree: ObjectID, _ problem: String, at offset: Int) -> BanyanError {
         BanyanError(.corruptObject, "tree \(tree) has an entry with \(problem) at byte \(offset)")
     }
 }

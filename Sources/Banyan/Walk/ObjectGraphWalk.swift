@@ -1,14 +1,16 @@
 /// Collects the objects reachable from roots, each once, with its kind,
 /// size and the path it was first found at: what `PackWriter` needs to plan
 /// a pack (it groups delta candidates by path) before it loads bodies again.
+/// The walk of gc, `count-objects` style sweeps and bundles.
 ///
 /// Commits and tags come first, in walk order, then trees and blobs in the
 /// order the commits' trees reach them (`git rev-list --objects` order,
-/// which keeps one commit's objects together in the pack).
+/// which keeps one commit's objects together in the pack), walked by
+/// `TreeWalk`.
 ///
 /// Cost: reads every object it collects once, keeping only its id, kind,
-/// size and path; decodes commits, trees and tags. Iterative, so deep
-/// histories do not exhaust the stack.
+/// size and path; decodes commits and tags, scans trees in place.
+/// Iterative, so deep histories do not exhaust the stack.
 struct ObjectGraphWalk {
     /// One collected object; its `nameHint` is the path of a tree or blob
     /// (`""` for a root tree), nil when it was reached otherwise.
@@ -24,8 +26,8 @@ struct ObjectGraphWalk {
 
     let store: any ObjectStore
     private let algorithm: HashAlgorithm
-    /// Every id visited, collected or not.
-    private(set) var seen: Set<ObjectID>
+    /// The walk of trees and blobs, whose `seen` holds every id visited, collected or not.
+    private var trees: TreeWalk
     /// Commits and tags, in walk order.
     private(set) var history: [Found] = []
     /// Trees and blobs, in walk order.
@@ -34,11 +36,21 @@ struct ObjectGraphWalk {
     private(set) var missingCount = 0
 
     /// A walk over `store` that treats `known` as visited already (not entered, not collected).
-    init(store: any ObjectStore, known: Set<ObjectID> = []) {
+    init(store: any ObjectStore, known: ObjectIDSet = ObjectIDSet()) {
         self.store = store
         algorithm = store.hashAlgorithm
-        seen = known
+        trees = TreeWalk(algorithm: algorithm, excluded: known)
     }
+
+    /// A walk over `store` that treats `known` as visited already.
+    init(store: any ObjectStore, known: some Sequence<ObjectID>) {
+        var set = ObjectIDSet()
+        for id in known { set.insert(id) }
+        self.init(store: store, known: set)
+    }
+
+    /// Every id visited, collected or not.
+    var seen: ObjectIDSet { trees.seen }
 
     /// Everything collected, commits and tags first.
     var found: [Found] { history + contents }
@@ -46,57 +58,75 @@ struct ObjectGraphWalk {
     /// Collects what `root` reaches and has not been visited.
     ///
     /// Throws `objectNotFound` for a missing object under `.fail`,
-    /// `corruptObject` for one that does not decode.
+    /// `corruptObject` for a commit or tag that does not decode or a tree
+    /// entry that does not parse.
     mutating func add(_ root: ObjectID, missing: Missing) throws {
         var commits: [ObjectID] = []
         var directTrees: [ObjectID] = []
         var pending: [ObjectID] = [root]
         // Tags and whatever they point at, until commits, trees or blobs.
         while let id = pending.popLast() {
-            guard seen.insert(id).inserted, let object = try read(id, missing) else { continue }
+            guard !trees.seen.contains(id) else { continue }
+            guard let object = try read(id, missing) else {
+                trees.seen.insert(id)
+                continue
+            }
             switch object.kind {
             case .tag:
+                trees.seen.insert(id)
                 history.append(Found(id: id, kind: .tag, size: object.body.count))
                 pending.append(try Tag(decoding: object.body, algorithm: algorithm).object)
             case .commit:
-                seen.remove(id)
                 commits.append(id)
             case .tree:
-                seen.remove(id)
                 directTrees.append(id)
             case .blob:
+                trees.seen.insert(id)
                 contents.append(Found(id: id, kind: .blob, size: object.body.count))
             }
         }
         var rootTrees: [ObjectID] = []
         while let id = commits.popLast() {
-            guard seen.insert(id).inserted, let object = try read(id, missing) else { continue }
+            guard trees.seen.insert(id), let object = try read(id, missing) else { continue }
             let commit = try Commit(decoding: object.body, algorithm: algorithm)
             history.append(Found(id: id, kind: .commit, size: object.body.count))
             rootTrees.append(commit.tree)
             commits.append(contentsOf: commit.parents.reversed())
         }
-        // A stack: what comes next is at the end, so depth-first in tree order.
-        var trees: [(id: ObjectID, path: String?)] = rootTrees.reversed().map { ($0, "") } + directTrees.reversed().map { ($0, nil) }
-        while let (id, path) = trees.popLast() {
-            guard seen.insert(id).inserted, let object = try read(id, missing) else { continue }
-            contents.append(Found(id: id, kind: object.kind, size: object.body.count, nameHint: path))
-            guard object.kind == .tree else { continue }
-            let tree = try Tree(decoding: object.body, algorithm: algorithm)
-            for entry in tree.entries.reversed() where entry.mode != .gitlink && !seen.contains(entry.id) {
-                let name = entry.nameString
-                trees.append((entry.id, path.map { $0.isEmpty ? name : $0 + "/" + name } ?? name))
-            }
+        // A tree reached without a commit has no path; what is under it is named from it.
+        for id in directTrees { try addTree(id, missing, rootHint: nil) }
+        for id in rootTrees { try addTree(id, missing, rootHint: "") }
+    }
+
+    /// Collects the tree `root` and what it reaches, the root named `rootHint`.
+    private mutating func addTree(_ root: ObjectID, _ missing: Missing, rootHint: String?) throws {
+        let store = store
+        var added: [Found] = []
+        var missed = 0
+        defer {
+            contents += added
+            missingCount += missed
+        }
+        try trees.add(root, kind: .tree, path: "") { id, _, path in
+            guard let object = try Self.read(id, from: store, missing, missed: &missed) else { return nil }
+            added.append(Found(id: id, kind: object.kind, size: object.body.count, nameHint: id == root ? rootHint : path))
+            return object.kind == .tree ? object.body : nil
         }
     }
 
     private mutating func read(_ id: ObjectID, _ missing: Missing) throws -> RawObject? {
+        try Self.read(id, from: store, missing, missed: &missingCount)
+    }
+
+    /// The object `id` from `store`; nil, counted in `missed`, when it is
+    /// missing under `.skip`.
+    private static func read(_ id: ObjectID, from store: any ObjectStore, _ missing: Missing, missed: inout Int) throws -> RawObject? {
         if let object = try store.find(id) { return object }
         switch missing {
         case .fail(let origin):
             throw BanyanError(.objectNotFound, "object \(id), reachable from \(origin), is missing")
         case .skip:
-            missingCount += 1
+            missed += 1
             return nil
         }
     }

@@ -1,16 +1,15 @@
-import BanyanCore
-@testable import BanyanSync
+@testable import BanyanCore
 import BanyanTestSupport
 import Testing
 
-/// `TreeEntryScan.forEachChange`, which the upload-pack walk uses to skip
+/// `TreeEntryScan.forEachChange`, which the object walk (`TreeWalk`) uses to skip
 /// the entries a tree shares with the tree read before at its path: on
 /// chains of randomly edited trees (edits at the start, the end and in
 /// between, entries added, removed and renamed, names of other lengths
 /// shifting everything after them), it visits every entry the reference
 /// lacks, visits nothing that is not an entry, and returns the entry ends a
-/// full parse finds.
-@Suite("Sync: changed tree entries")
+/// full parse finds, as `TreeEntryCursor` does.
+@Suite("Walks: changed tree entries")
 struct TreeEntryScanTests {
     static func randomID(_ random: inout SeededRandom) -> ObjectID {
         let bytes = (0..<20).map { _ in UInt8(truncatingIfNeeded: random.next()) }
@@ -47,6 +46,16 @@ struct TreeEntryScanTests {
         }
     }
 
+    /// Where `TreeEntryCursor` finds each entry of `body` ending.
+    static func cursorEnds(_ body: [UInt8]) -> [Int32]? {
+        body.withUnsafeBytes { bytes in
+            var cursor = TreeEntryCursor(bytes, digestLength: 20)
+            var ends: [Int32] = []
+            while let entry = try? cursor.next() { ends.append(Int32(entry.end)) }
+            return cursor.position == bytes.count ? ends : nil
+        }
+    }
+
     @Test(arguments: 0..<40)
     func visitsWhatTheReferenceLacks(seed: Int) throws {
         var random = SeededRandom(seed: UInt64(seed))
@@ -65,6 +74,7 @@ struct TreeEntryScanTests {
             }
             #expect(scanned.body == body)
             #expect(scanned.ends == Self.ends(of: entries))
+            #expect(Self.cursorEnds(body) == scanned.ends)
             let expected = entries.filter { $0.mode != .gitlink && !previous.contains($0) }
             let visitedKeys = Set(visited.map { [$0.name, Array($0.id.bytes)] })
             for entry in expected {
