@@ -6,8 +6,8 @@ import Banyan
 ///
 /// Cost: one walk of the history reachable from `haves` (to know what the
 /// receiver has), then a walk of the new commits and of the trees they and
-/// their boundary commits hold (Banyan's `TreeClosure` and `TreeWalk`, the
-/// walk gc and bundles use). Trees are read in place (no decoded entry
+/// their boundary commits hold (Banyan's `CommitWalk`, `TreeClosure` and
+/// `TreeWalk`, the walks gc and bundles use). Trees are read in place (no decoded entry
 /// arrays) and each entry costs one probe of a set of ids; blobs are never
 /// read. `select` returns ids only; `plan` loads the objects too.
 public struct ObjectWalk: Sendable {
@@ -103,57 +103,32 @@ public struct ObjectWalk: Sendable {
         let objects = repository.objects
         let known = try haves.filter { try objects.contains($0) }
         let knownCommits = known.compactMap { try? repository.peelToCommit($0) }
-        let excludedCommits = try ancestors(of: knownCommits, stoppingAt: receiverShallow)
 
         var selected: [Selected] = []
         var sent = ObjectIDSet()
-        var queue: [(id: ObjectID, level: Int, limit: Int?)] = []
+        var tips: [ObjectID] = []
         var roots: [(id: ObjectID, kind: ObjectKind)] = []
         for want in wants {
-            try peelWant(want, selected: &selected, sent: &sent, roots: &roots) { queue.append(($0, 1, depth)) }
+            try peelWant(want, selected: &selected, sent: &sent, roots: &roots) { tips.append($0) }
         }
-        if let depth, deepenRelative {
-            for id in receiverShallow.sorted() { queue.append((id, 1, depth + 1)) }
-            for index in queue.indices where !receiverShallow.contains(queue[index].id) { queue[index].limit = nil }
-        }
-
-        var shallow: [ObjectID] = []
-        var unshallow: [ObjectID] = []
-        var edges = Set<ObjectID>(knownCommits)
-        var visited = Set<ObjectID>()
+        var commits = CommitWalk(store: objects)
+        commits.excluded = try CommitWalk.ancestors(of: knownCommits, in: objects, stoppingAt: receiverShallow)
+        commits.receiverShallow = receiverShallow
+        commits.depth = depth
+        commits.deepenRelative = deepenRelative
+        var visited = ObjectIDSet()
         var commitCount = 0
-        var head = 0
-        while head < queue.count {
-            let (id, level, limit) = queue[head]
-            head += 1
-            let excluded = excludedCommits.contains(id)
-            // Without a depth limit the receiver's history ends the walk; with
-            // one, the walk goes through it to count generations.
-            if excluded, limit == nil, !receiverShallow.contains(id) || depth == nil { continue }
-            guard visited.insert(id).inserted else { continue }
-            let raw = try objects.get(id, kind: .commit)
-            let commit = try Commit(decoding: raw.body, algorithm: repository.hashAlgorithm)
-            if !excluded, sent.insert(id) {
-                selected.append(Selected(id: id, kind: .commit, path: ""))
-                roots.append((commit.tree, .tree))
-                commitCount += 1
-            }
-            if let limit, level >= limit {
-                if !commit.parents.isEmpty, !excluded || receiverShallow.contains(id) { shallow.append(id) }
-                continue
-            }
-            if receiverShallow.contains(id) {
-                guard depth != nil else { continue }
-                unshallow.append(id)
-            }
-            for parent in commit.parents {
-                if excludedCommits.contains(parent), limit == nil { edges.insert(parent) } else { queue.append((parent, level + 1, limit)) }
-            }
+        try commits.walk(from: tips, missing: .fail(origin: "the objects asked for"), visited: &visited) { id, _, commit in
+            sent.insert(id)
+            selected.append(Selected(id: id, kind: .commit, path: ""))
+            roots.append((commit.tree, .tree))
+            commitCount += 1
         }
-        shallow.removeAll { receiverShallow.contains($0) }
-
+        // The receiver has every commit it named and what the walk met of
+        // its history; at a path, the first of them to hold one gives the base.
         var boundary = TreeClosure(algorithm: repository.hashAlgorithm, paths: thin)
-        for edge in edges {
+        var edgesSeen = Set<ObjectID>()
+        for edge in knownCommits + commits.boundary where edgesSeen.insert(edge).inserted {
             guard let raw = try objects.find(edge), raw.kind == .commit else { continue }
             let tree = try Commit(decoding: raw.body, algorithm: repository.hashAlgorithm).tree
             // The receiver has these; what we cannot read here we simply send.
@@ -186,19 +161,8 @@ public struct ObjectWalk: Sendable {
                 selected.append(Selected(id: tag, kind: .tag, path: ""))
             }
         }
-        return Selection(objects: selected, bases: bases, shallow: shallow, unshallow: unshallow, commitCount: commitCount)
-    }
-
-    /// Every commit reachable from `tips` (tips included), not going past the commits in `stops`.
-    public func ancestors(of tips: [ObjectID], stoppingAt stops: Set<ObjectID> = []) throws -> Set<ObjectID> {
-        var seen = Set<ObjectID>()
-        var stack = tips
-        while let id = stack.popLast() {
-            guard seen.insert(id).inserted, !stops.contains(id),
-                  let raw = try repository.objects.find(id), raw.kind == .commit else { continue }
-            stack.append(contentsOf: try Commit(decoding: raw.body, algorithm: repository.hashAlgorithm).parents)
-        }
-        return seen
+        return Selection(objects: selected, bases: bases, shallow: commits.shallow, unshallow: commits.unshallow,
+                         commitCount: commitCount)
     }
 
     /// Follows tags from a want down to a commit (queued) or a tree/blob (queued as a root).

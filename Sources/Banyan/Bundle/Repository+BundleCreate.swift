@@ -97,30 +97,21 @@ private struct BundleSelection {
                 positives.append(try Self.ref(named: revision, in: repository))
             }
         }
-        uninteresting = try Self.ancestors(of: negatives, in: repository)
+        uninteresting = try CommitWalk.ancestors(of: negatives, in: repository.objects)
         var seenNames = Set<String>()
-        var included: [ObjectID] = []
-        var boundarySeen = Set<ObjectID>()
-        var visited = uninteresting
+        var tips: [ObjectID] = []
         for ref in positives where seenNames.insert(ref.name).inserted {
             let peeled = try repository.peel(ref.id)
             // A ref whose commit the receiver has already carries nothing new; Git leaves it out.
             if peeled.kind == .commit && uninteresting.contains(peeled.id) { continue }
             refs.append(ref)
-            guard peeled.kind == .commit else { continue }
-            var stack = [peeled.id]
-            while let id = stack.popLast() {
-                guard visited.insert(id).inserted else { continue }
-                included.append(id)
-                for parent in try repository.commit(id).parents {
-                    if uninteresting.contains(parent) {
-                        if boundarySeen.insert(parent).inserted { boundary.append(parent) }
-                    } else {
-                        stack.append(parent)
-                    }
-                }
-            }
+            if peeled.kind == .commit { tips.append(peeled.id) }
         }
+        var walk = CommitWalk(store: repository.objects)
+        walk.excluded = uninteresting
+        var visited = ObjectIDSet()
+        try walk.walk(from: tips, missing: .fail(origin: "the bundle's refs"), visited: &visited) { _, _, _ in }
+        boundary = walk.boundary
         guard !refs.isEmpty else {
             throw BanyanError(.invalidArgument, "refusing to create an empty bundle: every ref given is reachable from the excluded revisions")
         }
@@ -138,16 +129,5 @@ private struct BundleSelection {
         throw BanyanError(.invalidArgument, """
             '\(name)' is not a ref: a bundle records refs, so name a branch or tag, or give a range A..B whose right side is one
             """)
-    }
-
-    /// Every commit reachable from `commits`. Cost: one read per commit.
-    static func ancestors(of commits: [ObjectID], in repository: Repository) throws -> Set<ObjectID> {
-        var seen = Set<ObjectID>()
-        var stack = commits
-        while let id = stack.popLast() {
-            guard seen.insert(id).inserted else { continue }
-            stack += try repository.commit(id).parents
-        }
-        return seen
     }
 }

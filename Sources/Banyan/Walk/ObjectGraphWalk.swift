@@ -5,8 +5,8 @@
 ///
 /// Commits and tags come first, in walk order, then trees and blobs in the
 /// order the commits' trees reach them (`git rev-list --objects` order,
-/// which keeps one commit's objects together in the pack), walked by
-/// `TreeWalk`.
+/// which keeps one commit's objects together in the pack): commits chosen
+/// by `CommitWalk`, trees and blobs walked by `TreeWalk`.
 ///
 /// Cost: reads every object it collects once, keeping only its id, kind,
 /// size and path; decodes commits and tags, scans trees in place.
@@ -17,12 +17,7 @@ struct ObjectGraphWalk {
     typealias Found = PackWriter.Source
 
     /// What to do about an object that is referenced but absent.
-    enum Missing {
-        /// Throw `objectNotFound`, naming where the walk came from.
-        case fail(origin: String)
-        /// Leave it out and go on (reflog entries and recent unreferenced objects may point at pruned history).
-        case skip
-    }
+    typealias Missing = CommitWalk.Missing
 
     let store: any ObjectStore
     private let algorithm: HashAlgorithm
@@ -85,14 +80,15 @@ struct ObjectGraphWalk {
                 contents.append(Found(id: id, kind: .blob, size: object.body.count))
             }
         }
+        var commitWalk = CommitWalk(store: store)
+        var walked: [Found] = []
         var rootTrees: [ObjectID] = []
-        while let id = commits.popLast() {
-            guard trees.seen.insert(id), let object = try read(id, missing) else { continue }
-            let commit = try Commit(decoding: object.body, algorithm: algorithm)
-            history.append(Found(id: id, kind: .commit, size: object.body.count))
+        try commitWalk.walk(from: commits, missing: missing, visited: &trees.seen) { id, object, commit in
+            walked.append(Found(id: id, kind: .commit, size: object.body.count))
             rootTrees.append(commit.tree)
-            commits.append(contentsOf: commit.parents.reversed())
         }
+        history += walked
+        missingCount += commitWalk.missingCount
         // A tree reached without a commit has no path; what is under it is named from it.
         for id in directTrees { try addTree(id, missing, rootHint: nil) }
         for id in rootTrees { try addTree(id, missing, rootHint: "") }
@@ -108,26 +104,13 @@ struct ObjectGraphWalk {
             missingCount += missed
         }
         try trees.add(root, kind: .tree, path: "") { id, _, path in
-            guard let object = try Self.read(id, from: store, missing, missed: &missed) else { return nil }
+            guard let object = try CommitWalk.read(id, from: store, missing, missed: &missed) else { return nil }
             added.append(Found(id: id, kind: object.kind, size: object.body.count, nameHint: id == root ? rootHint : path))
             return object.kind == .tree ? object.body : nil
         }
     }
 
     private mutating func read(_ id: ObjectID, _ missing: Missing) throws -> RawObject? {
-        try Self.read(id, from: store, missing, missed: &missingCount)
-    }
-
-    /// The object `id` from `store`; nil, counted in `missed`, when it is
-    /// missing under `.skip`.
-    private static func read(_ id: ObjectID, from store: any ObjectStore, _ missing: Missing, missed: inout Int) throws -> RawObject? {
-        if let object = try store.find(id) { return object }
-        switch missing {
-        case .fail(let origin):
-            throw BanyanError(.objectNotFound, "object \(id), reachable from \(origin), is missing")
-        case .skip:
-            missed += 1
-            return nil
-        }
+        try CommitWalk.read(id, from: store, missing, missed: &missingCount)
     }
 }

@@ -155,12 +155,7 @@ private struct TreeScan {
 
     /// `Tree.compareNames` on two names in the body.
     private func compare(_ a: Range<Int>, _ aIsDirectory: Bool, _ b: Range<Int>, _ bIsDirectory: Bool) -> Int {
-        let common = min(a.count, b.count)
-        let order = memcmp(body.baseAddress! + a.lowerBound, body.baseAddress! + b.lowerBound, common)
-        if order != 0 { return Int(order) }
-        let aNext = a.count > common ? Int(body[a.lowerBound + common]) : (aIsDirectory ? 0x2f : 0)
-        let bNext = b.count > common ? Int(body[b.lowerBound + common]) : (bIsDirectory ? 0x2f : 0)
-        return aNext - bNext
+        Tree.compareNames(UnsafeRawBufferPointer(rebasing: body[a]), aIsDirectory, UnsafeRawBufferPointer(rebasing: body[b]), bIsDirectory)
     }
 
     /// True when a directory `name` has the name of an earlier file; keeps

@@ -106,15 +106,12 @@ struct EncodedTree: Sendable {
 
     /// Git's order of entry `i` against a name with a kind: <0, 0 or >0.
     private func compare(_ i: Int, _ name: ArraySlice<UInt8>, _ nameIsDirectory: Bool) -> Int {
-        let (_, range) = modeAndName(i)
-        let start = range.lowerBound, count = range.count, nameStart = name.startIndex
-        let common = min(count, name.count)
-        for k in 0..<common where body[start + k] != name[nameStart + k] {
-            return Int(body[start + k]) - Int(name[nameStart + k])
+        let range = modeAndName(i).1
+        return body.withUnsafeBytes { body in
+            name.withUnsafeBytes { name in
+                Tree.compareNames(UnsafeRawBufferPointer(rebasing: body[range]), isDirectory(i), name, nameIsDirectory)
+            }
         }
-        let mine = count > common ? Int(body[start + common]) : (isDirectory(i) ? 0x2f : 0)
-        let theirs = name.count > common ? Int(name[nameStart + common]) : (nameIsDirectory ? 0x2f : 0)
-        return mine - theirs
     }
 
     /// Git's order of entry `i` against entry `j` of `other`: <0, 0 (same
