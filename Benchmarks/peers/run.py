@@ -158,7 +158,57 @@ class Runner:
                 daemon.wait()
         elif workload == "W6":
             p["pygit2 fsync"] = self.pygit2("W6", scratch)
+        elif workload == "W9":
+            p["git"], p["banyan process"] = self.plumbing(scratch)
         return p
+
+    def plumbing(self, scratch):
+        """W9: the CLI's inspection commands against git's, process against
+        process, on the same stores (W2's and W1's, made by fast-import), each
+        pair alternating, git first; each answer checked against git's."""
+        banyan = self.banyan_cli
+        w2, _, _ = fast_import(bulk_stream(self.keys), scratch)
+        w1, _, _ = fast_import(history_stream(self.commits), scratch)
+        listing = subprocess.run(["git", "-C", w2, "ls-tree", "-r", "main"], env=GIT_ENV, check=True,
+                                 capture_output=True).stdout.splitlines()
+        blob_ids = b"".join(line.split()[2] + b"\n" for line in listing)
+        key_lines = "".join(f"main:{key((i * 7919) % self.keys)}\n" for i in range(self.reads)).encode()
+        one_key = key(self.keys // 3)
+        # (figure, git's command, Banyan's command, stdin, how to compare the outputs)
+        pairs = [
+            ("cat-file --batch, main:<key>", ["git", "-C", w2, "cat-file", "--batch"],
+             [banyan, "cat-file", "--batch", "-C", w2], key_lines, "same"),
+            ("cat-file --batch-check, main:<key>", ["git", "-C", w2, "cat-file", "--batch-check"],
+             [banyan, "cat-file", "--batch-check", "-C", w2], key_lines, "same"),
+            ("cat-file --batch, blob ids", ["git", "-C", w2, "cat-file", "--batch"],
+             [banyan, "cat-file", "--batch", "-C", w2], blob_ids, "same"),
+            ("cat-file --batch-check, blob ids", ["git", "-C", w2, "cat-file", "--batch-check"],
+             [banyan, "cat-file", "--batch-check", "-C", w2], blob_ids, "same"),
+            ("ls -r", ["git", "-C", w2, "ls-tree", "-r", "--name-only", "main"],
+             [banyan, "ls", "-r", "-b", "main", "-C", w2], None, "same"),
+            ("log, 20,000 commits", ["git", "-C", w1, "log", "main"],
+             [banyan, "log", "main", "-C", w1], None, "same"),
+            ("one get", ["git", "-C", w2, "cat-file", "-p", f"main:{one_key}"],
+             [banyan, "get", one_key, "-b", "main", "-C", w2], None, "same"),
+            ("start-up and open (rev-parse)", ["git", "-C", w2, "rev-parse", "main"],
+             [banyan, "rev-parse", "main", "-C", w2], None, "same"),
+        ]
+        git_figures, banyan_figures = {}, {}
+        for figure, git_cmd, banyan_cmd, stdin, _ in pairs:
+            # One-shot commands take milliseconds: the median of 20 runs each.
+            repeat = 20 if stdin is None and "log" not in figure and "ls" not in figure else 1
+            git_walls, banyan_walls = [], []
+            for _ in range(repeat):
+                wall, _, theirs, _ = timed(git_cmd, stdin=stdin)
+                git_walls.append(wall)
+                wall, _, ours, _ = timed(banyan_cmd, stdin=stdin)
+                banyan_walls.append(wall)
+                if ours != theirs:
+                    raise SystemExit(f"W9 {figure}: banyan's output differs from git's "
+                                     f"({len(ours)} bytes against {len(theirs)})")
+            git_figures[figure] = statistics.median(git_walls)
+            banyan_figures[figure] = statistics.median(banyan_walls)
+        return git_figures, banyan_figures
 
 
 # (workload, label, Banyan figure, peer, peer figure, higher is better, target ratio or None)
@@ -184,7 +234,9 @@ ROWS = [
     ("W5", "git clone from banyan serve", "git clone from banyan serve wall", "git clone from git daemon", "wall", False, None),
     ("W5", "clone disk", "banyan clone disk", "git clone from git daemon", "disk", False, None),
     ("W6", "commits/s", "commits/s", "pygit2 fsync", "commits/s", True, 4.0),
-]
+] + [("W9", figure, figure, "git", figure, False, 0.5) for figure in (
+    "cat-file --batch, main:<key>", "cat-file --batch-check, main:<key>", "cat-file --batch, blob ids",
+    "cat-file --batch-check, blob ids", "ls -r", "log, 20,000 commits", "one get", "start-up and open (rev-parse)")]
 
 
 def fmt(v, figure):
@@ -192,7 +244,7 @@ def fmt(v, figure):
         return f"{v / 1e6:,.1f} MB"
     if "/s" in figure:
         return f"{v:,.0f}"
-    return f"{v:.3f} s"
+    return f"{v * 1000:.1f} ms" if v < 0.1 else f"{v:.3f} s"
 
 
 def main():
@@ -212,7 +264,7 @@ def main():
         for run in range(args.runs):
             scratch = tempfile.mkdtemp(prefix="banyan-peers-")
             try:
-                banyan = runner.banyan(workload)
+                banyan = {} if workload == "W9" else runner.banyan(workload)  # W9 is processes only
                 peers = runner.peers(workload, scratch, run)
                 banyan.update(peers.pop("banyan process", {}))  # Banyan's CLI, timed beside its peer
             finally:

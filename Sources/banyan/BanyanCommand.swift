@@ -28,6 +28,9 @@ struct BanyanCommand: AsyncParsableCommand {
     /// awaiting the ones that are async (sync, serve, watch); library errors
     /// print as one `banyan: ...` line on stderr.
     static func main() async {
+        // Whatever way the process ends (here, a signal handler's exit, an
+        // argument error), what it printed is written out.
+        atexit { Output.flush() }
         do {
             var command = try parseAsRoot(try GlobalOptions.apply(Array(CommandLine.arguments.dropFirst())))
             if var command = command as? any AsyncParsableCommand {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Banyan
 import Foundation
+import Synchronization
 
 /// `-C/--repo PATH`, shared by every command that works on a store.
 struct RepositoryOptions: ParsableArguments {
@@ -65,25 +66,51 @@ func writeBranch(_ name: String?, in repository: Repository) throws -> Branch {
 }
 
 /// Writing to stdout and stderr without Foundation's print buffering surprises.
+/// Standard output, buffered as C's stdio buffers it: line by line on a
+/// terminal, in 64 KiB blocks otherwise (a pipe or a file, where a write a
+/// line made `ls -r` of 100,000 keys a system call each). `BanyanCommand`
+/// flushes at the end and before exiting; commands that print as things
+/// happen (`watch`, `cat-file`'s batch answers) flush when a reader is
+/// waiting.
 enum Output {
+    private static let pending = Mutex<[UInt8]>([])
+    private static let limit = 1 << 16
+    private static let toTerminal = isatty(STDOUT_FILENO) == 1
+
     static func write(_ data: Data) {
-        FileHandle.standardOutput.write(data)
+        write(Array(data))
     }
 
     static func write(_ bytes: [UInt8]) {
-        write(Data(bytes))
+        let full = pending.withLock { buffer in
+            buffer.append(contentsOf: bytes)
+            return buffer.count >= limit || (toTerminal && bytes.contains(10))
+        }
+        if full { flush() }
     }
 
     static func line(_ text: String) {
-        write(Data((text + "\n").utf8))
+        write(Array((text + "\n").utf8))
+    }
+
+    /// Writes out what is held.
+    static func flush() {
+        let bytes = pending.withLock { buffer in
+            defer { buffer.removeAll(keepingCapacity: true) }
+            return buffer
+        }
+        guard !bytes.isEmpty else { return }
+        FileHandle.standardOutput.write(Data(bytes))
     }
 
     static func error(_ text: String) {
+        flush()
         FileHandle.standardError.write(Data("banyan: \(text)\n".utf8))
     }
 
     /// A line on stderr as it is, for messages in git's own words (`warning: object …`).
     static func diagnostic(_ text: String) {
+        flush()
         FileHandle.standardError.write(Data("\(text)\n".utf8))
     }
 

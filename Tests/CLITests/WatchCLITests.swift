@@ -66,6 +66,31 @@ struct WatchCLITests {
                 == ["+k1", "+k2"])
     }
 
+    /// Output to a pipe is held in a block buffer (`ls -r` would make a
+    /// system call a line otherwise); a watch writes each change out at once.
+    @Test func aWatchWritesEachChangeToAPipeAsItHappens() throws {
+        let since = try CLI.ok(repo, ["snapshot"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        let watcher = Process()
+        watcher.executableURL = URL(fileURLWithPath: CLI.executable)
+        watcher.arguments = ["watch", "-C", repo, "--since", since, "--interval", "50"]
+        let out = Pipe()
+        watcher.standardOutput = out
+        try watcher.run()
+        defer { watcher.terminate(); watcher.waitUntilExit() }
+        try CLI.ok(repo, ["set", "k1", "1"])
+        // The watch is still running: only a flush can have delivered the line.
+        var received: [UInt8] = []
+        var descriptor = pollfd(fd: out.fileHandleForReading.fileDescriptor, events: Int16(POLLIN), revents: 0)
+        let deadline = Date().addingTimeInterval(30)
+        while !received.contains(10), Date() < deadline, poll(&descriptor, 1, 100) >= 0 {
+            guard descriptor.revents != 0 else { continue }
+            let chunk = out.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            received += chunk
+        }
+        #expect(String(decoding: received, as: UTF8.self).hasSuffix(" +k1\n"))
+    }
+
     @Test func watchRejectsABadPrefixAndCount() throws {
         #expect(try CLI.run(["watch", "-C", repo, "../x"]).status != 0)
         #expect(try CLI.run(["watch", "-C", repo, "--max-count", "0"]).status != 0)

@@ -23,7 +23,7 @@ struct BranchCommand: ParsableCommand {
     }
 
     struct Create: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Create a branch.")
+        static let configuration = CommandConfiguration(commandName: "create", abstract: "Create a branch.")
         @Argument(help: "The new branch's name.") var name: String
         @Option(help: ArgumentHelp("Where it starts (default: the HEAD branch's head).", valueName: "rev"))
         var from: String?
@@ -37,7 +37,7 @@ struct BranchCommand: ParsableCommand {
     }
 
     struct Delete: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Delete a branch (not the default one).")
+        static let configuration = CommandConfiguration(commandName: "delete", abstract: "Delete a branch (not the default one).")
         @Argument(help: "The branch to delete.") var name: String
         @OptionGroup var repository: RepositoryOptions
 

@@ -11,6 +11,7 @@ struct BundleCommand: ParsableCommand {
 
     struct Create: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "create",
             abstract: "Write the refs named and the objects they reach to FILE.",
             discussion: """
                 REFS are ref names (main, v1, HEAD), ranges A..B (the commits reachable from A are \
@@ -28,6 +29,7 @@ struct BundleCommand: ParsableCommand {
 
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "verify",
             abstract: "Check that FILE is a sound bundle that applies to this store.",
             discussion: "Prints the bundle's refs and prerequisites as git bundle verify does; exits 1 when prerequisites are missing.")
 
@@ -71,6 +73,7 @@ struct BundleCommand: ParsableCommand {
 
     struct Unbundle: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "unbundle",
             abstract: "Store the objects of FILE and set refs from it.",
             discussion: """
                 Prints the bundle's refs as git bundle unbundle does. --refs remote (the default) puts \

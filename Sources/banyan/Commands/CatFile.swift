@@ -150,6 +150,7 @@ private struct BatchSession {
     private static func write(_ bytes: inout [UInt8]) {
         guard !bytes.isEmpty else { return }
         Output.write(bytes)
+        Output.flush()
         bytes.removeAll(keepingCapacity: true)
     }
 }

@@ -4,6 +4,7 @@ import Foundation
 
 struct Demo: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "demo",
         abstract: "A tour of Banyan: builds a store in a temporary directory and shows each step.")
 
     @Option(help: "Where to build the demo store (default: a new temporary directory).")

@@ -3,6 +3,7 @@ import Banyan
 
 struct Diff: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "diff",
         abstract: "Show which keys differ between two revisions.",
         discussion: "One line a key: A (added), D (removed) or M (changed), a TAB, the key.")
 

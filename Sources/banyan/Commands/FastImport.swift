@@ -46,7 +46,7 @@ struct FastImport: ParsableCommand {
         options.exportMarks = exportMarks
         options.permissiveDates = dateFormat == "raw-permissive"
         options.allowUnsafeFeatures = allowUnsafeFeatures
-        options.progress = { Output.line("progress " + $0) }
+        options.progress = { Output.line("progress " + $0); Output.flush() }   // as git, at once
         let result = try repo.fastImport(from: .fileDescriptor(FileHandle.standardInput.fileDescriptor), options: options)
         for skipped in result.skipped {
             FileHandle.standardError.write(Data("warning: \(skipped.reason)\n".utf8))

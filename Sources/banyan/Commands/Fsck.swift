@@ -3,6 +3,7 @@ import Banyan
 
 struct Fsck: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "fsck",
         abstract: "Verify every object's hash and format and that every branch's history is complete.",
         discussion: """
             Checks as `git fsck` does and reports in its words: `error in tree ID: hasDotgit: contains '.git'` and \

@@ -4,6 +4,7 @@ import Foundation
 
 struct Gc: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "gc",
         abstract: "Repack the store into one pack, prune old unreachable objects and pack refs, like git gc.",
         discussion: """
             Objects reachable from any ref, HEAD or reflog entry are always kept; unreachable ones \

@@ -3,6 +3,7 @@ import Banyan
 
 struct Get: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "get",
         abstract: "Print a key's value, byte for byte.",
         discussion: "Exits 1 with a message on stderr when the key has no value.")
 

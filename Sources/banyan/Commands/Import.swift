@@ -4,6 +4,7 @@ import Foundation
 
 struct Import: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "import",
         abstract: "Write KEY<TAB>VALUE lines from standard input in one commit.",
         discussion: "Every line is checked before anything is written: one bad line writes nothing.")
 

@@ -3,6 +3,7 @@ import Banyan
 
 struct Init: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "init",
         abstract: "Create an empty store (a bare Git repository).")
 
     @Argument(help: "Where to create it (default: -C, $BANYAN_REPO, or the current directory).")

@@ -16,6 +16,7 @@ struct MaintenanceCommand: ParsableCommand {
 
     struct Run: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "run",
             abstract: "Run maintenance tasks: the given ones in order, the due ones with --auto, else gc.",
             discussion: """
                 Tasks: gc (repack everything, prune, pack refs, expire reflogs), geometric-repack \

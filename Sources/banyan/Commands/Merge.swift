@@ -4,6 +4,7 @@ import Foundation
 
 struct Merge: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "merge",
         abstract: "Merge a revision into a branch.",
         discussion: """
             Keys both sides changed merge by the strategy their merge attribute names in the root \

@@ -10,7 +10,7 @@ struct RemoteCommand: ParsableCommand {
         defaultSubcommand: ListRemotes.self)
 
     struct Add: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Add a remote.")
+        static let configuration = CommandConfiguration(commandName: "add", abstract: "Add a remote.")
         @Argument(help: "The remote's name.") var name: String
         @Argument(help: "Its URL (http, https) or path.") var url: String
         @OptionGroup var repository: RepositoryOptions

@@ -3,6 +3,7 @@ import Banyan
 
 struct Reset: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "reset",
         abstract: "Move a branch to a revision; the old head stays in the branch's reflog.")
 
     @Argument(help: "The commit to move to.") var revision: String

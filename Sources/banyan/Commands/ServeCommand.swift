@@ -7,6 +7,7 @@ import Hummingbird
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "serve",
         abstract: "Serve the store over Git's smart HTTP protocol, the REST API (/api/v1) and a web console (/).",
         discussion: """
             git clone, fetch and push (protocol v2 and v0) and banyan's own sync commands work against \

@@ -4,7 +4,7 @@ import BanyanSync
 import Foundation
 
 struct Clone: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Copy a remote store (a Banyan server, a Git host or a path).")
+    static let configuration = CommandConfiguration(commandName: "clone", abstract: "Copy a remote store (a Banyan server, a Git host or a path).")
     @Argument(help: "The URL (http, https), path or bundle file to clone.") var url: String
     @Argument(help: "Where to put the new store (default: the URL's last part).") var path: String?
     @Option(help: "Fetch only the last N commits of each branch.") var depth: Int?
@@ -28,6 +28,7 @@ struct Clone: AsyncParsableCommand {
 
 struct Fetch: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "fetch",
         abstract: "Fetch a remote's branches into refs/remotes/REMOTE/*.",
         discussion: """
             REMOTE may also be a Git bundle file that is not a remote's name: its branches go to             refs/remotes/bundle/*, its tags are created when absent.
@@ -51,6 +52,7 @@ struct Fetch: AsyncParsableCommand {
 
 struct Pull: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "pull",
         abstract: "Fetch, then merge the remote's branch into the local one.",
         discussion: "Exit status 1 when conflicts remain (the branch does not move), 2 on errors.")
     enum Choice: String, ExpressibleByArgument, CaseIterable { case fail, ours, theirs }
@@ -84,6 +86,7 @@ struct Pull: AsyncParsableCommand {
 
 struct Push: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "push",
         abstract: "Send a branch to a remote; the remote ref moves by compare-and-swap.",
         discussion: "Exit status 1 when the remote refused the update, 2 on errors.")
     @Argument(help: "The remote (default: origin).") var remoteName = "origin"

@@ -5,6 +5,7 @@ import Synchronization
 
 struct Watch: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "watch",
         abstract: "Print one line per change of a branch, until interrupted.",
         discussion: """
             Each commit that changes a key under PREFIX prints one line: the commit and the \
@@ -69,6 +70,7 @@ struct Watch: AsyncParsableCommand {
             }
             Output.line(([update.new?.abbreviated() ?? "(deleted)"] + keys).joined(separator: " "))
         }
+        Output.flush()   // a reader of the pipe sees each change as it happens
         guard !command.isEmpty else { return }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
