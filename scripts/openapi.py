@@ -17,7 +17,7 @@ def resp(**codes):
 # Every write: read-only servers refuse it, bodies are bounded (gzip bodies after inflating), and a
 # branch another writer holds or keeps moving is a conflict.
 def writes(**codes):
-    out = {"403": err("The server is read-only (code readOnly)."), "409": err("The branch is locked or kept moving under concurrent writers."),
+    out = {"403": err("The server is read-only (code readOnly), or a browser page of another site sent the write (code crossOrigin)."), "409": err("The branch is locked or kept moving under concurrent writers."),
            "413": err("The body is over the limit, before or after gzip inflating (code limitExceeded)."),
            "415": err("A Content-Encoding other than gzip or identity.")}
     out.update(codes)
