@@ -61,7 +61,7 @@ public struct BanyanServerBuilder {
     public let configuration: Configuration
 
     /// A router with JSON errors, the refusal of cross-site browser writes
-    /// (``CrossOriginMiddleware``), authentication (when a token is set), the
+    /// (`CrossOriginMiddleware`), authentication (when a token is set), the
     /// Git endpoints for `repository` and, when configured, the web console.
     public init(repository: Repository, configuration: Configuration) {
         self.configuration = configuration

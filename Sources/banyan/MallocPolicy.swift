@@ -19,7 +19,7 @@ enum MallocPolicy {
     /// How often free arena memory is given back while serving.
     static let trimInterval: Duration = .seconds(10)
 
-    /// Sets the mmap threshold and trims the arenas every ``trimInterval``
+    /// Sets the mmap threshold and trims the arenas every `trimInterval`
     /// until the returned task is cancelled.
     static func applyWhileServing() -> Task<Void, Never> {
         #if canImport(Glibc)

@@ -16,8 +16,8 @@ extension APIHandlers {
     /// server shuts down gracefully (ServiceLifecycle), the stream sends what it
     /// has and ends, so open watches never hold up the shutdown.
     ///
-    /// A client slower than the commits holds at most ``watchWindow`` events
-    /// in the server (``WatchWindow``); the rest wait as commit ids in the
+    /// A client slower than the commits holds at most `watchWindow` events
+    /// in the server (`WatchWindow`); the rest wait as commit ids in the
     /// watch and reach it, diffs and all, as it catches up.
     func watch(_ request: Request) throws -> Response {
         let path = try PathSegments(request, after: ["api", "v1", "watch"])

@@ -10,7 +10,7 @@ import Hummingbird
 /// Errors are `{"error": {"code", "message"}}` with a matching status. Keys
 /// and branch names in URLs are percent-decoded per `/`-separated segment and
 /// validated as everywhere else. Writes are refused with 403 on a read-only
-/// server or from a browser page of another site (``CrossOriginMiddleware``),
+/// server or from a browser page of another site (`CrossOriginMiddleware`),
 /// and bodies over `maxBodyBytes` with 413.
 public enum RESTAPI {
     /// Limits and switches.

@@ -6,7 +6,7 @@ import Synchronization
 /// commit made while it lagged.
 ///
 /// Nothing is dropped: a waiting producer stops taking updates from
-/// ``Banyan/BranchChanges``, which remembers where it is (the last head it
+/// `BranchChanges`, which remembers where it is (the last head it
 /// reported and the commits still to report, their diffs computed when
 /// taken), so the client gets every commit once it catches up. Heartbeats
 /// are sent only into an empty window. Thread-safe; one producer and one
