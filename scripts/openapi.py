@@ -100,7 +100,10 @@ doc = {
     "/api/v1/kv/{branch}/{key}": {
       "parameters": [branch, key],
       "get": {"operationId": "getValue", "parameters": [{"name": "at", "in": "query", "schema": {"type": "string"}, "description": "A revision to read instead of the head."}],
-              "responses": resp(**{"200": {"description": "The value bytes; ETag is the commit read.", "headers": {"ETag": {"schema": {"type": "string"}}},
+              "responses": resp(**{"200": {"description": "The value bytes; ETag is the commit read. Never run as a page: nosniff, and a sandbox CSP.",
+                                            "headers": {"ETag": {"schema": {"type": "string"}},
+                                                        "X-Content-Type-Options": {"schema": {"type": "string", "enum": ["nosniff"]}},
+                                                        "Content-Security-Policy": {"schema": {"type": "string", "enum": ["sandbox"]}}},
                                             "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}},
                                    "404": err("No such branch or key.")})},
       "put": {"operationId": "putValue", "parameters": [
