@@ -31,6 +31,8 @@ let package = Package(
             path: "Sources/CZlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        // glibc's malloc tuning for `banyan serve` (MallocPolicy).
+        .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
         .target(
             name: "BanyanCore",
             dependencies: [
@@ -70,6 +72,7 @@ let package = Package(
             name: "banyan",
             dependencies: [
                 "Banyan",
+                "CMalloc",
                 "BanyanSync",
                 "BanyanServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -17,7 +17,7 @@ def resp(**codes):
 # Every write: read-only servers refuse it, bodies are bounded (gzip bodies after inflating), and a
 # branch another writer holds or keeps moving is a conflict.
 def writes(**codes):
-    out = {"403": err("The server is read-only (code readOnly)."), "409": err("The branch is locked or kept moving under concurrent writers."),
+    out = {"403": err("The server is read-only (code readOnly), or a browser page of another site sent the write (code crossOrigin)."), "409": err("The branch is locked or kept moving under concurrent writers."),
            "413": err("The body is over the limit, before or after gzip inflating (code limitExceeded)."),
            "415": err("A Content-Encoding other than gzip or identity.")}
     out.update(codes)
@@ -100,7 +100,10 @@ doc = {
     "/api/v1/kv/{branch}/{key}": {
       "parameters": [branch, key],
       "get": {"operationId": "getValue", "parameters": [{"name": "at", "in": "query", "schema": {"type": "string"}, "description": "A revision to read instead of the head."}],
-              "responses": resp(**{"200": {"description": "The value bytes; ETag is the commit read.", "headers": {"ETag": {"schema": {"type": "string"}}},
+              "responses": resp(**{"200": {"description": "The value bytes; ETag is the commit read. Never run as a page: nosniff, and a sandbox CSP.",
+                                            "headers": {"ETag": {"schema": {"type": "string"}},
+                                                        "X-Content-Type-Options": {"schema": {"type": "string", "enum": ["nosniff"]}},
+                                                        "Content-Security-Policy": {"schema": {"type": "string", "enum": ["sandbox"]}}},
                                             "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}},
                                    "404": err("No such branch or key.")})},
       "put": {"operationId": "putValue", "parameters": [

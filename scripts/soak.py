@@ -3,7 +3,7 @@
 on loopback, for a given time; then checks that nothing failed and nothing
 acknowledged was lost.
 
-Usage: scripts/soak.py --banyan PATH [--seconds 600] [--json FILE]
+Usage: scripts/soak.py --banyan PATH [--seconds 600] [--load N] [--json FILE]
 
 The load, all at once until the time is up:
   - 2 REST writers: PUT /api/v1/kv/main/soak/XX/wI-N (a new key each time,
@@ -11,9 +11,13 @@ The load, all at once until the time is up:
   - 1 REST reader: GET of a key already acknowledged, checked byte for byte;
   - 2 SSE watchers on /api/v1/watch/main, reconnecting with Last-Event-ID
     when the server ends a stream;
+  - 1 slow SSE watcher, reading a few hundred bytes every 50 ms (far
+    behind the writers: the server must hold it to its window, not queue
+    every commit for it);
   - 1 `git clone` loop (each clone fsck-checked);
   - 1 `git push` loop: a commit a round onto branch git-side;
   - 1 `banyan push` loop: a `banyan set` a round onto branch banyan-side.
+--load N runs N times the REST writers, readers and watchers (default 1).
 
 Every second the server's anonymous resident memory (its heap; mapped pack
 files are left out, they grow with the store) and open file descriptors
@@ -50,8 +54,8 @@ FD_BOUND = 16
 
 
 class Soak:
-    def __init__(self, banyan, seconds, scratch):
-        self.banyan, self.seconds, self.scratch = banyan, seconds, scratch
+    def __init__(self, banyan, seconds, scratch, load=1):
+        self.banyan, self.seconds, self.scratch, self.load = banyan, seconds, scratch, load
         self.store = os.path.join(scratch, "store")
         self.lock = threading.Lock()
         self.counts = {}
@@ -160,6 +164,21 @@ class Soak:
             finally:
                 connection.close()
 
+    def slow_watcher(self):
+        while not self.stop.is_set():
+            connection = http.client.HTTPConnection(self.host, self.port, timeout=30)
+            try:
+                connection.request("GET", "/api/v1/watch/main", headers={"Authorization": f"Bearer {TOKEN}"})
+                response = connection.getresponse()
+                self.count("SSE slow stream", response.status == 200, f"HTTP {response.status}")
+                while not self.stop.is_set() and response.fp.read(256):
+                    self.stop.wait(0.05)
+            except (TimeoutError, OSError) as error:
+                if not self.stop.is_set():
+                    self.count("SSE slow stream", False, f"{error}")
+            finally:
+                connection.close()
+
     def cloner(self):
         n = 0
         while not self.stop.is_set():
@@ -257,9 +276,10 @@ class Soak:
 
     def main(self):
         self.start()
-        workers = [threading.Thread(target=self.writer, args=(i,)) for i in range(2)]
-        workers += [threading.Thread(target=self.reader)]
-        workers += [threading.Thread(target=self.watcher) for _ in range(2)]
+        workers = [threading.Thread(target=self.writer, args=(i,)) for i in range(2 * self.load)]
+        workers += [threading.Thread(target=self.reader) for _ in range(self.load)]
+        workers += [threading.Thread(target=self.watcher) for _ in range(2 * self.load)]
+        workers += [threading.Thread(target=self.slow_watcher) for _ in range(self.load)]
         workers += [threading.Thread(target=f) for f in (self.cloner, self.git_pusher, self.banyan_pusher, self.sampler)]
         for worker in workers:
             worker.daemon = True
@@ -275,12 +295,13 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--banyan", required=True)
     parser.add_argument("--seconds", type=float, default=600)
+    parser.add_argument("--load", type=int, default=1, help="how many times the REST writers, readers and watchers to run")
     parser.add_argument("--json")
     parser.add_argument("--report-memory", action="store_true",
                         help="report memory growth without failing on it (descriptors are still checked)")
     args = parser.parse_args()
     scratch = tempfile.mkdtemp(prefix="banyan-soak-")
-    soak = Soak(os.path.abspath(args.banyan), args.seconds, scratch)
+    soak = Soak(os.path.abspath(args.banyan), args.seconds, scratch, max(1, args.load))
     soak.check_memory = not args.report_memory
     try:
         soak.main()
@@ -289,7 +310,7 @@ def main():
             soak.server.kill()
     rss = [s[1] for s in soak.samples]
     fds = [s[2] for s in soak.samples]
-    print(f"soak: {args.seconds:g} s against {os.path.basename(args.banyan)} serve")
+    print(f"soak: {args.seconds:g} s against {os.path.basename(args.banyan)} serve, load {soak.load}")
     for kind, number in sorted(soak.counts.items()):
         print(f"  {kind:<12} {number:>8}  ({number / args.seconds:.1f}/s)")
     if rss:

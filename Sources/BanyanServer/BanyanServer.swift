@@ -60,13 +60,15 @@ public struct BanyanServerBuilder {
     /// The configuration.
     public let configuration: Configuration
 
-    /// A router with JSON errors, authentication (when a token is set), the Git endpoints for
-    /// `repository` and, when configured, the web console.
+    /// A router with JSON errors, the refusal of cross-site browser writes
+    /// (`CrossOriginMiddleware`), authentication (when a token is set), the
+    /// Git endpoints for `repository` and, when configured, the web console.
     public init(repository: Repository, configuration: Configuration) {
         self.configuration = configuration
         self.service = GitService(repository: repository, options: configuration.git)
         let router = Router()
         router.add(middleware: JSONErrorMiddleware())
+        router.add(middleware: CrossOriginMiddleware())
         if let token = configuration.token {
             let console = configuration.console
             router.add(middleware: TokenAuthMiddleware(token: token, isPublic: { console && ConsoleRoutes.isPublic($0) }))

@@ -67,10 +67,14 @@ public struct BranchChanges: AsyncSequence, Sendable {
     }
 
     /// Returns updates in commit order; nil once the task is cancelled.
+    ///
+    /// A move of many commits is kept as their ids, each diffed when its
+    /// update is taken: an iterator whose consumer lags (a slow client of a
+    /// change stream) holds ids, not every diff at once.
     public struct Iterator: AsyncIteratorProtocol {
         let changes: BranchChanges
         var last: ObjectID?
-        var pending: [BranchUpdate] = []
+        var pending: [Move] = []
         var nextPending = 0
 
         /// The next update, waiting for one; nil when the task is cancelled.
@@ -78,8 +82,10 @@ public struct BranchChanges: AsyncSequence, Sendable {
             let repository = changes.branch.repository
             while true {
                 if nextPending < pending.count {
-                    defer { nextPending += 1 }
-                    return pending[nextPending]
+                    let move = pending[nextPending]
+                    nextPending += 1
+                    if let update = try changes.update(move) { return update }
+                    continue
                 }
                 if Task.isCancelled { return nil }
                 // Watching starts before the first read, so no change falls between.
@@ -87,7 +93,7 @@ public struct BranchChanges: AsyncSequence, Sendable {
                 let generation = repository.refChanges.generation
                 let head = try changes.branch.head()
                 if head != last {
-                    pending = try changes.updates(from: last, to: head)
+                    pending = try changes.moves(from: last, to: head)
                     nextPending = 0
                     last = head
                     continue
@@ -97,36 +103,31 @@ public struct BranchChanges: AsyncSequence, Sendable {
         }
     }
 
-    /// The updates for a move of the branch from `old` to `new`.
-    func updates(from old: ObjectID?, to new: ObjectID?) throws -> [BranchUpdate] {
-        let repository = branch.repository
-        var updates: [BranchUpdate] = []
-        func add(_ from: ObjectID?, _ to: ObjectID?) throws {
-            let changes = try repository.diff(repository.snapshotOrEmpty(from), repository.snapshotOrEmpty(to))
-                .filter { $0.key.hasPrefix(prefix) }
-            if !changes.isEmpty {
-                updates.append(BranchUpdate(branch: branch.name, old: from, new: to, changes: changes))
-            }
-        }
-        guard let old, let new else {
-            try add(old, new)
-            return updates
-        }
+    /// One step of a branch's move: a commit against its first parent, or the whole move.
+    typealias Move = (old: ObjectID?, new: ObjectID?)
+
+    /// The steps of a move of the branch from `old` to `new`, oldest first.
+    func moves(from old: ObjectID?, to new: ObjectID?) throws -> [Move] {
+        guard let old, let new else { return [(old, new)] }
         // New head back to the old one along first parents.
-        var chain: [(commit: ObjectID, parent: ObjectID)] = []
+        var chain: [Move] = []
         var current = new
         while current != old {
-            guard chain.count < Self.maxWalk, let parent = try repository.commit(current).parents.first else {
-                try add(old, new)
-                return updates
+            guard chain.count < Self.maxWalk, let parent = try branch.repository.commit(current).parents.first else {
+                return [(old, new)]
             }
-            chain.append((current, parent))
+            chain.append((parent, current))
             current = parent
         }
-        for (commit, parent) in chain.reversed() {
-            try add(parent, commit)
-        }
-        return updates
+        return chain.reversed()
+    }
+
+    /// The update of `move`, or nil when it changes nothing under the prefix.
+    func update(_ move: Move) throws -> BranchUpdate? {
+        let repository = branch.repository
+        let changes = try repository.diff(repository.snapshotOrEmpty(move.old), repository.snapshotOrEmpty(move.new))
+            .filter { $0.key.hasPrefix(prefix) }
+        return changes.isEmpty ? nil : BranchUpdate(branch: branch.name, old: move.old, new: move.new, changes: changes)
     }
 }
 

@@ -5,6 +5,9 @@ import Hummingbird
 import ServiceLifecycle
 
 extension APIHandlers {
+    /// The most events a change stream holds for a client that has not read them.
+    static let watchWindow = 64
+
     /// `GET /api/v1/watch/{branch}?prefix=P`: Server-Sent Events, one `update`
     /// event per commit (id = the commit, data = the update as JSON). A
     /// `Last-Event-ID` header (a commit id) resumes after that commit, so a
@@ -12,6 +15,10 @@ extension APIHandlers {
     /// every `heartbeat`, which is how a dropped client is noticed. When the
     /// server shuts down gracefully (ServiceLifecycle), the stream sends what it
     /// has and ends, so open watches never hold up the shutdown.
+    ///
+    /// A client slower than the commits holds at most `watchWindow` events
+    /// in the server (`WatchWindow`); the rest wait as commit ids in the
+    /// watch and reach it, diffs and all, as it catches up.
     func watch(_ request: Request) throws -> Response {
         let path = try PathSegments(request, after: ["api", "v1", "watch"])
         guard path.rest.isEmpty else { throw APIError(.badRequest, "invalidRefName", "encode '/' in a branch name as %2F") }
@@ -30,34 +37,35 @@ extension APIHandlers {
         headers[.contentType] = "text/event-stream"
         headers[.cacheControl] = "no-cache"
         return Response(status: .ok, headers: headers, body: ResponseBody { writer in
-            let (events, continuation) = AsyncStream.makeStream(of: String.self)
+            let window = WatchWindow(capacity: Self.watchWindow)
             let producer = Task {
                 do {
                     for try await update in changes {
-                        continuation.yield("id: \(update.new?.hex ?? "")\nevent: update\ndata: \(try update.jsonLine())\n\n")
+                        guard await window.send("id: \(update.new?.hex ?? "")\nevent: update\ndata: \(try update.jsonLine())\n\n") else { break }
                     }
                 } catch {
-                    continuation.yield("event: error\ndata: \(String(describing: error))\n\n")
+                    _ = await window.send("event: error\ndata: \(String(describing: error))\n\n")
                 }
-                continuation.finish()
+                window.finish()
             }
             let ticker = Task {
                 while !Task.isCancelled {
                     try? await Task.sleep(for: heartbeat)
-                    continuation.yield(": keep-alive\n\n")
+                    window.sendIfIdle(": keep-alive\n\n")
                 }
             }
             defer {
+                window.finish()
                 producer.cancel()
                 ticker.cancel()
             }
             try await writer.write(ByteBuffer(string: ": watching \(path.branch)\n\n"))
             try await withGracefulShutdownHandler {
-                for await event in events {
+                while let event = await window.next() {
                     try await writer.write(ByteBuffer(string: event))
                 }
             } onGracefulShutdown: {
-                continuation.finish()
+                window.finish()
             }
             try await writer.finish(nil)
         })

@@ -57,6 +57,12 @@ struct APIHandlers: Sendable {
         }
         var headers = HTTPFields()
         headers[.contentType] = "application/octet-stream"
+        // A stored value is whatever a writer put there, HTML and scripts
+        // included: a browser opening this URL must neither guess a type
+        // nor run it as a page of the server's origin, where it could use the
+        // console's token.
+        headers[.xContentTypeOptions] = "nosniff"
+        headers[.contentSecurityPolicy] = "sandbox"
         headers[.eTag] = "\"\(commit.hex)\""
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: value)))
     }

@@ -10,7 +10,8 @@ import Hummingbird
 /// Errors are `{"error": {"code", "message"}}` with a matching status. Keys
 /// and branch names in URLs are percent-decoded per `/`-separated segment and
 /// validated as everywhere else. Writes are refused with 403 on a read-only
-/// server and bodies over `maxBodyBytes` with 413.
+/// server or from a browser page of another site (`CrossOriginMiddleware`),
+/// and bodies over `maxBodyBytes` with 413.
 public enum RESTAPI {
     /// Limits and switches.
     public struct Options: Sendable {
@@ -37,6 +38,7 @@ public enum RESTAPI {
     public static func add<Context: RequestContext>(to router: Router<Context>, repository: Repository, options: Options = .init()) {
         let api = APIHandlers(repository: repository, options: options)
         let group = router.group("api/v1").add(middleware: JSONErrorMiddleware<Context>())
+            .add(middleware: CrossOriginMiddleware<Context>())
         group.get("openapi.json") { _, _ in
             guard let document = OpenAPIDocument.json else {
                 throw APIError(.internalServerError, "io", "the OpenAPI document is missing from the server's resources")

@@ -61,6 +61,8 @@ struct Serve: AsyncParsableCommand {
         // A stop before the server runs is remembered by the group and applied once it does.
         StopSignals.trap(onStop: { Task { await server.triggerGracefulShutdown() } },
                          atDeadline: { try? repo.flush() })
+        let trimming = MallocPolicy.applyWhileServing()
+        defer { trimming.cancel() }
         try await server.run()
         // The open append pack is sealed, so `git` sees every acknowledged write.
         try repo.flush()

@@ -116,6 +116,44 @@ struct GeometricRepackTests {
         }
     }
 
+    /// The repack's naming walk over a history whose commits share most of
+    /// their trees: every tree and blob is named, each tree read once and
+    /// each object queued once (a queue slot per tree entry grew to
+    /// hundreds of megabytes on the soak's store).
+    @Test func theNamingWalkQueuesEachObjectOnce() throws {
+        let repository = try Repository.inMemory()
+        let main = try repository.branch("main")
+        for n in 0..<60 { try main.set(Key("shared/d\(n % 10)/k\(n % 30)"), Data("value \(n)".utf8)) }
+        let store = repository.objects
+        var sources: [PackWriter.Source] = []
+        var position: [ObjectID: Int] = [:]
+        var roots: [ObjectID] = []
+        var entryCount = 0
+        for id in try store.allObjectIDs() {
+            let object = try store.get(id)
+            position[id] = sources.count
+            sources.append(PackWriter.Source(id: id, kind: object.kind, size: object.body.count))
+            switch object.kind {
+            case .commit: roots.append(try Commit(decoding: object.body, algorithm: store.hashAlgorithm).tree)
+            case .tree: entryCount += try Tree(decoding: object.body, algorithm: store.hashAlgorithm).entries.count
+            default: break
+            }
+        }
+        var rank = [Int](repeating: Int.max, count: sources.count)
+        var reads: [ObjectID: Int] = [:]
+        let named = try RepackNaming.name(&sources, rank: &rank, position: position, roots: roots, firstRank: roots.count) { id in
+            reads[id, default: 0] += 1
+            return try Tree(decoding: try store.get(id).body, algorithm: store.hashAlgorithm).entries
+        }
+        let contents = sources.filter { $0.kind == .tree || $0.kind == .blob }
+        #expect(named == contents.count)
+        #expect(entryCount > 2 * named)
+        #expect(contents.allSatisfy { $0.nameHint != nil })
+        #expect(reads.count == sources.count { $0.kind == .tree } && reads.values.allSatisfy { $0 == 1 })
+        #expect(Set(rank.filter { $0 != Int.max }).count == named)
+        #expect(sources.first { $0.nameHint == "shared/d3" }?.kind == .tree)
+    }
+
     /// A long-lived writer with background maintenance, and a reader in
     /// another thread reading every key back while repacks replace packs:
     /// the reader never fails, and the pack count stays logarithmic.

@@ -105,22 +105,11 @@ struct GeometricRepacker {
         var rank = [Int](repeating: Int.max, count: sources.count)
         for (order, root) in roots.enumerated() { rank[root.at] = order }
         // Name the trees and blobs the new commits' trees reach among the
-        // packed objects, breadth first, each by the first path found, and
-        // rank them in that order.
-        var queue: [(id: ObjectID, path: String)] = roots.map { ($0.tree, "") }
-        var next = 0
-        while next < queue.count {
-            let (id, path) = queue[next]
-            next += 1
-            guard let at = position[id], sources[at].nameHint == nil else { continue }
-            sources[at].nameHint = path
-            rank[at] = roots.count + next
-            guard sources[at].kind == .tree else { continue }
-            let tree = try Tree(decoding: try backend.get(id).body, algorithm: backend.hashAlgorithm)
-            for entry in tree.entries where position[entry.id] != nil && entry.mode != .gitlink {
-                let name = String(decoding: entry.name, as: UTF8.self)
-                queue.append((entry.id, path.isEmpty ? name : path + "/" + name))
-            }
+        // packed objects, and rank them in the order found.
+        let algorithm = backend.hashAlgorithm
+        _ = try RepackNaming.name(&sources, rank: &rank, position: position, roots: roots.map(\.tree),
+                                  firstRank: roots.count) { [backend] id in
+            try Tree(decoding: try backend.get(id).body, algorithm: algorithm).entries
         }
         // Commits newest first, then what they reach in the order reached,
         // as `rev-list --objects` orders a pack; the rest as they came.
