@@ -13,8 +13,8 @@ import NIOHTTP1
 public struct HTTPTransport: Transport {
     /// The repository URL without credentials or trailing slash.
     public let url: String
-    private let authorization: String?
-    private let client: HTTPClient
+    let authorization: String?
+    let client: HTTPClient
     /// The largest response accepted.
     public var maxResponseBytes: Int
     /// How long one request may take.
@@ -106,7 +106,7 @@ public struct HTTPTransport: Transport {
     }
 
     /// Sends `request` and checks the status and content type; the body is the caller's to read.
-    private func start(_ request: HTTPClientRequest, version2: Bool, expecting contentType: String) async throws -> HTTPClientResponse {
+    func start(_ request: HTTPClientRequest, version2: Bool, expecting contentType: String) async throws -> HTTPClientResponse {
         var request = request
         request.headers.add(name: "User-Agent", value: "git/2.39-compatible \(GitService.agent)")
         if version2 { request.headers.add(name: "Git-Protocol", value: "version=2") }
