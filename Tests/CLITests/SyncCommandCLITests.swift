@@ -31,6 +31,7 @@ struct SyncCommandCLITests {
 
         #expect(try CLI.ok(phone, ["sync"]).hasPrefix("origin main: fast-forwarded to "))
         #expect(try CLI.ok(phone, ["sync"]) == "origin main: up to date")
+        #expect(try branches(try CLI.ok(phone, ["sync", "--json"])).first?["nothingToDo"] as? Bool == true)
 
         try CLI.ok(laptop, ["set", "title", "laptop's"])
         try CLI.ok(phone, ["set", "title", "phone's"])

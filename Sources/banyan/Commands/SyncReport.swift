@@ -18,6 +18,7 @@ struct SyncReport: Encodable {
         var pushRefusal: String?
         var attempts: Int
         var conflicts: [String]
+        var nothingToDo: Bool
     }
 
     var remote: String
@@ -28,7 +29,8 @@ struct SyncReport: Encodable {
         remote = outcome.remote
         branches = outcome.branches.map {
             BranchReport(branch: $0.branch, action: $0.action, old: $0.old?.hex, new: $0.new?.hex, pushed: $0.pushed,
-                         pushRefusal: $0.pushRefusal, attempts: $0.attempts, conflicts: $0.conflicts.map(\.path))
+                         pushRefusal: $0.pushRefusal, attempts: $0.attempts, conflicts: $0.conflicts.map(\.path),
+                         nothingToDo: $0.isNothingToDo)
         }
     }
 
@@ -108,7 +110,7 @@ enum LiveLog {
         case "online": ["\(line.remote): online"]
         case "conflict": ["\(line.remote) \(line.branch ?? ""): conflicts in \(line.keys?.joined(separator: ", ") ?? ""); not pushed"]
         case "offline": ["\(line.remote): offline (\(line.error ?? "")); retrying in \(line.retryIn ?? 0) s"]
-        default: (line.branches ?? []).filter { $0.summary != "up to date" }.map { "\(line.remote) \($0.branch): \($0.summary)" }
+        default: (line.branches ?? []).filter { !$0.nothingToDo }.map { "\(line.remote) \($0.branch): \($0.summary)" }
         }
     }
 }
