@@ -13,8 +13,8 @@ import NIOHTTP1
 public struct HTTPTransport: Transport {
     /// The repository URL without credentials or trailing slash.
     public let url: String
-    let authorization: String?
-    let client: HTTPClient
+    private let authorization: String?
+    private let client: HTTPClient
     /// The largest response accepted.
     public var maxResponseBytes: Int
     /// How long one request may take.
