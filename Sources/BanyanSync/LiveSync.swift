@@ -67,13 +67,19 @@ public struct LiveSync: AsyncSequence, Sendable {
         /// network that drops packets silently would otherwise hold it for
         /// as long as the HTTP timeouts allow.
         public var roundTimeout: Duration
+        /// How long a followed change stream may carry nothing before it is
+        /// taken for dead and reopened (`banyan serve` sends a keep-alive
+        /// comment every 15 s).
+        public var streamStallTimeout: Duration
 
         /// Options; by default conflicts are left (`.fail`), 3 attempts,
         /// polls every 1 s slowing to 15 s, retries from 250 ms up to 10 s,
-        /// rounds given up after a minute.
+        /// rounds given up after a minute, streams silent for 45 s reopened.
         public init(onConflict: ConflictRule = .fail, attempts: Int = 3, pollInterval: Duration = .seconds(1),
                     idlePollInterval: Duration = .seconds(15), retryDelay: Duration = .milliseconds(250),
-                    maxRetryDelay: Duration = .seconds(10), roundTimeout: Duration = .seconds(60)) {
+                    maxRetryDelay: Duration = .seconds(10), roundTimeout: Duration = .seconds(60),
+                    streamStallTimeout: Duration = .seconds(45)) {
+            self.streamStallTimeout = streamStallTimeout
             self.onConflict = onConflict
             self.attempts = attempts
             self.pollInterval = pollInterval
@@ -96,8 +102,8 @@ public struct LiveSync: AsyncSequence, Sendable {
 
         func validate() throws {
             guard attempts >= 1 else { throw BanyanError(.invalidArgument, "attempts must be at least 1, not \(attempts)") }
-            guard pollInterval > .zero, retryDelay > .zero, roundTimeout > .zero else {
-                throw BanyanError(.invalidArgument, "the poll interval, the retry delay and the round timeout must be positive")
+            guard pollInterval > .zero, retryDelay > .zero, roundTimeout > .zero, streamStallTimeout > .zero else {
+                throw BanyanError(.invalidArgument, "the poll interval, the retry delay and the timeouts must be positive")
             }
             guard idlePollInterval >= pollInterval, maxRetryDelay >= retryDelay else {
                 throw BanyanError(.invalidArgument, "the idle poll interval and the longest retry delay must not be shorter than the poll interval and the first retry delay")

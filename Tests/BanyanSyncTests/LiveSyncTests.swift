@@ -144,6 +144,60 @@ struct LiveSyncTests {
         await remote.stop()
     }
 
+    /// A server that opens change streams and then says nothing, not even
+    /// keep-alives (a network that dropped silently): the stream is reopened.
+    @Test(.timeLimit(.minutes(1)))
+    func aSilentChangeStreamIsReopened() async throws {
+        let dir = TemporaryDirectory()
+        let script = dir.appending("silent.py")
+        try #"""
+        import http.server, sys, time
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args): pass
+            def do_GET(self):
+                if self.path == "/api/v1/info":
+                    body = b"{}"
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                elif self.path.startswith("/api/v1/watch/"):
+                    self.send_response(200)
+                    self.send_header("Content-Type", "text/event-stream")
+                    self.end_headers()
+                    self.wfile.write(b": watching\n\n")
+                    self.wfile.flush()
+                    print("opened", flush=True)
+                    time.sleep(30)
+                else:
+                    self.send_error(404)
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        server.daemon_threads = True
+        print(server.server_address[1], flush=True)
+        server.serve_forever()
+        """#.write(toFile: script, atomically: true, encoding: .utf8)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", script]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        defer {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+        let port = try #require(Int(try pipe.readLine()))
+        let laptop = try Repository.inMemory()
+        try Remotes.add(Remote(name: "origin", url: "http://127.0.0.1:\(port)/"), to: laptop)
+        let running = try Running(laptop, options: .init(retryDelay: .milliseconds(50), maxRetryDelay: .milliseconds(100),
+                                                         streamStallTimeout: .milliseconds(400)))
+        for _ in 0..<3 {
+            #expect(try await offPool { try pipe.readLine() } == "opened")
+        }
+        await running.stop()
+    }
+
     @Test func badInputIsRefusedWithAClearError() throws {
         let sync = Sync(repository: try Repository.inMemory())
         #expect(throws: BanyanError.self) { try sync.live(remotes: ["nowhere"], branches: ["main"]) }

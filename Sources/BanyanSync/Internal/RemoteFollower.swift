@@ -119,15 +119,15 @@ final class RemoteFollower: Sendable {
         var failures = 0
         while !Task.isCancelled {
             do {
-                try await transport.followChanges(of: branch, opened: {
+                try await transport.followChanges(of: branch, stallTimeout: options.streamStallTimeout, opened: {
                     failures = 0
                     streaming.withLock { _ = $0.insert(branch) }
                     wake.post("refs/heads/\(branch)")
-                }, update: { _ in
+                }, update: { [wake] _ in
                     wake.post("refs/heads/\(branch)")
                 })
             } catch {
-                // Unreachable, or the branch is not on the remote yet (a round creates it).
+                // Unreachable, silent, or the branch is not on the remote yet (a round creates it).
             }
             streaming.withLock { _ = $0.remove(branch) }
             failures += 1
