@@ -62,7 +62,8 @@ extension SyncReport.BranchReport {
 }
 
 /// The lines `banyan sync --live` prints per event: the rounds that changed
-/// something, conflicts, going offline and back, how each remote is followed.
+/// something, conflicts (once per set of keys), going offline and back, how
+/// each remote is followed.
 enum LiveLog {
     struct EventJSON: Encodable {
         var event: String
@@ -85,9 +86,10 @@ enum LiveLog {
         case .online(let remote):
             (line.event, line.remote) = ("online", remote)
         case .synced(let outcome, let at):
-            guard !outcome.isNothingToDo else { return }
-            let report = SyncReport(outcome)
-            (line.event, line.remote, line.at, line.branches) = ("synced", outcome.remote, at.formatted(.iso8601), report.branches)
+            // Conflicts are reported by their own event, once per set of keys, not every round.
+            let changed = SyncReport(outcome).branches.filter { !$0.nothingToDo && $0.action != .conflicts }
+            guard !changed.isEmpty else { return }
+            (line.event, line.remote, line.at, line.branches) = ("synced", outcome.remote, at.formatted(.iso8601), changed)
         case .conflict(let remote, let branch, let keys):
             (line.event, line.remote, line.branch, line.keys) = ("conflict", remote, branch, keys.map(\.path))
         case .offline(let remote, let error, let retryIn):
@@ -110,7 +112,7 @@ enum LiveLog {
         case "online": ["\(line.remote): online"]
         case "conflict": ["\(line.remote) \(line.branch ?? ""): conflicts in \(line.keys?.joined(separator: ", ") ?? ""); not pushed"]
         case "offline": ["\(line.remote): offline (\(line.error ?? "")); retrying in \(line.retryIn ?? 0) s"]
-        default: (line.branches ?? []).filter { !$0.nothingToDo }.map { "\(line.remote) \($0.branch): \($0.summary)" }
+        default: (line.branches ?? []).map { "\(line.remote) \($0.branch): \($0.summary)" }
         }
     }
 }
