@@ -112,6 +112,32 @@ struct LiveSyncTests {
         try GitRunner.run(["fsck", "--strict"], in: path)
     }
 
+    /// A conflict is reported, the branch keeps its value and is not
+    /// pushed; a local commit that resolves it is merged and pushed.
+    @Test(.timeLimit(.minutes(1)))
+    func aConflictIsReportedThenResolvedByACommit() async throws {
+        let server = try Repository.inMemory()
+        try commit(server, "title", "first")
+        let remote = try await TestServer.start(server)
+        let laptop = try await cloneInMemory(remote.url), phone = try await cloneInMemory(remote.url)
+        try commit(laptop, "title", "laptop's")
+        _ = try await Sync(repository: laptop).sync(branches: ["main"])
+        try commit(phone, "title", "phone's")
+        let serverHead = try server.branch("main").head()
+
+        let phoneSync = try Running(phone)
+        let title = try Key("title")
+        #expect(try await eventually {
+            phoneSync.events.contains { if case .conflict(_, "main", let keys) = $0 { keys == [title] } else { false } }
+        })
+        #expect(try text(phone, "title") == "phone's" && server.branch("main").head() == serverHead)
+
+        try commit(phone, "title", "laptop's", "take the laptop's title")
+        #expect(try await eventually { try converged(phone, server) && text(server, "title") == "laptop's" })
+        await phoneSync.stop()
+        await remote.stop()
+    }
+
     /// A remote that is a path (no change stream) is polled.
     @Test(.timeLimit(.minutes(1)))
     func aPlainRemoteIsPolled() async throws {
