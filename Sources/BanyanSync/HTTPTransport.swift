@@ -106,7 +106,7 @@ public struct HTTPTransport: Transport {
     }
 
     /// Sends `request` and checks the status and content type; the body is the caller's to read.
-    private func start(_ request: HTTPClientRequest, version2: Bool, expecting contentType: String) async throws -> HTTPClientResponse {
+    func start(_ request: HTTPClientRequest, version2: Bool, expecting contentType: String) async throws -> HTTPClientResponse {
         var request = request
         request.headers.add(name: "User-Agent", value: "git/2.39-compatible \(GitService.agent)")
         if version2 { request.headers.add(name: "Git-Protocol", value: "version=2") }

@@ -42,9 +42,14 @@ public struct Sync: Sendable {
         return try LocalTransport(path: path)
     }
 
-    func client(_ url: String) throws -> GitClient {
+    /// The transport to `url` with this sync's token and certificate authorities.
+    func transport(_ url: String) throws -> any Transport {
         let caFile = try caFile ?? repository.loadConfig().value(forKey: "http.sslCAInfo")
-        return GitClient(transport: try Self.transport(for: url, token: token, caFile: caFile), repository: repository, progress: progress)
+        return try Self.transport(for: url, token: token, caFile: caFile)
+    }
+
+    func client(_ url: String) throws -> GitClient {
+        GitClient(transport: try transport(url), repository: repository, progress: progress)
     }
 
     /// What a fetch did.
@@ -205,10 +210,15 @@ public struct Sync: Sendable {
     /// `refs/remotes/REMOTE/BRANCH` to match. Refused refs are in the result.
     public func push(remote name: String = "origin", branch: String, force: Bool = false) async throws -> PushResult {
         let remote = try Remotes.get(name, in: repository)
-        let ref = "refs/heads/\(branch)"
-        guard let head = try repository.refs.resolve(ref) else {
+        guard let head = try repository.refs.resolve("refs/heads/\(branch)") else {
             throw BanyanError(.refNotFound, "there is no local branch \(branch)")
         }
+        return try await push(head, to: remote, branch: branch, force: force)
+    }
+
+    /// Pushes `head` to `branch` on `remote`, then moves `refs/remotes/REMOTE/BRANCH` to match.
+    func push(_ head: ObjectID, to remote: Remote, branch: String, force: Bool = false) async throws -> PushResult {
+        let ref = "refs/heads/\(branch)"
         let result = try await client(remote.url).push([RefUpdate(name: ref, new: head, force: force)])
         if result.statuses[ref] == .some(nil) {
             try repository.refs.compareAndSwap("refs/remotes/\(remote.name)/\(branch)", expected: .any, new: head, log: nil)
@@ -226,10 +236,19 @@ extension Sync {
         remote name: String = "origin", branch: String, onConflict: ConflictPolicy = .fail, message: String? = nil
     ) async throws -> MergeOutcome {
         _ = try await fetch(remote: name)
-        let tracking = "refs/remotes/\(name)/\(branch)"
-        guard try repository.refs.resolve(tracking) != nil else {
+        guard let outcome = try mergeTracking(remote: name, branch: branch, onConflict: onConflict, message: message) else {
             throw BanyanError(.refNotFound, "remote \(name) has no branch \(branch)")
         }
+        return outcome
+    }
+
+    /// Merges `refs/remotes/REMOTE/BRANCH` into the local `branch`, as `pull`
+    /// does after its fetch; nil when the remote has no such branch.
+    func mergeTracking(
+        remote name: String, branch: String, onConflict: ConflictPolicy, message: String? = nil
+    ) throws -> MergeOutcome? {
+        let tracking = "refs/remotes/\(name)/\(branch)"
+        guard try repository.refs.resolve(tracking) != nil else { return nil }
         return try repository.merge(from: tracking, into: try repository.branch(branch), onConflict: onConflict,
                                     message: message ?? "Merge branch '\(branch)' of \(name)")
     }

@@ -19,7 +19,7 @@ struct BanyanCommand: AsyncParsableCommand {
             Log.self, BranchCommand.self, Diff.self, Reset.self, SnapshotCommand.self,
             RevParse.self, CatFile.self, Fsck.self, Gc.self, CountObjects.self, VerifyPack.self,
             BundleCommand.self, Demo.self, Merge.self, MergeBaseCommand.self, MergeDriver.self,
-            Serve.self, Clone.self, RemoteCommand.self, Fetch.self, Pull.self, Push.self, Watch.self,
+            Serve.self, Clone.self, RemoteCommand.self, Fetch.self, Pull.self, Push.self, SyncCommand.self, Watch.self,
             MaintenanceCommand.self,
         ]
     )

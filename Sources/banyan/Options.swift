@@ -127,3 +127,6 @@ enum Output {
 func parseKey(_ text: String) throws -> Key {
     try Key(text)
 }
+
+/// `--on-conflict fail|ours|theirs`, as `merge`, `pull` and `sync` take it.
+extension ConflictRule: ExpressibleByArgument {}

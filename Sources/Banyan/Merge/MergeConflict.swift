@@ -94,6 +94,26 @@ public enum ConflictPolicy {
     }
 }
 
+/// The ``ConflictPolicy`` cases that need no code, as a `Sendable` value a
+/// command-line flag or a long-running sync can hold.
+public enum ConflictRule: String, Hashable, Sendable, CaseIterable {
+    /// Leave the conflict: the merge reports it and writes nothing.
+    case fail
+    /// Keep ours' version of every conflicting key.
+    case ours
+    /// Keep theirs' version of every conflicting key.
+    case theirs
+
+    /// The merge policy this rule stands for.
+    public var policy: ConflictPolicy {
+        switch self {
+        case .fail: .fail
+        case .ours: .ours
+        case .theirs: .theirs
+        }
+    }
+}
+
 /// The result of merging two trees: the merged tree, or what stopped it.
 public enum TreeMergeResult: Hashable, Sendable {
     /// Every key merged (or its conflict was resolved); the merged root tree, stored.

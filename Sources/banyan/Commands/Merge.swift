@@ -15,16 +15,12 @@ struct Merge: ParsableCommand {
             2 on errors.
             """)
 
-    enum Choice: String, ExpressibleByArgument, CaseIterable {
-        case fail, ours, theirs
-    }
-
     @Argument(help: "The revision to merge: a branch, tag or commit.") var source: String
     @Option(name: [.short, .customLong("branch")], help: "The branch to merge into (default: HEAD's branch).")
     var branch: String?
     @OptionGroup var commit: CommitOptions
     @Option(name: .customLong("on-conflict"), help: "What to keep where no strategy resolves a conflict: fail, ours or theirs.")
-    var onConflict: Choice = .fail
+    var onConflict: ConflictRule = .fail
     @Flag(help: "Work out the merge but write nothing.") var dryRun = false
     @Flag(help: "Print JSON.") var json = false
     @Flag(help: "Merge even when the two have no common ancestor (against an empty base).")
@@ -51,12 +47,7 @@ struct Merge: ParsableCommand {
     func run() throws {
         let repo = try repository.open()
         let target = try writeBranch(branch, in: repo)
-        let policy: ConflictPolicy = switch onConflict {
-        case .fail: .fail
-        case .ours: .ours
-        case .theirs: .theirs
-        }
-        let outcome = try repo.merge(from: source, into: target, onConflict: policy, message: commit.message,
+        let outcome = try repo.merge(from: source, into: target, onConflict: onConflict.policy, message: commit.message,
                                      author: try commit.signature(), allowUnrelatedHistories: allowUnrelatedHistories,
                                      dryRun: dryRun)
         switch outcome {

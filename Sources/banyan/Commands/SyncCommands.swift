@@ -55,23 +55,17 @@ struct Pull: AsyncParsableCommand {
         commandName: "pull",
         abstract: "Fetch, then merge the remote's branch into the local one.",
         discussion: "Exit status 1 when conflicts remain (the branch does not move), 2 on errors.")
-    enum Choice: String, ExpressibleByArgument, CaseIterable { case fail, ours, theirs }
     @Argument(help: "The remote (default: origin).") var remoteName = "origin"
     @Argument(help: "The branch (default: HEAD's branch).") var branch: String?
     @Option(name: .customLong("on-conflict"), help: "What to keep where no strategy resolves a conflict: fail, ours or theirs.")
-    var onConflict: Choice = .fail
+    var onConflict: ConflictRule = .fail
     @OptionGroup var remote: RemoteOptions
     @OptionGroup var repository: RepositoryOptions
 
     func run() async throws {
         let (sync, branch) = try remote.sync(repository, branch: branch)
-        let (name, choice) = (remoteName, onConflict)
-        let policy: ConflictPolicy = switch choice {
-        case .fail: .fail
-        case .ours: .ours
-        case .theirs: .theirs
-        }
-        let outcome = try await sync.pull(remote: name, branch: branch, onConflict: policy)
+        let (name, rule) = (remoteName, onConflict)
+        let outcome = try await sync.pull(remote: name, branch: branch, onConflict: rule.policy)
         switch outcome {
         case .upToDate: Output.line("already up to date")
         case .fastForward(let id): Output.line("fast-forward to \(id.hex)")

@@ -5,7 +5,8 @@ import BanyanTestSupport
 import Foundation
 import Hummingbird
 
-/// A `banyan serve` running in-process on an ephemeral loopback port; `stop()` ends it.
+/// A `banyan serve` (Git endpoints and REST API) running in-process on an
+/// ephemeral loopback port; `stop()` ends it.
 final class TestServer: Sendable {
     let port: Int
     let task: Task<Void, any Error>
@@ -20,11 +21,14 @@ final class TestServer: Sendable {
         self.task = task
     }
 
-    static func start(_ repository: Repository, token: String? = nil, options: GitService.Options = .init()) async throws -> TestServer {
+    /// Serves `repository` on `port` (0: an ephemeral one; a port a stopped server used, to restart it).
+    static func start(_ repository: Repository, token: String? = nil, options: GitService.Options = .init(),
+                      port: Int = 0) async throws -> TestServer {
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let builder = BanyanServerBuilder(
             repository: repository,
-            configuration: .init(host: "127.0.0.1", port: 0, token: token, git: options, logLevel: .critical))
+            configuration: .init(host: "127.0.0.1", port: port, token: token, git: options, logLevel: .critical))
+        builder.addRESTAPI(repository: repository)
         let app = try builder.application { port in continuation.yield(port) }
         let task = Task { try await app.run() }
         var iterator = ports.makeAsyncIterator()

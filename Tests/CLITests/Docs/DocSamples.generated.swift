@@ -334,6 +334,28 @@ struct DocSwiftSamples {
         print(result.succeeded)
     }
 
+    /// Sources/BanyanSync/BanyanSync.docc/BanyanSync.md, line 35: compiled, not run.
+    func Sources_BanyanSync_BanyanSync_docc_BanyanSync_md_2() async throws {
+        let scratch = TemporaryDirectory("banyan-doc-sample")
+        let phone = try Repository.open(at: "\(scratch.path)/phone.banyan")   // a clone: it has the remote origin
+        for await event in try Sync(repository: phone).live(branches: ["main"]) {
+            switch event {
+            case .synced(let outcome, let at):
+                for branch in outcome.branches where !branch.isNothingToDo {
+                    print("\(branch.branch): \(branch.action.rawValue)\(branch.pushed ? ", pushed" : "") at \(at)")
+                }
+            case .conflict(_, let branch, let keys):
+                print("conflict on \(branch) in \(keys.map(\.path).joined(separator: ", "))")
+            case .offline(let remote, let error, let retryIn):
+                print("\(remote) offline (\(error)), retrying in \(retryIn)")
+            case .online(let remote):
+                print("\(remote) online")
+            case .following:
+                break
+            }
+        }
+    }
+
     /// Sources/BanyanServer/BanyanServer.docc/BanyanServer.md, line 16: compiled, not run.
     func Sources_BanyanServer_BanyanServer_docc_BanyanServer_md_1() async throws {
         let repo = try Repository.open(at: "/srv/notes.banyan")
