@@ -36,19 +36,34 @@ public struct ObjectID: Hashable, Comparable, Sendable, CustomStringConvertible 
 
     /// Parses a full-length hex id (40 or 64 characters, either case).
     public init?(hex: some StringProtocol) {
-        let utf8 = Array(hex.utf8)
+        self.init(hexDigits: hex.utf8)
+    }
+
+    /// Parses a full-length hex id from its ASCII digits (40 or 64 bytes,
+    /// either case), without allocating: for readers of ids in bulk, such
+    /// as `cat-file --batch` fed a line an id.
+    public init?<Digits: Collection<UInt8>>(hexDigits digits: Digits) {
         let algorithm: HashAlgorithm
-        switch utf8.count {
+        switch digits.count {
         case 40: algorithm = .sha1
         case 64: algorithm = .sha256
         default: return nil
         }
-        var raw = [UInt8](repeating: 0, count: algorithm.digestLength)
-        for i in 0..<raw.count {
-            guard let hi = Self.nibble(utf8[2 * i]), let lo = Self.nibble(utf8[2 * i + 1]) else { return nil }
-            raw[i] = hi << 4 | lo
+        var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        let parsed = Swift.withUnsafeMutableBytes(of: &words) { raw -> Bool in
+            var iterator = digits.makeIterator()
+            var i = 0
+            while let high = iterator.next() {
+                guard let low = iterator.next(), let hi = Self.nibble(high), let lo = Self.nibble(low) else { return false }
+                raw[i] = hi << 4 | lo
+                i += 1
+            }
+            return true
         }
-        self = raw.withUnsafeBytes { ObjectID(digest: $0, algorithm: algorithm) }
+        guard parsed else { return nil }
+        self = Swift.withUnsafeBytes(of: &words) {
+            ObjectID(digest: UnsafeRawBufferPointer(rebasing: $0.prefix(algorithm.digestLength)), algorithm: algorithm)
+        }
     }
 
     /// Parses a full-length hex id, throwing `invalidObjectID` when it is not one.
@@ -90,7 +105,7 @@ public struct ObjectID: Hashable, Comparable, Sendable, CustomStringConvertible 
 
     /// The full lowercase hex form.
     public var hex: String {
-        let digits: [UInt8] = Array("0123456789abcdef".utf8)
+        let digits = Self.hexDigits
         return withUnsafeBytes { raw in
             String(unsafeUninitializedCapacity: raw.count * 2) { out in
                 for (i, byte) in raw.enumerated() {
@@ -101,6 +116,18 @@ public struct ObjectID: Hashable, Comparable, Sendable, CustomStringConvertible 
             }
         }
     }
+
+    /// Appends the full lowercase hex form's ASCII digits to `buffer`.
+    public func appendHex(to buffer: inout [UInt8]) {
+        withUnsafeBytes { raw in
+            for byte in raw {
+                buffer.append(Self.hexDigits[Int(byte >> 4)])
+                buffer.append(Self.hexDigits[Int(byte & 0xf)])
+            }
+        }
+    }
+
+    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
     /// The first `length` hex characters.
     public func abbreviated(_ length: Int = 7) -> String {

@@ -127,6 +127,49 @@ public struct Snapshot: Sendable {
         }
     }
 
+    /// Every value under `prefix` (recursively), in Git's order, as `walk`
+    /// gives them, but each path as its UTF-8 bytes (`a/b/c`) in a buffer
+    /// the walk reuses: no `Key` a value, and trees read in place. For
+    /// listings of many keys (`banyan ls -r`). Throws `corruptObject` for a
+    /// tree entry that does not parse.
+    package func forEachValue(under prefix: Key = .root, _ body: (_ path: [UInt8], _ id: ObjectID) throws -> Void) throws {
+        if !prefix.isRoot, let entry = try entry(at: prefix), !entry.mode.isDirectory {
+            return try body(Array(prefix.path.utf8), entry.id)
+        }
+        guard let treeID = try directoryID(prefix) else { return }
+        var path = prefix.isRoot ? [] : Array(prefix.path.utf8) + [UInt8(ascii: "/")]
+        try forEachValue(inTree: treeID, path: &path, body)
+    }
+
+    private func forEachValue(inTree treeID: ObjectID, path: inout [UInt8], _ body: (_ path: [UInt8], _ id: ObjectID) throws -> Void) throws {
+        if treeID == repository.hashAlgorithm.emptyTreeID { return }   // not always stored
+        let tree = try repository.objects.get(treeID, kind: .tree).body
+        let digestLength = repository.hashAlgorithm.digestLength
+        let base = path.count
+        try tree.withUnsafeBytes { bytes in
+            var cursor = TreeEntryCursor(bytes, digestLength: digestLength)
+            while true {
+                let position = cursor.position
+                guard let entry = try? cursor.next() else {
+                    guard position >= bytes.count else {
+                        throw BanyanError(.corruptObject, "tree \(treeID.hex): the entry at byte \(position) does not parse")
+                    }
+                    return
+                }
+                let idStart = entry.idStart(digestLength: digestLength)
+                let id = ObjectID(digest: UnsafeRawBufferPointer(rebasing: bytes[idStart..<entry.end]), algorithm: repository.hashAlgorithm)
+                path.removeSubrange(base...)
+                path.append(contentsOf: bytes[entry.name])
+                if entry.mode == FileMode.directory.rawValue {
+                    path.append(UInt8(ascii: "/"))
+                    try forEachValue(inTree: id, path: &path, body)
+                } else {
+                    try body(path, id)
+                }
+            }
+        }
+    }
+
     /// The tree id of directory `key`, nil when absent, throwing when it is a value.
     func directoryID(_ key: Key) throws -> ObjectID? {
         if key.isRoot { return root }

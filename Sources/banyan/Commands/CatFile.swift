@@ -81,8 +81,15 @@ private struct BatchSession {
 
     /// `--batch` / `--batch-check`: each line names an object.
     mutating func runNames(withContent: Bool) throws {
+        let hexLength = repo.hashAlgorithm.hexLength
         while let line = try nextLine() {
-            answer(String(decoding: line, as: UTF8.self), withContent: withContent)
+            // A full hex id is that object whatever refs exist (as in `resolve`
+            // and git): read straight from the bytes, no string work a line.
+            if line.count == hexLength, let id = ObjectID(hexDigits: line) {
+                answer(id, named: line, withContent: withContent)
+            } else {
+                answer(String(decoding: line, as: UTF8.self), withContent: withContent)
+            }
         }
         flush()
     }
@@ -123,11 +130,9 @@ private struct BatchSession {
     }
 
     private mutating func answer(_ name: String, withContent: Bool) {
-        let raw: RawObject
         let id: ObjectID
         do {
             id = try repo.resolve(name)
-            raw = try repo.objects.get(id)
         } catch let error as BanyanError where error.code == .ambiguousRevision {
             out.append(contentsOf: "\(name) ambiguous\n".utf8)
             return
@@ -135,7 +140,22 @@ private struct BatchSession {
             out.append(contentsOf: "\(name) missing\n".utf8)
             return
         }
-        out.append(contentsOf: "\(id.hex) \(raw.kind.rawValue) \(raw.body.count)\n".utf8)
+        answer(id, named: name.utf8, withContent: withContent)
+    }
+
+    /// `<id> <type> <size>` (and the content), or `<name> missing`.
+    private mutating func answer(_ id: ObjectID, named name: some Collection<UInt8>, withContent: Bool) {
+        guard let raw = try? repo.objects.get(id) else {
+            out.append(contentsOf: name)
+            out.append(contentsOf: " missing\n".utf8)
+            return
+        }
+        id.appendHex(to: &out)
+        out.append(UInt8(ascii: " "))
+        out.append(contentsOf: raw.kind.rawValue.utf8)
+        out.append(UInt8(ascii: " "))
+        out.append(contentsOf: String(raw.body.count).utf8)
+        out.append(UInt8(ascii: "\n"))
         if withContent {
             out.append(contentsOf: raw.body)
             out.append(UInt8(ascii: "\n"))

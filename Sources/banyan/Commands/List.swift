@@ -15,7 +15,18 @@ struct List: ParsableCommand {
         let prefix = try Key(prefix: prefix ?? "")
         let snapshot = try target.snapshot(in: try repository.open())
         if recursive {
-            for (key, _) in try snapshot.walk(prefix) { Output.line(key.path) }
+            // Paths as bytes straight into the output: no Key or String a line.
+            var out: [UInt8] = []
+            out.reserveCapacity(1 << 16)
+            try snapshot.forEachValue(under: prefix) { path, _ in
+                out.append(contentsOf: path)
+                out.append(UInt8(ascii: "\n"))
+                if out.count >= 1 << 16 {
+                    Output.write(out)
+                    out.removeAll(keepingCapacity: true)
+                }
+            }
+            Output.write(out)
         } else {
             for entry in try snapshot.list(prefix) {
                 Output.line(entry.kind == .directory ? entry.key.path + "/" : entry.key.path)

@@ -104,6 +104,7 @@ enum LiveLog {
         } else {
             for text in texts(line) { Output.line("\(line.at) \(text)") }
         }
+        Output.flush()   // a log read through a pipe sees each event as it happens
     }
 
     private static func texts(_ line: EventJSON) -> [String] {
