@@ -43,6 +43,19 @@ public struct ObjectID: Hashable, Comparable, Sendable, CustomStringConvertible 
     /// either case), without allocating: for readers of ids in bulk, such
     /// as `cat-file --batch` fed a line an id.
     public init?<Digits: Collection<UInt8>>(hexDigits digits: Digits) {
+        // Unspecialized generic iteration cost more than the rest of a
+        // `cat-file --batch-check` line: parse from contiguous bytes.
+        guard let parsed = digits.withContiguousStorageIfAvailable({ Self.parse(hexDigits: $0) }) ?? Self.parse(hexDigits: Array(digits)) else {
+            return nil
+        }
+        self = parsed
+    }
+
+    private static func parse(hexDigits digits: [UInt8]) -> ObjectID? {
+        digits.withUnsafeBufferPointer { parse(hexDigits: $0) }
+    }
+
+    private static func parse(hexDigits digits: UnsafeBufferPointer<UInt8>) -> ObjectID? {
         let algorithm: HashAlgorithm
         switch digits.count {
         case 40: algorithm = .sha1
@@ -51,17 +64,14 @@ public struct ObjectID: Hashable, Comparable, Sendable, CustomStringConvertible 
         }
         var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
         let parsed = Swift.withUnsafeMutableBytes(of: &words) { raw -> Bool in
-            var iterator = digits.makeIterator()
-            var i = 0
-            while let high = iterator.next() {
-                guard let low = iterator.next(), let hi = Self.nibble(high), let lo = Self.nibble(low) else { return false }
+            for i in 0..<(digits.count / 2) {
+                guard let hi = nibble(digits[2 * i]), let lo = nibble(digits[2 * i + 1]) else { return false }
                 raw[i] = hi << 4 | lo
-                i += 1
             }
             return true
         }
         guard parsed else { return nil }
-        self = Swift.withUnsafeBytes(of: &words) {
+        return Swift.withUnsafeBytes(of: &words) {
             ObjectID(digest: UnsafeRawBufferPointer(rebasing: $0.prefix(algorithm.digestLength)), algorithm: algorithm)
         }
     }
@@ -105,12 +115,11 @@ public struct ObjectID: Hashable, Comparable, Sendable, CustomStringConvertible 
 
     /// The full lowercase hex form.
     public var hex: String {
-        let digits = Self.hexDigits
-        return withUnsafeBytes { raw in
+        withUnsafeBytes { raw in
             String(unsafeUninitializedCapacity: raw.count * 2) { out in
                 for (i, byte) in raw.enumerated() {
-                    out[2 * i] = digits[Int(byte >> 4)]
-                    out[2 * i + 1] = digits[Int(byte & 0xf)]
+                    out[2 * i] = Self.hexDigit(byte >> 4)
+                    out[2 * i + 1] = Self.hexDigit(byte & 0xf)
                 }
                 return raw.count * 2
             }
@@ -119,15 +128,23 @@ public struct ObjectID: Hashable, Comparable, Sendable, CustomStringConvertible 
 
     /// Appends the full lowercase hex form's ASCII digits to `buffer`.
     public func appendHex(to buffer: inout [UInt8]) {
-        withUnsafeBytes { raw in
-            for byte in raw {
-                buffer.append(Self.hexDigits[Int(byte >> 4)])
-                buffer.append(Self.hexDigits[Int(byte & 0xf)])
+        var digits: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
+        let count = algorithm.hexLength
+        Swift.withUnsafeMutableBytes(of: &digits) { out in
+            withUnsafeBytes { raw in
+                for (i, byte) in raw.enumerated() {
+                    out[2 * i] = Self.hexDigit(byte >> 4)
+                    out[2 * i + 1] = Self.hexDigit(byte & 0xf)
+                }
             }
+            buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: out.prefix(count)))
         }
     }
 
-    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+    @inline(__always)
+    private static func hexDigit(_ value: UInt8) -> UInt8 {
+        value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "a") + value - 10
+    }
 
     /// The first `length` hex characters.
     public func abbreviated(_ length: Int = 7) -> String {
@@ -165,12 +182,11 @@ public struct ObjectID: Hashable, Comparable, Sendable, CustomStringConvertible 
         text.utf8.count >= 4 && text.utf8.count <= 64 && text.utf8.allSatisfy { nibble($0) != nil }
     }
 
+    @inline(__always)
     private static func nibble(_ c: UInt8) -> UInt8? {
-        switch c {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): return c - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): return c - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): return c - UInt8(ascii: "A") + 10
-        default: return nil
-        }
+        let digit = c &- UInt8(ascii: "0")
+        if digit < 10 { return digit }
+        let letter = (c | 0x20) &- UInt8(ascii: "a")   // either case
+        return letter < 6 ? letter + 10 : nil
     }
 }

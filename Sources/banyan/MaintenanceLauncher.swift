@@ -15,6 +15,8 @@ enum MaintenanceLauncher {
     private static let opened = Mutex<[Repository]>([])
     /// glibc's `POSIX_SPAWN_SETSID` (a GNU extension Swift does not import).
     private static let spawnNewSession: Int32 = 0x80
+    /// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34; not imported either).
+    private typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
 
     /// Remembers a store this command opened, to check when it is done.
     static func register(_ repository: Repository) {
@@ -48,6 +50,13 @@ enum MaintenanceLauncher {
         posix_spawnattr_setflags(&attributes, Int16(spawnNewSession))
         for descriptor in [STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO] {
             posix_spawn_file_actions_addopen(&actions, descriptor, "/dev/null", descriptor == STDIN_FILENO ? O_RDONLY : O_WRONLY, 0)
+        }
+        // Nothing else this process inherited goes with it: a pipe's write end
+        // kept open by the maintenance run makes whoever started this command
+        // and reads that pipe (Foundation's `Process` does) wait for the
+        // repack too, as git's daemonize closes everything for the same reason.
+        if let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") {
+            _ = unsafeBitCast(symbol, to: AddCloseFrom.self)(&actions, 3)
         }
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }

@@ -42,7 +42,6 @@ package enum DeltaChain {
     ) throws -> RawObject {
         // Delta entries from the requested object down towards its base, applied in reverse.
         var chain: [(offset: Int, delta: Stored)] = []
-        var visited = Set<Int>()
         var current = start
         var base: RawObject
         while true {
@@ -50,7 +49,9 @@ package enum DeltaChain {
                 base = hit
                 break
             }
-            guard visited.insert(current).inserted else {
+            // Every entry visited so far is in the chain: no set to allocate
+            // for each object read, and chains are short (git's depth is 50).
+            guard !chain.contains(where: { $0.offset == current }) else {
                 throw BanyanError(.corruptObject, "delta chain loops back to the entry at offset \(current)")
             }
             switch try read(current) {
