@@ -118,11 +118,14 @@ def main():
         connection = http.client.HTTPConnection(host, port, timeout=30)
         connection.request("PUT", f"/api/v1/kv/main/latency/rest-{n}", body=f"{n}".encode())
         response = connection.getresponse()
-        response.read()
+        body = response.read()
         connection.close()
         if response.status not in (200, 201, 204):
             raise RuntimeError(f"PUT answered HTTP {response.status}")
-        return run(banyan, "rev-parse", "main", "-C", store)
+        ids = re.findall(r'"([0-9a-f]{40})"', body.decode()) or re.findall(r'"([0-9a-f]{40})"', response.getheader("ETag") or "")
+        if not ids:
+            raise RuntimeError(f"PUT named no commit: {body[:200]!r}")
+        return ids[0]
 
     def banyan_set():
         return run(banyan, "set", f"latency/cli-{next(counter)}", "x", "-C", store)
@@ -137,9 +140,18 @@ def main():
         return run("git", "rev-parse", "HEAD", cwd=work)
 
     def git_update_ref():
+        # A commit that adds a key (watches report commits that change keys),
+        # made with a scratch index.
+        n = next(counter)
         head = run("git", "--git-dir", store, "rev-parse", "main")
-        tree = run("git", "--git-dir", store, "rev-parse", "main^{tree}")
-        commit = run("git", "--git-dir", store, "commit-tree", tree, "-p", head, "-m", f"git {next(counter)}")
+        index = {**ENV, "GIT_INDEX_FILE": os.path.join(scratch, "index")}
+        git = ["git", "--git-dir", store]
+        subprocess.run(git + ["read-tree", "main"], env=index, check=True)
+        blob = subprocess.run(git + ["hash-object", "-w", "--stdin"], input=f"{n}\n", env=index, check=True,
+                              capture_output=True, text=True).stdout.strip()
+        subprocess.run(git + ["update-index", "--add", "--cacheinfo", f"100644,{blob},latency/git-{n}"], env=index, check=True)
+        tree = subprocess.run(git + ["write-tree"], env=index, check=True, capture_output=True, text=True).stdout.strip()
+        commit = run("git", "--git-dir", store, "commit-tree", tree, "-p", head, "-m", f"git {n}")
         # Only the ref move is timed: the commit is made first.
         return commit, lambda: run("git", "--git-dir", store, "update-ref", "refs/heads/main", commit, head)
 
