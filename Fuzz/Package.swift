@@ -5,7 +5,8 @@ import PackageDescription
 // `swift test` of Banyan never sees sanitizer flags. The Banyan modules are
 // symlinks to ../Sources, compiled here with coverage and AddressSanitizer;
 // swift-crypto is compiled plainly (it is not what is being fuzzed).
-// BanyanSync is built without its HTTP client (`Sync`, its extensions and `HTTPTransport` with its TLS),
+// BanyanSync is built without its HTTP client (`Sync`, its extensions, live sync and `HTTPTransport`
+// with its TLS and change-stream client; the change stream's parser, `ServerSentEvents`, stays),
 // which keeps SwiftNIO and BoringSSL out of the fuzz build.
 // Build with scripts/fuzz.sh.
 let sanitize: [SwiftSetting] = [.unsafeFlags(["-sanitize=fuzzer,address"])]
@@ -27,7 +28,10 @@ let package = Package(
         .target(
             name: "BanyanSync",
             dependencies: ["Banyan"],
-            exclude: ["HTTPTransport.swift", "HTTPTransport+TLS.swift", "Sync.swift", "Sync+Bundle.swift"],
+            exclude: [
+                "HTTPTransport.swift", "HTTPTransport+TLS.swift", "HTTPTransport+Events.swift", "Sync.swift",
+                "Sync+Bundle.swift", "Sync+Converge.swift", "LiveSync.swift", "Internal/RemoteFollower.swift",
+            ],
             swiftSettings: sanitize
         ),
         .executableTarget(

@@ -123,6 +123,11 @@ def client_side_captures(seeds, small, scratch):
                                (b'{"n": null}', b'{"n": {"x": "y"}}', b'{"n": true}'),
                                (b'', b'[1, 2.5e3, "\\u00e9"]', b'[1]')):
         seeds.add("json-merge", base + b"\x00" + ours + b"\x00" + theirs)
+    # The change stream as `banyan serve` writes it (the first byte picks where the pieces are cut).
+    update = (b'id: 5d1f0c2a9e3b47d8a6c1f0e2b3a4c5d6e7f80912\nevent: update\n'
+              b'data: {"changes":[{"key":"notes/a","kind":"added"}],"new":"5d1f0c2a","old":null}\n\n')
+    seeds.add("sse", b"\x03" + b": keep-alive\n\n" + update)
+    seeds.add("sse", b"\x05" + update.replace(b"\n", b"\r\n") + b"event: error\r\ndata: a\r\ndata: b\r\n\r\n")
 
 
 def main():

@@ -5,6 +5,37 @@ import Testing
 
 @Suite("Store API")
 struct RepositoryTests {
+    /// `forEachValue` (the byte path walk under `banyan ls -r`) lists what
+    /// `walk` lists, in the same order, under any prefix.
+    @Test(arguments: StoreKind.allCases)
+    func theBytePathWalkMatchesTheKeyWalk(_ kind: StoreKind) throws {
+        let (repo, dir) = try kind.make()
+        defer { _ = dir }
+        let main = try repo.branch("main")
+        var generator = SystemRandomNumberGenerator()
+        try main.transaction(message: "keys", author: signature()) { tx in
+            for n in 0..<300 {
+                let depth = Int.random(in: 1...4, using: &generator)
+                let path = (0..<depth).map { _ in ["a", "b", "a-b", "a.b", "c0", "\u{e9}"].randomElement(using: &generator)! }
+                tx.set(try Key(path.joined(separator: "/") + "/v\(n)"), Data("\(n)".utf8))
+            }
+            tx.set(try Key("top"), Data("t".utf8))
+        }
+        let snapshot = try main.snapshot()
+        for prefix in ["", "a", "a/b", "top", "absent", "a/b/v1"] {
+            let key = try Key(prefix: prefix)
+            var paths: [String] = []
+            var ids: [ObjectID] = []
+            try snapshot.forEachValue(under: key) { path, id in
+                paths.append(String(decoding: path, as: UTF8.self))
+                ids.append(id)
+            }
+            let expected = try snapshot.walk(key)
+            #expect(paths == expected.map(\.key.path), "under '\(prefix)'")
+            #expect(ids == expected.map(\.id), "under '\(prefix)'")
+        }
+    }
+
     /// Found by the REST API fuzz run (scripts/api-fuzz.sh): `POST /api/v1/commit/NEW`
     /// with only `remove` made a commit whose empty tree was never stored.
     @Test(arguments: StoreKind.allCases)

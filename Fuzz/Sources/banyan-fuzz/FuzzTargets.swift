@@ -29,6 +29,7 @@ enum FuzzTargets {
         "bundle": bundle,
         "reflog": reflog,
         "json-merge": jsonMerge,
+        "sse": serverSentEvents,
     ]
 
     /// The first byte picks the hash function, so one corpus covers both.
@@ -282,6 +283,25 @@ enum FuzzTargets {
             guard again.count == 1, again[0].old == entry.old, again[0].new == entry.new, again[0].message == entry.message else {
                 fatalError("reflog entry \(entry) does not read back from its own line")
             }
+        }
+    }
+
+    /// A change stream (`text/event-stream`) read whole and in pieces cut
+    /// where the first byte says: the same events either way, as the
+    /// network may cut a stream anywhere.
+    static func serverSentEvents(_ data: [UInt8]) {
+        guard let cut = data.first else { return }
+        let body = Array(data.dropFirst())
+        var whole = ServerSentEvents()
+        let expected = whole.feed(body)
+        var pieces = ServerSentEvents()
+        let step = Int(cut % 7) + 1
+        var events: [ServerSentEvents.Event] = []
+        for start in stride(from: 0, to: body.count, by: step) {
+            events += pieces.feed(body[start..<min(start + step, body.count)])
+        }
+        guard events == expected else {
+            fatalError("a change stream cut into pieces of \(step) bytes reads as other events")
         }
     }
 

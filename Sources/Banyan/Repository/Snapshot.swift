@@ -148,14 +148,7 @@ public struct Snapshot: Sendable {
         let base = path.count
         try tree.withUnsafeBytes { bytes in
             var cursor = TreeEntryCursor(bytes, digestLength: digestLength)
-            while true {
-                let position = cursor.position
-                guard let entry = try? cursor.next() else {
-                    guard position >= bytes.count else {
-                        throw BanyanError(.corruptObject, "tree \(treeID.hex): the entry at byte \(position) does not parse")
-                    }
-                    return
-                }
+            while let entry = try cursor.nextStored() {
                 let idStart = entry.idStart(digestLength: digestLength)
                 let id = ObjectID(digest: UnsafeRawBufferPointer(rebasing: bytes[idStart..<entry.end]), algorithm: repository.hashAlgorithm)
                 path.removeSubrange(base...)

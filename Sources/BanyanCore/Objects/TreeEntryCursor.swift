@@ -69,6 +69,18 @@ package struct TreeEntryCursor {
         return entry
     }
 
+    /// `next()` for readers that take a tree as stored: throws
+    /// `corruptObject` naming the byte where an entry does not parse.
+    @inlinable
+    package mutating func nextStored() throws(BanyanError) -> Entry? {
+        let start = position
+        do {
+            return try next()
+        } catch {
+            throw BanyanError(.corruptObject, "tree entry at byte \(start) is truncated or has no mode")
+        }
+    }
+
     /// The entry at `start` of `body`; throws as `next()` does.
     @inlinable
     package static func entry(in body: UnsafeRawBufferPointer, at start: Int, digestLength: Int) throws(Failure) -> Entry {

@@ -60,14 +60,7 @@ struct EncodedTree: Sendable {
         offsets.reserveCapacity(body.count / (algorithm.digestLength + 12))
         try body.withUnsafeBytes { bytes in
             var cursor = TreeEntryCursor(bytes, digestLength: algorithm.digestLength)
-            while true {
-                let position = cursor.position
-                guard let entry = try? cursor.next() else {
-                    guard position >= bytes.count else {
-                        throw BanyanError(.corruptObject, "tree entry at byte \(position) is truncated or has no mode")
-                    }
-                    break
-                }
+            while let entry = try cursor.nextStored() {
                 offsets.append(UInt32(entry.start))
             }
         }
