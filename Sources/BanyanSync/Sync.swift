@@ -79,7 +79,7 @@ public struct Sync: Sendable {
             return summary
         }
         let client = try client(url)
-        let refs = try await client.listRefs()
+        let refs = try await client.listRefs(prefixes: ["refs/heads/", "refs/tags/", ConflictInbox.refName])
         let result = try await client.fetch(wants: refs.refs.map(\.id), depth: depth)
         result.warnings.forEach { warning?($0) }
         var updated: [String: ObjectID] = [:]
@@ -93,6 +93,8 @@ public struct Sync: Sendable {
             } else if ref.name.hasPrefix("refs/tags/"), try repository.objects.contains(ref.id) {
                 local = ref.name
                 expectation = .absent
+            } else if ref.name == ConflictInbox.refName, let tracking = Self.inboxTracking(trackingPrefix) {
+                local = tracking
             } else {
                 continue
             }
@@ -105,7 +107,20 @@ public struct Sync: Sendable {
         where refs.find("refs/heads/" + stale.name.dropFirst(trackingPrefix.count)) == nil {
             try repository.refs.delete(stale.name, expected: .value(stale.id))
         }
+        if refs.find(ConflictInbox.refName) == nil, let tracking = Self.inboxTracking(trackingPrefix),
+           let stale = try repository.refs.resolve(tracking) {
+            try repository.refs.delete(tracking, expected: .value(stale))
+        }
         return FetchSummary(updated: updated, result: result, remoteRefs: refs)
+    }
+
+    /// Where a remote's conflict inbox is kept when fetching into
+    /// `refs/remotes/NAME/`: `refs/banyan/remotes/NAME/conflicts` (outside
+    /// the remote's branches, so no branch name can collide with it); nil
+    /// for other tracking prefixes.
+    static func inboxTracking(_ trackingPrefix: String) -> String? {
+        guard trackingPrefix.hasPrefix("refs/remotes/"), trackingPrefix.hasSuffix("/") else { return nil }
+        return "refs/banyan/remotes/" + trackingPrefix.dropFirst("refs/remotes/".count) + "conflicts"
     }
 
     /// Clones `url` into a new repository at `path`: remote `origin`, all
@@ -181,6 +196,9 @@ public struct Sync: Sendable {
             throw BanyanError(.refNotFound, "the remote has no branch \(branch)")
         }
         try repository.refs.setSymbolic("HEAD", target: "refs/heads/\(name)")
+        if let tracking = inboxTracking("refs/remotes/origin/"), let inbox = try repository.refs.resolve(tracking) {
+            try ConflictInbox(repository: repository).merge(inbox)
+        }
     }
 
     /// The object format of the repository at `url` (a bundle's, or a remote's from its capabilities).
@@ -231,11 +249,15 @@ extension Sync {
     /// Fetches `remote`, then merges `refs/remotes/REMOTE/BRANCH` into the
     /// local `branch` (fast-forward when possible, else a merge commit built
     /// with the store's merge strategies). Conflicts left by `onConflict`
-    /// come back in the outcome and the branch does not move.
+    /// come back in the outcome and the branch does not move. The remote's
+    /// conflict inbox is merged into this store's.
     public func pull(
         remote name: String = "origin", branch: String, onConflict: ConflictPolicy = .fail, message: String? = nil
     ) async throws -> MergeOutcome {
         _ = try await fetch(remote: name)
+        if let tracking = Self.inboxTracking("refs/remotes/\(name)/"), let inbox = try repository.refs.resolve(tracking) {
+            try ConflictInbox(repository: repository).merge(inbox)
+        }
         guard let outcome = try mergeTracking(remote: name, branch: branch, onConflict: onConflict, message: message) else {
             throw BanyanError(.refNotFound, "remote \(name) has no branch \(branch)")
         }

@@ -57,7 +57,7 @@ struct Pull: AsyncParsableCommand {
         discussion: "Exit status 1 when conflicts remain (the branch does not move), 2 on errors.")
     @Argument(help: "The remote (default: origin).") var remoteName = "origin"
     @Argument(help: "The branch (default: HEAD's branch).") var branch: String?
-    @Option(name: .customLong("on-conflict"), help: "What to keep where no strategy resolves a conflict: fail, ours or theirs.")
+    @Option(name: .customLong("on-conflict"), help: "What to keep where no strategy resolves a conflict: fail, ours, theirs or record (merge, keep the newer side, record the conflict in the inbox).")
     var onConflict: ConflictRule = .fail
     @OptionGroup var remote: RemoteOptions
     @OptionGroup var repository: RepositoryOptions
@@ -70,6 +70,9 @@ struct Pull: AsyncParsableCommand {
         case .upToDate: Output.line("already up to date")
         case .fastForward(let id): Output.line("fast-forward to \(id.hex)")
         case .merged(let id): Output.line("merged: \(id.hex)")
+        case .recorded(let id, let conflicts):
+            Output.line("merged: \(id.hex)")
+            for conflict in conflicts { Output.line("conflict recorded: \(conflict.key.path)") }
         case .conflicts(let conflicts):
             for conflict in conflicts { Output.line("conflict: \(conflict.key.path)") }
             Output.error("\(conflicts.count) conflict\(conflicts.count == 1 ? "" : "s"); branch \(branch) was not changed")

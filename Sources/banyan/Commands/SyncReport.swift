@@ -23,6 +23,10 @@ struct SyncReport: Encodable {
 
     var remote: String
     var branches: [BranchReport] = []
+    /// True when the conflict inbox was pushed.
+    var inboxPushed = false
+    /// Conflicts open in the inbox on the synced branches afterwards.
+    var openConflicts = 0
     var error: String?
 
     init(_ outcome: SyncOutcome) {
@@ -32,6 +36,8 @@ struct SyncReport: Encodable {
                          pushRefusal: $0.pushRefusal, attempts: $0.attempts, conflicts: $0.conflicts.map(\.path),
                          nothingToDo: $0.isNothingToDo)
         }
+        inboxPushed = outcome.inboxPushed
+        openConflicts = outcome.openConflicts
     }
 
     init(remote: String, error: String) {
@@ -43,6 +49,10 @@ struct SyncReport: Encodable {
     func print() {
         if let error { Output.error("\(remote): \(error)") }
         for branch in branches { Output.line("\(remote) \(branch.branch): \(branch.summary)") }
+        if error == nil, openConflicts > 0 || inboxPushed {
+            let open = "\(openConflicts) open conflict\(openConflicts == 1 ? "" : "s") in the inbox"
+            Output.line("\(remote): " + open + (inboxPushed ? "; inbox pushed" : ""))
+        }
     }
 }
 
@@ -54,6 +64,7 @@ extension SyncReport.BranchReport {
         case .upToDate: "up to date"
         case .fastForwarded: "fast-forwarded to" + head
         case .merged: "merged" + head
+        case .recorded: "merged" + head + " recording conflicts in \(conflicts.joined(separator: ", "))"
         case .conflicts: "conflicts in \(conflicts.joined(separator: ", ")); not pushed"
         }
         if let pushRefusal { return done + "; push refused after \(attempts) attempt\(attempts == 1 ? "" : "s"): \(pushRefusal)" }
