@@ -72,7 +72,7 @@ struct SyncCommand: AsyncParsableCommand {
         let events = try sync.live(remotes: remotes, branches: branches, options: options)
         let json = json
         let task = Task {
-            for await event in events { LiveLog.print(event, json: json) }
+            for await event in events { LiveLog.print(event, json: json, recording: onConflict == .record) }
         }
         StopSignals.trap(onStop: { task.cancel() })
         await task.value

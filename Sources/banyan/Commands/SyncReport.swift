@@ -84,11 +84,14 @@ enum LiveLog {
         var branches: [SyncReport.BranchReport]?
         var branch: String?
         var keys: [String]?
+        /// For a conflict: true when it went to the conflict inbox (`--on-conflict record`) and the merge was pushed.
+        var recorded: Bool?
         var error: String?
         var retryIn: Double?
     }
 
-    static func print(_ event: LiveSync.Event, json: Bool) {
+    /// Prints `event`; `recording` says conflicts go to the inbox (`--on-conflict record`).
+    static func print(_ event: LiveSync.Event, json: Bool, recording: Bool = false) {
         let now = Date()
         var line = EventJSON(event: "", at: now.formatted(.iso8601), remote: "")
         switch event {
@@ -103,6 +106,7 @@ enum LiveLog {
             (line.event, line.remote, line.at, line.branches) = ("synced", outcome.remote, at.formatted(.iso8601), changed)
         case .conflict(let remote, let branch, let keys):
             (line.event, line.remote, line.branch, line.keys) = ("conflict", remote, branch, keys.map(\.path))
+            line.recorded = recording
         case .offline(let remote, let error, let retryIn):
             let seconds = Double(retryIn.components.seconds) + Double(retryIn.components.attoseconds) / 1e18
             (line.event, line.remote, line.error, line.retryIn) = ("offline", remote, "\(error)", (seconds * 1000).rounded() / 1000)
@@ -122,7 +126,9 @@ enum LiveLog {
         switch line.event {
         case "following": ["\(line.remote): \(line.mode == "events" ? "following its change stream" : "polling")"]
         case "online": ["\(line.remote): online"]
-        case "conflict": ["\(line.remote) \(line.branch ?? ""): conflicts in \(line.keys?.joined(separator: ", ") ?? ""); not pushed"]
+        case "conflict":
+            ["\(line.remote) \(line.branch ?? ""): conflicts in \(line.keys?.joined(separator: ", ") ?? "")"
+                + (line.recorded == true ? " recorded in the conflict inbox" : "; not pushed")]
         case "offline": ["\(line.remote): offline (\(line.error ?? "")); retrying in \(line.retryIn ?? 0) s"]
         default: (line.branches ?? []).map { "\(line.remote) \($0.branch): \($0.summary)" }
         }
