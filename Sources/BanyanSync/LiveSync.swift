@@ -32,7 +32,7 @@ public struct LiveSync: AsyncSequence, Sendable {
         /// round reports, including those with nothing to do.
         case synced(SyncOutcome, at: Date)
         /// A round met conflicts at `keys` of `branch` with `remote`. With
-        /// ``ConflictRule/record`` they are in the ``ConflictInbox`` and the
+        /// `ConflictRule.record` they are in the `ConflictInbox` and the
         /// merge was pushed; otherwise the branch keeps its local value and
         /// is not pushed until the conflict is resolved (by a commit on
         /// either side). Reported when the set of keys changes, not every round.

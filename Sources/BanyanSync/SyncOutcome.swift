@@ -14,7 +14,7 @@ public struct SyncOutcome: Hashable, Sendable {
             /// A merge commit joined the local and the remote heads.
             case merged
             /// A merge commit joined them with conflicts settled provisionally
-            /// and recorded in the conflict inbox (``ConflictRule/record``).
+            /// and recorded in the conflict inbox (`ConflictRule.record`).
             case recorded = "conflicts-recorded"
             /// Conflicts no strategy resolved: the branch did not move and nothing was pushed.
             case conflicts

@@ -3,7 +3,7 @@ import Foundation
 import Hummingbird
 
 /// The conflict inbox over REST: list, show and resolve the conflicts that
-/// merges and syncs with `onConflict: record` left (see ``ConflictInbox``).
+/// merges and syncs with `onConflict: record` left (see `ConflictInbox`).
 extension APIHandlers {
     /// `GET /api/v1/conflicts[?branch=B]`: the open conflicts.
     func conflicts(_ request: Request) throws -> Response {
