@@ -47,6 +47,8 @@ let package = Package(
                 "Banyan",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                // scrypt for keys of encrypted remotes made from a passphrase.
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
             ]
         ),
         .target(

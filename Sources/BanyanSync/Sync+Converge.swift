@@ -43,12 +43,11 @@ extension Sync {
         guard let tracking = Self.inboxTracking("refs/remotes/\(remote.name)/") else { return false }
         let inbox = ConflictInbox(repository: repository)
         for attempt in 1...attempts {
-            if attempt > 1 { _ = try await fetch(url: remote.url, trackingPrefix: "refs/remotes/\(remote.name)/") }
+            if attempt > 1 { _ = try await fetch(remote) }
             let theirs = try repository.refs.resolve(tracking)
             if let theirs { try inbox.merge(theirs) }
             guard let ours = try inbox.head(), ours != theirs else { return false }
-            let result = try await client(remote.url).push([RefUpdate(name: ConflictInbox.refName, new: ours)])
-            if result.statuses[ConflictInbox.refName] == .some(nil) {
+            if try await pushRef(ConflictInbox.refName, ours, to: remote) == nil {
                 try repository.refs.compareAndSwap(tracking, expected: .any, new: ours, log: nil)
                 return true
             }
@@ -64,7 +63,7 @@ extension Sync {
                                                 conflicts: [], pushed: false, pushRefusal: nil, attempts: 0)
         for attempt in 1...attempts {
             outcome.attempts = attempt
-            _ = try await fetch(url: remote.url, trackingPrefix: "refs/remotes/\(remote.name)/")
+            _ = try await fetch(remote)
             switch try mergeTracking(remote: remote.name, branch: name, onConflict: onConflict) {
             case nil, .upToDate: break
             case .fastForward: outcome.action = max(outcome.action, .fastForwarded)

@@ -18,6 +18,9 @@ public struct Sync: Sendable {
     /// against; nil takes the repository's `http.sslCAInfo`, and without
     /// that the system's trust store.
     public var caFile: String?
+    /// Keys of encrypted remotes by remote name, for stores that keep none
+    /// themselves (in memory); others read theirs from ``RemoteKeys``.
+    public var remoteKeys: [String: RemoteKey] = [:]
 
     /// Sync operations on `repository`.
     public init(
@@ -66,8 +69,7 @@ public struct Sync: Sendable {
     /// (and creating tags the repository lacks). Sends no pack request when
     /// nothing is missing.
     public func fetch(remote name: String = "origin", depth: Int? = nil) async throws -> FetchSummary {
-        let remote = try Remotes.get(name, in: repository)
-        return try await fetch(url: remote.url, trackingPrefix: "refs/remotes/\(remote.name)/", depth: depth)
+        return try await fetch(try Remotes.get(name, in: repository), depth: depth)
     }
 
     /// Fetches from `url` into refs under `trackingPrefix`.
@@ -237,7 +239,13 @@ public struct Sync: Sendable {
     /// Pushes `head` to `branch` on `remote`, then moves `refs/remotes/REMOTE/BRANCH` to match.
     func push(_ head: ObjectID, to remote: Remote, branch: String, force: Bool = false) async throws -> PushResult {
         let ref = "refs/heads/\(branch)"
-        let result = try await client(remote.url).push([RefUpdate(name: ref, new: head, force: force)])
+        let result: PushResult
+        if try isEncrypted(remote) {
+            let refusal = try await encrypted(remote).push(ref, new: head, force: force)
+            result = PushResult(statuses: [ref: refusal], objectCount: 0, packBytes: 0)
+        } else {
+            result = try await client(remote.url).push([RefUpdate(name: ref, new: head, force: force)])
+        }
         if result.statuses[ref] == .some(nil) {
             try repository.refs.compareAndSwap("refs/remotes/\(remote.name)/\(branch)", expected: .any, new: head, log: nil)
         }

@@ -209,7 +209,9 @@ struct EncryptedRemote {
     /// Refuses a manifest older than one seen before, or another with the same sequence.
     private func checkNotRolledBack(_ manifest: EncryptedManifest, digest: String) throws {
         let config = try repository.loadConfig()
-        guard let text = config.value(forKey: "remote.\(remote.name).banyansequence"), let seen = UInt64(text) else { return }
+        guard let text = config.value(forKey: "remote.\(remote.name).banyansequence"), let seen = UInt64(text) else {
+            return try remember(manifest, digest: digest)
+        }
         if manifest.sequence < seen {
             throw BanyanError(.corruptObject, "the encrypted remote \(remote.name) was rolled back: it offers version \(manifest.sequence) of its manifest, and this store has seen version \(seen)")
         }

@@ -43,18 +43,26 @@ public struct RemoteKey: Sendable, Equatable {
 
     /// Parses 64 hex digits (surrounding whitespace allowed); throws `invalidArgument` otherwise.
     public init(hex text: String) throws {
-        let digits = Array(text.trimmingCharacters(in: .whitespacesAndNewlines).utf8)
-        guard digits.count == 64 else {
-            throw BanyanError(.invalidArgument, "an encryption key is 64 hex digits, not \(digits.count) characters")
+        let digits = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard digits.utf8.count == 64 else {
+            throw BanyanError(.invalidArgument, "an encryption key is 64 hex digits, not \(digits.utf8.count) characters")
         }
-        var bytes: [UInt8] = []
-        for index in stride(from: 0, to: 64, by: 2) {
-            guard let byte = UInt8(String(decoding: digits[index..<index + 2], as: UTF8.self), radix: 16) else {
-                throw BanyanError(.invalidArgument, "an encryption key is hex digits only")
-            }
-            bytes.append(byte)
+        guard let bytes = Self.decodeHex(digits) else {
+            throw BanyanError(.invalidArgument, "an encryption key is hex digits only")
         }
         try self.init(bytes: bytes)
+    }
+
+    /// The bytes of an even number of hex digits, or nil.
+    static func decodeHex(_ text: String) -> [UInt8]? {
+        let digits = Array(text.utf8)
+        guard digits.count % 2 == 0 else { return nil }
+        var bytes: [UInt8] = []
+        for index in stride(from: 0, to: digits.count, by: 2) {
+            guard let byte = UInt8(String(decoding: digits[index..<index + 2], as: UTF8.self), radix: 16) else { return nil }
+            bytes.append(byte)
+        }
+        return bytes
     }
 
     /// The subkey for one purpose (`manifest`, `bundle`).

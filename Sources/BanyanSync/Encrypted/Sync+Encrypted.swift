@@ -7,7 +7,8 @@ import Foundation
 /// unchanged on top.
 extension Sync {
     /// Adds remote `name` at `url` as an encrypted remote with `key`, kept
-    /// in the store (see ``RemoteKeys``). `salt` is the scrypt salt when
+    /// in the store's directory (see ``RemoteKeys``; a store in memory keeps
+    /// none: pass the key in ``remoteKeys``). `salt` is the scrypt salt when
     /// the key comes from a passphrase; it is written, in clear, on the
     /// remote, so that other devices can derive the key from the same
     /// passphrase.
@@ -19,7 +20,7 @@ extension Sync {
             try config.set("true", forKey: "remote.\(name).banyanencrypted")
             if let salt { try config.set(salt.map { String(format: "%02x", $0) }.joined(), forKey: "remote.\(name).banyansalt") }
         }
-        try RemoteKeys.save(key, for: name, in: repository)
+        if repository.path != nil { try RemoteKeys.save(key, for: name, in: repository) }
     }
 
     /// The scrypt salt an encrypted remote at `url` was set up with, or nil
@@ -31,7 +32,10 @@ extension Sync {
         if try !repository.objects.contains(carrier) { _ = try await client.fetch(wants: [carrier]) }
         guard let format = try repository.snapshot(commit: carrier).find(try Key(EncryptedRemote.formatFile)) else { return nil }
         guard let hex = EncryptedRemote.fields(of: format)["salt"] else { return nil }
-        return try RemoteKey(hex: hex.padding(toLength: 64, withPad: "0", startingAt: 0)).bytes.prefix(hex.utf8.count / 2).map { $0 }
+        guard let salt = RemoteKey.decodeHex(hex) else {
+            throw BanyanError(.corruptObject, "the encrypted remote's salt is not hex")
+        }
+        return salt
     }
 
     /// True when remote `name` is encrypted.
