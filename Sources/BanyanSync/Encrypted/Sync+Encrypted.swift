@@ -23,6 +23,43 @@ extension Sync {
         if repository.path != nil { try RemoteKeys.save(key, for: name, in: repository) }
     }
 
+    /// Clones the encrypted remote at `url` into a new store at `path`, as
+    /// ``clone(url:to:depth:branch:token:progress:warning:caFile:)`` does a
+    /// plain one: remote `origin` (encrypted, with `key` kept in the new
+    /// store), its branches as `refs/remotes/origin/*`, a local branch
+    /// (`branch`, or the one the remote's manifest names) as `HEAD`, and its
+    /// conflict inbox. On failure the new store is removed.
+    public static func cloneEncrypted(
+        url: String, to path: String, key: RemoteKey, salt: [UInt8]? = nil, branch: String? = nil,
+        token: String? = nil, caFile: String? = nil
+    ) async throws -> Repository {
+        let repository = try Repository.create(at: path, initialBranch: branch ?? "main")
+        do {
+            try addEncryptedRemote("origin", url: url, key: key, salt: salt, to: repository)
+            if let caFile {
+                try repository.updateConfig {
+                    try $0.set(URL(fileURLWithPath: caFile).standardizedFileURL.path, forKey: "http.sslCAInfo")
+                }
+            }
+            let sync = Sync(repository: repository, token: token, caFile: caFile)
+            let summary = try await sync.fetch(remote: "origin")
+            let target = branch.map { "refs/heads/\($0)" } ?? summary.remoteRefs.headTarget ?? "refs/heads/main"
+            if let head = summary.remoteRefs.find(target) {
+                try repository.refs.compareAndSwap(target, expected: .absent, new: head.id, log: nil)
+            } else if let branch {
+                throw BanyanError(.refNotFound, "the remote has no branch \(branch)")
+            }
+            try repository.refs.setSymbolic("HEAD", target: target)
+            if let tracking = inboxTracking("refs/remotes/origin/"), let inbox = try repository.refs.resolve(tracking) {
+                try ConflictInbox(repository: repository).merge(inbox)
+            }
+            return repository
+        } catch {
+            try? FileManager.default.removeItem(atPath: path)
+            throw error
+        }
+    }
+
     /// The scrypt salt an encrypted remote at `url` was set up with, or nil
     /// when it has no data yet or its key was not made from a passphrase.
     public func encryptedRemoteSalt(url: String) async throws -> [UInt8]? {

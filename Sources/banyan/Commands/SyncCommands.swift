@@ -9,6 +9,7 @@ struct Clone: AsyncParsableCommand {
     @Argument(help: "Where to put the new store (default: the URL's last part).") var path: String?
     @Option(help: "Fetch only the last N commits of each branch.") var depth: Int?
     @Option(name: [.short, .customLong("branch")], help: "The branch to check out (default: the remote's HEAD).") var branch: String?
+    @OptionGroup var encryption: EncryptionOptions
     @OptionGroup var remote: RemoteOptions
 
     func run() async throws {
@@ -19,6 +20,19 @@ struct Clone: AsyncParsableCommand {
         let target = path ?? (name.isEmpty || name.contains(":") ? "clone" : name)
         let (url, depth, branch, token, progress, warning) = (url, depth, branch, remote.resolvedToken, remote.progress, remote.warning)
         let caFile = remote.resolvedCAFile
+        if encryption.encrypt {
+            guard depth == nil else { throw ValidationError("an encrypted remote is cloned whole; --depth does not apply") }
+            guard !FileManager.default.fileExists(atPath: target) else {
+                throw BanyanError(.alreadyExists, "\(target) already exists")
+            }
+            // The salt of a passphrase comes from the remote: read it through a scratch store.
+            let scratch = Sync(repository: try Repository.inMemory(), token: token, caFile: caFile)
+            let (key, salt, generated) = try await encryption.resolve(scratch, url: url)
+            guard !generated else { throw ValidationError("cloning an encrypted remote needs its --key or --passphrase-file") }
+            let repo = try await Sync.cloneEncrypted(url: url, to: target, key: key, salt: salt, branch: branch,
+                                                     token: token, caFile: caFile)
+            return Output.line("Cloned \(url) into \(target) (branch \(try repo.currentBranch().name), encrypted)")
+        }
         let repo = try await Sync.clone(url: url, to: target, depth: depth, branch: branch, token: token,
                                         progress: progress, warning: warning, caFile: caFile)
         let head = try repo.currentBranch().name
