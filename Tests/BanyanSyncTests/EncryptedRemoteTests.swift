@@ -2,6 +2,7 @@ import Banyan
 @testable import BanyanSync
 import BanyanTestSupport
 import Foundation
+import Synchronization
 import Testing
 
 /// Encrypted remotes: two devices syncing through a remote that holds only
@@ -135,5 +136,32 @@ struct EncryptedRemoteTests {
         #expect(throws: BanyanError.self) { try RemoteKey(hex: String(repeating: "zz", count: 32)) }
         #expect(throws: BanyanError.self) { try RemoteKey.derive(passphrase: "", salt: salt) }
         #expect(RemoteKey.generate() != RemoteKey.generate())
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func liveSyncFollowsAnEncryptedRemotesChangeStream() async throws {
+        let dir = TemporaryDirectory()
+        let (url, _, stop) = try await host(.banyanServe, in: dir)
+        let key = RemoteKey.generate()
+        let laptop = try device(url, key: key), phone = try device(url, key: key)
+        try commit(laptop.repository, "k", "v1")
+        _ = try await laptop.sync(branches: ["main"])
+        _ = try await phone.sync(branches: ["main"])
+        let modes = Mutex<[LiveSync.Mode]>([])
+        let events = try phone.live(branches: ["main"], options: .init(onConflict: .record))
+        let follower = Task {
+            for await event in events {
+                if case .following(_, let mode) = event { modes.withLock { $0.append(mode) } }
+            }
+        }
+        defer { follower.cancel() }
+        for _ in 0..<100 where modes.withLock({ $0.isEmpty }) { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(modes.withLock { $0 } == [.events])
+        try commit(laptop.repository, "k", "v2")
+        _ = try await laptop.sync(branches: ["main"])
+        for _ in 0..<200 where try text(phone.repository, "k") != "v2" { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(try text(phone.repository, "k") == "v2")
+        follower.cancel()
+        await stop()
     }
 }
