@@ -164,4 +164,33 @@ struct EncryptedRemoteTests {
         follower.cancel()
         await stop()
     }
+
+    @Test(.timeLimit(.minutes(1)))
+    func aRotatedKeyLocksOutTheOldOne() async throws {
+        let dir = TemporaryDirectory()
+        let (url, path, stop) = try await host(.gitHTTPBackend, in: dir)
+        let old = RemoteKey.generate(), new = RemoteKey.generate()
+        var laptop = try device(url, key: old)
+        let phone = try device(url, key: old)
+        try commit(laptop.repository, "k", "before")
+        _ = try await laptop.sync(branches: ["main"])
+        _ = try await phone.sync(branches: ["main"])
+        try await laptop.rotateKey(of: "origin", to: new)
+        laptop.remoteKeys["origin"] = new
+        await #expect { try await phone.fetch() } throws: { "\($0)".contains("is not the one its data was encrypted with") }
+        var renewed = phone
+        renewed.remoteKeys["origin"] = new
+        try commit(laptop.repository, "k", "after")
+        _ = try await laptop.sync(branches: ["main"])
+        _ = try await renewed.sync(branches: ["main"])
+        #expect(try text(phone.repository, "k") == "after")
+        // A new device with the new key clones everything from the one re-encrypted bundle.
+        let tablet = try device(url, key: new)
+        _ = try await tablet.sync(branches: ["main"])
+        #expect(try tablet.repository.branch("main").head() == (try laptop.repository.branch("main").head()))
+        #expect(try tablet.repository.log(from: try #require(try tablet.repository.branch("main").head())).count == 2)
+        let tree = try GitRunner.run(["ls-tree", "-r", "--name-only", EncryptedRemote.carrierRef], in: path).text
+        #expect(tree.split(separator: "\n").filter { $0.hasPrefix("bundles/") }.count == 2, "\(tree)")
+        await stop()
+    }
 }

@@ -49,6 +49,17 @@ struct EncryptedRemoteCLITests {
         try CLI.ok(tablet, ["key", "import", "origin", "-"], input: Data((key + "\n").utf8))
         #expect(try CLI.ok(tablet, ["sync"]).hasPrefix("origin main: fast-forwarded to "))
         #expect(try CLI.ok(tablet, ["get", "diary/today"]) == "a private entry")
+
+        // A new key: the laptop re-encrypts, the phone is locked out until it imports the key.
+        let rotated = try CLI.run(["key", "rotate", "origin", "-C", laptop])
+        #expect(rotated.status == 0 && rotated.text.utf8.count == 64 && rotated.text != key, "\(rotated.stderr)")
+        try CLI.ok(laptop, ["set", "diary/later", "after the rotation"])
+        try CLI.ok(laptop, ["sync"])
+        let locked = try CLI.run(["sync", "-C", phone])
+        #expect(locked.status == 2 && locked.stderr.contains("is not the one its data was encrypted with"))
+        try CLI.ok(phone, ["key", "import", "origin", rotated.text])
+        try CLI.ok(phone, ["sync"])
+        #expect(try CLI.ok(phone, ["get", "diary/later"]) == "after the rotation")
         try GitRunner.run(["fsck", "--strict"], in: cloud)
     }
 

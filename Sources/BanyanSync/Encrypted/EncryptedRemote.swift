@@ -171,6 +171,61 @@ struct EncryptedRemote {
         return nil
     }
 
+    /// Re-encrypts the whole remote under `newKey` (and `newSalt`, for a
+    /// key from a passphrase): everything its refs reach goes into one new
+    /// bundle, sealed with the new key, under a manifest that continues the
+    /// sequence, in a carrier commit on top of the old one (so the push is
+    /// a fast-forward and devices' rollback checks still hold). Devices
+    /// that hold only the old key are refused until they import the new
+    /// one. Returns nil on success, else why the remote refused.
+    func rotate(to newKey: RemoteKey, salt newSalt: [UInt8]?) async throws -> String? {
+        let (state, _) = try await fetch()
+        var manifest = state.manifest
+        var batch = ObjectBatch(algorithm: repository.hashAlgorithm)
+        var bundles: [String: ObjectID] = [:]
+        manifest.bundles = []
+        let refs = manifest.ids.sorted { $0.key < $1.key }
+        if !refs.isEmpty {
+            let file = NSTemporaryDirectory() + "banyan-encrypted-\(UUID().uuidString).bundle"
+            defer { try? FileManager.default.removeItem(atPath: file) }
+            var staged: [String] = []
+            defer { for ref in staged { try? repository.refs.delete(ref, expected: .any) } }
+            for (_, id) in refs {
+                let staging = "refs/banyan/encrypted-staging/\(UUID().uuidString)"
+                try repository.refs.compareAndSwap(staging, expected: .absent, new: id, log: nil)
+                staged.append(staging)
+            }
+            try repository.createBundle(at: file, refs: staged)
+            let id = Self.randomID()
+            let sealed = try Envelope.seal(Array(try Data(contentsOf: URL(fileURLWithPath: file))), name: "bundles/\(id)",
+                                           key: newKey.subkey("bundle"))
+            bundles[id] = batch.add(RawObject(kind: .blob, body: sealed))
+            manifest.bundles = [id]
+        }
+        manifest.sequence += 1
+        manifest.writer = try deviceID()
+        let plain = try manifest.encoded()
+        let rotated = EncryptedRemote(sync: sync, remote: remote, key: newKey)
+        let sealedManifest = try Envelope.seal(plain, name: "manifest", key: newKey.subkey("manifest"))
+        try repository.updateConfig { config in
+            if let newSalt {
+                try config.set(newSalt.map { String(format: "%02x", $0) }.joined(), forKey: "remote.\(remote.name).banyansalt")
+            } else {
+                config.removeAll(forKey: "remote.\(remote.name).banyansalt")
+            }
+        }
+        let carrier = try rotated.carrierCommit(parent: state.carrier, manifest: batch.add(RawObject(kind: .blob, body: sealedManifest)),
+                                                bundles: bundles, batch: &batch)
+        try repository.objects.write(batch)
+        let result = try await sync.client(remote.url).push([RefUpdate(name: Self.carrierRef, new: carrier)])
+        if case .some(.some(let refusal)) = result.statuses[Self.carrierRef] {
+            return "the encrypted remote moved meanwhile (\(refusal)); rotate again"
+        }
+        try repository.refs.compareAndSwap(localCarrier, expected: .any, new: carrier, log: nil)
+        try remember(manifest, digest: SHA256.hash(data: plain).hexString)
+        return nil
+    }
+
     /// A bundle of `ref` at `head` without what `excluded` reaches, or nil
     /// when the remote has everything already.
     private func bundle(_ ref: String, at head: ObjectID, excluding excluded: [ObjectID]) throws -> [UInt8]? {
@@ -187,7 +242,7 @@ struct EncryptedRemote {
     }
 
     /// The new carrier commit: the format file, the manifest and the bundles, on top of `parent`.
-    private func carrierCommit(
+    func carrierCommit(
         parent: ObjectID?, manifest: ObjectID, bundles: [String: ObjectID], batch: inout ObjectBatch
     ) throws -> ObjectID {
         var format = "format 1\ncheck \(key.check)\n"

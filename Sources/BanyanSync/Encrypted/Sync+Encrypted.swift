@@ -75,6 +75,20 @@ extension Sync {
         return salt
     }
 
+    /// Re-encrypts encrypted remote `name` under `key` (see
+    /// docs/security.md, "Encrypted remotes") and keeps the new key; other
+    /// devices need it (`banyan key import`) before their next sync. Throws
+    /// `staleRef` when another device pushed meanwhile (rotate again), and
+    /// `invalidArgument` when the remote is not encrypted.
+    public func rotateKey(of name: String, to key: RemoteKey, salt: [UInt8]? = nil) async throws {
+        let remote = try Remotes.get(name, in: repository)
+        guard try isEncrypted(remote) else { throw BanyanError(.invalidArgument, "remote \(name) is not encrypted") }
+        if let refusal = try await encrypted(remote).rotate(to: key, salt: salt) {
+            throw BanyanError(.staleRef, refusal)
+        }
+        if repository.path != nil { try RemoteKeys.save(key, for: name, in: repository) }
+    }
+
     /// True when remote `name` is encrypted.
     func isEncrypted(_ remote: Remote) throws -> Bool {
         try repository.loadConfig().value(forKey: "remote.\(remote.name).banyanencrypted") == "true"

@@ -44,7 +44,7 @@ struct KeyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "key",
         abstract: "Export or import the key of an encrypted remote, to add a device.",
-        subcommands: [Export.self, Import.self])
+        subcommands: [Export.self, Import.self, Rotate.self])
 
     struct Export: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -59,6 +59,34 @@ struct KeyCommand: ParsableCommand {
                 throw BanyanError(.invalidArgument, "this store has no key for remote \(name); is it encrypted?")
             }
             Output.line(key.hex)
+        }
+    }
+
+    struct Rotate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "rotate",
+            abstract: "Re-encrypt an encrypted remote under a new key (printed once) or a new passphrase.",
+            discussion: "Every other device then needs the new key (`banyan key import NAME KEY`) before its next sync.")
+        @Argument(help: "The remote.") var name: String
+        @Option(help: ArgumentHelp("Derive the new key from the passphrase on this file's first line.", valueName: "file"))
+        var passphraseFile: String?
+        @OptionGroup var remote: RemoteOptions
+        @OptionGroup var repository: RepositoryOptions
+
+        func run() async throws {
+            let sync = try remote.sync(repository)
+            var key = RemoteKey.generate()
+            var salt: [UInt8]?
+            if let passphraseFile {
+                guard let text = try? String(contentsOfFile: passphraseFile, encoding: .utf8) else {
+                    throw BanyanError(.invalidArgument, "cannot read the passphrase file \(passphraseFile)")
+                }
+                salt = (0..<16).map { _ in UInt8.random(in: 0...255) }
+                key = try RemoteKey.derive(passphrase: String(text.split(separator: "\n", omittingEmptySubsequences: false).first ?? ""),
+                                           salt: salt!)
+            }
+            try await sync.rotateKey(of: name, to: key, salt: salt)
+            if passphraseFile == nil { announce(generated: key, for: name) }
         }
     }
 
