@@ -23,7 +23,7 @@ extension PostgresBackend: MaintainableStore, RecordMaintainedStore {
 
     /// Nothing to roll up: the report of a run that did nothing.
     public func repackGeometric(factor: Int) throws -> GeometricRepackReport {
-        GeometricRepackReport()
+        recordRepackGeometric()
     }
 
     /// Expires reflog entries by the rules of ``Repository/expireReflogs(now:)``.

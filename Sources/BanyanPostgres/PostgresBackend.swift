@@ -24,7 +24,8 @@ public final class PostgresBackend: ObjectStore, RefStore, RefChangeSource, Send
     public let hashAlgorithm: HashAlgorithm
     /// Where the store lives.
     public let location: PostgresLocation
-    /// Posted to after every ref change this process makes.
+    /// Posted to after every ref change, made by this process or, once a
+    /// watch waits on it, by any other (heard through `LISTEN`).
     public let refChanges = RefChangeNotifier()
 
     /// The store's row in `banyan_stores`, which every other row names.
@@ -32,12 +33,21 @@ public final class PostgresBackend: ObjectStore, RefStore, RefChangeSource, Send
     let pool: PostgresConnectionPool
     /// Whether objects were stored (``MaintainableStore/hasStoredObjects``).
     let wroteObjects = Atomic(false)
+    /// Hears other processes' ref changes, started by the first watch.
+    private let listener: PostgresRefListener
 
     private init(location: PostgresLocation, pool: PostgresConnectionPool, storeID: Int64, hashAlgorithm: HashAlgorithm) {
         self.location = location
         self.pool = pool
         self.storeID = storeID
         self.hashAlgorithm = hashAlgorithm
+        let listener = PostgresRefListener(pool: pool, storeID: storeID, notifier: refChanges)
+        self.listener = listener
+        refChanges.onFirstWait { [weak listener] in listener?.start() ?? false }
+    }
+
+    deinit {
+        listener.stop()
     }
 
     /// Creates the store `location.store` in its database, migrating the

@@ -7,7 +7,7 @@ import Synchronization
 /// `-C/--repo PATH`, shared by every command that works on a store.
 struct RepositoryOptions: ParsableArguments {
     @Option(name: [.customShort("C"), .customLong("repo")],
-            help: ArgumentHelp("The repository: a path, or postgres://USER@HOST:PORT/DB?store=NAME (default: $BANYAN_REPO, then the current directory).", valueName: "path"))
+            help: ArgumentHelp("The repository: a path, or a postgres:// URL (default: $BANYAN_REPO, then the current directory).", valueName: "path"))
     var repo: String?
 
     /// The repository path (or PostgreSQL URL) the options name.

@@ -108,6 +108,31 @@ import Testing
         #expect(try nodes[1].resolve(ref).flatMap { value[$0] } == total)
     }
 
+    @Test("a ref change through one backend wakes another's watchers (LISTEN/NOTIFY), only for its own store")
+    func changesReachOtherNodes() async throws {
+        let location = try TestDatabase.freshLocation("listen")
+        let writer = try PostgresBackend.create(location)
+        let watcher = try PostgresBackend.open(location)
+        let elsewhere = try PostgresBackend.create(try TestDatabase.freshLocation("listen"))
+        #expect(watcher.refChanges.fallbackInterval(.milliseconds(100)) == .seconds(5),
+                "listening started, so watches poll only as a safety net")
+
+        let quiet = watcher.refChanges.generation
+        let other = try elsewhere.put(RawObject(kind: .blob, body: [0]))
+        try elsewhere.compareAndSwap("refs/heads/main", expected: .absent, new: other, log: nil)
+        await watcher.refChanges.wait(after: quiet, timeout: .milliseconds(500))
+        #expect(watcher.refChanges.generation == quiet, "another store's change woke the watcher")
+
+        let before = watcher.refChanges.generation
+        let id = try writer.put(RawObject(kind: .blob, body: [1]))
+        let start = ContinuousClock.now
+        try writer.compareAndSwap("refs/heads/main", expected: .absent, new: id, log: nil)
+        await watcher.refChanges.wait(after: before, timeout: .seconds(5))
+        #expect(watcher.refChanges.generation > before, "the change did not reach the other backend")
+        #expect(ContinuousClock.now - start < .seconds(2))
+        #expect(try watcher.resolve("refs/heads/main") == id)
+    }
+
     @Test("store URLs parse, and malformed ones are refused naming the problem")
     func locations() throws {
         let location = try PostgresLocation(url: "postgres://ada:secret@db.example:6543/banyan?store=home")

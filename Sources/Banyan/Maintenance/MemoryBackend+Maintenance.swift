@@ -30,7 +30,7 @@ extension MemoryBackend: MaintainableStore, RecordMaintainedStore {
 
     /// Nothing to roll up: the report of a run that did nothing.
     public func repackGeometric(factor: Int) throws -> GeometricRepackReport {
-        GeometricRepackReport()
+        recordRepackGeometric()
     }
 
     /// Expires reflog entries by the rules of ``Repository/expireReflogs(now:)``;

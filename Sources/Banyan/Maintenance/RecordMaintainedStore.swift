@@ -98,6 +98,11 @@ extension RecordMaintainedStore {
         return report
     }
 
+    /// Nothing to roll up: the report of a run that did nothing.
+    package func recordRepackGeometric() -> GeometricRepackReport {
+        GeometricRepackReport()
+    }
+
     /// The objects as loose ones (`count`, `size` in KiB of their bodies); no packs.
     package func recordCountObjects() throws -> ObjectCounts {
         var counts = ObjectCounts()

@@ -42,6 +42,9 @@ final class PostgresConnectionPool: Sendable {
         for connection in idle.withLock({ $0 }) { connection.close().whenComplete { _ in } }
     }
 
+    /// The logger queries run with (quiet: errors reach callers as `BanyanError`s).
+    var queryLogger: Logger { logger }
+
     /// Runs `body` with a connection of the pool, returned to the pool afterwards.
     ///
     /// Throws `io` when no connection can be opened (the server is down, the
@@ -56,6 +59,13 @@ final class PostgresConnectionPool: Sendable {
         while let connection = idle.withLock({ $0.popLast() }) {
             if !connection.isClosed { return connection }
         }
+        return try connect()
+    }
+
+    /// A new connection outside the pool, for a caller that keeps it (a `LISTEN`er).
+    ///
+    /// Throws `io` when the server cannot be reached or refuses.
+    func connect() throws -> PostgresConnection {
         let id = Self.nextID.wrappingAdd(1, ordering: .relaxed).newValue
         do {
             return try PostgresConnection.connect(on: Self.eventLoopGroup.next(), configuration: configuration, id: id,
