@@ -36,22 +36,26 @@ public enum PostgresTestServer {
         guard hasInitdb else {
             return .failure(Unavailable(description: "the PostgreSQL tests need a real server: set BANYAN_TEST_POSTGRES_URL=postgres://USER@HOST:PORT/DB, or install Debian's postgresql package (apt-get install postgresql) so that they start one with \(script)"))
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = [script, "start", "--owner-pid", String(getpid())]
-        let output = Pipe()
-        process.standardOutput = output
-        do {
-            try process.run()
-        } catch {
-            return .failure(Unavailable(description: "cannot run \(script): \(error)"))
+        // posix_spawn and waitpid rather than Foundation's Process, whose
+        // waitUntilExit was seen never to return here once the script had exited.
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("banyan-postgres-\(UUID().uuidString).out").path
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        let command = "exec /bin/bash '\(script)' start --owner-pid \(getpid()) > '\(output)'"
+        var pid: pid_t = 0
+        let arguments = ["/bin/bash", "-c", command]
+        var argv = arguments.map { strdup($0) } + [nil]
+        defer { for argument in argv { free(argument) } }
+        guard posix_spawn(&pid, "/bin/bash", nil, nil, &argv, environ) == 0 else {
+            return .failure(Unavailable(description: "cannot run \(script): errno \(errno)"))
         }
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        let exitCode = (status >> 8) & 0xff
+        let text = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
         let prefix = "BANYAN_TEST_POSTGRES_URL="
-        guard process.terminationStatus == 0,
+        guard exitCode == 0,
               let line = text.split(separator: "\n").last(where: { $0.hasPrefix(prefix) }) else {
-            return .failure(Unavailable(description: "\(script) start failed (exit \(process.terminationStatus)): \(text)"))
+            return .failure(Unavailable(description: "\(script) start failed (exit \(exitCode)): \(text)"))
         }
         return .success(String(line.dropFirst(prefix.count)))
     }

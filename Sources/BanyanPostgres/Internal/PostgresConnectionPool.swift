@@ -39,7 +39,13 @@ final class PostgresConnectionPool: Sendable {
     }
 
     deinit {
-        for connection in idle.withLock({ $0 }) { connection.close().whenComplete { _ in } }
+        for connection in idle.withLock({ $0 }) { Self.close(connection) }
+    }
+
+    /// Closes `connection` in the background, keeping it alive until closed
+    /// (PostgresNIO requires a connection to be closed before it goes).
+    static func close(_ connection: PostgresConnection) {
+        connection.close().whenComplete { _ in withExtendedLifetime(connection) {} }
     }
 
     /// The logger queries run with (quiet: errors reach callers as `BanyanError`s).
@@ -82,6 +88,6 @@ final class PostgresConnectionPool: Sendable {
             idle.append(connection)
             return true
         }
-        if !kept { connection.close().whenComplete { _ in } }
+        if !kept { Self.close(connection) }
     }
 }

@@ -29,8 +29,14 @@ final class PostgresRefListener: Sendable {
     @discardableResult
     func start() -> Bool {
         guard !stopped.load(ordering: .relaxed) else { return false }
+        let connection: PostgresConnection
         do {
-            let connection = try pool.connect()
+            connection = try pool.connect()
+        } catch {
+            retryLater()
+            return false
+        }
+        do {
             let prefix = "\(storeID) "
             let notifier = notifier
             connection.addListener(channel: PostgresBackend.refChannel) { _, notification in
@@ -41,6 +47,7 @@ final class PostgresRefListener: Sendable {
             connection.closeFuture.whenComplete { [weak self] _ in self?.connectionClosed() }
             return true
         } catch {
+            PostgresConnectionPool.close(connection)
             retryLater()
             return false
         }
@@ -49,7 +56,7 @@ final class PostgresRefListener: Sendable {
     /// Closes the connection; nothing is posted from then on.
     func stop() {
         stopped.store(true, ordering: .relaxed)
-        connection.withLock { $0 }?.close().whenComplete { _ in }
+        if let connection = connection.withLock({ $0 }) { PostgresConnectionPool.close(connection) }
     }
 
     private func connectionClosed() {
