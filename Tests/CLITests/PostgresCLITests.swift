@@ -1,5 +1,6 @@
 import BanyanTestSupport
 import Foundation
+import Synchronization
 import Testing
 
 /// The CLI on stores in a PostgreSQL database (scripts/postgres-test-server.sh's server).
@@ -54,5 +55,54 @@ import Testing
         let down = try CLI.run(["get", "k", "-C", "postgres://nobody@127.0.0.1:1/none?store=x"])
         #expect(down.status != 0)
         #expect(down.stderr.contains("cannot connect to PostgreSQL at 127.0.0.1:1/none"), "\(down.stderr)")
+    }
+
+    @Test("three banyan serve nodes on one PostgreSQL store: concurrent REST writes through each lose nothing, a watcher on one sees a write through another")
+    func threeServeNodes() throws {
+        let url = try storeURL("nodes")
+        try CLI.ok(url, ["init"])
+        let nodes = try (0..<3).map { _ in try ServeProcess(repo: url) }
+        defer { for node in nodes { node.stop() } }
+
+        // Each node takes 30 writes of its own keys while the others take theirs.
+        let writes = 30
+        let codes = Mutex<[String]>([])
+        DispatchQueue.concurrentPerform(iterations: nodes.count) { node in
+            let result = try? ProcessRunner.run("/usr/bin/curl", [
+                "-s", "-o", "/dev/null", "-w", "%{http_code}\\n", "-X", "PUT", "--data-binary", "v\(node)",
+                nodes[node].url + "api/v1/kv/main/n\(node)/k[1-\(writes)]",
+            ], check: false)
+            codes.withLock { $0 += (result?.text ?? "").split(separator: "\n").map(String.init) }
+        }
+        let acknowledged = codes.withLock { $0 }
+        #expect(acknowledged.count == nodes.count * writes && acknowledged.allSatisfy { $0 == "200" }, "\(acknowledged)")
+        let keys = try CLI.ok(url, ["ls", "-r"]).split(separator: "\n")
+        #expect(keys.count == nodes.count * writes, "acknowledged writes missing: \(keys.count) keys")
+        for node in 0..<nodes.count {
+            #expect(try CLI.ok(url, ["get", "n\(node)/k\(writes)"]) == "v\(node)")
+        }
+
+        // A write through node 2 reaches a watcher of node 0 (watching needs the branch to exist).
+        let watched = TemporaryDirectory("banyan-pg-watch")
+        let events = watched.appending("events")
+        let watcher = Process()
+        watcher.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+        watcher.arguments = ["-s", "-N", "--max-time", "60", nodes[0].url + "api/v1/watch/main"]
+        FileManager.default.createFile(atPath: events, contents: nil)
+        watcher.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: events))
+        try watcher.run()
+        defer { watcher.terminate() }
+        usleep(1_000_000)
+
+        let clock = ContinuousClock()
+        let start = clock.now
+        try ProcessRunner.run("/usr/bin/curl", ["-sf", "-X", "PUT", "--data-binary", "seen", nodes[2].url + "api/v1/kv/main/watched"])
+        var seen = false
+        while !seen && clock.now - start < .seconds(10) {
+            seen = ((try? String(contentsOfFile: events, encoding: .utf8)) ?? "").contains("watched")
+            if !seen { usleep(10_000) }
+        }
+        #expect(seen, "node 0's watcher did not see the write through node 2")
+        #expect(clock.now - start < .seconds(3), "the write took \(clock.now - start) to reach the watcher")
     }
 }
