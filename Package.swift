@@ -108,7 +108,10 @@ let package = Package(
         .executableTarget(name: "banyan-stress", dependencies: ["Banyan"], path: "Tests/StressWorker"),
         .testTarget(
             name: "CLITests",
-            dependencies: ["Banyan", "BanyanSync", "BanyanServer", "BanyanTestSupport", "banyan", "notes", "banyan-stress"]
+            dependencies: [
+                "Banyan", "BanyanSync", "BanyanServer", "BanyanPostgres", "BanyanTestSupport", "banyan", "notes",
+                "banyan-stress",
+            ]
         ),
         .testTarget(
             name: "BanyanAPITests",

@@ -1,3 +1,5 @@
+import Banyan
+import BanyanPostgres
 import BanyanTestSupport
 import Foundation
 import Synchronization
@@ -104,5 +106,47 @@ import Testing
         }
         #expect(seen, "node 0's watcher did not see the write through node 2")
         #expect(clock.now - start < .seconds(3), "the write took \(clock.now - start) to reach the watcher")
+    }
+
+    @Test("clone and push move a store between the filesystem and PostgreSQL, both ways, with byte-identical objects")
+    func moveInAndOut() throws {
+        let dir = TemporaryDirectory("banyan-pg-move")
+        let home = dir.appending("home.git")
+        try CLI.ok(home, ["init"])
+        for i in 0..<3 { try CLI.ok(home, ["set", "notes/n\(i)", "value \(i)", "-m", "n\(i)"]) }
+
+        // In: the filesystem store cloned into PostgreSQL.
+        let url = try storeURL("moved")
+        let cloned = try CLI.run(["clone", home, url])
+        #expect(cloned.status == 0, "\(cloned.stderr)")
+        try expectSameObjects(home, url)
+
+        // Back: work on PostgreSQL, pushed to the filesystem store it came from.
+        try CLI.ok(url, ["set", "notes/pg", "from postgres", "-m", "pg"])
+        try CLI.ok(url, ["push"])
+        #expect(try CLI.ok(home, ["get", "notes/pg"]) == "from postgres")
+        try GitRunner.run(["fsck", "--strict"], in: home)
+        try expectSameObjects(home, url)
+
+        // Out: the PostgreSQL store served and cloned to a new filesystem store, which git reads.
+        let node = try ServeProcess(repo: url)
+        defer { node.stop() }
+        let out = dir.appending("out.git")
+        let outCloned = try CLI.run(["clone", node.url, out])
+        #expect(outCloned.status == 0, "\(outCloned.stderr)")
+        try expectSameObjects(out, url)
+        try GitRunner.run(["fsck", "--strict"], in: out)
+        #expect(try GitRunner.run(["log", "--format=%s", "main"], in: out).text == "pg\nn2\nn1\nn0")
+    }
+
+    /// Expects the filesystem store at `path` and the PostgreSQL store at `url` to hold the same objects, byte for byte.
+    private func expectSameObjects(_ path: String, _ url: String) throws {
+        let files = try Repository.open(at: path)
+        let rows = try Repository.open(postgres: url)
+        let ids = Set(try files.objects.allObjectIDs())
+        #expect(ids == Set(try rows.objects.allObjectIDs()))
+        for id in ids {
+            #expect(try files.objects.get(id) == rows.objects.get(id), "object \(id) differs")
+        }
     }
 }

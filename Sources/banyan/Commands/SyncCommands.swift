@@ -1,12 +1,13 @@
 import ArgumentParser
 import Banyan
+import BanyanPostgres
 import BanyanSync
 import Foundation
 
 struct Clone: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "clone", abstract: "Copy a remote store (a Banyan server, a Git host or a path).")
     @Argument(help: "The URL (http, https), path or bundle file to clone.") var url: String
-    @Argument(help: "Where to put the new store (default: the URL's last part).") var path: String?
+    @Argument(help: "Where to put the new store: a directory, or a postgres:// URL (default: the URL's last part).") var path: String?
     @Option(help: "Fetch only the last N commits of each branch.") var depth: Int?
     @Option(name: [.short, .customLong("branch")], help: "The branch to check out (default: the remote's HEAD).") var branch: String?
     @OptionGroup var remote: RemoteOptions
@@ -19,8 +20,16 @@ struct Clone: AsyncParsableCommand {
         let target = path ?? (name.isEmpty || name.contains(":") ? "clone" : name)
         let (url, depth, branch, token, progress, warning) = (url, depth, branch, remote.resolvedToken, remote.progress, remote.warning)
         let caFile = remote.resolvedCAFile
-        let repo = try await Sync.clone(url: url, to: target, depth: depth, branch: branch, token: token,
+        let repo: Repository
+        if PostgresLocation.isURL(target) {
+            let location = try PostgresLocation(url: target)
+            repo = try await Sync.clone(url: url, creating: {
+                try Repository.create(postgres: location, hashAlgorithm: $0, initialBranch: branch ?? "main")
+            }, depth: depth, branch: branch, token: token, progress: progress, warning: warning, caFile: caFile)
+        } else {
+            repo = try await Sync.clone(url: url, to: target, depth: depth, branch: branch, token: token,
                                         progress: progress, warning: warning, caFile: caFile)
+        }
         let head = try repo.currentBranch().name
         Output.line("Cloned \(url) into \(target) (branch \(head))")
     }
