@@ -99,7 +99,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "banyan-bench",
-            dependencies: ["Banyan"],
+            dependencies: ["Banyan", "BanyanPostgres"],
             path: "Benchmarks/Sources/banyan-bench"
         ),
         .testTarget(name: "BanyanCoreTests", dependencies: ["BanyanCore", "BanyanTestSupport"]),
