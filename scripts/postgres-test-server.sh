@@ -10,6 +10,8 @@
 #           BANYAN_TEST_POSTGRES_DIR=DIRECTORY
 #       With --owner-pid, the server stops and its directory is removed once
 #       process PID has exited (a test process that started it for itself).
+#   scripts/postgres-test-server.sh restart DIRECTORY
+#       restarts that server (fast shutdown: its clients' connections drop).
 #   scripts/postgres-test-server.sh stop DIRECTORY
 #       stops that server and removes its directory.
 #
@@ -94,8 +96,13 @@ start_server() {
   echo "BANYAN_TEST_POSTGRES_URL=postgres://$user@127.0.0.1:$port/banyan_test"
 }
 
+restart_server() {
+  as_server_user "$(bindir)/pg_ctl" -D "$1/data" -m fast -w -t 60 restart >/dev/null
+}
+
 case "${1:-}" in
   start) shift; start_server "$@" ;;
+  restart) restart_server "$2" ;;
   stop) stop_server "$2" ;;
-  *) echo "usage: $0 start [--owner-pid PID] | stop DIRECTORY" >&2; exit 2 ;;
+  *) echo "usage: $0 start [--owner-pid PID] | restart DIRECTORY | stop DIRECTORY" >&2; exit 2 ;;
 esac

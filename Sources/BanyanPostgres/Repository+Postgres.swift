@@ -12,7 +12,7 @@ extension Repository {
         try create(postgres: try PostgresLocation(url: url), hashAlgorithm: hashAlgorithm, initialBranch: initialBranch)
     }
 
-    /// Creates a new store at `location` and opens it; see ``create(postgres:hashAlgorithm:initialBranch:)-(String,_,_)``.
+    /// Creates a new store at `location` and opens it, as the URL version does.
     public static func create(postgres location: PostgresLocation, hashAlgorithm: HashAlgorithm = .sha1,
                               initialBranch: String = "main") throws -> Repository {
         let backend = try PostgresBackend.create(location, hashAlgorithm: hashAlgorithm, initialBranch: initialBranch)
@@ -29,7 +29,7 @@ extension Repository {
         try open(postgres: try PostgresLocation(url: url))
     }
 
-    /// Opens the existing store at `location`; see ``open(postgres:)-(String)``.
+    /// Opens the existing store at `location`, as the URL version does.
     public static func open(postgres location: PostgresLocation) throws -> Repository {
         let backend = try PostgresBackend.open(location)
         return Repository(objects: backend, refs: backend)

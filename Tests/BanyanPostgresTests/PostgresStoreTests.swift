@@ -133,6 +133,33 @@ import Testing
         #expect(try watcher.resolve("refs/heads/main") == id)
     }
 
+    @Test("the server restarting mid-run gives clear errors, then the store works again with every acknowledged write")
+    func serverRestart() throws {
+        let server = try PostgresTestServer.startDedicated()
+        let repository = try Repository.create(postgres: try PostgresLocation(url: server.url + "?store=restart"))
+        let main = try repository.branch("main")
+        for i in 0..<5 { try main.set(try Key("k\(i)"), Data("v\(i)".utf8)) }
+
+        try PostgresTestServer.restart(server.directory)
+        var failures: [BanyanError] = []
+        var written = false
+        for _ in 0..<5 where !written {
+            do {
+                try main.set(try Key("after"), Data("restart".utf8))
+                written = true
+            } catch let error as BanyanError {
+                failures.append(error)
+            }
+        }
+        #expect(written, "no write succeeded after the restart: \(failures)")
+        #expect(failures.allSatisfy { $0.code == .io && $0.message.contains("PostgreSQL at 127.0.0.1") }, "\(failures)")
+        let reopened = try Repository.open(postgres: try PostgresLocation(url: server.url + "?store=restart"))
+        let snapshot = try reopened.branch("main").snapshot()
+        for i in 0..<5 { #expect(try snapshot.get(try Key("k\(i)")) == Data("v\(i)".utf8)) }
+        #expect(try snapshot.get(try Key("after")) == Data("restart".utf8))
+        #expect(try reopened.refs.reflog("refs/heads/main").count == 6)
+    }
+
     @Test("store URLs parse, and malformed ones are refused naming the problem")
     func locations() throws {
         let location = try PostgresLocation(url: "postgres://ada:secret@db.example:6543/banyan?store=home")

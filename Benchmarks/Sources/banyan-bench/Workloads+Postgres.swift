@@ -8,7 +8,10 @@ extension Workloads {
     /// from scripts/postgres-test-server.sh) in one run: W1T's commits, a
     /// transaction each (at most 2,000); W2's one commit of every key and
     /// W3's point reads over it, read from a store opened afresh (at most
-    /// 20,000 keys and reads, so a run stays within minutes).
+    /// 20,000 keys and reads, so a run stays within minutes). Then how long
+    /// a ref update through one backend takes to reach another backend's
+    /// notifier on the same store (`LISTEN/NOTIFY`, two nodes in one
+    /// process), the update's own commit included: the median of 50.
     static func postgres(_ scale: Scale, at path: String) throws -> [Figure] {
         guard let server = ProcessInfo.processInfo.environment["BANYAN_BENCH_POSTGRES_URL"], !server.isEmpty else {
             throw BanyanError(.invalidArgument, "PG needs BANYAN_BENCH_POSTGRES_URL=postgres://USER@HOST:PORT/DB (scripts/postgres-test-server.sh start makes a server)")
@@ -52,6 +55,35 @@ extension Workloads {
             figures.append(Figure(name: "\(backend.name) W3 reads/s", value: Double(small.reads) / Date().timeIntervalSince(start),
                                   unit: "reads/s"))
         }
+        figures.append(Figure(name: "postgres change to other node", value: try notificationMilliseconds(server),
+                              unit: "ms"))
         return figures
+    }
+
+    /// The median time from starting a compare-and-swap on one backend to
+    /// another backend of the same store hearing of it, in milliseconds.
+    private static func notificationMilliseconds(_ server: String) throws -> Double {
+        let location = try PostgresLocation(url: server + "?store=bench-notify-" + UUID().uuidString.lowercased())
+        let writer = try PostgresBackend.create(location)
+        let watcher = try PostgresBackend.open(location)
+        // The first wait starts the watcher's LISTEN connection.
+        _ = watcher.refChanges.fallbackInterval(.seconds(1))
+        var previous: ObjectID?
+        var samples: [Double] = []
+        for i in 0..<50 {
+            let id = try writer.put(RawObject(kind: .blob, body: Array("change \(i)".utf8)))
+            let generation = watcher.refChanges.generation
+            let start = Date()
+            try writer.compareAndSwap("refs/heads/main", expected: previous.map { .value($0) } ?? .absent, new: id, log: nil)
+            while watcher.refChanges.generation == generation {
+                guard Date().timeIntervalSince(start) < 10 else {
+                    throw BanyanError(.io, "a ref change did not reach the other backend within 10 s")
+                }
+                usleep(100)
+            }
+            samples.append(Date().timeIntervalSince(start) * 1000)
+            previous = id
+        }
+        return samples.sorted()[samples.count / 2]
     }
 }
