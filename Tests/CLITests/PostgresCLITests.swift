@@ -59,7 +59,7 @@ import Testing
         #expect(down.stderr.contains("cannot connect to PostgreSQL at 127.0.0.1:1/none"), "\(down.stderr)")
     }
 
-    @Test("three banyan serve nodes on one PostgreSQL store: concurrent REST writes through each lose nothing, a watcher on one sees a write through another")
+    @Test("three banyan serve nodes on one PostgreSQL store: concurrent REST writes lose nothing, watchers and git clones see one store, a killed node loses nothing it acknowledged")
     func threeServeNodes() throws {
         let url = try storeURL("nodes")
         try CLI.ok(url, ["init"])
@@ -106,6 +106,43 @@ import Testing
         }
         #expect(seen, "node 0's watcher did not see the write through node 2")
         #expect(clock.now - start < .seconds(3), "the write took \(clock.now - start) to reach the watcher")
+
+        // git clone from every node gives the same history; a git push through node 1 lands in the store.
+        let clones = TemporaryDirectory("banyan-pg-git")
+        var heads: [String] = []
+        for (index, node) in nodes.enumerated() {
+            let clone = clones.appending("clone-\(index)")
+            try GitRunner.run(["clone", "-q", node.url, clone])
+            heads.append(try GitRunner.run(["rev-parse", "HEAD"], in: clone).text)
+        }
+        #expect(Set(heads).count == 1, "the nodes serve different histories: \(heads)")
+        let pusher = clones.appending("clone-1")
+        try Data("pushed with git".utf8).write(to: URL(fileURLWithPath: pusher + "/pushed"))
+        try GitRunner.run(["add", "pushed"], in: pusher)
+        try GitRunner.run(["commit", "-q", "-m", "git push"], in: pusher)
+        try GitRunner.run(["push", "-q", "origin", "HEAD:main"], in: pusher)
+        #expect(try CLI.ok(url, ["get", "pushed"]) == "pushed with git")
+
+        // Node 0 killed while it takes writes: every write it acknowledged is in the store.
+        let killed = TemporaryDirectory("banyan-pg-kill")
+        let statuses = killed.appending("statuses")
+        FileManager.default.createFile(atPath: statuses, contents: nil)
+        let writer = Process()
+        writer.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+        writer.arguments = ["-s", "-o", "/dev/null", "-w", "%{http_code} %{url_effective}\\n", "-X", "PUT",
+                            "--data-binary", "kept", nodes[0].url + "api/v1/kv/main/killed/k[1-5000]"]
+        writer.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: statuses))
+        try writer.run()
+        usleep(1_500_000)
+        nodes[0].stop(SIGKILL)
+        while writer.isRunning { usleep(10_000) }
+        let taken = try String(contentsOfFile: statuses, encoding: .utf8).split(separator: "\n")
+            .filter { $0.hasPrefix("200 ") }.compactMap { $0.split(separator: "/").last.map { "killed/" + $0 } }
+        #expect(taken.count > 0, "node 0 acknowledged nothing before it was killed")
+        #expect(taken.count < 5000, "node 0 took every write before it was killed")
+        let stored = Set(try CLI.ok(url, ["ls", "killed"]).split(separator: "\n").map(String.init))
+        let lost = taken.filter { !stored.contains($0) }
+        #expect(lost.isEmpty, "acknowledged writes lost when node 0 was killed: \(lost)")
     }
 
     @Test("clone and push move a store between the filesystem and PostgreSQL, both ways, with byte-identical objects")
