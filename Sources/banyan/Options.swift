@@ -26,6 +26,12 @@ struct RepositoryOptions: ParsableArguments {
     }
 }
 
+/// `path` as printed: a PostgreSQL URL without its password.
+func printableLocation(_ path: String) -> String {
+    guard PostgresLocation.isURL(path), let location = try? PostgresLocation(url: path) else { return path }
+    return location.description
+}
+
 /// `-b/--branch` plus `--at REV`, for commands that read one state.
 struct ReadTarget: ParsableArguments {
     @Option(name: [.short, .customLong("branch")], help: "The branch to read (default: HEAD's branch).")

@@ -31,7 +31,7 @@ struct Clone: AsyncParsableCommand {
                                         progress: progress, warning: warning, caFile: caFile)
         }
         let head = try repo.currentBranch().name
-        Output.line("Cloned \(url) into \(target) (branch \(head))")
+        Output.line("Cloned \(printableLocation(url)) into \(printableLocation(target)) (branch \(head))")
     }
 }
 
