@@ -103,7 +103,7 @@ let package = Package(
             path: "Benchmarks/Sources/banyan-bench"
         ),
         .testTarget(name: "BanyanCoreTests", dependencies: ["BanyanCore", "BanyanTestSupport"]),
-        .testTarget(name: "BanyanTests", dependencies: ["Banyan", "BanyanTestSupport"]),
+        .testTarget(name: "BanyanTests", dependencies: ["Banyan", "BanyanPostgres", "BanyanTestSupport"]),
         // One process of the stress test (Tests/CLITests/StressTests.swift); internal, not a product.
         .executableTarget(name: "banyan-stress", dependencies: ["Banyan"], path: "Tests/StressWorker"),
         .testTarget(
