@@ -17,7 +17,8 @@ import Synchronization
 /// Thread-safety: any number of threads may use one backend; each operation
 /// borrows a connection of its own pool and blocks until the server answers.
 /// Cost: one round trip per object read, one `INSERT` per batch of objects,
-/// about six round trips per ref update. Failures of the server or the
+/// seven to nine round trips per ref update (one statement each, in one
+/// transaction). Failures of the server or the
 /// connection throw `io` naming the server; the next operation reconnects.
 public final class PostgresBackend: ObjectStore, RefStore, RefChangeSource, Sendable {
     /// The hash function ids in this store are computed with.
