@@ -173,6 +173,23 @@ public struct Sync: Sendable {
                            warning: warning, caFile: caFile)
     }
 
+    /// Clones `url` into a new repository that `create` makes, of any
+    /// backend (a PostgreSQL store), given the remote's hash function: as the
+    /// path version otherwise. On failure the new repository is left as the
+    /// clone left it; removing it is the caller's.
+    ///
+    /// Throws what `create` throws and what fetching throws.
+    public static func clone(
+        url: String, creating create: (HashAlgorithm) throws -> Repository, depth: Int? = nil, branch: String? = nil,
+        token: String? = nil, progress: (@Sendable (String) -> Void)? = nil,
+        warning: (@Sendable (FsckFinding) -> Void)? = nil, caFile: String? = nil
+    ) async throws -> Repository {
+        let repository = try create(try await objectFormat(of: url, token: token, caFile: caFile))
+        try await populate(repository, from: url, depth: depth, branch: branch, token: token, progress: progress,
+                           warning: warning, caFile: caFile)
+        return repository
+    }
+
     /// The clone's work in a new repository of the remote's format: remote, CA, fetch, branch and `HEAD`.
     private static func populate(
         _ repository: Repository, from url: String, depth: Int?, branch: String?, token: String?,

@@ -1,12 +1,13 @@
 import ArgumentParser
 import Banyan
+import BanyanPostgres
 import BanyanSync
 import Foundation
 
 struct Clone: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "clone", abstract: "Copy a remote store (a Banyan server, a Git host or a path).")
     @Argument(help: "The URL (http, https), path or bundle file to clone.") var url: String
-    @Argument(help: "Where to put the new store (default: the URL's last part).") var path: String?
+    @Argument(help: "Where to put the new store: a directory, or a postgres:// URL (default: the URL's last part).") var path: String?
     @Option(help: "Fetch only the last N commits of each branch.") var depth: Int?
     @Option(name: [.short, .customLong("branch")], help: "The branch to check out (default: the remote's HEAD).") var branch: String?
     @OptionGroup var encryption: EncryptionOptions
@@ -31,12 +32,20 @@ struct Clone: AsyncParsableCommand {
             guard !generated else { throw ValidationError("cloning an encrypted remote needs its --key or --passphrase-file") }
             let repo = try await Sync.cloneEncrypted(url: url, to: target, key: key, salt: salt, branch: branch,
                                                      token: token, caFile: caFile)
-            return Output.line("Cloned \(url) into \(target) (branch \(try repo.currentBranch().name), encrypted)")
+            return Output.line("Cloned \(printableLocation(url)) into \(target) (branch \(try repo.currentBranch().name), encrypted)")
         }
-        let repo = try await Sync.clone(url: url, to: target, depth: depth, branch: branch, token: token,
+        let repo: Repository
+        if PostgresLocation.isURL(target) {
+            let location = try PostgresLocation(url: target)
+            repo = try await Sync.clone(url: url, creating: {
+                try Repository.create(postgres: location, hashAlgorithm: $0, initialBranch: branch ?? "main")
+            }, depth: depth, branch: branch, token: token, progress: progress, warning: warning, caFile: caFile)
+        } else {
+            repo = try await Sync.clone(url: url, to: target, depth: depth, branch: branch, token: token,
                                         progress: progress, warning: warning, caFile: caFile)
+        }
         let head = try repo.currentBranch().name
-        Output.line("Cloned \(url) into \(target) (branch \(head))")
+        Output.line("Cloned \(printableLocation(url)) into \(printableLocation(target)) (branch \(head))")
     }
 }
 

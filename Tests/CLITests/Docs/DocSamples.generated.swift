@@ -38,7 +38,7 @@ struct DocSwiftSamples {
         try repo.merge(from: phone, into: main)                      // fast-forward
     }
 
-    /// docs/architecture.md, line 115.
+    /// docs/architecture.md, line 117.
     @Test func docs_architecture_md_1() async throws {
         final class CountingObjects: ObjectStore {
             let inner: MemoryBackend
