@@ -16,6 +16,9 @@ struct MaintenanceCLITests {
         }
         try GitRunner.run(["hash-object", "-w", "--stdin"], in: repo, input: Data("a loose blob\n".utf8))
         try GitRunner.run(["tag", "-a", "v1", "-m", "tag", "main~2"], in: repo)
+        // Each import may have left a detached `maintenance run --auto` repacking: let it finish,
+        // so that what the tests compare is one state of the store.
+        CrashRecoveryTests.waitForDetachedMaintenance(of: repo)
         return repo
     }
 
@@ -52,6 +55,7 @@ struct MaintenanceCLITests {
             #expect(try CLI.ok(repo, ["count-objects"]) == GitRunner.run(["count-objects"], in: repo).text)
             #expect(FileManager.default.createFile(atPath: repo + "/objects/pack/tmp_pack_garbage", contents: Data("x".utf8)))
             try CLI.ok(repo, ["gc"])
+            CrashRecoveryTests.waitForDetachedMaintenance(of: repo)
         }
     }
 

@@ -56,10 +56,12 @@ final class BanyanServeProcess {
     /// The server's base URL, `http://127.0.0.1:PORT/`.
     let url: String
 
-    init(repository path: String) throws {
+    /// Serves the store at `path` (a directory or a `postgres://` URL);
+    /// its stderr goes to `log` (default: beside a directory store).
+    init(repository path: String, log: String? = nil) throws {
         process = Processes.configured(try Processes.banyanExecutable(), ["serve", "--port", "0", "-C", path])
         // stderr goes to a file, so a chatty server never blocks on a full pipe.
-        let log = path + "-serve.log"
+        let log = log ?? path + "-serve.log"
         guard FileManager.default.createFile(atPath: log, contents: nil) else {
             throw BanyanError(.io, "cannot create \(log)")
         }

@@ -162,7 +162,17 @@ final class HTTPConnection {
 
     /// Sends `PUT path` with `body`; returns the status code, the response read whole.
     func put(_ path: String, _ body: Data) throws -> Int {
-        var request = Array("PUT \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: \(body.count)\r\n\r\n".utf8)
+        try send("PUT", path, body).status
+    }
+
+    /// Sends `GET path`; returns the status code and the body.
+    func get(_ path: String) throws -> (status: Int, body: [UInt8]) {
+        try send("GET", path, Data())
+    }
+
+    /// Sends one request on the kept-alive connection and reads its response whole.
+    private func send(_ method: String, _ path: String, _ body: Data) throws -> (status: Int, body: [UInt8]) {
+        var request = Array("\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: \(body.count)\r\n\r\n".utf8)
         request += body
         var sent = 0
         while sent < request.count {
@@ -181,8 +191,9 @@ final class HTTPConnection {
                 ? Int(parts[1].trimmingCharacters(in: .whitespaces)) : nil
         }.first ?? 0
         try fill(length)
+        let answer = Array(buffer[..<length])
         buffer.removeFirst(length)
-        return status
+        return (status, answer)
     }
 
     private func readUntilHeadEnd() throws -> [UInt8] {

@@ -1,7 +1,7 @@
 import Banyan
 import Foundation
 
-/// banyan-bench W1|W1T|W2|W3|W4|W5|W5E|W6|W7|PG|all [--runs N] [--smoke] [--json]
+/// banyan-bench W1|W1T|W2|W3|W4|W5|W5E|W6|W7|PG|PGN|all [--runs N] [--smoke] [--json]
 ///
 /// Runs each workload of ../shared/BENCHMARKS.md `runs` times, each run in a
 /// fresh child process (so peak RSS is per run) on a fresh directory, and
@@ -63,7 +63,8 @@ func runChild(_ workload: String, scale: Scale) throws {
     case "W6": figures = try Workloads.durable(scale, at: dir)
     case "W7": figures = try Workloads.service(scale, at: dir)
     case "PG": figures = try Workloads.postgres(scale, at: dir)
-    default: throw BanyanError(.invalidArgument, "unknown workload \(workload) (W1, W1T, W2, W3, W4, W5, W5E, W6, W7, PG)")
+    case "PGN": figures = try Workloads.nodes(scale, at: dir)
+    default: throw BanyanError(.invalidArgument, "unknown workload \(workload) (W1, W1T, W2, W3, W4, W5, W5E, W6, W7, PG, PGN)")
     }
     figures.append(Figure(name: "peak RSS", value: peakRSSBytes(), unit: "bytes"))
     FileHandle.standardOutput.write(try JSONEncoder().encode(figures))
