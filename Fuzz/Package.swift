@@ -30,7 +30,7 @@ let package = Package(
             dependencies: ["Banyan"],
             exclude: [
                 "HTTPTransport.swift", "HTTPTransport+TLS.swift", "HTTPTransport+Events.swift", "Sync.swift",
-                "Sync+Bundle.swift", "Sync+Converge.swift", "LiveSync.swift", "Internal/RemoteFollower.swift",
+                "Sync+Bundle.swift", "Sync+Converge.swift", "Sync+Partial.swift", "LiveSync.swift", "Internal/RemoteFollower.swift",
             ],
             swiftSettings: sanitize
         ),

@@ -9,9 +9,19 @@ struct Clone: AsyncParsableCommand {
     @Argument(help: "Where to put the new store (default: the URL's last part).") var path: String?
     @Option(help: "Fetch only the last N commits of each branch.") var depth: Int?
     @Option(name: [.short, .customLong("branch")], help: "The branch to check out (default: the remote's HEAD).") var branch: String?
+    @Option(name: .customLong("prefix"), help: ArgumentHelp(
+        "Make a partial replica that keeps the values under this key or directory (repeatable); the rest is fetched when read.",
+        valueName: "key"))
+    var prefixes: [String] = []
+    @Option(help: ArgumentHelp(
+        "The filter of a partial replica: blob:none (the default with --prefix), blob:limit=N[k|m|g] or tree:DEPTH.",
+        valueName: "spec"))
+    var filter: String?
     @OptionGroup var remote: RemoteOptions
 
     func run() async throws {
+        let partial = try (!prefixes.isEmpty || filter != nil)
+            ? PartialReplica(prefixes: prefixes, filter: filter.map(ObjectFilter.init(parsing:)) ?? .blobNone) : nil
         var name = url
         while name.hasSuffix("/") { name.removeLast() }
         name = (name as NSString).lastPathComponent
@@ -20,9 +30,12 @@ struct Clone: AsyncParsableCommand {
         let (url, depth, branch, token, progress, warning) = (url, depth, branch, remote.resolvedToken, remote.progress, remote.warning)
         let caFile = remote.resolvedCAFile
         let repo = try await Sync.clone(url: url, to: target, depth: depth, branch: branch, token: token,
-                                        progress: progress, warning: warning, caFile: caFile)
+                                        progress: progress, warning: warning, caFile: caFile, partial: partial)
         let head = try repo.currentBranch().name
-        Output.line("Cloned \(url) into \(target) (branch \(head))")
+        let kept = partial.map { partial in
+            partial.prefixes.isEmpty ? ", partial: \(partial.filter)" : ", partial: \(partial.prefixes.joined(separator: " "))"
+        } ?? ""
+        Output.line("Cloned \(url) into \(target) (branch \(head)\(kept))")
     }
 }
 

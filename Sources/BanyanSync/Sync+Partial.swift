@@ -1,0 +1,61 @@
+import Banyan
+
+/// Partial replicas: fetching the values under the prefixes, and the
+/// objects left out when they are read.
+extension Sync {
+    /// Fetches, in one request, the values under `partial`'s prefixes at the
+    /// commits `tips` that the repository lacks; nil when none is missing.
+    func fetchValues(_ partial: PartialReplica, at tips: [ObjectID], client: GitClient) async throws -> FetchResult? {
+        let commits = tips.compactMap { try? repository.peelToCommit($0) }
+        let missing = try partial.missingValues(at: commits, in: repository)
+        guard !missing.isEmpty else { return nil }
+        return try await client.fetchObjects(missing, filter: partial.filter)
+    }
+
+    /// Fetches the objects `ids` (values, trees) that this partial replica
+    /// lacks from its promisor remote (`Repository.promisorRemote()`).
+    ///
+    /// Throws `invalidArgument` when the repository is not a partial
+    /// replica, and `objectNotFound` naming the objects and the remote
+    /// when they cannot be fetched (the remote is unreachable, say), with
+    /// the transport's error as the cause.
+    @discardableResult
+    public func fetchMissing(_ ids: [ObjectID]) async throws -> FetchResult {
+        guard let name = try repository.promisorRemote() else {
+            throw BanyanError(.invalidArgument, "this store is not a partial replica (no extensions.partialClone); nothing to fetch lazily")
+        }
+        let remote = try Remotes.get(name, in: repository)
+        let filter = try PartialReplica.find(remote: name, in: repository)?.filter
+        do {
+            return try await client(remote.url).fetchObjects(ids, filter: filter)
+        } catch {
+            let what = ids.count == 1 ? "object \(ids[0])" : "\(ids.count) objects"
+            // The message carries the error's own; its cause, if any, stays the cause.
+            let banyanError = error as? BanyanError
+            var failure = BanyanError(.objectNotFound, "\(what) is not in this partial replica, and fetching it from remote "
+                + "\(name) (\(remote.url)) failed: \(banyanError?.message ?? "\(error)")")
+            failure.cause = banyanError?.cause
+            throw failure
+        }
+    }
+
+    /// Makes reads of objects this partial replica lacks fetch them from
+    /// its promisor remote, with this sync's token and certificate
+    /// authorities (`Repository.setMissingObjectFetcher(_:)`); does nothing
+    /// for a repository that is not a partial replica.
+    ///
+    /// A read that fetches blocks its thread for the round trip (the
+    /// fetch itself runs on a queue of its own); offline, it throws
+    /// `objectNotFound` naming the key (for a value), the object and the remote.
+    public func enableLazyFetch() throws {
+        guard try repository.promisorRemote() != nil else { return }
+        // Weak: the repository keeps the fetcher, which must not keep it alive.
+        let (token, caFile) = (token, caFile)
+        repository.setMissingObjectFetcher { [weak repository = self.repository] ids in
+            guard let repository else { return }
+            _ = try BlockingWait.run {
+                try await Sync(repository: repository, token: token, caFile: caFile).fetchMissing(ids)
+            }
+        }
+    }
+}
