@@ -18,7 +18,8 @@ extension Sync {
     /// Throws `invalidArgument` when the repository is not a partial
     /// replica, and `objectNotFound` naming the objects and the remote
     /// when they cannot be fetched (the remote is unreachable, say), with
-    /// the transport's error as the cause.
+    /// the transport's error as the cause. An unreachable HTTP remote fails
+    /// at once (no connection retries).
     @discardableResult
     public func fetchMissing(_ ids: [ObjectID]) async throws -> FetchResult {
         guard let name = try repository.promisorRemote() else {
@@ -27,7 +28,12 @@ extension Sync {
         let remote = try Remotes.get(name, in: repository)
         let filter = try PartialReplica.find(remote: name, in: repository)?.filter
         do {
-            return try await client(remote.url).fetchObjects(ids, filter: filter)
+            let lower = remote.url.lowercased()
+            let transport: any Transport = lower.hasPrefix("http://") || lower.hasPrefix("https://")
+                ? try HTTPTransport(url: remote.url, token: token, caFile: caFile ?? repository.loadConfig().value(forKey: "http.sslCAInfo"),
+                                    client: HTTPTransport.failFastClient)
+                : try transport(remote.url)
+            return try await GitClient(transport: transport, repository: repository, progress: progress).fetchObjects(ids, filter: filter)
         } catch {
             let what = ids.count == 1 ? "object \(ids[0])" : "\(ids.count) objects"
             // The message carries the error's own; its cause, if any, stays the cause.
