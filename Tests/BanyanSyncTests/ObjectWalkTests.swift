@@ -89,6 +89,25 @@ struct ObjectWalkTests {
         #expect(Set(newer.objects.map(\.id)) == (try await Self.revList(["main", "^" + old.hex], in: path)))
     }
 
+    @Test(arguments: ["blob:none", "blob:limit=100", "tree:0", "tree:1", "tree:2", "combine:blob:limit=100+tree:2"])
+    func filteredSelectionEqualsRevListFilter(_ spec: String) async throws {
+        let dir = TemporaryDirectory()
+        let path = dir.appending("repo.git")
+        try await Self.makeRepository(path, commits: 12)
+        let walk = ObjectWalk(repository: try Repository.open(at: path))
+        let main = try await Self.id("main", in: path)
+        let side = try await Self.id("side", in: path)
+        let filtered = try walk.select(wants: [main, side], haves: [], filter: try ObjectFilter(parsing: spec))
+        #expect(Set(filtered.objects.map(\.id)) == (try await Self.revList(["--filter=\(spec)", "main", "side"], in: path)))
+        #expect(filtered.commitCount == 14)
+
+        // What a fetch names by id is sent whatever the filter: how a partial clone gets a missing blob.
+        let blob = try ObjectID(validating: try await git(["rev-parse", "main:" + (try await git(
+            ["ls-tree", "-r", "--name-only", "main"], in: path).text.split(separator: "\n")[0])], in: path).text)
+        let wanted = try walk.select(wants: [main, blob], haves: [], filter: .blobNone)
+        #expect(wanted.objects.filter { $0.kind == .blob }.map(\.id) == [blob])
+    }
+
     @Test func selectedKindsAndPathsMatchTheTrees() async throws {
         let dir = TemporaryDirectory()
         let path = dir.appending("repo.git")
