@@ -159,8 +159,10 @@ public struct GitClient: Sendable {
     /// With `filter`, the remote leaves out the trees and blobs it names (a
     /// partial clone's fetch; the remote must advertise `filter`, which
     /// needs protocol v2). With `promisor`, the received pack is kept as a
-    /// promisor pack and trees and blobs it lacks do not fail the
-    /// connectivity check. Throws `unsupported` when the remote cannot filter.
+    /// promisor pack. Into a partial clone (or with either), trees and
+    /// blobs the pack lacks do not fail the connectivity check: the
+    /// remote leaves out what the repository's history names, which a
+    /// partial clone may lack too. Throws `unsupported` when the remote cannot filter.
     public func fetch(wants: [ObjectID], depth: Int? = nil, filter: ObjectFilter? = nil, promisor: Bool = false) async throws -> FetchResult {
         var shallow = try repository.shallowCommits()
         let missing = try Array(Set(wants.filter { try !repository.objects.contains($0) })).sorted()
@@ -168,6 +170,7 @@ public struct GitClient: Sendable {
             return FetchResult(objects: [], packBytes: 0, rounds: 0, shallow: shallow)
         }
         let started = ContinuousClock.now
+        let promised = promisor || filter != nil || repository.isPartialClone
         guard let capabilities = try await capabilitiesIfVersion2() else {
             guard depth == nil else { throw BanyanError(.unsupported, "shallow fetches need a protocol v2 server") }
             guard filter == nil else { throw BanyanError(.unsupported, "partial fetches (a filter) need a protocol v2 server") }
@@ -175,7 +178,7 @@ public struct GitClient: Sendable {
             var walk = HaveWalk(repository: repository, shallow: shallow)
             let pack = try await fetchPackV0(wants: missing, capabilities: capabilities, haves: try walk.next(maxHaves))
             let received = try PackIngest.ingest(pack, into: repository, policy: try repository.fsckPolicy(.fetch), promisor: promisor)
-            try PackIngest.checkConnected(tips: missing, received: received, shallow: shallow, promised: promisor, in: repository)
+            try PackIngest.checkConnected(tips: missing, received: received, shallow: shallow, promised: promised, in: repository)
             progress?("Received \(received.ids.count) objects, \(Self.rate(bytes: pack.count, since: started))\n")
             return FetchResult(objects: received.ids, packBytes: pack.count, rounds: 1, shallow: shallow, warnings: received.warnings)
         }
@@ -213,8 +216,8 @@ public struct GitClient: Sendable {
                                                      promisor: promisor)
                 shallow.subtract(parsed.unshallow)
                 shallow.formUnion(parsed.shallow)
-                try PackIngest.checkConnected(tips: missing, received: received, shallow: shallow,
-                                              promised: promisor || filter != nil, in: repository)
+                try PackIngest.checkConnected(tips: missing, received: received, shallow: shallow, promised: promised,
+                                              in: repository)
                 if !parsed.shallow.isEmpty || !parsed.unshallow.isEmpty { try repository.setShallowCommits(shallow) }
                 progress?("Received \(received.ids.count) objects, \(Self.rate(bytes: pack.count, since: started))\n")
                 return FetchResult(objects: received.ids, packBytes: pack.count, rounds: rounds, shallow: shallow,

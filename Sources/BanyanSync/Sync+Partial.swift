@@ -12,6 +12,13 @@ extension Sync {
         return try await client.fetchObjects(missing, filter: partial.filter)
     }
 
+    /// The partial replica settings a fetch from `url` keeps: those of the
+    /// promisor remote when `url` is its URL, else nil.
+    func partialReplica(fetching url: String) throws -> PartialReplica? {
+        guard let name = try repository.promisorRemote(), try Remotes.find(name, in: repository)?.url == url else { return nil }
+        return try PartialReplica.find(remote: name, in: repository)
+    }
+
     /// Fetches the objects `ids` (values, trees) that this partial replica
     /// lacks from its promisor remote (`Repository.promisorRemote()`).
     ///

@@ -73,8 +73,10 @@ public struct Sync: Sendable {
 
     /// Fetches from `url` into refs under `trackingPrefix`.
     /// A `url` naming a Git bundle file is read as `git fetch FILE.bundle` does.
+    /// From the promisor remote of a partial replica (by its URL), the
+    /// fetch is a partial one, as `fetch(remote:depth:)` makes it.
     public func fetch(url: String, trackingPrefix: String, depth: Int? = nil) async throws -> FetchSummary {
-        try await fetch(url: url, trackingPrefix: trackingPrefix, depth: depth, partial: nil)
+        try await fetch(url: url, trackingPrefix: trackingPrefix, depth: depth, partial: try partialReplica(fetching: url))
     }
 
     /// Fetches as above; for a partial replica (`partial`), with its filter

@@ -24,6 +24,21 @@ struct PartialReplicaCLITests {
         #expect(try CLI.ok(phone, ["fsck"]).isEmpty)
         #expect(try CLI.ok(phone, ["get", "photos/cat"]) == "a large picture")
 
+        // sync keeps the filter and the prefixes: a new note comes, a new photo waits until read.
+        try CLI.ok(server, ["set", "notes/tomorrow", "call Ada", "-m", "note"])
+        try CLI.ok(server, ["set", "photos/bird", "a third picture", "-m", "photo"])
+        try CLI.ok(phone, ["set", "notes/phone", "written offline", "-m", "phone"])
+        try CLI.ok(phone, ["sync"])
+        #expect(try CLI.ok(server, ["get", "notes/phone"]) == "written offline")
+        #expect(try CLI.ok(phone, ["rev-parse", "main"]) == (try CLI.ok(server, ["rev-parse", "main"])))
+        let missing = try GitRunner.run(["rev-list", "--objects", "--missing=print", "--all"], in: phone).text
+            .split(separator: "\n").filter { $0.hasPrefix("?") }.map { String($0.dropFirst()) }
+        let bird = try GitRunner.run(["rev-parse", "main:photos/bird"], in: server).text
+        let tomorrow = try GitRunner.run(["rev-parse", "main:notes/tomorrow"], in: server).text
+        #expect(missing.contains(bird))
+        #expect(!missing.contains(tomorrow))
+        try GitRunner.run(["fsck"], in: phone)
+
         serve.stop()
         #expect(try CLI.ok(phone, ["get", "notes/today"]) == "buy milk")
         #expect(try CLI.ok(phone, ["get", "photos/cat"]) == "a large picture")
