@@ -173,6 +173,30 @@ struct PartialReplicaTests {
         await stop()
     }
 
+    @Test func pullMergesValuesOutsideThePrefixesByFetchingThem() async throws {
+        let dir = TemporaryDirectory()
+        let origin = try Self.makeOrigin(dir.appending("server"))
+        let server = try await TestServer.start(origin)
+        let phone = try await Sync.clone(url: server.url, to: dir.appending("phone"), partial: try PartialReplica(prefixes: ["notes/"]))
+        let sync = Sync(repository: phone)
+        try sync.enableLazyFetch()
+        let lines = String(repeating: "big value\n", count: 200)
+        try origin.branch("main").set(key("archive/big"), data("server's first line\n" + lines.dropFirst(10)), message: "server",
+                                      author: signature(1_700_000_100))
+        try phone.branch("main").set(key("archive/big"), data(lines.dropLast(10) + "phone's last line\n"), message: "phone",
+                                     author: signature(1_700_000_200))
+        // The three-way text merge reads the base and the server's version, which the phone never had.
+        guard case .merged = try await sync.pull(branch: "main") else {
+            Issue.record("expected a merge commit")
+            return
+        }
+        let merged = String(decoding: try phone.branch("main").get(key("archive/big")), as: UTF8.self)
+        #expect(merged.hasPrefix("server's first line\n"))
+        #expect(merged.hasSuffix("phone's last line\n"))
+        try await git(["fsck"], in: dir.appending("phone"))
+        await server.stop()
+    }
+
     @Test func partialCloneFromAServerWithoutFilterIsRefused() async throws {
         let dir = TemporaryDirectory()
         let serverPath = dir.appending("server.git")
