@@ -173,7 +173,7 @@ struct PartialReplicaTests {
         await stop()
     }
 
-    @Test func pullMergesValuesOutsideThePrefixesByFetchingThem() async throws {
+    @Test func pullMergesValuesOutsideThePrefixesByFetchingThemAndGCKeepsPromisorPacks() async throws {
         let dir = TemporaryDirectory()
         let origin = try Self.makeOrigin(dir.appending("server"))
         let server = try await TestServer.start(origin)
@@ -194,6 +194,18 @@ struct PartialReplicaTests {
         #expect(merged.hasPrefix("server's first line\n"))
         #expect(merged.hasSuffix("phone's last line\n"))
         try await git(["fsck"], in: dir.appending("phone"))
+
+        // gc packs the local objects and leaves the promisor packs as they came.
+        let packs = dir.appending("phone/objects/pack")
+        let promisors = { try FileManager.default.contentsOfDirectory(atPath: packs).filter { $0.hasSuffix(".promisor") }.sorted() }
+        let before = try promisors()
+        _ = try phone.gc(pruneBefore: Date())
+        #expect(try promisors() == before)
+        for promisor in before {
+            #expect(FileManager.default.fileExists(atPath: packs + "/" + promisor.replacingOccurrences(of: ".promisor", with: ".pack")))
+        }
+        try await git(["fsck", "--strict"], in: dir.appending("phone"))
+        #expect(try phone.fsck().isEmpty)
         await server.stop()
     }
 
