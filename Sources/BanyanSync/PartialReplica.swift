@@ -67,52 +67,52 @@ public struct PartialReplica: Hashable, Sendable {
         }
     }
 
-    /// The values under the prefixes in the trees of `commits` that the
-    /// repository lacks. Reads trees only (a partial replica has them all);
-    /// a prefix a commit does not hold is passed over.
-    func missingValues(at commits: [ObjectID], in repository: Repository) throws -> [ObjectID] {
+    /// What the repository lacks under the prefixes in the trees of
+    /// `commits`: the values, and the trees it could not look into (a
+    /// tree filter leaves them out; fetch them and ask again). A prefix a
+    /// commit does not hold is passed over.
+    func missing(at commits: [ObjectID], in repository: Repository) throws -> (values: [ObjectID], trees: [ObjectID]) {
         let keys = try prefixes.map { try Key(prefix: $0) }
+        var walked = Set<ObjectID>()
+        var values = Set<ObjectID>()
         var trees = Set<ObjectID>()
-        var missing = Set<ObjectID>()
+        func tree(_ id: ObjectID) throws -> Tree? {
+            guard try id == repository.hashAlgorithm.emptyTreeID || repository.objects.contains(id) else {
+                trees.insert(id)
+                return nil
+            }
+            return try repository.tree(id)
+        }
         for commit in commits {
             guard let raw = try repository.objects.find(commit), raw.kind == .commit else { continue }
-            let root = try repository.commit(commit).tree
             for key in keys {
-                guard let entry = try Self.entry(at: key, under: root, in: repository) else { continue }
-                if entry.mode.isDirectory {
-                    try Self.blobs(under: entry.id, in: repository, trees: &trees) { id in
-                        if try !repository.objects.contains(id) { missing.insert(id) }
+                // Down to the prefix, then everything under it.
+                var at: TreeEntry? = TreeEntry(name: "", mode: .directory, id: try repository.commit(commit).tree)
+                for segment in key.utf8Segments {
+                    guard let current = at, current.mode.isDirectory, let parent = try tree(current.id) else {
+                        at = nil
+                        break
                     }
-                } else if entry.mode != .gitlink, try !repository.objects.contains(entry.id) {
-                    missing.insert(entry.id)
+                    at = parent.entry(named: segment)
+                }
+                guard let entry = at else { continue }
+                guard entry.mode.isDirectory else {
+                    if entry.mode != .gitlink, try !repository.objects.contains(entry.id) { values.insert(entry.id) }
+                    continue
+                }
+                var stack = [entry.id]
+                while let id = stack.popLast() {
+                    guard walked.insert(id).inserted, let tree = try tree(id) else { continue }
+                    for child in tree.entries {
+                        if child.mode.isDirectory {
+                            stack.append(child.id)
+                        } else if child.mode != .gitlink, try !repository.objects.contains(child.id) {
+                            values.insert(child.id)
+                        }
+                    }
                 }
             }
         }
-        return missing.sorted()
-    }
-
-    /// The entry at `key` under the tree `root`, or nil when there is none.
-    private static func entry(at key: Key, under root: ObjectID, in repository: Repository) throws -> TreeEntry? {
-        var tree = root
-        var found: TreeEntry?
-        for segment in key.utf8Segments {
-            if let found { guard found.mode.isDirectory else { return nil }; tree = found.id }
-            guard let entry = try repository.tree(tree).entry(named: segment) else { return nil }
-            found = entry
-        }
-        return found
-    }
-
-    /// Calls `visit` with each blob under the tree `id`, each tree read once.
-    private static func blobs(
-        under id: ObjectID, in repository: Repository, trees: inout Set<ObjectID>, visit: (ObjectID) throws -> Void
-    ) throws {
-        var stack = [id]
-        while let tree = stack.popLast() {
-            guard trees.insert(tree).inserted else { continue }
-            for entry in try repository.tree(tree).entries {
-                if entry.mode.isDirectory { stack.append(entry.id) } else if entry.mode != .gitlink { try visit(entry.id) }
-            }
-        }
+        return (values.sorted(), trees.sorted())
     }
 }

@@ -3,13 +3,30 @@ import Banyan
 /// Partial replicas: fetching the values under the prefixes, and the
 /// objects left out when they are read.
 extension Sync {
-    /// Fetches, in one request, the values under `partial`'s prefixes at the
-    /// commits `tips` that the repository lacks; nil when none is missing.
+    /// Fetches the values under `partial`'s prefixes at the commits `tips`
+    /// that the repository lacks, in one request (after one per level of
+    /// trees a tree filter left out on the way); nil when none is missing.
     func fetchValues(_ partial: PartialReplica, at tips: [ObjectID], client: GitClient) async throws -> FetchResult? {
         let commits = tips.compactMap { try? repository.peelToCommit($0) }
-        let missing = try partial.missingValues(at: commits, in: repository)
-        guard !missing.isEmpty else { return nil }
-        return try await client.fetchObjects(missing, filter: partial.filter)
+        var result: FetchResult?
+        func add(_ fetched: FetchResult) {
+            guard var sum = result else { return result = fetched }
+            sum.objects += fetched.objects
+            sum.packBytes += fetched.packBytes
+            sum.rounds += fetched.rounds
+            sum.warnings += fetched.warnings
+            result = sum
+        }
+        while true {
+            let missing = try partial.missing(at: commits, in: repository)
+            guard missing.trees.isEmpty else {
+                // The trees with all the trees under them, no values: the next look goes further.
+                add(try await client.fetchObjects(missing.trees, filter: .blobNone))
+                continue
+            }
+            if !missing.values.isEmpty { add(try await client.fetchObjects(missing.values, filter: partial.filter)) }
+            return result
+        }
     }
 
     /// The partial replica settings a fetch from `url` keeps: those of the

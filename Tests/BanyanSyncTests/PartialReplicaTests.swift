@@ -209,6 +209,29 @@ struct PartialReplicaTests {
         await server.stop()
     }
 
+    @Test(arguments: [Server.banyan, .gitHTTPBackend])
+    func treeFilteredReplicaFetchesTheTreesToItsPrefixesThenTheRestWhenRead(_ kind: Server) async throws {
+        let dir = TemporaryDirectory()
+        let serverPath = dir.appending("server.git")
+        let origin = try Self.makeOrigin(serverPath)
+        let (url, stop) = try await serve(kind, path: serverPath, root: dir.path)
+        let path = dir.appending("watch")
+        let watch = try await Sync.clone(url: url, to: path, partial: try PartialReplica(prefixes: ["archive/2024/"], filter: .treeDepth(0)))
+        #expect(try watch.branch("main").head() == origin.branch("main").head())
+        let head = try origin.branch("main").snapshot()
+        let id = { (name: String) in try #require(try head.entry(at: key(name))).id }
+        #expect(try watch.objects.contains(id("archive/2024/old")))
+        #expect(try !watch.objects.contains(id("notes/a")))
+        #expect(try !watch.objects.contains(id("settings/theme")))
+        #expect(try watch.loadConfig().value(forKey: "remote.origin.partialclonefilter") == "tree:0")
+        try await git(["fsck"], in: path)
+
+        try Sync(repository: watch).enableLazyFetch()
+        #expect(try watch.branch("main").get(key("settings/theme")) == data("dark"))
+        try await git(["fsck"], in: path)
+        await stop()
+    }
+
     @Test func partialCloneFromAServerWithoutFilterIsRefused() async throws {
         let dir = TemporaryDirectory()
         let serverPath = dir.appending("server.git")

@@ -150,7 +150,7 @@ public struct Snapshot: Sendable {
 
     private func forEachValue(inTree treeID: ObjectID, path: inout [UInt8], _ body: (_ path: [UInt8], _ id: ObjectID) throws -> Void) throws {
         if treeID == repository.hashAlgorithm.emptyTreeID { return }   // not always stored
-        let tree = try repository.objects.get(treeID, kind: .tree).body
+        let tree = try repository.object(treeID, kind: .tree).body
         let digestLength = repository.hashAlgorithm.digestLength
         let base = path.count
         try tree.withUnsafeBytes { bytes in
