@@ -16,15 +16,20 @@ public enum ObjectFilter: Hashable, Sendable, CustomStringConvertible {
     /// root tree (a root tree is at level 0, so `tree:0` sends commits
     /// only and `tree:1` root trees but nothing in them).
     case treeDepth(Int)
+    /// `sparse:oid=<blob-ish>`: the blobs a sparse checkout with the
+    /// patterns in that blob (of the serving repository, an id or a
+    /// revision such as `main:.sparse`) would not hold (`SparsePatterns`).
+    case sparse(String)
     /// `combine:<a>+<b>…`: what any of the filters leaves out.
     case combine([ObjectFilter])
 
     /// Parses a filter-spec as Git writes it: `blob:none`,
     /// `blob:limit=<n>` (with an optional `k`, `m` or `g` suffix),
-    /// `tree:<depth>`, `combine:<spec>+<spec>…` (each part URL-encoded).
+    /// `tree:<depth>`, `sparse:oid=<blob-ish>`, `combine:<spec>+<spec>…`
+    /// (each part URL-encoded).
     ///
     /// Throws `invalidArgument` naming the spec for one that is malformed,
-    /// `unsupported` for `sparse:oid=` (sparse-checkout filters are not implemented).
+    /// `unsupported` for `sparse:path=` (a file on the server, which Git refuses too).
     public init(parsing spec: String) throws {
         func bad(_ why: String) -> BanyanError {
             BanyanError(.invalidArgument, "invalid filter-spec \(spec.debugDescription): \(why)")
@@ -48,8 +53,11 @@ public enum ObjectFilter: Hashable, Sendable, CustomStringConvertible {
                 guard let decoded = String(part).removingPercentEncodingIfValid else { throw bad("bad URL encoding") }
                 return try ObjectFilter(parsing: decoded)
             })
+        } else if spec.hasPrefix("sparse:oid=") {
+            guard spec.count > "sparse:oid=".count else { throw bad("no blob named") }
+            self = .sparse(String(spec.dropFirst("sparse:oid=".count)))
         } else if spec.hasPrefix("sparse:") {
-            throw BanyanError(.unsupported, "filter-spec \(spec.debugDescription): sparse filters are not supported")
+            throw BanyanError(.unsupported, "filter-spec \(spec.debugDescription): only sparse:oid= names the patterns of a sparse filter")
         } else {
             throw bad("expected blob:none, blob:limit=<n>, tree:<depth> or combine:<filter>+<filter>")
         }
@@ -61,6 +69,7 @@ public enum ObjectFilter: Hashable, Sendable, CustomStringConvertible {
         case .blobNone: return "blob:none"
         case .blobLimit(let limit): return "blob:limit=\(limit)"
         case .treeDepth(let depth): return "tree:\(depth)"
+        case .sparse(let blob): return "sparse:oid=\(blob)"
         case .combine(let filters):
             return "combine:" + filters.map { $0.description.percentEncodedForCombine }.joined(separator: "+")
         }
@@ -68,13 +77,24 @@ public enum ObjectFilter: Hashable, Sendable, CustomStringConvertible {
 
     /// True when the filter leaves out the tree or blob `id`, met `depth`
     /// levels below a root tree. `size` gives a blob's size; it is asked
-    /// only for a blob that a size limit decides.
+    /// only for a blob that a size limit decides. Sparse filters decide
+    /// once the walk is over (`sparseBlobs`): here they leave out nothing.
     func omits(kind: ObjectKind, depth: Int, size: () throws -> Int) rethrows -> Bool {
         switch self {
         case .blobNone: return kind == .blob
         case .blobLimit(let limit): return kind == .blob ? try size() >= limit : false
         case .treeDepth(let limit): return depth >= limit
+        case .sparse: return false
         case .combine(let filters): return try filters.contains { try $0.omits(kind: kind, depth: depth, size: size) }
+        }
+    }
+
+    /// The blob-ishes of the sparse filters in this one.
+    var sparseBlobs: [String] {
+        switch self {
+        case .sparse(let blob): return [blob]
+        case .combine(let filters): return filters.flatMap(\.sparseBlobs)
+        default: return []
         }
     }
 

@@ -165,6 +165,17 @@ public struct ObjectWalk: Sendable {
                 return kind == .tree ? try objects.get(id, kind: .tree).body : nil
             }
         }
+        if let filter, !filter.sparseBlobs.isEmpty {
+            // A blob stays when the patterns hold it at some path it has; the walk knows only the first.
+            let commitRoots = roots.dropFirst(explicitRoots).map { (id: $0.id, path: [UInt8]()) }
+            for blob in filter.sparseBlobs {
+                let patterns = SparsePatterns(bytes: try sparsePatterns(blob))
+                let held = try patterns.includedValues(under: commitRoots, skip: { boundary.ids.contains($0) }) {
+                    try Tree(decoding: try objects.get($0, kind: .tree).body, algorithm: repository.hashAlgorithm).entries
+                }
+                selected.removeAll { $0.kind == .blob && !held.contains($0.id) && !explicit.contains($0.id) }
+            }
+        }
         for tag in includeTags where !sent.contains(tag) {
             guard let raw = try objects.find(tag), raw.kind == .tag else { continue }
             let target = try Tag(decoding: raw.body, algorithm: repository.hashAlgorithm).object
@@ -175,6 +186,15 @@ public struct ObjectWalk: Sendable {
         }
         return Selection(objects: selected, bases: bases, shallow: commits.shallow, unshallow: commits.unshallow,
                          commitCount: commitCount)
+    }
+
+    /// The bytes of the blob a `sparse:oid=` filter names (an id or a revision such as `main:.sparse`).
+    private func sparsePatterns(_ blob: String) throws -> [UInt8] {
+        do {
+            return try repository.objects.get(try repository.resolve(blob), kind: .blob).body
+        } catch let error as BanyanError {
+            throw BanyanError(.invalidArgument, "filter sparse:oid=\(blob) does not name a blob: \(error.message)")
+        }
     }
 
     /// How many levels below its root tree an object at `path` is: 0 for the root, 1 for its entries.

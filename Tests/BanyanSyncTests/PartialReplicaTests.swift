@@ -67,6 +67,18 @@ struct PartialReplicaTests {
         #expect(try await git(["cat-file", "-p", "HEAD:notes/a"], in: commitsOnly).text == "note a")
         try await git(["fsck"], in: commitsOnly)
 
+        // A sparse filter whose patterns are a blob of the server's, named by a revision.
+        _ = try origin.createBranch("spec")
+        try origin.branch("spec").set(key("sparse/notes-only"), data("/notes/\n"), message: "spec", author: signature(1_700_000_009))
+        try origin.flush()
+        let sparse = dir.appending("sparse.git")
+        try await git(["clone", "-q", "--bare", "--filter=sparse:oid=spec:sparse/notes-only", server.url, sparse])
+        let missing = Set(try await Self.gitMissing(sparse))
+        #expect(!missing.contains(try #require(try head.entry(at: key("notes/a"))).id.hex))
+        #expect(missing.contains(try #require(try head.entry(at: key("settings/theme"))).id.hex))
+        #expect(missing.contains(bigID.hex))
+        try await git(["fsck"], in: sparse)
+
         let checkout = dir.appending("checkout")
         try await git(["clone", "-q", "--filter=blob:none", server.url, checkout])
         #expect(try String(contentsOfFile: checkout + "/settings/theme", encoding: .utf8) == "dark")
@@ -87,7 +99,8 @@ struct PartialReplicaTests {
         let text = String(decoding: response.body, as: UTF8.self)
         #expect(text.contains("ERR invalid filter-spec \"blob:bogus\""))
         #expect(throws: BanyanError.self) { try ObjectFilter(parsing: "tree:-1") }
-        #expect(throws: BanyanError.self) { try ObjectFilter(parsing: "sparse:oid=main:.sparse") }
+        #expect(throws: BanyanError.self) { try ObjectFilter(parsing: "sparse:path=/etc/passwd") }
+        #expect(try ObjectFilter(parsing: "sparse:oid=main:.sparse") == .sparse("main:.sparse"))
         #expect(try ObjectFilter(parsing: "blob:limit=2k") == .blobLimit(2048))
         let combined = try ObjectFilter(parsing: "combine:blob:none+tree:3")
         #expect(combined == .combine([.blobNone, .treeDepth(3)]))

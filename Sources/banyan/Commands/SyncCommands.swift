@@ -14,7 +14,7 @@ struct Clone: AsyncParsableCommand {
         valueName: "key"))
     var prefixes: [String] = []
     @Option(help: ArgumentHelp(
-        "The filter of a partial replica: blob:none (the default with --prefix), blob:limit=N[k|m|g] or tree:DEPTH.",
+        "The filter of a partial replica: blob:none (the default with --prefix), blob:limit=N[k|m|g], tree:DEPTH or sparse:oid=BLOB.",
         valueName: "spec"))
     var filter: String?
     @OptionGroup var remote: RemoteOptions
