@@ -29,6 +29,36 @@ extension Sync {
         }
     }
 
+    /// Fetches, in one request, the values that merging the remote's
+    /// branches `remote` (name → head) into the local branches of the same
+    /// names will read and the replica lacks: at the keys both sides
+    /// changed since their merge bases, the bases', ours and theirs, and
+    /// the root `.gitattributes` that picks the strategies. A merge then
+    /// reads nothing from the network (which would block its thread).
+    func fetchMergeInputs(_ partial: PartialReplica, remote: [String: ObjectID], client: GitClient) async throws -> FetchResult? {
+        var needed = Set<ObjectID>()
+        for (name, theirs) in remote {
+            guard let ours = try repository.refs.resolve("refs/heads/\(name)"), ours != theirs,
+                  try repository.objects.contains(theirs) else { continue }
+            let bases = try repository.mergeBases(ours, theirs)
+            let changedTheirs = Dictionary(try bases.flatMap { try repository.diff(from: $0, to: theirs) }.map { ($0.key, $0) }) { $1 }
+            for base in bases {
+                for change in try repository.diff(from: base, to: ours) {
+                    guard let other = changedTheirs[change.key] else { continue }
+                    needed.formUnion([change.old, change.new, other.old, other.new].compactMap { $0 })
+                }
+            }
+            for commit in bases + [ours, theirs] {
+                if let attributes = try repository.tree(repository.commit(commit).tree).entry(named: ".gitattributes") {
+                    needed.insert(attributes.id)
+                }
+            }
+        }
+        let missing = try needed.filter { try !repository.objects.contains($0) }
+        guard !missing.isEmpty else { return nil }
+        return try await client.fetchObjects(missing.sorted(), filter: partial.filter)
+    }
+
     /// The partial replica settings a fetch from `url` keeps: those of the
     /// promisor remote when `url` is its URL, else nil.
     func partialReplica(fetching url: String) throws -> PartialReplica? {

@@ -92,11 +92,16 @@ public struct Sync: Sendable {
         let refs = try await client.listRefs()
         var result = try await client.fetch(wants: refs.refs.map(\.id), depth: depth, filter: partial?.filter,
                                             promisor: partial != nil)
-        if let partial, let values = try await fetchValues(partial, at: refs.refs.map(\.id), client: client) {
-            result.objects += values.objects
-            result.packBytes += values.packBytes
-            result.rounds += values.rounds
-            result.warnings += values.warnings
+        if let partial {
+            let branches = Dictionary(refs.refs.filter { $0.name.hasPrefix("refs/heads/") }
+                .map { (String($0.name.dropFirst("refs/heads/".count)), $0.id) }) { $1 }
+            for fetched in [try await fetchValues(partial, at: refs.refs.map(\.id), client: client),
+                            try await fetchMergeInputs(partial, remote: branches, client: client)].compactMap({ $0 }) {
+                result.objects += fetched.objects
+                result.packBytes += fetched.packBytes
+                result.rounds += fetched.rounds
+                result.warnings += fetched.warnings
+            }
         }
         result.warnings.forEach { warning?($0) }
         var updated: [String: ObjectID] = [:]
