@@ -13,6 +13,8 @@ let package = Package(
         .library(name: "BanyanServer", targets: ["BanyanServer"]),
         // The checks every storage backend must pass: objects, refs, concurrency, sync, serve, maintenance.
         .library(name: "BanyanConformance", targets: ["BanyanConformance"]),
+        // A PostgreSQL backend: many stores in one database, for several `banyan serve` nodes.
+        .library(name: "BanyanPostgres", targets: ["BanyanPostgres"]),
         .executable(name: "banyan", targets: ["banyan"]),
     ],
     dependencies: [
@@ -24,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         .systemLibrary(
@@ -47,6 +50,8 @@ let package = Package(
                 "Banyan",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                // scrypt for keys of encrypted remotes made from a passphrase.
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
             ]
         ),
         .target(
@@ -66,6 +71,10 @@ let package = Package(
             resources: [.copy("Console"), .copy("Resources/openapi.json")]
         ),
         .target(name: "BanyanConformance", dependencies: ["Banyan", "BanyanSync", "BanyanServer"]),
+        .target(
+            name: "BanyanPostgres",
+            dependencies: ["Banyan", .product(name: "PostgresNIO", package: "postgres-nio")]
+        ),
         // Fixtures and helpers of this package's own tests; not a product.
         .target(name: "BanyanTestSupport", dependencies: ["Banyan", "BanyanConformance"]),
         .executableTarget(
@@ -75,6 +84,7 @@ let package = Package(
                 "CMalloc",
                 "BanyanSync",
                 "BanyanServer",
+                "BanyanPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -91,16 +101,19 @@ let package = Package(
         ),
         .executableTarget(
             name: "banyan-bench",
-            dependencies: ["Banyan"],
+            dependencies: ["Banyan", "BanyanPostgres"],
             path: "Benchmarks/Sources/banyan-bench"
         ),
         .testTarget(name: "BanyanCoreTests", dependencies: ["BanyanCore", "BanyanTestSupport"]),
-        .testTarget(name: "BanyanTests", dependencies: ["Banyan", "BanyanTestSupport"]),
+        .testTarget(name: "BanyanTests", dependencies: ["Banyan", "BanyanPostgres", "BanyanTestSupport"]),
         // One process of the stress test (Tests/CLITests/StressTests.swift); internal, not a product.
         .executableTarget(name: "banyan-stress", dependencies: ["Banyan"], path: "Tests/StressWorker"),
         .testTarget(
             name: "CLITests",
-            dependencies: ["Banyan", "BanyanSync", "BanyanServer", "BanyanTestSupport", "banyan", "notes", "banyan-stress"]
+            dependencies: [
+                "Banyan", "BanyanSync", "BanyanServer", "BanyanPostgres", "BanyanTestSupport", "banyan", "notes",
+                "banyan-stress",
+            ]
         ),
         .testTarget(
             name: "BanyanAPITests",
@@ -110,6 +123,10 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
+        ),
+        .testTarget(
+            name: "BanyanPostgresTests",
+            dependencies: ["Banyan", "BanyanPostgres", "BanyanConformance", "BanyanTestSupport"]
         ),
         .testTarget(
             name: "BanyanSyncTests",

@@ -27,16 +27,18 @@ let package = Package(
         .target(name: "Banyan", dependencies: ["BanyanCore"], swiftSettings: sanitize),
         .target(
             name: "BanyanSync",
-            dependencies: ["Banyan"],
+            dependencies: ["Banyan", .product(name: "Crypto", package: "swift-crypto")],
             exclude: [
                 "HTTPTransport.swift", "HTTPTransport+TLS.swift", "HTTPTransport+Events.swift", "Sync.swift",
                 "Sync+Bundle.swift", "Sync+Converge.swift", "Sync+Partial.swift", "LiveSync.swift", "Internal/RemoteFollower.swift",
+                // The encrypted remote's transport and keys (scrypt); its envelope and manifest stay.
+                "Encrypted/RemoteKey.swift", "Encrypted/EncryptedRemote.swift", "Encrypted/Sync+Encrypted.swift",
             ],
             swiftSettings: sanitize
         ),
         .executableTarget(
             name: "banyan-fuzz",
-            dependencies: ["BanyanCore", "Banyan", "BanyanSync"],
+            dependencies: ["BanyanCore", "Banyan", "BanyanSync", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: sanitize + [.unsafeFlags(["-parse-as-library"])],
             linkerSettings: [.unsafeFlags(["-sanitize=fuzzer,address", "-use-ld=lld"])]
         ),

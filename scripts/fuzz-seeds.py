@@ -128,6 +128,13 @@ def client_side_captures(seeds, small, scratch):
               b'data: {"changes":[{"key":"notes/a","kind":"added"}],"new":"5d1f0c2a","old":null}\n\n')
     seeds.add("sse", b"\x03" + b": keep-alive\n\n" + update)
     seeds.add("sse", b"\x05" + update.replace(b"\n", b"\r\n") + b"event: error\r\ndata: a\r\ndata: b\r\n\r\n")
+    # An encrypted remote's manifest as Banyan writes it (odd first byte: decoded as a manifest;
+    # even: opened as an envelope, and sealed and opened again).
+    manifest = (b'{"bundles":["0123456789abcdef0123456789abcdef"],"head":"refs/heads/main",'
+                b'"refs":{"refs/banyan/conflicts":"' + b"b" * 40 + b'","refs/heads/main":"' + b"a" * 40 + b'"},'
+                b'"sequence":3,"version":1,"writer":"fedcba9876543210fedcba9876543210"}')
+    seeds.add("encrypted", b"\x01" + manifest)
+    seeds.add("encrypted", b"\x00BNYE\x01" + bytes(range(64)))
 
 
 def main():

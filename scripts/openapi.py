@@ -80,10 +80,24 @@ doc = {
         "outcome": {"type": "string", "enum": ["upToDate", "fastForward", "merged", "conflicts"]},
         "keys": {"type": "array", "items": ref("MergePreviewKey")}}},
       "MergeRequest": {"type": "object", "required": ["source", "target"], "properties": {
-        "source": {"type": "string"}, "target": {"type": "string"}, "onConflict": {"type": "string", "enum": ["fail", "ours", "theirs"]},
+        "source": {"type": "string"}, "target": {"type": "string"}, "onConflict": {"type": "string", "enum": ["fail", "ours", "theirs", "record"],
+        "description": "record: merge anyway, keep the newer side's version of each conflicting key, and record the conflicts in the conflict inbox."},
         "message": {"type": "string"}, "author": {"type": "string"}}},
       "MergeResult": {"type": "object", "required": ["outcome"], "properties": {
-        "outcome": {"type": "string", "enum": ["upToDate", "fastForward", "merged"]}, "commit": {"type": "string", "nullable": True}}},
+        "outcome": {"type": "string", "enum": ["upToDate", "fastForward", "merged", "recorded"]}, "commit": {"type": "string", "nullable": True},
+        "recorded": {"type": "array", "items": {"type": "string"}, "description": "For outcome recorded: the keys recorded in the conflict inbox."}}},
+      "ConflictRecord": {"type": "object", "required": ["branch", "key", "kind", "locations", "oursCommit", "theirsCommit", "mergeCommit", "kept"], "properties": {
+        "branch": {"type": "string"}, "key": {"type": "string"},
+        "kind": {"type": "string", "enum": ["contentConflict", "addAdd", "modifyDelete", "deleteModify", "fileDirectory"]},
+        "strategy": {"type": "string", "nullable": True}, "detail": {"type": "string", "nullable": True},
+        "locations": {"type": "array", "items": {"type": "string"}},
+        "base": {"type": "string", "nullable": True}, "ours": {"type": "string", "nullable": True}, "theirs": {"type": "string", "nullable": True},
+        "oursCommit": {"type": "string"}, "theirsCommit": {"type": "string"}, "mergeCommit": {"type": "string"},
+        "kept": {"type": "string", "enum": ["ours", "theirs"], "description": "The version the branch holds until the conflict is resolved: the side whose commit is newer."}}},
+      "Conflicts": {"type": "object", "required": ["conflicts"], "properties": {"conflicts": {"type": "array", "items": ref("ConflictRecord")}}},
+      "ResolveConflict": {"type": "object", "description": "Exactly one of take, value or remove.", "properties": {
+        "take": {"type": "string", "enum": ["ours", "theirs", "base"]}, "value": {"type": "string", "description": "New UTF-8 text for the key."},
+        "remove": {"type": "boolean", "description": "true: leave the key absent."}, "author": {"type": "string", "description": "Name <email>"}}},
     }},
   "security": [{}, {"bearer": []}, {"basic": []}],
   "paths": {
@@ -142,6 +156,13 @@ doc = {
         {"name": "onConflict", "in": "query", "schema": {"type": "string", "enum": ["fail", "ours", "theirs"]}}],
       "responses": resp(**{"200": ok("What the merge would do, key by key; nothing is stored or moved.", "MergePreview"),
                            "404": err("No such branch or revision.")})}},
+    "/api/v1/conflicts": {"get": {"operationId": "listConflicts", "parameters": [{"name": "branch", "in": "query", "schema": {"type": "string"}, "description": "Only this branch's conflicts."}],
+      "responses": resp(**{"200": ok("The open conflicts of the conflict inbox (refs/banyan/conflicts), by branch and key.", "Conflicts")})}},
+    "/api/v1/conflicts/{branch}/{key}": {
+      "parameters": [branch, key],
+      "get": {"operationId": "getConflict", "responses": resp(**{"200": ok("The conflict's record.", "ConflictRecord"), "404": err("No recorded conflict at the key (code keyNotFound).")})},
+      "post": {"operationId": "resolveConflict", "requestBody": {"required": True, "content": {"application/json": {"schema": ref("ResolveConflict")}}},
+               "responses": writes(**{"200": commit, "404": err("No recorded conflict at the key (code keyNotFound).")})}},
     "/api/v1/watch/{branch}": {"get": {"operationId": "watch", "parameters": [branch,
         {"name": "prefix", "in": "query", "schema": {"type": "string"}},
         {"name": "Last-Event-ID", "in": "header", "schema": {"type": "string"}, "description": "Resume after this commit."}],

@@ -31,10 +31,11 @@ public struct LiveSync: AsyncSequence, Sendable {
         /// (fast-forwarded, merged), pushed, or left in conflict. Every
         /// round reports, including those with nothing to do.
         case synced(SyncOutcome, at: Date)
-        /// A round left `keys` of `branch` in conflict with `remote`: the
-        /// branch keeps its local value and is not pushed until the
-        /// conflict is resolved (by a commit on either side). Reported when
-        /// the set of keys changes, not every round.
+        /// A round met conflicts at `keys` of `branch` with `remote`. With
+        /// `ConflictRule.record` they are in the `ConflictInbox` and the
+        /// merge was pushed; otherwise the branch keeps its local value and
+        /// is not pushed until the conflict is resolved (by a commit on
+        /// either side). Reported when the set of keys changes, not every round.
         case conflict(remote: String, branch: String, keys: [Key])
         /// A round with `remote` failed with `error`; the next try is in `retryIn`.
         case offline(remote: String, error: any Error, retryIn: Duration)

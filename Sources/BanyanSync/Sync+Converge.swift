@@ -28,7 +28,31 @@ extension Sync {
         for branch in branches {
             outcomes.append(try await sync(branch, with: remote, onConflict: onConflict, attempts: attempts))
         }
-        return SyncOutcome(remote: remote.name, branches: outcomes)
+        var outcome = SyncOutcome(remote: remote.name, branches: outcomes)
+        outcome.inboxPushed = try await syncInbox(with: remote, attempts: attempts)
+        outcome.openConflicts = try ConflictInbox(repository: repository).records().filter { branches.contains($0.branch) }.count
+        return outcome
+    }
+
+    /// Brings the conflict inboxes of this store and `remote` together:
+    /// merges the remote's (fetched by the branch rounds) into the local
+    /// one, then pushes the result when the remote lacks it, fetching and
+    /// merging again when the remote's inbox moved meanwhile. Returns true
+    /// when it pushed.
+    private func syncInbox(with remote: Remote, attempts: Int) async throws -> Bool {
+        guard let tracking = Self.inboxTracking("refs/remotes/\(remote.name)/") else { return false }
+        let inbox = ConflictInbox(repository: repository)
+        for attempt in 1...attempts {
+            if attempt > 1 { _ = try await fetch(remote) }
+            let theirs = try repository.refs.resolve(tracking)
+            if let theirs { try inbox.merge(theirs) }
+            guard let ours = try inbox.head(), ours != theirs else { return false }
+            if try await pushRef(ConflictInbox.refName, ours, to: remote) == nil {
+                try repository.refs.compareAndSwap(tracking, expected: .any, new: ours, log: nil)
+                return true
+            }
+        }
+        return false
     }
 
     private func sync(
@@ -39,11 +63,14 @@ extension Sync {
                                                 conflicts: [], pushed: false, pushRefusal: nil, attempts: 0)
         for attempt in 1...attempts {
             outcome.attempts = attempt
-            _ = try await fetch(url: remote.url, trackingPrefix: "refs/remotes/\(remote.name)/")
+            _ = try await fetch(remote)
             switch try mergeTracking(remote: remote.name, branch: name, onConflict: onConflict) {
             case nil, .upToDate: break
             case .fastForward: outcome.action = max(outcome.action, .fastForwarded)
             case .merged: outcome.action = max(outcome.action, .merged)
+            case .recorded(_, let conflicts):
+                outcome.action = max(outcome.action, .recorded)
+                outcome.conflicts = Array(Set(outcome.conflicts).union(conflicts.map(\.key))).sorted()
             case .conflicts(let conflicts):
                 outcome.action = .conflicts
                 outcome.conflicts = conflicts.map(\.key)

@@ -18,6 +18,9 @@ public struct Sync: Sendable {
     /// against; nil takes the repository's `http.sslCAInfo`, and without
     /// that the system's trust store.
     public var caFile: String?
+    /// Keys of encrypted remotes by remote name, for stores that keep none
+    /// themselves (in memory); others read theirs from ``RemoteKeys``.
+    public var remoteKeys: [String: RemoteKey] = [:]
 
     /// Sync operations on `repository`.
     public init(
@@ -66,9 +69,7 @@ public struct Sync: Sendable {
     /// (and creating tags the repository lacks). Sends no pack request when
     /// nothing is missing.
     public func fetch(remote name: String = "origin", depth: Int? = nil) async throws -> FetchSummary {
-        let remote = try Remotes.get(name, in: repository)
-        return try await fetch(url: remote.url, trackingPrefix: "refs/remotes/\(remote.name)/", depth: depth,
-                               partial: try PartialReplica.find(remote: name, in: repository))
+        return try await fetch(try Remotes.get(name, in: repository), depth: depth)
     }
 
     /// Fetches from `url` into refs under `trackingPrefix`.
@@ -89,7 +90,7 @@ public struct Sync: Sendable {
             return summary
         }
         let client = try client(url)
-        let refs = try await client.listRefs()
+        let refs = try await client.listRefs(prefixes: ["refs/heads/", "refs/tags/", ConflictInbox.refName])
         var result = try await client.fetch(wants: refs.refs.map(\.id), depth: depth, filter: partial?.filter,
                                             promisor: partial != nil)
         if let partial {
@@ -115,6 +116,8 @@ public struct Sync: Sendable {
             } else if ref.name.hasPrefix("refs/tags/"), try repository.objects.contains(ref.id) {
                 local = ref.name
                 expectation = .absent
+            } else if ref.name == ConflictInbox.refName, let tracking = Self.inboxTracking(trackingPrefix) {
+                local = tracking
             } else {
                 continue
             }
@@ -127,7 +130,20 @@ public struct Sync: Sendable {
         where refs.find("refs/heads/" + stale.name.dropFirst(trackingPrefix.count)) == nil {
             try repository.refs.delete(stale.name, expected: .value(stale.id))
         }
+        if refs.find(ConflictInbox.refName) == nil, let tracking = Self.inboxTracking(trackingPrefix),
+           let stale = try repository.refs.resolve(tracking) {
+            try repository.refs.delete(tracking, expected: .value(stale))
+        }
         return FetchSummary(updated: updated, result: result, remoteRefs: refs)
+    }
+
+    /// Where a remote's conflict inbox is kept when fetching into
+    /// `refs/remotes/NAME/`: `refs/banyan/remotes/NAME/conflicts` (outside
+    /// the remote's branches, so no branch name can collide with it); nil
+    /// for other tracking prefixes.
+    static func inboxTracking(_ trackingPrefix: String) -> String? {
+        guard trackingPrefix.hasPrefix("refs/remotes/"), trackingPrefix.hasSuffix("/") else { return nil }
+        return "refs/banyan/remotes/" + trackingPrefix.dropFirst("refs/remotes/".count) + "conflicts"
     }
 
     /// Clones `url` into a new repository at `path`: remote `origin`, all
@@ -180,6 +196,23 @@ public struct Sync: Sendable {
                            warning: warning, caFile: caFile, partial: partial)
     }
 
+    /// Clones `url` into a new repository that `create` makes, of any
+    /// backend (a PostgreSQL store), given the remote's hash function: as the
+    /// path version otherwise. On failure the new repository is left as the
+    /// clone left it; removing it is the caller's.
+    ///
+    /// Throws what `create` throws and what fetching throws.
+    public static func clone(
+        url: String, creating create: (HashAlgorithm) throws -> Repository, depth: Int? = nil, branch: String? = nil,
+        token: String? = nil, progress: (@Sendable (String) -> Void)? = nil,
+        warning: (@Sendable (FsckFinding) -> Void)? = nil, caFile: String? = nil
+    ) async throws -> Repository {
+        let repository = try create(try await objectFormat(of: url, token: token, caFile: caFile))
+        try await populate(repository, from: url, depth: depth, branch: branch, token: token, progress: progress,
+                           warning: warning, caFile: caFile)
+        return repository
+    }
+
     /// The clone's work in a new repository of the remote's format: remote, CA, fetch, branch and `HEAD`.
     private static func populate(
         _ repository: Repository, from url: String, depth: Int?, branch: String?, token: String?,
@@ -212,6 +245,9 @@ public struct Sync: Sendable {
             throw BanyanError(.refNotFound, "the remote has no branch \(branch)")
         }
         try repository.refs.setSymbolic("HEAD", target: "refs/heads/\(name)")
+        if let tracking = inboxTracking("refs/remotes/origin/"), let inbox = try repository.refs.resolve(tracking) {
+            try ConflictInbox(repository: repository).merge(inbox)
+        }
     }
 
     /// The object format of the repository at `url` (a bundle's, or a remote's from its capabilities).
@@ -250,7 +286,13 @@ public struct Sync: Sendable {
     /// Pushes `head` to `branch` on `remote`, then moves `refs/remotes/REMOTE/BRANCH` to match.
     func push(_ head: ObjectID, to remote: Remote, branch: String, force: Bool = false) async throws -> PushResult {
         let ref = "refs/heads/\(branch)"
-        let result = try await client(remote.url).push([RefUpdate(name: ref, new: head, force: force)])
+        let result: PushResult
+        if try isEncrypted(remote) {
+            let refusal = try await encrypted(remote).push(ref, new: head, force: force)
+            result = PushResult(statuses: [ref: refusal], objectCount: 0, packBytes: 0)
+        } else {
+            result = try await client(remote.url).push([RefUpdate(name: ref, new: head, force: force)])
+        }
         if result.statuses[ref] == .some(nil) {
             try repository.refs.compareAndSwap("refs/remotes/\(remote.name)/\(branch)", expected: .any, new: head, log: nil)
         }
@@ -262,11 +304,15 @@ extension Sync {
     /// Fetches `remote`, then merges `refs/remotes/REMOTE/BRANCH` into the
     /// local `branch` (fast-forward when possible, else a merge commit built
     /// with the store's merge strategies). Conflicts left by `onConflict`
-    /// come back in the outcome and the branch does not move.
+    /// come back in the outcome and the branch does not move. The remote's
+    /// conflict inbox is merged into this store's.
     public func pull(
         remote name: String = "origin", branch: String, onConflict: ConflictPolicy = .fail, message: String? = nil
     ) async throws -> MergeOutcome {
         _ = try await fetch(remote: name)
+        if let tracking = Self.inboxTracking("refs/remotes/\(name)/"), let inbox = try repository.refs.resolve(tracking) {
+            try ConflictInbox(repository: repository).merge(inbox)
+        }
         guard let outcome = try mergeTracking(remote: name, branch: branch, onConflict: onConflict, message: message) else {
             throw BanyanError(.refNotFound, "remote \(name) has no branch \(branch)")
         }

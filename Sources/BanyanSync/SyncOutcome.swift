@@ -13,6 +13,9 @@ public struct SyncOutcome: Hashable, Sendable {
             case fastForwarded = "fast-forwarded"
             /// A merge commit joined the local and the remote heads.
             case merged
+            /// A merge commit joined them with conflicts settled provisionally
+            /// and recorded in the conflict inbox (`ConflictRule.record`).
+            case recorded = "conflicts-recorded"
             /// Conflicts no strategy resolved: the branch did not move and nothing was pushed.
             case conflicts
 
@@ -21,7 +24,8 @@ public struct SyncOutcome: Hashable, Sendable {
                 case .upToDate: 0
                 case .fastForwarded: 1
                 case .merged: 2
-                case .conflicts: 3
+                case .recorded: 3
+                case .conflicts: 4
                 }
             }
 
@@ -36,7 +40,8 @@ public struct SyncOutcome: Hashable, Sendable {
         public var old: ObjectID?
         /// The local head after the round.
         public var new: ObjectID?
-        /// The keys in conflict when `action` is `.conflicts`, sorted.
+        /// The keys in conflict when `action` is `.conflicts` (left, the
+        /// branch not moved) or `.recorded` (in the inbox), sorted.
         public var conflicts: [Key]
         /// True when the remote branch was moved to `new`.
         public var pushed: Bool
@@ -53,11 +58,16 @@ public struct SyncOutcome: Hashable, Sendable {
     public var remote: String
     /// One outcome per branch, in the order asked.
     public var branches: [BranchOutcome]
+    /// True when the round pushed the conflict inbox (a conflict recorded
+    /// or resolved here reached the remote).
+    public var inboxPushed = false
+    /// The conflicts open in the inbox on the synced branches after the round.
+    public var openConflicts = 0
 
     /// True when some branch was left with conflicts.
     public var hasConflicts: Bool { branches.contains { $0.action == .conflicts } }
     /// True when the remote refused some branch's every push attempt.
     public var hasRefusals: Bool { branches.contains { $0.pushRefusal != nil } }
     /// True when the round changed neither side of any branch.
-    public var isNothingToDo: Bool { branches.allSatisfy(\.isNothingToDo) }
+    public var isNothingToDo: Bool { branches.allSatisfy(\.isNothingToDo) && !inboxPushed }
 }

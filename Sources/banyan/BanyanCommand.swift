@@ -20,6 +20,7 @@ struct BanyanCommand: AsyncParsableCommand {
             RevParse.self, CatFile.self, Fsck.self, Gc.self, CountObjects.self, VerifyPack.self,
             BundleCommand.self, Demo.self, Merge.self, MergeBaseCommand.self, MergeDriver.self,
             Serve.self, Clone.self, RemoteCommand.self, Fetch.self, Pull.self, Push.self, SyncCommand.self, Watch.self,
+            ConflictsCommand.self, KeyCommand.self,
             MaintenanceCommand.self,
         ]
     )

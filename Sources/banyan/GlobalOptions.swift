@@ -1,4 +1,5 @@
 import Banyan
+import BanyanPostgres
 import Foundation
 
 /// The options git takes before its subcommand, taken the same way:
@@ -6,6 +7,8 @@ import Foundation
 /// store defaults to `PATH` and relative paths in the command's arguments
 /// resolve from there. Several `-C` compose, each relative to the one
 /// before; an empty path leaves the directory as it is (as git's).
+/// `-C postgres://…` names a store in a PostgreSQL database instead: it
+/// becomes `$BANYAN_REPO` for this process, and the directory stays.
 enum GlobalOptions {
     /// The arguments after the leading global options, having applied them.
     static func apply(_ arguments: [String]) throws -> [String] {
@@ -22,6 +25,11 @@ enum GlobalOptions {
                 path = String(first.dropFirst(2))
             }
             guard !path.isEmpty else { continue }
+            if PostgresLocation.isURL(path) {
+                // Every command finds its store through $BANYAN_REPO when given no --repo.
+                setenv("BANYAN_REPO", path, 1)
+                continue
+            }
             guard FileManager.default.changeCurrentDirectoryPath(path) else {
                 throw BanyanError(.invalidArgument, "cannot change to '\(path)': no such directory")
             }

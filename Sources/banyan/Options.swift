@@ -1,5 +1,6 @@
 import ArgumentParser
 import Banyan
+import BanyanPostgres
 import BanyanSync
 import Foundation
 import Synchronization
@@ -7,10 +8,10 @@ import Synchronization
 /// `-C/--repo PATH`, shared by every command that works on a store.
 struct RepositoryOptions: ParsableArguments {
     @Option(name: [.customShort("C"), .customLong("repo")],
-            help: ArgumentHelp("The repository (default: $BANYAN_REPO, then the current directory).", valueName: "path"))
+            help: ArgumentHelp("The repository: a path, or a postgres:// URL (default: $BANYAN_REPO, then the current directory).", valueName: "path"))
     var repo: String?
 
-    /// The repository path the options name.
+    /// The repository path (or PostgreSQL URL) the options name.
     var path: String {
         repo ?? ProcessInfo.processInfo.environment["BANYAN_REPO"] ?? FileManager.default.currentDirectoryPath
     }
@@ -21,11 +22,18 @@ struct RepositoryOptions: ParsableArguments {
     /// values it lacks when they are read, with `$BANYAN_TOKEN` (commands
     /// that take `--token` install their own, see `RemoteOptions.sync`).
     func open(maintenance: FileSystemBackend.AutoMaintenance = .off, launchingMaintenance: Bool = true) throws -> Repository {
+        if PostgresLocation.isURL(path) { return try Repository.open(postgres: path) }
         let repository = try Repository.open(at: path, configuration: .init(maintenance: maintenance))
         if maintenance == .off && launchingMaintenance { MaintenanceLauncher.register(repository) }
         try Sync(repository: repository, token: ProcessInfo.processInfo.environment["BANYAN_TOKEN"]).enableLazyFetch()
         return repository
     }
+}
+
+/// `path` as printed: a PostgreSQL URL without its password.
+func printableLocation(_ path: String) -> String {
+    guard PostgresLocation.isURL(path), let location = try? PostgresLocation(url: path) else { return path }
+    return location.description
 }
 
 /// `-b/--branch` plus `--at REV`, for commands that read one state.

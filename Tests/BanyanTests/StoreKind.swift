@@ -1,16 +1,18 @@
 import Banyan
+import BanyanPostgres
 import BanyanTestSupport
 
-/// Every store configuration the repository tests run over.
+/// Every store configuration the repository tests run over: in memory, on
+/// the filesystem, and in PostgreSQL (the test server, ``PostgresTestServer``).
 enum StoreKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
-    case memorySHA1, memorySHA256, fileSHA1, fileSHA256
+    case memorySHA1, memorySHA256, fileSHA1, fileSHA256, postgresSHA1, postgresSHA256
 
     var testDescription: String { rawValue }
 
     var algorithm: HashAlgorithm {
         switch self {
-        case .memorySHA1, .fileSHA1: .sha1
-        case .memorySHA256, .fileSHA256: .sha256
+        case .memorySHA1, .fileSHA1, .postgresSHA1: .sha1
+        case .memorySHA256, .fileSHA256, .postgresSHA256: .sha256
         }
     }
 
@@ -22,6 +24,9 @@ enum StoreKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
             return (try Repository.inMemory(hashAlgorithm: algorithm), directory)
         case .fileSHA1, .fileSHA256:
             return (try Repository.create(at: directory.appending("store"), hashAlgorithm: algorithm), directory)
+        case .postgresSHA1, .postgresSHA256:
+            let url = try PostgresTestServer.url() + "?store=\(rawValue)-\(UUID().uuidString.lowercased())"
+            return (try Repository.create(postgres: url, hashAlgorithm: algorithm), directory)
         }
     }
 }

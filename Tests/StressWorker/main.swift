@@ -113,7 +113,7 @@ final class Worker: Sendable {
         default:
             let source = workBranches.filter { $0 != branch.name }.randomElement()!
             switch try repository.merge(from: source, into: branch, onConflict: .theirs) {
-            case .merged(let id), .fastForward(let id):
+            case .merged(let id), .fastForward(let id), .recorded(let id, _):
                 log.record("commit \(branch.name) \(id.hex)")
                 counts.withLock { $0.merges += 1 }
             case .upToDate:

@@ -235,7 +235,7 @@ enum Workloads {
         return [Figure(name: "commits/s", value: Double(4 * scale.durableCommits) / seconds, unit: "commits/s")]
     }
 
-    private static func bulkLoad(_ repo: Repository, _ scale: Scale) throws {
+    static func bulkLoad(_ repo: Repository, _ scale: Scale) throws {
         let sig = BenchData.signature(0)
         try repo.branch("main").transaction(message: "c0", author: sig, committer: sig) { tx in
             for n in 0..<scale.keys { tx.set(BenchData.key(n), BenchData.value("b", n)) }

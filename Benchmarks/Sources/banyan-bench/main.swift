@@ -1,12 +1,13 @@
 import Banyan
 import Foundation
 
-/// banyan-bench W1|W1T|W2|W3|W4|W5|W6|W7|all [--runs N] [--smoke] [--json]
+/// banyan-bench W1|W1T|W2|W3|W4|W5|W5E|W6|W7|PG|all [--runs N] [--smoke] [--json]
 ///
 /// Runs each workload of ../shared/BENCHMARKS.md `runs` times, each run in a
 /// fresh child process (so peak RSS is per run) on a fresh directory, and
 /// prints the median, min and max of every figure. W4 and W5 also run the
-/// `banyan` executable (next to this one, or `$BANYAN_BIN`).
+/// `banyan` executable (next to this one, or `$BANYAN_BIN`). PG (not in
+/// `all`) needs a PostgreSQL server named by `$BANYAN_BENCH_POSTGRES_URL`.
 struct Options {
     var workloads: [String] = []
     var runs = 3
@@ -24,7 +25,7 @@ func parseOptions() -> Options {
         case "--smoke": options.smoke = true
         case "--json": options.json = true
         case "--child": options.child = true
-        case "all": options.workloads += ["W1", "W2", "W3", "W4", "W5", "W6", "W7"]
+        case "all": options.workloads += ["W1", "W2", "W3", "W4", "W5", "W5E", "W6", "W7"]
         default: options.workloads.append(arg.uppercased())
         }
     }
@@ -58,9 +59,11 @@ func runChild(_ workload: String, scale: Scale) throws {
     case "W3": figures = try Workloads.reads(scale, at: dir)
     case "W4": figures = try Workloads.merge(scale, at: dir)
     case "W5": figures = try Workloads.clone(scale, at: dir)
+    case "W5E": figures = try Workloads.encryptedClone(scale, at: dir)
     case "W6": figures = try Workloads.durable(scale, at: dir)
     case "W7": figures = try Workloads.service(scale, at: dir)
-    default: throw BanyanError(.invalidArgument, "unknown workload \(workload) (W1, W1T, W2, W3, W4, W5, W6, W7)")
+    case "PG": figures = try Workloads.postgres(scale, at: dir)
+    default: throw BanyanError(.invalidArgument, "unknown workload \(workload) (W1, W1T, W2, W3, W4, W5, W5E, W6, W7, PG)")
     }
     figures.append(Figure(name: "peak RSS", value: peakRSSBytes(), unit: "bytes"))
     FileHandle.standardOutput.write(try JSONEncoder().encode(figures))

@@ -1,6 +1,7 @@
 @testable import Banyan
 import BanyanCore
 @testable import BanyanSync
+import Crypto
 import Foundation
 
 /// One function per decoder that reads outside input. Each must return
@@ -30,6 +31,7 @@ enum FuzzTargets {
         "reflog": reflog,
         "json-merge": jsonMerge,
         "sse": serverSentEvents,
+        "encrypted": encrypted,
     ]
 
     /// The first byte picks the hash function, so one corpus covers both.
@@ -289,6 +291,28 @@ enum FuzzTargets {
     /// A change stream (`text/event-stream`) read whole and in pieces cut
     /// where the first byte says: the same events either way, as the
     /// network may cut a stream anywhere.
+    /// What an encrypted remote hands back: an odd first byte decodes the
+    /// rest as a manifest; an even one opens it as an envelope (which must
+    /// fail cleanly, not being sealed with the key) and checks that sealing
+    /// then opening gives the bytes back.
+    static func encrypted(_ data: [UInt8]) {
+        guard let mode = data.first else { return }
+        let body = Array(data.dropFirst())
+        if mode & 1 == 1 {
+            _ = try? EncryptedManifest.decode(body, algorithm: .sha1)
+            return
+        }
+        let key = SymmetricKey(data: [UInt8](repeating: 7, count: 32))
+        _ = try? Envelope.open(body, name: "manifest", key: key)
+        guard let sealed = try? Envelope.seal(body, name: "manifest", key: key),
+              (try? Envelope.open(sealed, name: "manifest", key: key)) == body else {
+            fatalError("an envelope does not open to what was sealed in it")
+        }
+        if (try? Envelope.open(sealed, name: "bundles/x", key: key)) != nil {
+            fatalError("an envelope opened under another name")
+        }
+    }
+
     static func serverSentEvents(_ data: [UInt8]) {
         guard let cut = data.first else { return }
         let body = Array(data.dropFirst())

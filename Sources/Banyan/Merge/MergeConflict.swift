@@ -83,10 +83,18 @@ public enum ConflictPolicy {
     /// Ask `resolver` for each conflict; nil leaves it unresolved. An error
     /// it throws aborts the merge.
     case custom((MergeConflict) throws -> ConflictResolution?)
+    /// Merge anyway, recording each conflict in the store's ``ConflictInbox``:
+    /// the branch keeps the version of the side whose commit is newer
+    /// (committer time; on a tie, the larger commit id), so every device
+    /// that merges the same heads keeps the same value, until someone
+    /// resolves the conflict. Only merges into a branch record; a merge of
+    /// two commits alone (``Repository/mergeCommits(_:_:strategies:onConflict:labels:allowUnrelatedHistories:)``)
+    /// refuses it.
+    case record
 
     func resolve(_ conflict: MergeConflict) throws -> ConflictResolution? {
         switch self {
-        case .fail: nil
+        case .fail, .record: nil
         case .ours: .ours
         case .theirs: .theirs
         case .custom(let resolver): try resolver(conflict)
@@ -103,6 +111,9 @@ public enum ConflictRule: String, Hashable, Sendable, CaseIterable {
     case ours
     /// Keep theirs' version of every conflicting key.
     case theirs
+    /// Merge, keeping the newer side's version, and record the conflict in
+    /// the ``ConflictInbox`` (see ``ConflictPolicy/record``).
+    case record
 
     /// The merge policy this rule stands for.
     public var policy: ConflictPolicy {
@@ -110,6 +121,7 @@ public enum ConflictRule: String, Hashable, Sendable, CaseIterable {
         case .fail: .fail
         case .ours: .ours
         case .theirs: .theirs
+        case .record: .record
         }
     }
 }
@@ -132,6 +144,10 @@ public enum MergeOutcome: Hashable, Sendable {
     case merged(ObjectID)
     /// Conflicts remain, sorted by key; the target did not move and nothing was stored.
     case conflicts([MergeConflict])
+    /// A merge commit like `.merged`, made with ``ConflictPolicy/record``:
+    /// these conflicts, sorted by key, were settled provisionally and
+    /// recorded in the ``ConflictInbox``.
+    case recorded(ObjectID, [MergeConflict])
 }
 
 /// The names conflict markers carry (`<<<<<<< ours`, `>>>>>>> theirs`).

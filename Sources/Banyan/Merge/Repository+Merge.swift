@@ -27,6 +27,9 @@ extension Repository {
         onConflict: ConflictPolicy = .fail, labels: MergeLabels = MergeLabels(),
         allowUnrelatedHistories: Bool = false
     ) throws -> TreeMergeResult {
+        if case .record = onConflict {
+            throw BanyanError(.invalidArgument, "recording conflicts needs a branch to merge into; merge into a branch instead")
+        }
         let ours = try peelToCommit(ours), theirs = try peelToCommit(theirs)
         let bases = try mergeBases(ours, theirs)
         try checkRelated(bases, ours, theirs, allowUnrelatedHistories)
@@ -108,20 +111,36 @@ extension Repository {
                 continue
             }
             try checkRelated(bases, head, source, allowUnrelatedHistories)
+            var recorded: [MergeConflict] = []
+            var policy = onConflict
+            var kept = ConflictRecord.Side.ours
+            if case .record = onConflict {
+                kept = try newer(source, than: head) ? .theirs : .ours
+                policy = .custom { conflict in
+                    recorded.append(conflict)
+                    return kept == .theirs ? .theirs : .ours
+                }
+            }
             let objects = MergeObjects(repository: self)
             let (tree, conflicts) = try mergeTrees(head, source, bases: bases, objects: objects, strategies: strategies,
-                                                   mode: .final(onConflict), labels: MergeLabels(ours: target.name, theirs: label),
+                                                   mode: .final(policy), labels: MergeLabels(ours: target.name, theirs: label),
                                                    depth: 0)
             if !conflicts.isEmpty { return .conflicts(conflicts.sorted { $0.key < $1.key }) }
             var text = message ?? "Merge \(label) into \(target.name)"
             while text.hasSuffix("\n") { text.removeLast() }
             let commit = Commit(tree: tree, parents: [head, source], author: author, committer: author, message: text + "\n")
             let id = commit.rawObject.id(hashAlgorithm)
-            if dryRun { return .merged(id) }
+            recorded.sort { $0.key < $1.key }
+            if dryRun { return recorded.isEmpty ? .merged(id) : .recorded(id, recorded) }
             try objects.write(adding: [commit.rawObject])
             cache.insert(commit, for: id)
             if try move(target, from: head, to: id, log: "merge \(label): Merge made by banyan", by: author) {
-                return .merged(id)
+                guard !recorded.isEmpty else { return .merged(id) }
+                try ConflictInbox(repository: self).add(recorded.map {
+                    ConflictRecord(branch: target.name, conflict: $0, oursCommit: head, theirsCommit: source,
+                                   mergeCommit: id, kept: kept)
+                }, author: author)
+                return .recorded(id, recorded)
             }
         }
         throw BanyanError(.staleRef, "branch \(target.name) kept moving; gave up merging after \(maxAttempts) attempts")
@@ -136,6 +155,13 @@ extension Repository {
         } catch let error as BanyanError where error.code == .staleRef {
             return false
         }
+    }
+
+    /// True when commit `one` is newer than `other`: later committer time,
+    /// or on a tie the larger id, so that every device orders them alike.
+    private func newer(_ one: ObjectID, than other: ObjectID) throws -> Bool {
+        let (a, b) = (try commit(one).committer.time, try commit(other).committer.time)
+        return a != b ? a > b : one > other
     }
 
     private func checkRelated(_ bases: [ObjectID], _ ours: ObjectID, _ theirs: ObjectID, _ allowed: Bool) throws {

@@ -37,7 +37,7 @@ public final class RefChangeNotifier: Sendable {
 
     /// Sets what runs before the first wait: it starts watching other
     /// writers and returns whether every change is posted from then on.
-    func onFirstWait(_ start: @escaping @Sendable () -> Bool) {
+    package func onFirstWait(_ start: @escaping @Sendable () -> Bool) {
         state.withLock { $0.onFirstWait = start }
     }
 

@@ -114,6 +114,8 @@ struct MergeRequest: Decodable {
 struct MergeBody: Encodable {
     var outcome: String
     var commit: String?
+    /// The keys recorded in the conflict inbox, for outcome `recorded`.
+    var recorded: [String]? = nil
 }
 
 struct CompareBody: Encodable {

@@ -19,6 +19,9 @@ extension APIHandlers {
             throw APIError(.badRequest, "invalidArgument", "a merge preview needs ?source=REV&target=BRANCH")
         }
         let policyName = query["onConflict"].map(String.init) ?? "fail"
+        guard policyName != "record" else {
+            throw APIError(.badRequest, "invalidArgument", "a merge preview takes onConflict fail, ours or theirs; record keeps the newer side's version")
+        }
         let policy = try conflictPolicy(policyName)
         let target = try repository.branch(targetName)
         guard let ours = try target.head() else { throw APIError(.notFound, "refNotFound", "branch \(targetName) does not exist") }
@@ -33,7 +36,7 @@ extension APIHandlers {
                 MergePreviewKeyBody(key: $0.key.path, base: $0.old?.hex, ours: $0.old?.hex, theirs: $0.new?.hex, result: "theirs")
             }
             body = ("fastForward", ours, keys)
-        case .merged, .conflicts:
+        case .merged, .recorded, .conflicts:
             // The conflicts the policy settled are listed too, with the side it chose.
             var conflicts: [MergeConflict] = []
             if case .conflicts(let found) = policyName == "fail" ? outcome : try repository.merge(from: source, into: target, dryRun: true) {

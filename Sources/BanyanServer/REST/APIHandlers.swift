@@ -156,6 +156,8 @@ struct APIHandlers: Sendable {
         case .upToDate: return JSONResponse.make(.ok, MergeBody(outcome: "upToDate", commit: try target.head()?.hex))
         case .fastForward(let id): return JSONResponse.make(.ok, MergeBody(outcome: "fastForward", commit: id.hex))
         case .merged(let id): return JSONResponse.make(.ok, MergeBody(outcome: "merged", commit: id.hex))
+        case .recorded(let id, let conflicts):
+            return JSONResponse.make(.ok, MergeBody(outcome: "recorded", commit: id.hex, recorded: conflicts.map(\.key.path)))
         case .conflicts(let conflicts):
             throw APIError(.conflict, "mergeConflict", "\(conflicts.count) conflict(s); the target did not move",
                            conflicts: conflicts.map(ConflictBody.init))
@@ -170,19 +172,20 @@ struct APIHandlers: Sendable {
         case "fail": .fail
         case "ours": .ours
         case "theirs": .theirs
-        case let other: throw APIError(.badRequest, "invalidArgument", "onConflict is fail, ours or theirs, not '\(other)'")
+        case "record": .record
+        case let other: throw APIError(.badRequest, "invalidArgument", "onConflict is fail, ours, theirs or record, not '\(other)'")
         }
     }
 
-    private func writable() throws {
+    func writable() throws {
         if options.readOnly { throw APIError(.forbidden, "readOnly", "this server is read-only: writes are refused") }
     }
 
-    private func collect(_ request: Request) async throws -> [UInt8] {
+    func collect(_ request: Request) async throws -> [UInt8] {
         try await RequestBody.collect(request, limit: options.maxBodyBytes)
     }
 
-    private func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8]) throws -> T {
+    func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8]) throws -> T {
         do {
             return try JSONDecoder().decode(type, from: Data(bytes))
         } catch {

@@ -62,6 +62,9 @@ public enum RESTAPI {
         group.get("merge/preview") { request, _ in try api.mergePreview(request) }
         group.get("compare") { request, _ in try api.compare(request) }
         group.get("watch/**") { request, _ in try api.watch(request) }
+        group.get("conflicts") { request, _ in try api.conflicts(request) }
+        group.get("conflicts/**") { request, _ in try api.conflict(request) }
+        group.post("conflicts/**") { request, _ in try await api.resolveConflict(request) }
     }
 }
 

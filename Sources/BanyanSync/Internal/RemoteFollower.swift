@@ -10,11 +10,14 @@ final class RemoteFollower: Sendable {
     let sync: Sync
     let remote: Remote
     let branches: [String]
+    /// The remote's branches whose change streams tell of changes: the
+    /// synced branches, or an encrypted remote's carrier branch.
+    let streamed: [String]
     let options: LiveSync.Options
     let emit: @Sendable (LiveSync.Event) -> Void
     /// Posted to when something may need syncing; the round loop waits on it.
     let wake = RefChangeNotifier(seesEveryChange: true)
-    /// The branches whose change stream is open: while all are, no poll is needed.
+    /// The streamed branches whose change stream is open: while all are, no poll is needed.
     private let streaming = Mutex<Set<String>>([])
 
     init(sync: Sync, remote: Remote, branches: [String], options: LiveSync.Options,
@@ -22,6 +25,8 @@ final class RemoteFollower: Sendable {
         self.sync = sync
         self.remote = remote
         self.branches = branches
+        streamed = (try? sync.isEncrypted(remote)) == true
+            ? [String(EncryptedRemote.carrierRef.dropFirst("refs/heads/".count))] : branches
         self.options = options
         self.emit = emit
     }
@@ -63,7 +68,7 @@ final class RemoteFollower: Sendable {
                 try? await Task.sleep(for: delay)
                 continue
             }
-            let followed = streaming.withLock { $0.count == branches.count }
+            let followed = streaming.withLock { $0.count == streamed.count }
             await wake.wait(after: generation, timeout: followed ? options.idlePollInterval : interval)
         }
     }
@@ -107,7 +112,7 @@ final class RemoteFollower: Sendable {
             }
         }
         await withDiscardingTaskGroup { group in
-            for branch in branches {
+            for branch in streamed {
                 group.addTask { await self.follow(branch, on: transport) }
             }
         }

@@ -1,12 +1,13 @@
 import ArgumentParser
 import Banyan
+import BanyanPostgres
 
 struct Init: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "init",
         abstract: "Create an empty store (a bare Git repository).")
 
-    @Argument(help: "Where to create it (default: -C, $BANYAN_REPO, or the current directory).")
+    @Argument(help: "Where to create it: a directory, or postgres://USER@HOST:PORT/DB?store=NAME for a store in a PostgreSQL database (default: -C, $BANYAN_REPO, or the current directory).")
     var path: String?
 
     @OptionGroup var repository: RepositoryOptions
@@ -19,6 +20,12 @@ struct Init: ParsableCommand {
 
     func run() throws {
         let target = path ?? repository.path
+        if PostgresLocation.isURL(target) {
+            let location = try PostgresLocation(url: target)
+            _ = try Repository.create(postgres: location, hashAlgorithm: objectFormat, initialBranch: initialBranch)
+            Output.line("Initialized empty Banyan store \(location)")
+            return
+        }
         _ = try Repository.create(at: target, hashAlgorithm: objectFormat, initialBranch: initialBranch)
         Output.line("Initialized empty Banyan store in \(target)")
     }

@@ -19,7 +19,7 @@ struct Merge: ParsableCommand {
     @Option(name: [.short, .customLong("branch")], help: "The branch to merge into (default: HEAD's branch).")
     var branch: String?
     @OptionGroup var commit: CommitOptions
-    @Option(name: .customLong("on-conflict"), help: "What to keep where no strategy resolves a conflict: fail, ours or theirs.")
+    @Option(name: .customLong("on-conflict"), help: "What to keep where no strategy resolves a conflict: fail, ours, theirs or record (merge, keep the newer side, record the conflict in the inbox).")
     var onConflict: ConflictRule = .fail
     @Flag(help: "Work out the merge but write nothing.") var dryRun = false
     @Flag(help: "Print JSON.") var json = false
@@ -42,6 +42,8 @@ struct Merge: ParsableCommand {
         var outcome: String
         var commit: String?
         var dryRun: Bool
+        /// The keys recorded in the conflict inbox, for `recorded`.
+        var recorded: [String]?
     }
 
     func run() throws {
@@ -57,6 +59,14 @@ struct Merge: ParsableCommand {
             try report("fastForward", id, text: dryRun ? "would fast-forward to \(id.hex)" : id.hex)
         case .merged(let id):
             try report("merged", dryRun ? nil : id, text: dryRun ? "would merge cleanly" : id.hex)
+        case .recorded(let id, let conflicts):
+            if json {
+                try Output.json(OutcomeJSON(outcome: "recorded", commit: dryRun ? nil : id.hex, dryRun: dryRun,
+                                            recorded: conflicts.map(\.key.path)))
+            } else {
+                Output.line(dryRun ? "would merge, recording conflicts" : id.hex)
+                for conflict in conflicts { Output.line("recorded: " + Self.describe(conflict)) }
+            }
         case .conflicts(let conflicts):
             if json {
                 try Output.json(conflicts.map {

@@ -9,14 +9,25 @@ struct RemoteCommand: ParsableCommand {
         subcommands: [Add.self, RemoveRemote.self, ListRemotes.self],
         defaultSubcommand: ListRemotes.self)
 
-    struct Add: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "add", abstract: "Add a remote.")
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "add", abstract: "Add a remote.",
+            discussion: """
+                With --encrypt the remote (any Git host, banyan serve, git http-backend) holds only ciphertext. \
+                Without --key or --passphrase-file a new key is made and printed once: another device needs it.
+                """)
         @Argument(help: "The remote's name.") var name: String
         @Argument(help: "Its URL (http, https) or path.") var url: String
+        @OptionGroup var encryption: EncryptionOptions
+        @OptionGroup var remote: RemoteOptions
         @OptionGroup var repository: RepositoryOptions
 
-        func run() throws {
-            try Remotes.add(Remote(name: name, url: url), to: try repository.open())
+        func run() async throws {
+            let repo = try repository.open()
+            guard encryption.encrypt else { return try Remotes.add(Remote(name: name, url: url), to: repo) }
+            let (key, salt, generated) = try await encryption.resolve(try remote.sync(repository), url: url)
+            try Sync.addEncryptedRemote(name, url: url, key: key, salt: salt, to: repo)
+            if generated { announce(generated: key, for: name) }
         }
     }
 
@@ -36,8 +47,11 @@ struct RemoteCommand: ParsableCommand {
         @OptionGroup var repository: RepositoryOptions
 
         func run() throws {
-            for remote in try Remotes.list(in: try repository.open()) {
-                Output.line(verbose ? "\(remote.name)\t\(remote.url)" : remote.name)
+            let repo = try repository.open()
+            let config = try repo.loadConfig()
+            for remote in try Remotes.list(in: repo) {
+                let encrypted = config.value(forKey: "remote.\(remote.name).banyanencrypted") == "true" ? "\t(encrypted)" : ""
+                Output.line(verbose ? "\(remote.name)\t\(remote.url)\(encrypted)" : remote.name)
             }
         }
     }

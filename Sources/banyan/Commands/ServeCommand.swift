@@ -53,7 +53,7 @@ struct Serve: AsyncParsableCommand {
                                  shutdownGracePeriod: StopSignals.gracePeriod, tls: tls, console: !noConsole))
         builder.addRESTAPI(repository: repo)
         let host = host
-        let path = repository.path
+        let path = printableLocation(repository.path)
         let scheme = tls == nil ? "http" : "https"
         let server = try builder.serviceGroup(stoppingOn: []) { port in
             FileHandle.standardError.write(Data("Serving \(path) at \(scheme)://\(host):\(port)/\n".utf8))

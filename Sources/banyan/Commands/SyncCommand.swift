@@ -11,9 +11,12 @@ struct SyncCommand: AsyncParsableCommand {
             For each REMOTE (default: origin) and branch: fetch, merge the remote's branch into the local one \
             with the store's merge strategies, push the result. When the remote moved meanwhile the push is \
             refused and the round starts again, up to --attempts times. Prints one line per remote and branch \
-            (or JSON with --json): up to date, fast-forwarded, merged or conflicts, and whether it pushed.
-            Exit status: 0 when every branch is in step; 1 when conflicts remain (that branch does not move and \
-            is not pushed); 2 on errors, including a push the remote refused at every attempt.
+            (or JSON with --json): up to date, fast-forwarded, merged (recording conflicts) or conflicts, and \
+            whether it pushed. The conflict inbox (refs/banyan/conflicts, see `banyan conflicts`) is merged \
+            with the remote's and pushed in the same round.
+            Exit status: 0 when every branch is in step (conflicts recorded in the inbox included); 1 when \
+            conflicts remain (that branch does not move and is not pushed); 2 on errors, including a push the \
+            remote refused at every attempt.
 
             With --live, sync runs until SIGINT or SIGTERM (then exits 0): a round at the start, when a synced \
             branch moves locally and when the remote changes (a banyan serve remote announces changes on its \
@@ -25,7 +28,7 @@ struct SyncCommand: AsyncParsableCommand {
     @Argument(help: "The remotes to sync with (default: origin).") var remotes: [String] = []
     @Option(name: [.short, .customLong("branch")], help: "A branch to sync; repeat for more (default: HEAD's branch).")
     var branches: [String] = []
-    @Option(name: .customLong("on-conflict"), help: "What to keep where no strategy resolves a conflict: fail, ours or theirs.")
+    @Option(name: .customLong("on-conflict"), help: "What to keep where no strategy resolves a conflict: fail, ours, theirs or record (merge, keep the newer side, record the conflict in the inbox for `banyan conflicts`).")
     var onConflict: ConflictRule = .fail
     @Option(help: ArgumentHelp("Fetch-merge-push attempts when the remote moves meanwhile.", valueName: "n"))
     var attempts = 3
@@ -69,7 +72,7 @@ struct SyncCommand: AsyncParsableCommand {
         let events = try sync.live(remotes: remotes, branches: branches, options: options)
         let json = json
         let task = Task {
-            for await event in events { LiveLog.print(event, json: json) }
+            for await event in events { LiveLog.print(event, json: json, recording: onConflict == .record) }
         }
         StopSignals.trap(onStop: { task.cancel() })
         await task.value

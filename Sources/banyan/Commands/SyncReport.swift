@@ -23,6 +23,10 @@ struct SyncReport: Encodable {
 
     var remote: String
     var branches: [BranchReport] = []
+    /// True when the conflict inbox was pushed.
+    var inboxPushed = false
+    /// Conflicts open in the inbox on the synced branches afterwards.
+    var openConflicts = 0
     var error: String?
 
     init(_ outcome: SyncOutcome) {
@@ -32,6 +36,8 @@ struct SyncReport: Encodable {
                          pushRefusal: $0.pushRefusal, attempts: $0.attempts, conflicts: $0.conflicts.map(\.path),
                          nothingToDo: $0.isNothingToDo)
         }
+        inboxPushed = outcome.inboxPushed
+        openConflicts = outcome.openConflicts
     }
 
     init(remote: String, error: String) {
@@ -43,6 +49,10 @@ struct SyncReport: Encodable {
     func print() {
         if let error { Output.error("\(remote): \(error)") }
         for branch in branches { Output.line("\(remote) \(branch.branch): \(branch.summary)") }
+        if error == nil, openConflicts > 0 || inboxPushed {
+            let open = "\(openConflicts) open conflict\(openConflicts == 1 ? "" : "s") in the inbox"
+            Output.line("\(remote): " + open + (inboxPushed ? "; inbox pushed" : ""))
+        }
     }
 }
 
@@ -54,6 +64,7 @@ extension SyncReport.BranchReport {
         case .upToDate: "up to date"
         case .fastForwarded: "fast-forwarded to" + head
         case .merged: "merged" + head
+        case .recorded: "merged" + head + " recording conflicts in \(conflicts.joined(separator: ", "))"
         case .conflicts: "conflicts in \(conflicts.joined(separator: ", ")); not pushed"
         }
         if let pushRefusal { return done + "; push refused after \(attempts) attempt\(attempts == 1 ? "" : "s"): \(pushRefusal)" }
@@ -73,11 +84,14 @@ enum LiveLog {
         var branches: [SyncReport.BranchReport]?
         var branch: String?
         var keys: [String]?
+        /// For a conflict: true when it went to the conflict inbox (`--on-conflict record`) and the merge was pushed.
+        var recorded: Bool?
         var error: String?
         var retryIn: Double?
     }
 
-    static func print(_ event: LiveSync.Event, json: Bool) {
+    /// Prints `event`; `recording` says conflicts go to the inbox (`--on-conflict record`).
+    static func print(_ event: LiveSync.Event, json: Bool, recording: Bool = false) {
         let now = Date()
         var line = EventJSON(event: "", at: now.formatted(.iso8601), remote: "")
         switch event {
@@ -92,6 +106,7 @@ enum LiveLog {
             (line.event, line.remote, line.at, line.branches) = ("synced", outcome.remote, at.formatted(.iso8601), changed)
         case .conflict(let remote, let branch, let keys):
             (line.event, line.remote, line.branch, line.keys) = ("conflict", remote, branch, keys.map(\.path))
+            line.recorded = recording
         case .offline(let remote, let error, let retryIn):
             let seconds = Double(retryIn.components.seconds) + Double(retryIn.components.attoseconds) / 1e18
             (line.event, line.remote, line.error, line.retryIn) = ("offline", remote, "\(error)", (seconds * 1000).rounded() / 1000)
@@ -111,7 +126,9 @@ enum LiveLog {
         switch line.event {
         case "following": ["\(line.remote): \(line.mode == "events" ? "following its change stream" : "polling")"]
         case "online": ["\(line.remote): online"]
-        case "conflict": ["\(line.remote) \(line.branch ?? ""): conflicts in \(line.keys?.joined(separator: ", ") ?? ""); not pushed"]
+        case "conflict":
+            ["\(line.remote) \(line.branch ?? ""): conflicts in \(line.keys?.joined(separator: ", ") ?? "")"
+                + (line.recorded == true ? " recorded in the conflict inbox" : "; not pushed")]
         case "offline": ["\(line.remote): offline (\(line.error ?? "")); retrying in \(line.retryIn ?? 0) s"]
         default: (line.branches ?? []).map { "\(line.remote) \($0.branch): \($0.summary)" }
         }

@@ -38,7 +38,7 @@ struct DocSwiftSamples {
         try repo.merge(from: phone, into: main)                      // fast-forward
     }
 
-    /// docs/architecture.md, line 115.
+    /// docs/architecture.md, line 117.
     @Test func docs_architecture_md_1() async throws {
         final class CountingObjects: ObjectStore {
             let inner: MemoryBackend
@@ -193,6 +193,7 @@ struct DocSwiftSamples {
         switch try repo.merge(from: phone, into: main) {
         case .merged(let id): print("merged as", id.abbreviated())
         case .conflicts(let conflicts): print("conflicts:", conflicts.map(\.key))
+        case .recorded(let id, let conflicts): print("merged as", id.abbreviated(), "recording", conflicts.map(\.key))
         case .fastForward, .upToDate: print("nothing to merge")
         }
         print(String(decoding: try main.get(Key("counters/likes")), as: UTF8.self))  // 13
@@ -200,7 +201,7 @@ struct DocSwiftSamples {
         // {"city":"Paris","name":"Ada Lovelace"}
     }
 
-    /// docs/getting-started.md, line 176.
+    /// docs/getting-started.md, line 177.
     @Test func docs_getting_started_md_6() async throws {
         let repo = try Repository.inMemory()
         let main = try repo.branch("main")
@@ -216,7 +217,7 @@ struct DocSwiftSamples {
         }
     }
 
-    /// docs/getting-started.md, line 199.
+    /// docs/getting-started.md, line 200.
     @Test func docs_getting_started_md_7() async throws {
         let scratch = TemporaryDirectory("banyan-doc-sample")
         let server = try Repository.create(at: "\(scratch.path)/server.banyan")

@@ -78,40 +78,65 @@ struct Notebook {
         }
     }
 
-    /// What ``sync(url:token:)`` did.
-    enum SyncResult: Equatable {
-        /// Pulled (how), then pushed.
-        case synced(pulled: String)
-        /// The merge left conflicts (their keys); nothing was pushed.
-        case conflicts([String])
-        /// The server refused the push (its reason), e.g. another device pushed meanwhile.
-        case pushRefused(String)
-    }
-
-    /// Pull, then push: fetches `url`'s `main`, merges it into the local one
-    /// with the strategies `.gitattributes` names, and pushes the result.
-    /// The remote is remembered as `origin`.
-    func sync(url: String, token: String?) async throws -> SyncResult {
+    /// Makes `url` the remote `origin` (replacing another URL) and returns
+    /// the sync operations on this store.
+    func syncing(with url: String, token: String?) throws -> Sync {
         if let remote = try Remotes.find("origin", in: repository), remote.url != url {
             try Remotes.remove("origin", from: repository)
         }
         if try Remotes.find("origin", in: repository) == nil {
             try Remotes.add(Remote(name: "origin", url: url), to: repository)
         }
-        let sync = Sync(repository: repository, token: token)
-        var pulled = "nothing to pull"
-        if try await sync.fetch(remote: "origin").remoteRefs.find("refs/heads/main") != nil {
-            switch try repository.merge(from: "refs/remotes/origin/main", into: branch, message: "Sync with \(url)") {
-            case .upToDate: pulled = "up to date"
-            case .fastForward: pulled = "fast-forward"
-            case .merged: pulled = "merged"
-            case .conflicts(let conflicts): return .conflicts(conflicts.map(\.key.path))
-            }
+        return Sync(repository: repository, token: token)
+    }
+
+    /// One round with `url`: fetch its `main`, merge it into the local one
+    /// with the strategies `.gitattributes` names, push the result. What no
+    /// strategy merges (both devices changed a note's title, say) does not
+    /// stop the sync: the newer edit stays, and the conflict goes into the
+    /// store's conflict inbox, which syncs too, so it can be settled on any
+    /// device (``conflicts()``, ``resolve(id:keep:)``).
+    func sync(url: String, token: String?) async throws -> SyncOutcome {
+        try await syncing(with: url, token: token).sync(branches: ["main"], onConflict: .record)
+    }
+
+    /// A note's open conflict: the note, the key inside it, and where the
+    /// two versions disagree.
+    struct Conflict: Equatable {
+        var id: String
+        var key: String
+        var locations: [String]
+    }
+
+    /// Every open conflict on `main`, by note.
+    func conflicts() throws -> [Conflict] {
+        try ConflictInbox(repository: repository).records(branch: "main").compactMap { record in
+            let segments = record.key.segments
+            guard segments.count == 3, segments[0] == "notes" else { return nil }
+            return Conflict(id: segments[1], key: segments[2], locations: record.locations)
         }
-        guard try branch.head() != nil else { return .synced(pulled: pulled) }
-        let result = try await sync.push(remote: "origin", branch: "main")
-        if let reason = result.statuses["refs/heads/main"] ?? nil { return .pushRefused(reason) }
-        return .synced(pulled: pulled)
+    }
+
+    /// Which version of a conflicting note to keep: the one it shows now
+    /// (the newer edit) or the other device's. Unlike ours and theirs,
+    /// these mean the same on every device.
+    enum Choice: String, CaseIterable {
+        case shown, other
+    }
+
+    /// Settles note `id`'s conflicts by keeping one version of each.
+    /// Throws `keyNotFound` when the note has none.
+    func resolve(id: String, keep choice: Choice) throws {
+        let dir = try Self.directory(id)
+        let inbox = ConflictInbox(repository: repository)
+        let records = try inbox.records(branch: "main").filter { $0.key.hasPrefix(dir) }
+        guard !records.isEmpty else {
+            throw BanyanError(.keyNotFound, "note \(id) has no conflict; `notes conflicts` lists them")
+        }
+        for record in records {
+            let keepOurs = (record.kept == .ours) == (choice == .shown)
+            try inbox.resolve(record.key, branch: "main", with: keepOurs ? .ours : .theirs)
+        }
     }
 
     /// One commit that also keeps `.gitattributes` current.

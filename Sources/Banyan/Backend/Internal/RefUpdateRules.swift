@@ -1,10 +1,10 @@
-/// The semantics every backend shares, kept in one place so that the memory
-/// and filesystem backends cannot drift apart: expectation checks, error
-/// wording, which refs are logged, and how a logged entry is normalized.
-enum RefUpdateRules {
+/// The semantics every backend shares, kept in one place so that the memory,
+/// filesystem and PostgreSQL backends cannot drift apart: expectation checks,
+/// error wording, which refs are logged, and how a logged entry is normalized.
+package enum RefUpdateRules {
     /// Throws `staleRef` unless `current` (the value of `name` read under the
     /// backend's lock) satisfies `expected`.
-    static func check(_ expected: RefExpectation, name: String, current: RefValue?) throws {
+    package static func check(_ expected: RefExpectation, name: String, current: RefValue?) throws {
         let satisfied: Bool
         switch expected {
         case .any: satisfied = true
@@ -17,20 +17,20 @@ enum RefUpdateRules {
     }
 
     /// Throws `invalidArgument` when `id` was made with another hash function than the store's.
-    static func checkAlgorithm(_ id: ObjectID, store algorithm: HashAlgorithm) throws {
+    package static func checkAlgorithm(_ id: ObjectID, store algorithm: HashAlgorithm) throws {
         guard id.algorithm == algorithm else {
             throw BanyanError(.invalidArgument, "object id \(id) is \(id.algorithm) but the store uses \(algorithm)")
         }
     }
 
     /// Checks the ids a compare-and-swap mentions against the store's hash function.
-    static func checkAlgorithms(_ expected: RefExpectation, _ new: ObjectID?, store algorithm: HashAlgorithm) throws {
+    package static func checkAlgorithms(_ expected: RefExpectation, _ new: ObjectID?, store algorithm: HashAlgorithm) throws {
         if case .value(let id) = expected { try checkAlgorithm(id, store: algorithm) }
         if let new { try checkAlgorithm(new, store: algorithm) }
     }
 
     /// The lowercase form of an abbreviated id; throws `invalidObjectID` when it is not hex of 4 to 64 characters.
-    static func normalizedHexPrefix(_ prefix: String) throws -> String {
+    package static func normalizedHexPrefix(_ prefix: String) throws -> String {
         guard ObjectID.isHexPrefix(prefix) else {
             throw BanyanError(.invalidObjectID, "'\(prefix)' is not an abbreviated object id (4 to 64 hex characters)")
         }
@@ -39,19 +39,19 @@ enum RefUpdateRules {
 
     /// The error for creating `name` while `existing` is a ref inside it or containing it
     /// (Git cannot store both `refs/heads/a` and `refs/heads/a/b`: one would be a file, the other a directory).
-    static func nameConflict(_ name: String, existing: String) -> BanyanError {
+    package static func nameConflict(_ name: String, existing: String) -> BanyanError {
         BanyanError(.alreadyExists, "cannot create ref \(name): ref \(existing) exists, and one name would be a directory of the other")
     }
 
     /// True when one of the two names is a directory prefix of the other.
-    static func namesConflict(_ a: String, _ b: String) -> Bool {
+    package static func namesConflict(_ a: String, _ b: String) -> Bool {
         a.hasPrefix(b + "/") || b.hasPrefix(a + "/")
     }
 
     /// The reflogs an update of `name` appends to, given the current value of `HEAD`:
     /// `name` itself when it is a branch, remote-tracking ref, note or `HEAD`
     /// (Git's `core.logAllRefUpdates = true`), and `HEAD` when it points at `name`.
-    static func logNames(for name: String, head: RefValue?) -> [String] {
+    package static func logNames(for name: String, head: RefValue?) -> [String] {
         var names: [String] = []
         if name == "HEAD" || loggedPrefixes.contains(where: name.hasPrefix) { names.append(name) }
         if name != "HEAD", head == .symbolic(name) { names.append("HEAD") }
@@ -63,7 +63,7 @@ enum RefUpdateRules {
     /// The old and new ids are the ones the update really made (the caller may
     /// not know the old value, e.g. with `.any`); the committer and message
     /// are the caller's, with characters that would break a reflog line removed.
-    static func entry(from log: ReflogEntry, old: RefValue?, new: ObjectID) -> ReflogEntry {
+    package static func entry(from log: ReflogEntry, old: RefValue?, new: ObjectID) -> ReflogEntry {
         var oldID = ObjectID.zero(new.algorithm)
         if case .direct(let id) = old { oldID = id }
         var committer = log.committer
@@ -75,7 +75,7 @@ enum RefUpdateRules {
     }
 
     /// `refs` sorted by name bytes, the order `git for-each-ref` uses.
-    static func sortedByName(_ refs: [(name: String, id: ObjectID)]) -> [(name: String, id: ObjectID)] {
+    package static func sortedByName(_ refs: [(name: String, id: ObjectID)]) -> [(name: String, id: ObjectID)] {
         refs.sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
     }
 

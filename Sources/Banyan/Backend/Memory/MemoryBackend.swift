@@ -23,7 +23,7 @@ public final class MemoryBackend: ObjectStore, RefStore, RefChangeSource, Sendab
     }
 
     /// An object and when it was first stored (what gc's grace period measures).
-    struct Stored {
+    private struct Stored {
         var object: RawObject
         var added: Date
     }
@@ -178,27 +178,32 @@ public final class MemoryBackend: ObjectStore, RefStore, RefChangeSource, Sendab
         }
     }
 
-    // MARK: Maintenance (MemoryBackend+Maintenance.swift)
+    // MARK: Maintenance (RecordMaintainedStore, MemoryBackend+Maintenance.swift)
 
     /// Every object with the time it was stored.
-    func storedObjects() -> [ObjectID: Stored] {
-        objects.withLock { $0 }
+    package func storedObjectDates() -> [ObjectID: Date] {
+        objects.withLock { $0.mapValues(\.added) }
+    }
+
+    /// The total size of the object bodies, in bytes.
+    package func storedBodyBytes() -> UInt64 {
+        objects.withLock { $0.values.reduce(0) { $0 + UInt64($1.object.body.count) } }
     }
 
     /// Removes the objects in `ids`; returns how many were there.
-    func removeObjects(_ ids: some Sequence<ObjectID>) -> Int {
+    package func removeObjects(_ ids: [ObjectID]) -> Int {
         objects.withLock { stored in ids.reduce(0) { $0 + (stored.removeValue(forKey: $1) == nil ? 0 : 1) } }
     }
 
     /// The names of the refs that have a reflog.
-    func refsWithReflogs() -> [String] {
+    package func refsWithReflogs() -> [String] {
         refs.withLock { $0.logs.keys.sorted() }
     }
 
     /// Replaces the entries `old` at the start of the reflog of `ref` with
     /// `kept`, leaving the entries appended since; false (and nothing
     /// changed) when the log no longer starts with `old`.
-    func replaceReflogPrefix(_ ref: String, old: [ReflogEntry], with kept: [ReflogEntry]) -> Bool {
+    package func replaceReflogPrefix(_ ref: String, old: [ReflogEntry], with kept: [ReflogEntry]) -> Bool {
         refs.withLock { state in
             guard let entries = state.logs[ref], entries.starts(with: old) else { return false }
             state.logs[ref] = kept + entries.dropFirst(old.count)
