@@ -30,7 +30,7 @@ let package = Package(
             dependencies: ["Banyan", .product(name: "Crypto", package: "swift-crypto")],
             exclude: [
                 "HTTPTransport.swift", "HTTPTransport+TLS.swift", "HTTPTransport+Events.swift", "Sync.swift",
-                "Sync+Bundle.swift", "Sync+Converge.swift", "LiveSync.swift", "Internal/RemoteFollower.swift",
+                "Sync+Bundle.swift", "Sync+Converge.swift", "Sync+Partial.swift", "LiveSync.swift", "Internal/RemoteFollower.swift",
                 // The encrypted remote's transport and keys (scrypt); its envelope and manifest stay.
                 "Encrypted/RemoteKey.swift", "Encrypted/EncryptedRemote.swift", "Encrypted/Sync+Encrypted.swift",
             ],

@@ -155,20 +155,30 @@ public struct GitClient: Sendable {
     ///
     /// With `depth`, history is cut `depth` commits below each want and the
     /// cut commits are recorded as the repository's shallow commits (`Repository.setShallowCommits(_:)`).
-    public func fetch(wants: [ObjectID], depth: Int? = nil) async throws -> FetchResult {
+    ///
+    /// With `filter`, the remote leaves out the trees and blobs it names (a
+    /// partial clone's fetch; the remote must advertise `filter`, which
+    /// needs protocol v2). With `promisor`, the received pack is kept as a
+    /// promisor pack. Into a partial clone (or with either), trees and
+    /// blobs the pack lacks do not fail the connectivity check: the
+    /// remote leaves out what the repository's history names, which a
+    /// partial clone may lack too. Throws `unsupported` when the remote cannot filter.
+    public func fetch(wants: [ObjectID], depth: Int? = nil, filter: ObjectFilter? = nil, promisor: Bool = false) async throws -> FetchResult {
         var shallow = try repository.shallowCommits()
         let missing = try Array(Set(wants.filter { try !repository.objects.contains($0) })).sorted()
         guard !missing.isEmpty || depth != nil else {
             return FetchResult(objects: [], packBytes: 0, rounds: 0, shallow: shallow)
         }
         let started = ContinuousClock.now
-        guard try await capabilitiesIfVersion2() != nil else {
+        let promised = promisor || filter != nil || repository.isPartialClone
+        guard let capabilities = try await capabilitiesIfVersion2() else {
             guard depth == nil else { throw BanyanError(.unsupported, "shallow fetches need a protocol v2 server") }
+            guard filter == nil else { throw BanyanError(.unsupported, "partial fetches (a filter) need a protocol v2 server") }
             let (_, capabilities) = try await uploadPackAdvertisementV0()
             var walk = HaveWalk(repository: repository, shallow: shallow)
             let pack = try await fetchPackV0(wants: missing, capabilities: capabilities, haves: try walk.next(maxHaves))
-            let received = try PackIngest.ingest(pack, into: repository, policy: try repository.fsckPolicy(.fetch))
-            try PackIngest.checkConnected(tips: missing, received: received, shallow: shallow, in: repository)
+            let received = try PackIngest.ingest(pack, into: repository, policy: try repository.fsckPolicy(.fetch), promisor: promisor)
+            try PackIngest.checkConnected(tips: missing, received: received, shallow: shallow, promised: promised, in: repository)
             progress?("Received \(received.ids.count) objects, \(Self.rate(bytes: pack.count, since: started))\n")
             return FetchResult(objects: received.ids, packBytes: pack.count, rounds: 1, shallow: shallow, warnings: received.warnings)
         }
@@ -177,6 +187,10 @@ public struct GitClient: Sendable {
         base += (missing.isEmpty ? wants : missing).map { "want \($0)" }
         base += shallow.sorted().map { "shallow \($0)" }
         if let depth { base.append("deepen \(depth)") }
+        if let filter {
+            try Self.checkFilterSupported(capabilities)
+            base.append("filter \(filter)")
+        }
 
         var haves = HaveWalk(repository: repository, shallow: shallow)
         var common: [ObjectID] = []
@@ -198,10 +212,12 @@ public struct GitClient: Sendable {
             guard let parsed = try parseFetchResponse(try stream.finish()) else { continue }
             if parsed.packfile {
                 let pack = stream.pack
-                let received = try PackIngest.ingest(pack, into: repository, policy: try repository.fsckPolicy(.fetch))
+                let received = try PackIngest.ingest(pack, into: repository, policy: try repository.fsckPolicy(.fetch),
+                                                     promisor: promisor)
                 shallow.subtract(parsed.unshallow)
                 shallow.formUnion(parsed.shallow)
-                try PackIngest.checkConnected(tips: missing, received: received, shallow: shallow, in: repository)
+                try PackIngest.checkConnected(tips: missing, received: received, shallow: shallow, promised: promised,
+                                              in: repository)
                 if !parsed.shallow.isEmpty || !parsed.unshallow.isEmpty { try repository.setShallowCommits(shallow) }
                 progress?("Received \(received.ids.count) objects, \(Self.rate(bytes: pack.count, since: started))\n")
                 return FetchResult(objects: received.ids, packBytes: pack.count, rounds: rounds, shallow: shallow,

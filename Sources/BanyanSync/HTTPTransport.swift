@@ -24,6 +24,16 @@ public struct HTTPTransport: Transport {
     /// think for minutes (building a large pack) before its first byte.
     public static let sharedClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
 
+    /// A client like `sharedClient` that fails at once when the server
+    /// cannot be reached, where the pool would retry until the connect
+    /// timeout (30 s): for a read that fetches a missing value, which
+    /// should say "offline" without making a person wait.
+    static let failFastClient: HTTPClient = {
+        var configuration = clientConfiguration
+        configuration.connectionPool.retryConnectionEstablishment = false
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }()
+
     /// The configuration of `sharedClient`: a server may think for minutes
     /// before its first byte.
     static var clientConfiguration: HTTPClient.Configuration {

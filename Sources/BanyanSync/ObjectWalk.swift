@@ -93,12 +93,15 @@ public struct ObjectWalk: Sendable {
     ///   - deepenRelative: count `depth` from `receiverShallow` rather than from the wants.
     ///   - thin: collect bases the receiver has for deltas.
     ///   - includeTags: also send annotated tags (from `tags`) that point at sent objects.
+    ///   - filter: trees and blobs to leave out (a partial clone's); what
+    ///     `wants` names itself is sent all the same. A blob size limit
+    ///     reads each blob the walk meets to learn its size.
     /// - Throws: `objectNotFound` when a want, commit or tree is not in the
     ///   repository (a missing blob is found when the pack is written),
     ///   `corruptObject` for a tree that does not parse.
     public func select(
         wants: [ObjectID], haves: [ObjectID], depth: Int? = nil, receiverShallow: Set<ObjectID> = [],
-        deepenRelative: Bool = false, thin: Bool = false, includeTags: [ObjectID] = []
+        deepenRelative: Bool = false, thin: Bool = false, includeTags: [ObjectID] = [], filter: ObjectFilter? = nil
     ) throws -> Selection {
         let objects = repository.objects
         let known = try haves.filter { try objects.contains($0) }
@@ -111,6 +114,8 @@ public struct ObjectWalk: Sendable {
         for want in wants {
             try peelWant(want, selected: &selected, sent: &sent, roots: &roots) { tips.append($0) }
         }
+        // The trees and blobs asked for by id come first in `roots`; a filter spares them.
+        let explicitRoots = roots.count
         var commits = CommitWalk(store: objects)
         commits.excluded = try CommitWalk.ancestors(of: knownCommits, in: objects, stoppingAt: receiverShallow)
         commits.receiverShallow = receiverShallow
@@ -142,8 +147,15 @@ public struct ObjectWalk: Sendable {
         // the one before it, so this order finds every tree's base just read
         // (in the pack reader's base cache, and at the walk's last tree at
         // each path) where newest first would unwind a whole chain for each tree.
-        for root in roots.reversed() {
+        // Trees and blobs asked for by id go first, so that a filter that
+        // leaves them out where a commit holds them still sends them.
+        let explicit = Set(roots.prefix(explicitRoots).map(\.id))
+        for root in roots.prefix(explicitRoots) + roots.dropFirst(explicitRoots).reversed() {
             try walk.add(root.id, kind: root.kind, path: "") { id, kind, path in
+                if let filter, !(path.isEmpty && explicit.contains(id)),
+                   try filter.omits(kind: kind, depth: Self.depth(of: path), size: { try objects.get(id).body.count }) {
+                    return nil
+                }
                 sent.insert(id)
                 selected.append(Selected(id: id, kind: kind, path: path))
                 if bases.count < maxBases, let base = boundary.paths?[path], base != id,
@@ -151,6 +163,17 @@ public struct ObjectWalk: Sendable {
                     bases.append(base)
                 }
                 return kind == .tree ? try objects.get(id, kind: .tree).body : nil
+            }
+        }
+        if let filter, !filter.sparseBlobs.isEmpty {
+            // A blob stays when the patterns hold it at some path it has; the walk knows only the first.
+            let commitRoots = roots.dropFirst(explicitRoots).map { (id: $0.id, path: [UInt8]()) }
+            for blob in filter.sparseBlobs {
+                let patterns = SparsePatterns(bytes: try sparsePatterns(blob))
+                let held = try patterns.includedValues(under: commitRoots, skip: { boundary.ids.contains($0) }) {
+                    try Tree(decoding: try objects.get($0, kind: .tree).body, algorithm: repository.hashAlgorithm).entries
+                }
+                selected.removeAll { $0.kind == .blob && !held.contains($0.id) && !explicit.contains($0.id) }
             }
         }
         for tag in includeTags where !sent.contains(tag) {
@@ -163,6 +186,20 @@ public struct ObjectWalk: Sendable {
         }
         return Selection(objects: selected, bases: bases, shallow: commits.shallow, unshallow: commits.unshallow,
                          commitCount: commitCount)
+    }
+
+    /// The bytes of the blob a `sparse:oid=` filter names (an id or a revision such as `main:.sparse`).
+    private func sparsePatterns(_ blob: String) throws -> [UInt8] {
+        do {
+            return try repository.objects.get(try repository.resolve(blob), kind: .blob).body
+        } catch let error as BanyanError {
+            throw BanyanError(.invalidArgument, "filter sparse:oid=\(blob) does not name a blob: \(error.message)")
+        }
+    }
+
+    /// How many levels below its root tree an object at `path` is: 0 for the root, 1 for its entries.
+    static func depth(of path: String) -> Int {
+        path.isEmpty ? 0 : path.utf8.reduce(1) { $1 == UInt8(ascii: "/") ? $0 + 1 : $0 }
     }
 
     /// Follows tags from a want down to a commit (queued) or a tree/blob (queued as a root).

@@ -77,13 +77,14 @@ struct ReceivedReferences: Sendable {
     /// object of the kind required, or by an object stored before (taken to
     /// be complete, as Git's connectivity check does). False says nothing
     /// about the tips: only the walk knows whether they reach what is missing.
-    func areSatisfied(tips: [ObjectID], in repository: Repository) throws -> Bool {
+    /// With `promised`, a missing tree or blob satisfies its reference (a partial clone's promisor remote has it).
+    func areSatisfied(tips: [ObjectID], promised: Bool = false, in repository: Repository) throws -> Bool {
         guard !conflicting else { return false }
         for (id, kind) in links {
             if let found = received[id] {
                 guard found == kind else { return false }
             } else {
-                guard try repository.objects.contains(id) else { return false }
+                guard try repository.objects.contains(id) || promised && (kind == .tree || kind == .blob) else { return false }
             }
         }
         for tip in tips where received[tip] == nil {

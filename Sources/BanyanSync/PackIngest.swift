@@ -26,11 +26,12 @@ public enum PackIngest {
     /// Indexes, verifies and stores `pack`; see the spool version.
     @discardableResult
     public static func ingest(
-        _ pack: [UInt8], into repository: Repository, policy: FsckPolicy? = FsckPolicy(), maxObjectSize: Int = 1 << 30
+        _ pack: [UInt8], into repository: Repository, policy: FsckPolicy? = FsckPolicy(), maxObjectSize: Int = 1 << 30,
+        promisor: Bool = false
     ) throws -> Received {
         let spool = try PackSpool(for: repository)
         try spool.append(pack)
-        return try ingest(spool, into: repository, policy: policy, maxObjectSize: maxObjectSize)
+        return try ingest(spool, into: repository, policy: policy, maxObjectSize: maxObjectSize, promisor: promisor)
     }
 
     /// Indexes, verifies and stores the pack in `spool`; REF_DELTA bases
@@ -49,9 +50,14 @@ public enum PackIngest {
     /// spooled file into place without copying it). Throws `corruptObject` for a
     /// damaged or truncated pack or an object that fails Git's fsck rules,
     /// `limitExceeded` for an object over `maxObjectSize`.
+    ///
+    /// With `promisor`, a filesystem repository keeps the pack as a
+    /// promisor pack (a `.promisor` file beside it), as a partial clone
+    /// keeps what its promisor remote sent.
     @discardableResult
     package static func ingest(
-        _ spool: PackSpool, into repository: Repository, policy: FsckPolicy? = FsckPolicy(), maxObjectSize: Int = 1 << 30
+        _ spool: PackSpool, into repository: Repository, policy: FsckPolicy? = FsckPolicy(), maxObjectSize: Int = 1 << 30,
+        promisor: Bool = false
     ) throws -> Received {
         let algorithm = repository.hashAlgorithm
         let objects = repository.objects
@@ -87,6 +93,7 @@ public enum PackIngest {
             }
         }
         references.received = Dictionary(indexed.entries.lazy.map { ($0.id, $0.kind) }) { first, _ in first }
+        if promisor, let store = repository.objects as? FileSystemBackend { try store.markPromisorPack(complete.checksum) }
         try spool.receiver.install(index: index, checksum: complete.checksum)
         return Received(ids: ids, byteCount: byteCount, warnings: warnings, references: references)
     }
@@ -98,22 +105,24 @@ public enum PackIngest {
     /// object is read again. Otherwise the walk runs and names the problem
     /// (or finds that only objects the tips do not reach lack something).
     public static func checkConnected(
-        tips: [ObjectID], received: Received, shallow: Set<ObjectID> = [], in repository: Repository
+        tips: [ObjectID], received: Received, shallow: Set<ObjectID> = [], promised: Bool = false, in repository: Repository
     ) throws {
-        if try received.references.areSatisfied(tips: tips, in: repository) { return }
-        try checkConnected(tips: tips, received: Set(received.ids), shallow: shallow, in: repository)
+        if try received.references.areSatisfied(tips: tips, promised: promised, in: repository) { return }
+        try checkConnected(tips: tips, received: Set(received.ids), shallow: shallow, promised: promised, in: repository)
     }
 
     /// Checks that every object reachable from `tips` is present, walking
     /// only through objects in `received` (objects stored before are taken
     /// to be complete, as Git's connectivity check does).
     ///
-    /// The parents of `shallow` commits are not followed. Throws
+    /// The parents of `shallow` commits are not followed. With `promised`
+    /// (a filtered fetch into a partial clone), trees and blobs may be
+    /// missing: the promisor remote keeps them. Throws
     /// `objectNotFound` naming the first missing object, `corruptObject` for
     /// an object of another kind than its referrer requires (a commit whose
     /// tree is a blob) or one that fails Git's fsck rules.
     public static func checkConnected(
-        tips: [ObjectID], received: Set<ObjectID>, shallow: Set<ObjectID> = [], in repository: Repository
+        tips: [ObjectID], received: Set<ObjectID>, shallow: Set<ObjectID> = [], promised: Bool = false, in repository: Repository
     ) throws {
         var seen = Set<ObjectID>()
         var stack: [(id: ObjectID, kind: ObjectKind?)] = tips.map { ($0, nil) }
@@ -122,6 +131,7 @@ public enum PackIngest {
             guard seen.insert(id).inserted else { continue }
             guard received.contains(id) else {
                 guard try repository.objects.contains(id) else {
+                    if promised, kind == .tree || kind == .blob { continue }
                     throw BanyanError(.objectNotFound, "object \(id) is referenced but was neither sent nor present")
                 }
                 continue

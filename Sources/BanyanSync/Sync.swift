@@ -74,7 +74,16 @@ public struct Sync: Sendable {
 
     /// Fetches from `url` into refs under `trackingPrefix`.
     /// A `url` naming a Git bundle file is read as `git fetch FILE.bundle` does.
+    /// From the promisor remote of a partial replica (by its URL), the
+    /// fetch is a partial one, as `fetch(remote:depth:)` makes it.
     public func fetch(url: String, trackingPrefix: String, depth: Int? = nil) async throws -> FetchSummary {
+        try await fetch(url: url, trackingPrefix: trackingPrefix, depth: depth, partial: try partialReplica(fetching: url))
+    }
+
+    /// Fetches as above; for a partial replica (`partial`), with its filter
+    /// into promisor packs, then the values under its prefixes at the
+    /// fetched branches and tags.
+    func fetch(url: String, trackingPrefix: String, depth: Int?, partial: PartialReplica?) async throws -> FetchSummary {
         if let bundle = Self.bundlePath(url) {
             let summary = try fetchBundle(bundle, trackingPrefix: trackingPrefix, depth: depth)
             summary.result.warnings.forEach { warning?($0) }
@@ -82,7 +91,19 @@ public struct Sync: Sendable {
         }
         let client = try client(url)
         let refs = try await client.listRefs(prefixes: ["refs/heads/", "refs/tags/", ConflictInbox.refName])
-        let result = try await client.fetch(wants: refs.refs.map(\.id), depth: depth)
+        var result = try await client.fetch(wants: refs.refs.map(\.id), depth: depth, filter: partial?.filter,
+                                            promisor: partial != nil)
+        if let partial {
+            let branches = Dictionary(refs.refs.filter { $0.name.hasPrefix("refs/heads/") }
+                .map { (String($0.name.dropFirst("refs/heads/".count)), $0.id) }) { $1 }
+            for fetched in [try await fetchValues(partial, at: refs.refs.map(\.id), client: client),
+                            try await fetchMergeInputs(partial, remote: branches, client: client)].compactMap({ $0 }) {
+                result.objects += fetched.objects
+                result.packBytes += fetched.packBytes
+                result.rounds += fetched.rounds
+                result.warnings += fetched.warnings
+            }
+        }
         result.warnings.forEach { warning?($0) }
         var updated: [String: ObjectID] = [:]
         let log = ReflogEntry(old: .zero(repository.hashAlgorithm), new: .zero(repository.hashAlgorithm),
@@ -130,17 +151,19 @@ public struct Sync: Sendable {
     /// the remote's `HEAD` branch) checked out as `HEAD`. `url` may name a
     /// Git bundle file, as for `git clone FILE.bundle`. A `caFile` an https
     /// clone was verified with is kept as the new store's `http.sslCAInfo`.
-    /// On failure the new repository is removed.
+    /// With `partial`, the clone is a partial replica (`PartialReplica`):
+    /// every commit and tree, the values under its prefixes, the rest
+    /// fetched when read. On failure the new repository is removed.
     public static func clone(
         url: String, to path: String, depth: Int? = nil, branch: String? = nil, token: String? = nil,
         progress: (@Sendable (String) -> Void)? = nil, warning: (@Sendable (FsckFinding) -> Void)? = nil,
-        caFile: String? = nil
+        caFile: String? = nil, partial: PartialReplica? = nil
     ) async throws -> Repository {
         let format = try await objectFormat(of: url, token: token, caFile: caFile)
         let repository = try Repository.create(at: path, hashAlgorithm: format, initialBranch: branch ?? "main")
         do {
             try await populate(repository, from: url, depth: depth, branch: branch, token: token, progress: progress,
-                               warning: warning, caFile: caFile)
+                               warning: warning, caFile: caFile, partial: partial)
             return repository
         } catch {
             try? FileManager.default.removeItem(atPath: path)
@@ -150,8 +173,8 @@ public struct Sync: Sendable {
 
     /// Clones `url` into `repository`, which must have no refs yet (a new
     /// store of any backend, such as `Repository.inMemory()`): as the
-    /// path version, with the remote and `http.sslCAInfo` kept in the
-    /// repository's configuration.
+    /// path version, with the remote, `http.sslCAInfo` and the partial
+    /// replica's settings kept in the repository's configuration.
     ///
     /// Throws `alreadyExists` when the repository has refs, `invalidArgument`
     /// when the remote uses another hash function, `unsupported` when the
@@ -160,7 +183,7 @@ public struct Sync: Sendable {
     public static func clone(
         url: String, into repository: Repository, depth: Int? = nil, branch: String? = nil, token: String? = nil,
         progress: (@Sendable (String) -> Void)? = nil, warning: (@Sendable (FsckFinding) -> Void)? = nil,
-        caFile: String? = nil
+        caFile: String? = nil, partial: PartialReplica? = nil
     ) async throws {
         guard try repository.refs.list(prefix: "refs/").isEmpty else {
             throw BanyanError(.alreadyExists, "a clone needs an empty repository; this one has refs")
@@ -170,7 +193,7 @@ public struct Sync: Sendable {
             throw BanyanError(.invalidArgument, "the remote uses \(format) object ids and the repository \(repository.hashAlgorithm)")
         }
         try await populate(repository, from: url, depth: depth, branch: branch, token: token, progress: progress,
-                           warning: warning, caFile: caFile)
+                           warning: warning, caFile: caFile, partial: partial)
     }
 
     /// Clones `url` into a new repository that `create` makes, of any
@@ -193,12 +216,19 @@ public struct Sync: Sendable {
     /// The clone's work in a new repository of the remote's format: remote, CA, fetch, branch and `HEAD`.
     private static func populate(
         _ repository: Repository, from url: String, depth: Int?, branch: String?, token: String?,
-        progress: (@Sendable (String) -> Void)?, warning: (@Sendable (FsckFinding) -> Void)?, caFile: String?
+        progress: (@Sendable (String) -> Void)?, warning: (@Sendable (FsckFinding) -> Void)?, caFile: String?,
+        partial: PartialReplica?
     ) async throws {
         // A bundle is recorded by its absolute path, as git does, so the
         // clone fetches from it wherever it runs.
         let remoteURL = Self.bundlePath(url).map { URL(fileURLWithPath: $0).standardizedFileURL.path } ?? url
         try Remotes.add(Remote(name: "origin", url: remoteURL), to: repository)
+        if let partial {
+            guard Self.bundlePath(url) == nil else {
+                throw BanyanError(.unsupported, "a bundle cannot be the promisor remote of a partial replica")
+            }
+            try partial.record(remote: "origin", in: repository)
+        }
         if let caFile {
             // Later fetches and pushes trust the authority the clone trusted.
             try repository.updateConfig {

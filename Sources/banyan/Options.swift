@@ -1,6 +1,7 @@
 import ArgumentParser
 import Banyan
 import BanyanPostgres
+import BanyanSync
 import Foundation
 import Synchronization
 
@@ -17,11 +18,14 @@ struct RepositoryOptions: ParsableArguments {
 
     /// Opens the repository. One-shot commands leave maintenance to a
     /// detached process started as they exit (`.off`, the default);
-    /// long-running ones pass `.background`.
+    /// long-running ones pass `.background`. A partial replica fetches the
+    /// values it lacks when they are read, with `$BANYAN_TOKEN` (commands
+    /// that take `--token` install their own, see `RemoteOptions.sync`).
     func open(maintenance: FileSystemBackend.AutoMaintenance = .off, launchingMaintenance: Bool = true) throws -> Repository {
         if PostgresLocation.isURL(path) { return try Repository.open(postgres: path) }
         let repository = try Repository.open(at: path, configuration: .init(maintenance: maintenance))
         if maintenance == .off && launchingMaintenance { MaintenanceLauncher.register(repository) }
+        try Sync(repository: repository, token: ProcessInfo.processInfo.environment["BANYAN_TOKEN"]).enableLazyFetch()
         return repository
     }
 }

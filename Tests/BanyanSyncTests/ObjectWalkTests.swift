@@ -89,6 +89,49 @@ struct ObjectWalkTests {
         #expect(Set(newer.objects.map(\.id)) == (try await Self.revList(["main", "^" + old.hex], in: path)))
     }
 
+    @Test(arguments: ["blob:none", "blob:limit=100", "tree:0", "tree:1", "tree:2", "combine:blob:limit=100+tree:2"])
+    func filteredSelectionEqualsRevListFilter(_ spec: String) async throws {
+        let dir = TemporaryDirectory()
+        let path = dir.appending("repo.git")
+        try await Self.makeRepository(path, commits: 12)
+        let walk = ObjectWalk(repository: try Repository.open(at: path))
+        let main = try await Self.id("main", in: path)
+        let side = try await Self.id("side", in: path)
+        let filtered = try walk.select(wants: [main, side], haves: [], filter: try ObjectFilter(parsing: spec))
+        #expect(Set(filtered.objects.map(\.id)) == (try await Self.revList(["--filter=\(spec)", "main", "side"], in: path)))
+        #expect(filtered.commitCount == 14)
+
+        // What a fetch names by id is sent whatever the filter: how a partial clone gets a missing blob.
+        let blob = try ObjectID(validating: try await git(["rev-parse", "main:" + (try await git(
+            ["ls-tree", "-r", "--name-only", "main"], in: path).text.split(separator: "\n")[0])], in: path).text)
+        let wanted = try walk.select(wants: [main, blob], haves: [], filter: .blobNone)
+        #expect(wanted.objects.filter { $0.kind == .blob }.map(\.id) == [blob])
+    }
+
+    /// Sparse filters, against `git rev-list --filter=sparse:oid=…`: the
+    /// history has the same blob at several paths (`dir/f0`, `copy/f0`), so
+    /// a blob stays when any of its paths is held.
+    @Test func sparseSelectionEqualsRevListFilter() async throws {
+        let dir = TemporaryDirectory()
+        let path = dir.appending("repo.git")
+        try await Self.makeRepository(path, commits: 12)
+        let walk = ObjectWalk(repository: try Repository.open(at: path))
+        let wants = [try await Self.id("main", in: path), try await Self.id("side", in: path)]
+        let allBlobs = try walk.select(wants: wants, haves: []).objects.count { $0.kind == .blob }
+        let specs = ["/dir/\n", "f1\n", "/*\n!/*/\n", "/deep/\n!/deep/x/\n/deep/x/y/\n", "/a*\n!a/\n", "/*\n!/a/\n", "# nothing\n"]
+        for text in specs {
+            let file = path + "/sparse-spec"
+            try text.write(toFile: file, atomically: true, encoding: .utf8)
+            let blob = try await git(["hash-object", "-w", file], in: path).text
+            let spec = "sparse:oid=\(blob)"
+            let filtered = try walk.select(wants: wants, haves: [], filter: try ObjectFilter(parsing: spec))
+            #expect(Set(filtered.objects.map(\.id)) == (try await Self.revList(["--filter=\(spec)"] + wants.map(\.hex), in: path)),
+                    "\(text.debugDescription)")
+            let blobs = filtered.objects.count { $0.kind == .blob }
+            #expect(text == "# nothing\n" ? blobs == 0 : blobs > 0 && blobs < allBlobs, "\(text.debugDescription): \(blobs) of \(allBlobs)")
+        }
+    }
+
     @Test func selectedKindsAndPathsMatchTheTrees() async throws {
         let dir = TemporaryDirectory()
         let path = dir.appending("repo.git")

@@ -57,6 +57,8 @@ extension Repository {
     /// policy of the repository's `fsck.*` config, and everything reachable
     /// from every ref, `HEAD` and every reflog entry is present and of the
     /// right kind. Returns the errors and warnings (empty when clean).
+    /// In a partial clone (`isPartialClone`), a missing tree or blob is
+    /// not a problem: the promisor remote has it, as `git fsck` takes it.
     public func fsck() throws -> [FsckProblem] {
         try fsck(policy: fsckPolicy(.fsck) ?? FsckPolicy(), dangling: false).problems
     }
@@ -105,9 +107,12 @@ private struct FsckWalk {
     /// Blobs a tree names `.gitattributes` or `.gitmodules`, checked as such once all are listed.
     var specialBlobs: [ObjectID: (attributes: Bool, gitmodules: Bool)] = [:]
     var reachable: Set<ObjectID> = []
+    /// True in a partial clone, where missing trees and blobs are promised, not lost.
+    let isPartialClone: Bool
 
     init(repository: Repository, policy: FsckPolicy, tracksReferences: Bool) {
         self.repository = repository
+        isPartialClone = repository.isPartialClone
         self.policy = policy
         self.tracksReferences = tracksReferences
     }
@@ -181,6 +186,8 @@ private struct FsckWalk {
         while let (id, expected, from) = stack.popLast() {
             guard reachable.insert(id).inserted else { continue }
             guard let kind = kinds[id] ?? lateKind(id) else {
+                // A partial clone's promisor remote has the trees and blobs it left out.
+                if isPartialClone, expected == .tree || expected == .blob { continue }
                 let what = expected.map { "\($0)" } ?? "object"
                 if let (parent, parentKind) = from {
                     problems.append(FsckProblem(

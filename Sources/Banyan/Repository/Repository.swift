@@ -25,6 +25,8 @@ public final class Repository: Sendable {
     let treeBodies = TreeBodyCache()
     /// Posted to after every ref update of the ref store (``RefChangeSource``); watches wait on it.
     public let refChanges: RefChangeNotifier
+    /// What reading a missing object does in a partial clone (`setMissingObjectFetcher(_:)`).
+    let missingObjects = MissingObjectHook()
 
     /// Creates a repository over any backend pair.
     public init(objects: any ObjectStore, refs: any RefStore, path: String? = nil,
@@ -101,7 +103,7 @@ public final class Repository: Sendable {
     func tree(_ id: ObjectID, caching: Bool) throws -> Tree {
         if let tree = cache.tree(id) { return tree }
         if id == hashAlgorithm.emptyTreeID { return .empty }
-        let body = try treeBodies.tree(id)?.body ?? objects.get(id, kind: .tree).body
+        let body = try treeBodies.tree(id)?.body ?? object(id, kind: .tree).body
         let tree = try Tree(decoding: body, algorithm: hashAlgorithm)
         if caching { cache.insert(tree, for: id) }
         return tree
@@ -121,7 +123,7 @@ public final class Repository: Sendable {
     /// The commit `id`, decoded (cached).
     public func commit(_ id: ObjectID) throws -> Commit {
         if let commit = cache.commit(id) { return commit }
-        let raw = try objects.get(id, kind: .commit)
+        let raw = try object(id, kind: .commit)
         let commit = try Commit(decoding: raw.body, algorithm: hashAlgorithm)
         cache.insert(commit, for: id)
         return commit
@@ -129,12 +131,12 @@ public final class Repository: Sendable {
 
     /// The annotated tag `id`, decoded.
     public func tag(_ id: ObjectID) throws -> Tag {
-        try Tag(decoding: try objects.get(id, kind: .tag).body, algorithm: hashAlgorithm)
+        try Tag(decoding: try object(id, kind: .tag).body, algorithm: hashAlgorithm)
     }
 
     /// The bytes of blob `id`.
     public func blob(_ id: ObjectID) throws -> [UInt8] {
-        try objects.get(id, kind: .blob).body
+        try object(id, kind: .blob).body
     }
 
     /// Follows annotated tags from `id` until a non-tag object; returns its id and kind.

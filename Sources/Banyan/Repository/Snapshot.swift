@@ -71,7 +71,14 @@ public struct Snapshot: Sendable {
         guard entry.mode != .gitlink else {
             throw BanyanError(.unsupported, "'\(key)' is a submodule link, not a value")
         }
-        return Data(try repository.blob(entry.id))
+        do {
+            return Data(try repository.blob(entry.id))
+        } catch let error as BanyanError where error.code == .objectNotFound {
+            // A partial replica lacks values outside its prefixes: say which key could not be had.
+            var named = BanyanError(.objectNotFound, "cannot read '\(key)': \(error.message)")
+            named.cause = error.cause
+            throw named
+        }
     }
 
     /// The value at `key`; throws `keyNotFound` when absent.
@@ -143,7 +150,7 @@ public struct Snapshot: Sendable {
 
     private func forEachValue(inTree treeID: ObjectID, path: inout [UInt8], _ body: (_ path: [UInt8], _ id: ObjectID) throws -> Void) throws {
         if treeID == repository.hashAlgorithm.emptyTreeID { return }   // not always stored
-        let tree = try repository.objects.get(treeID, kind: .tree).body
+        let tree = try repository.object(treeID, kind: .tree).body
         let digestLength = repository.hashAlgorithm.digestLength
         let base = path.count
         try tree.withUnsafeBytes { bytes in

@@ -3,7 +3,7 @@ import Banyan
 /// Protocol v0 upload-pack over stateless HTTP, for clients that do not speak v2.
 extension GitService {
     var uploadPackCapabilitiesV0: String {
-        "multi_ack_detailed multi_ack side-band-64k side-band thin-pack ofs-delta shallow no-progress include-tag "
+        "multi_ack_detailed multi_ack side-band-64k side-band thin-pack ofs-delta shallow no-progress include-tag filter "
             + "allow-tip-sha1-in-want allow-reachable-sha1-in-want symref=HEAD:\(headTargetForCapability) "
             + "object-format=\(objectFormat) agent=\(Self.agent)"
     }
@@ -56,7 +56,8 @@ extension GitService {
             case "want": request.wants.append(try objectID(value))
             case "shallow": request.clientShallow.insert(try objectID(value))
             case "deepen": request.depth = try depth(value)
-            case "deepen-since", "deepen-not", "filter":
+            case "filter": request.filter = try ObjectFilter(parsing: value)
+            case "deepen-since", "deepen-not":
                 throw BanyanError(.unsupported, "\(parts[0]) is not supported by this server")
             default: break
             }

@@ -3,7 +3,7 @@ import Banyan
 /// Protocol v2 upload-pack: the capability advertisement, `ls-refs` and `fetch`.
 extension GitService {
     func capabilitiesV2() -> [String] {
-        ["version 2", "agent=\(Self.agent)", "ls-refs=unborn", "fetch=shallow", "server-option",
+        ["version 2", "agent=\(Self.agent)", "ls-refs=unborn", "fetch=shallow filter", "server-option",
          "object-format=\(objectFormat)"]
     }
 
@@ -82,7 +82,8 @@ extension GitService {
             case "no-progress": request.progress = false
             case "include-tag": request.includeTag = true
             case "deepen-relative": request.deepenRelative = true
-            case "deepen-since", "deepen-not", "filter", "want-ref", "packfile-uris":
+            case "filter": request.filter = try ObjectFilter(parsing: value)
+            case "deepen-since", "deepen-not", "want-ref", "packfile-uris":
                 throw BanyanError(.unsupported, "fetch argument \(parts[0].debugDescription) is not supported by this server")
             default: break
             }
@@ -155,6 +156,8 @@ struct FetchRequest {
     var progress = true
     var includeTag = false
     var deepenRelative = false
+    /// The trees and blobs to leave out (a partial clone's `filter`).
+    var filter: ObjectFilter?
 }
 
 extension GitService {
@@ -163,7 +166,7 @@ extension GitService {
         let tags = request.includeTag ? try repository.refs.list(prefix: "refs/tags/").map(\.id) : []
         return try ObjectWalk(repository: repository).select(
             wants: request.wants, haves: common, depth: request.depth, receiverShallow: request.clientShallow,
-            deepenRelative: request.deepenRelative, thin: request.thin, includeTags: tags)
+            deepenRelative: request.deepenRelative, thin: request.thin, includeTags: tags, filter: request.filter)
     }
 
     /// Writes the pack of `selection`, handing it to `deliver` in pieces as

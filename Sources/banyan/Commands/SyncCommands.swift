@@ -10,10 +10,20 @@ struct Clone: AsyncParsableCommand {
     @Argument(help: "Where to put the new store: a directory, or a postgres:// URL (default: the URL's last part).") var path: String?
     @Option(help: "Fetch only the last N commits of each branch.") var depth: Int?
     @Option(name: [.short, .customLong("branch")], help: "The branch to check out (default: the remote's HEAD).") var branch: String?
+    @Option(name: .customLong("prefix"), help: ArgumentHelp(
+        "Make a partial replica that keeps the values under this key or directory (repeatable); the rest is fetched when read.",
+        valueName: "key"))
+    var prefixes: [String] = []
+    @Option(help: ArgumentHelp(
+        "The filter of a partial replica: blob:none (the default with --prefix), blob:limit=N[k|m|g], tree:DEPTH or sparse:oid=BLOB.",
+        valueName: "spec"))
+    var filter: String?
     @OptionGroup var encryption: EncryptionOptions
     @OptionGroup var remote: RemoteOptions
 
     func run() async throws {
+        let partial = try (!prefixes.isEmpty || filter != nil)
+            ? PartialReplica(prefixes: prefixes, filter: filter.map(ObjectFilter.init(parsing:)) ?? .blobNone) : nil
         var name = url
         while name.hasSuffix("/") { name.removeLast() }
         name = (name as NSString).lastPathComponent
@@ -22,6 +32,7 @@ struct Clone: AsyncParsableCommand {
         let (url, depth, branch, token, progress, warning) = (url, depth, branch, remote.resolvedToken, remote.progress, remote.warning)
         let caFile = remote.resolvedCAFile
         if encryption.encrypt {
+            guard partial == nil else { throw ValidationError("an encrypted remote is cloned whole; --prefix and --filter do not apply") }
             guard depth == nil else { throw ValidationError("an encrypted remote is cloned whole; --depth does not apply") }
             guard !FileManager.default.fileExists(atPath: target) else {
                 throw BanyanError(.alreadyExists, "\(target) already exists")
@@ -36,16 +47,20 @@ struct Clone: AsyncParsableCommand {
         }
         let repo: Repository
         if PostgresLocation.isURL(target) {
+            guard partial == nil else { throw ValidationError("a partial replica is a directory store; --prefix and --filter do not apply to a postgres:// clone") }
             let location = try PostgresLocation(url: target)
             repo = try await Sync.clone(url: url, creating: {
                 try Repository.create(postgres: location, hashAlgorithm: $0, initialBranch: branch ?? "main")
             }, depth: depth, branch: branch, token: token, progress: progress, warning: warning, caFile: caFile)
         } else {
             repo = try await Sync.clone(url: url, to: target, depth: depth, branch: branch, token: token,
-                                        progress: progress, warning: warning, caFile: caFile)
+                                        progress: progress, warning: warning, caFile: caFile, partial: partial)
         }
         let head = try repo.currentBranch().name
-        Output.line("Cloned \(printableLocation(url)) into \(printableLocation(target)) (branch \(head))")
+        let kept = partial.map { partial in
+            partial.prefixes.isEmpty ? ", partial: \(partial.filter)" : ", partial: \(partial.prefixes.joined(separator: " "))"
+        } ?? ""
+        Output.line("Cloned \(printableLocation(url)) into \(printableLocation(target)) (branch \(head)\(kept))")
     }
 }
 

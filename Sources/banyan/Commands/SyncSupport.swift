@@ -38,7 +38,10 @@ struct RemoteOptions: ParsableArguments {
 
     /// A `Sync` on the store `repository` names, with this token, progress and warnings.
     func sync(_ repository: RepositoryOptions) throws -> Sync {
-        Sync(repository: try repository.open(), token: resolvedToken, progress: progress, warning: warning, caFile: resolvedCAFile)
+        let sync = Sync(repository: try repository.open(), token: resolvedToken, progress: progress, warning: warning,
+                        caFile: resolvedCAFile)
+        try sync.enableLazyFetch()
+        return sync
     }
 
     /// A `Sync` as above, and the branch to sync: `branch`, or HEAD's when nil.

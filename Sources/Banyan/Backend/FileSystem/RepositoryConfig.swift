@@ -3,7 +3,9 @@
 enum RepositoryConfig {
     /// Extensions whose meaning does not change how Banyan reads or writes
     /// loose objects and files-backend refs; any other extension is refused.
-    private static let harmlessExtensions: Set<String> = ["noop", "preciousobjects", "worktreeconfig"]
+    /// `partialclone` (a partial clone's promisor remote) is read by the
+    /// repository: missing objects are fetched or reported, never written.
+    private static let harmlessExtensions: Set<String> = ["noop", "partialclone", "preciousobjects", "worktreeconfig"]
 
     /// The config `git init --bare` writes for `algorithm`.
     static func initial(_ algorithm: HashAlgorithm) -> GitConfig {
@@ -53,6 +55,11 @@ enum RepositoryConfig {
             }
         }
         return algorithm
+    }
+
+    /// True when `config` makes the repository a partial clone (`extensions.partialClone`).
+    static func isPartialClone(_ config: GitConfig) -> Bool {
+        config.value(forKey: "extensions.partialclone") != nil
     }
 
     /// The durability `banyan.durability` asks for: `none` (or unset) or `commit`.

@@ -27,7 +27,9 @@ struct GarbageCollector {
 
         var walk = ObjectGraphWalk(store: backend)
         let roots = try Roots.read(backend)
-        for (name, id) in roots.refs { try walk.add(id, missing: .fail(origin: name)) }
+        // A partial clone lacks what its promisor remote keeps for it.
+        let partial = try RepositoryConfig.isPartialClone(backend.loadConfig())
+        for (name, id) in roots.refs { try walk.add(id, missing: partial ? .skip : .fail(origin: name)) }
         for id in roots.logged { try walk.add(id, missing: .skip) }
         let reachable = walk.seen
         // Packs sealed just now (ours, or abandoned ones) hold objects whose

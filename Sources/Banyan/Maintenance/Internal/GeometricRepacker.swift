@@ -151,7 +151,7 @@ struct GeometricRepacker {
         for entry in try Posix.listDirectory(directory)
         where !entry.isDirectory && entry.name.hasPrefix("pack-") && entry.name.hasSuffix(".idx") {
             let base = directory + "/" + entry.name.dropLast(".idx".count)
-            guard replaced[fileName(base)] == nil, Posix.fileType(base + ".keep") == nil, Posix.fileType(base + ".pack") == .file,
+            guard replaced[fileName(base)] == nil, !ObjectDirectory.isKept(base), Posix.fileType(base + ".pack") == .file,
                   let mapped = try Posix.mapFile(base + ".idx")
             else { continue }
             do {

@@ -53,7 +53,7 @@ struct ObjectDirectory {
             } catch let error as BanyanError {
                 throw BanyanError(error.code, "pack index \(base).idx: \(error.message); gc stops without deleting anything", cause: error)
             }
-            packs.append(Pack(base: base, modified: status.modified, isKept: Posix.fileType(base + ".keep") != nil, ids: index.ids))
+            packs.append(Pack(base: base, modified: status.modified, isKept: Self.isKept(base), ids: index.ids))
         }
         return ObjectDirectory(packs: packs, loose: try scanLoose(backend))
     }
@@ -93,6 +93,13 @@ struct ObjectDirectory {
                 if let status = Posix.status(path), status.modified < old { try Posix.removeFile(path) }
             }
         }
+    }
+
+    /// True when maintenance leaves the pack at `base` as it is: it has a
+    /// `.keep`, or a `.promisor` (a partial clone's received pack, whose
+    /// objects must stay in promisor packs for git to accept what they lack).
+    static func isKept(_ base: String) -> Bool {
+        Posix.fileType(base + ".keep") != nil || Posix.fileType(base + ".promisor") != nil
     }
 
     /// Removes the pack at `base` and the files Git keeps beside it (not its `.keep`).
@@ -159,6 +166,23 @@ extension FileSystemBackend {
         try packs.refresh()
         objectFilesChanged()
         return base
+    }
+
+    /// Marks the pack `pack-<checksum>` as a promisor pack, as Git marks
+    /// the packs a partial clone fetched: an empty `pack-<checksum>.promisor`
+    /// beside it, written before the pack is installed so that git never
+    /// sees its objects outside a promisor pack. Maintenance leaves such
+    /// packs as they are (`ObjectDirectory.isKept`). Throws `io`.
+    package func markPromisorPack(_ checksum: ObjectID) throws {
+        let directory = path + "/objects/pack"
+        try Posix.makeDirectories(directory)
+        let temporary = try [UInt8]().withUnsafeBytes { try Posix.writeTemporaryFile(in: directory, prefix: "tmp_promisor_", $0) }
+        do {
+            try Posix.rename(temporary, to: directory + "/pack-" + checksum.hex + ".promisor")
+        } catch {
+            FileIO.unlink(temporary)
+            throw error
+        }
     }
 
     /// Rewrites `objects/info/packs` (what dumb-HTTP clients read) to list

@@ -5,11 +5,11 @@
 /// (or at the start or end) matches across directories; `[...]` takes
 /// ranges, `!`/`^` negation and `[:class:]`; `\` quotes the next character.
 /// Cost: backtracking, bounded by Git's abort rules (linear-ish in practice).
-enum Wildmatch {
+package enum Wildmatch {
     private enum Outcome { case match, noMatch, abortAll, abortToStarStar }
 
     /// True when `pattern` matches all of `text`.
-    static func matches(_ pattern: ArraySlice<UInt8>, _ text: ArraySlice<UInt8>, pathname: Bool) -> Bool {
+    package static func matches(_ pattern: ArraySlice<UInt8>, _ text: ArraySlice<UInt8>, pathname: Bool) -> Bool {
         let p = Array(pattern), t = Array(text)
         return match(p, 0, t, 0, pathname) == .match
     }
@@ -19,7 +19,7 @@ enum Wildmatch {
     }
 
     /// True for `*`, `?`, `[` and `\`: the characters that make a pattern more than a literal.
-    static func isGlobSpecial(_ c: UInt8) -> Bool {
+    package static func isGlobSpecial(_ c: UInt8) -> Bool {
         c == UInt8(ascii: "*") || c == UInt8(ascii: "?") || c == UInt8(ascii: "[") || c == UInt8(ascii: "\\")
     }
 
