@@ -209,7 +209,7 @@ public struct Sync: Sendable {
     ) async throws -> Repository {
         let repository = try create(try await objectFormat(of: url, token: token, caFile: caFile))
         try await populate(repository, from: url, depth: depth, branch: branch, token: token, progress: progress,
-                           warning: warning, caFile: caFile)
+                           warning: warning, caFile: caFile, partial: nil)
         return repository
     }
 

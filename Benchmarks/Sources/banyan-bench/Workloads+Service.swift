@@ -176,7 +176,7 @@ final class HTTPConnection {
         request += body
         var sent = 0
         while sent < request.count {
-            let n = request[sent...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
+            let n = request[sent...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, 0) }
             guard n > 0 else { throw BanyanError(.io, "send: errno \(errno)") }
             sent += n
         }
