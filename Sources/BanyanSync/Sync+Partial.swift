@@ -29,6 +29,18 @@ extension Sync {
         }
     }
 
+    /// Fetches every record and version of the remote's conflict inbox at
+    /// `tip` that the replica lacks (the filter left them behind: they are
+    /// not under its prefixes), so the inbox reads and merges offline.
+    func fetchInbox(_ tip: ObjectID?, client: GitClient) async throws -> FetchResult? {
+        guard let tip, try repository.objects.contains(tip) else { return nil }
+        var missing: [ObjectID] = []
+        for (_, id) in try repository.snapshot(commit: tip).walk() where try !repository.objects.contains(id) {
+            missing.append(id)
+        }
+        return missing.isEmpty ? nil : try await client.fetchObjects(missing, filter: .blobNone)
+    }
+
     /// Fetches, in one request, the values that merging the remote's
     /// branches `remote` (name → head) into the local branches of the same
     /// names will read and the replica lacks: at the keys both sides

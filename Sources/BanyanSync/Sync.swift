@@ -97,7 +97,8 @@ public struct Sync: Sendable {
             let branches = Dictionary(refs.refs.filter { $0.name.hasPrefix("refs/heads/") }
                 .map { (String($0.name.dropFirst("refs/heads/".count)), $0.id) }) { $1 }
             for fetched in [try await fetchValues(partial, at: refs.refs.map(\.id), client: client),
-                            try await fetchMergeInputs(partial, remote: branches, client: client)].compactMap({ $0 }) {
+                            try await fetchMergeInputs(partial, remote: branches, client: client),
+                            try await fetchInbox(refs.find(ConflictInbox.refName)?.id, client: client)].compactMap({ $0 }) {
                 result.objects += fetched.objects
                 result.packBytes += fetched.packBytes
                 result.rounds += fetched.rounds

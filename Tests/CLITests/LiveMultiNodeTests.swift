@@ -6,7 +6,8 @@ import Testing
 /// Three devices kept in step by `banyan sync --live`, each device its own
 /// store and `banyan serve` in its own network namespace: `a` is the home
 /// server, `b` and `c` follow it live (its change stream) and take writes
-/// through their own REST APIs. Concurrent writes converge; a partition
+/// through their own REST APIs; `c` is a partial replica that keeps only
+/// `notes/` (the rest is fetched when read). Concurrent writes converge; a partition
 /// (c's link down) with writes on both sides heals within a stated bound;
 /// a conflict made across the partition is recorded on one device and
 /// resolved on another; no acknowledged write is lost.
@@ -17,6 +18,8 @@ import Testing
 @Suite("Live multi-node sync", .serialized)
 struct LiveMultiNodeTests {
     static let names = ["a", "b", "c"]
+    /// What the partial replica `c` keeps.
+    static let partialPrefix = "notes/"
     /// How long every device may take to hold every acknowledged write once
     /// the writes stop (connected), or once the link is back (after a
     /// partition). Connected it is well under a second. After a partition
@@ -59,6 +62,9 @@ private final class Devices: @unchecked Sendable {
             network.tearDown()
         }
         try setUp()
+        let partial = try Repository.open(at: paths[2])
+        let seed = try #require(try partial.branch("main").snapshot().entry(at: try Key("seed")))
+        #expect(try !partial.objects.contains(seed.id), "the partial replica fetched a value outside its prefix")
 
         // Connected: every device writes at once.
         let start = ContinuousClock.now
@@ -114,7 +120,8 @@ private final class Devices: @unchecked Sendable {
         try home.flush()
         servers.append(try ServeProcess(repo: paths[0], arguments: ["--host", network.host(0)], launcher: network.launcher(0)))
         for node in 1..<3 {
-            let clone = try CLI.run(["clone", servers[0].url, paths[node], "--quiet"], launcher: network.launcher(node))
+            let partial = node == 2 ? ["--prefix", LiveMultiNodeTests.partialPrefix] : []
+            let clone = try CLI.run(["clone", servers[0].url, paths[node], "--quiet"] + partial, launcher: network.launcher(node))
             try #require(clone.status == 0, "clone into \(LiveMultiNodeTests.names[node]): \(clone.stderr)")
             servers.append(try ServeProcess(repo: paths[node], arguments: ["--host", network.host(node)],
                                             launcher: network.launcher(node)))
@@ -166,14 +173,29 @@ private final class Devices: @unchecked Sendable {
         acknowledged[key] = value
     }
 
-    /// Waits until every device holds every acknowledged write, and returns how long that took.
+    /// True when device `node`'s `main` holds `value` at `key`. The partial
+    /// replica has the trees but not the values outside its prefix: there,
+    /// the entry's id is compared with the value's.
+    private func holds(_ node: Int, _ key: String, _ value: String) throws -> Bool {
+        guard node == 2, !key.hasPrefix(LiveMultiNodeTests.partialPrefix) else { return try self.value(node, key) == value }
+        let entry = try Repository.open(at: paths[node]).branch("main").snapshot().entry(at: try Key(key))
+        return entry?.id == RawObject(kind: .blob, body: Array(value.utf8)).id(.sha1)
+    }
+
+    /// Waits until every device holds every acknowledged write (the partial
+    /// replica: every one under its prefix, and the others when read
+    /// through the CLI, which fetches them), and returns how long that took.
     private func converge() throws -> Duration {
         let start = ContinuousClock.now
         let done = try eventually(within: LiveMultiNodeTests.convergenceBound) {
-            try (0..<3).allSatisfy { node in try self.acknowledged.allSatisfy { try self.value(node, $0.key) == $0.value } }
+            try (0..<3).allSatisfy { node in try self.acknowledged.allSatisfy { try self.holds(node, $0.key, $0.value) } }
         }
         let missing = try (0..<3).flatMap { node in
-            try acknowledged.filter { try value(node, $0.key) != $0.value }.map { "\(LiveMultiNodeTests.names[node]):\($0.key)" }
+            try acknowledged.filter { try !holds(node, $0.key, $0.value) }.map { "\(LiveMultiNodeTests.names[node]):\($0.key)" }
+        }
+        for (key, value) in acknowledged where !key.hasPrefix(LiveMultiNodeTests.partialPrefix) {
+            let read = try CLI.run(["get", key, "-C", paths[2]], launcher: network.launcher(2))
+            #expect(read.status == 0 && read.text == value, "the partial replica read \(key) as \(read.text) \(read.stderr)")
         }
         #expect(done, "not converged within \(LiveMultiNodeTests.convergenceBound); missing \(missing.sorted()); logs: \(logs())")
         return ContinuousClock.now - start
