@@ -30,14 +30,7 @@ struct LiveMultiNodeTests {
 
     @Test(.timeLimit(.minutes(5)))
     func liveDevicesConvergeThroughAPartitionAndShareTheConflictInbox() async throws {
-        let made = NamespaceNetwork.make(count: Self.names.count)
-        if let reason = made.reason {
-            guard ProcessInfo.processInfo.environment["BANYAN_MULTINODE_LOOPBACK"] == "1" else {
-                Issue.record("network namespaces unavailable (\(reason)); set BANYAN_MULTINODE_LOOPBACK=1 to run on loopback")
-                return
-            }
-        }
-        let network: any NodeNetwork = made.network ?? LoopbackNetwork()
+        guard let network = NamespaceNetwork.makeOrLoopback(count: Self.names.count, for: "Live multi-node sync") else { return }
         try await offPool { try Devices(network: network).run() }
     }
 }

@@ -65,15 +65,7 @@ struct MultiNodeTests {
 
     @Test(.timeLimit(.minutes(5)))
     func threeNodesConvergeAfterAPartition() async throws {
-        let made = NamespaceNetwork.make(count: Self.names.count)
-        if let reason = made.reason {
-            guard ProcessInfo.processInfo.environment["BANYAN_MULTINODE_LOOPBACK"] == "1" else {
-                Issue.record("network namespaces unavailable (\(reason)); set BANYAN_MULTINODE_LOOPBACK=1 to run on loopback")
-                return
-            }
-            print("Multi-node sync: network namespaces unavailable (\(reason)); running on loopback as asked")
-        }
-        let network: any NodeNetwork = made.network ?? LoopbackNetwork()
+        guard let network = NamespaceNetwork.makeOrLoopback(count: Self.names.count, for: "Multi-node sync") else { return }
         // Minutes of child processes: off the cooperative pool (see `offPool`).
         try await offPool { try Self().run(on: network) }
     }

@@ -1,5 +1,6 @@
 import BanyanTestSupport
 import Foundation
+import Testing
 
 /// Where the nodes of a multi-node test run, and how a node's link is cut.
 protocol NodeNetwork: Sendable {
@@ -15,6 +16,23 @@ protocol NodeNetwork: Sendable {
     func setLink(_ node: Int, up: Bool) throws
     /// Removes whatever was set up; safe to call more than once.
     func tearDown()
+}
+
+extension NamespaceNetwork {
+    /// `count` nodes in network namespaces; when they cannot be made, nil
+    /// after recording an issue naming why, unless `BANYAN_MULTINODE_LOOPBACK=1`
+    /// asks for loopback instead (then a ``LoopbackNetwork``). `suite` names
+    /// the test in the log.
+    static func makeOrLoopback(count: Int, for suite: String) -> (any NodeNetwork)? {
+        let made = make(count: count)
+        guard let reason = made.reason else { return made.network }
+        guard ProcessInfo.processInfo.environment["BANYAN_MULTINODE_LOOPBACK"] == "1" else {
+            Issue.record("network namespaces unavailable (\(reason)); set BANYAN_MULTINODE_LOOPBACK=1 to run on loopback")
+            return nil
+        }
+        print("\(suite): network namespaces unavailable (\(reason)); running on loopback as asked")
+        return LoopbackNetwork()
+    }
 }
 
 /// Every node on loopback, in the test's own network namespace. A partition

@@ -155,17 +155,29 @@ struct EncryptedRemote {
         }
         manifest.refs[ref] = new?.hex
         if manifest.head == nil, ref.hasPrefix("refs/heads/") { manifest.head = ref }
+        let salt = try repository.loadConfig().value(forKey: "remote.\(remote.name).banyansalt")
+        if let refusal = try await publish(manifest, bundles: bundles, batch: &batch, parent: state.carrier, salt: salt) {
+            return "the encrypted remote moved meanwhile (\(refusal)); fetch and push again"
+        }
+        return nil
+    }
+
+    /// The next version of the remote: `manifest` with the next sequence
+    /// number, sealed with this remote's key, and `bundles`, in a carrier
+    /// commit on top of `parent` (its objects staged in `batch`), pushed.
+    /// Returns nil when the remote took it, else its refusal.
+    private func publish(
+        _ manifest: EncryptedManifest, bundles: [String: ObjectID], batch: inout ObjectBatch, parent: ObjectID?, salt: String?
+    ) async throws -> String? {
+        var manifest = manifest
         manifest.sequence += 1
         manifest.writer = try deviceID()
         let plain = try manifest.encoded()
-        let sealedManifest = try Envelope.seal(plain, name: "manifest", key: key.subkey("manifest"))
-        let carrier = try carrierCommit(parent: state.carrier, manifest: batch.add(RawObject(kind: .blob, body: sealedManifest)),
-                                        bundles: bundles, batch: &batch)
+        let sealed = batch.add(RawObject(kind: .blob, body: try Envelope.seal(plain, name: "manifest", key: key.subkey("manifest"))))
+        let carrier = try carrierCommit(parent: parent, manifest: sealed, bundles: bundles, salt: salt, batch: &batch)
         try repository.objects.write(batch)
         let result = try await sync.client(remote.url).push([RefUpdate(name: Self.carrierRef, new: carrier)])
-        if case .some(.some(let refusal)) = result.statuses[Self.carrierRef] {
-            return "the encrypted remote moved meanwhile (\(refusal)); fetch and push again"
-        }
+        if case .some(.some(let refusal)) = result.statuses[Self.carrierRef] { return refusal }
         try repository.refs.compareAndSwap(localCarrier, expected: .any, new: carrier, log: nil)
         try remember(manifest, digest: SHA256.hash(data: plain).hexString)
         return nil
@@ -202,27 +214,18 @@ struct EncryptedRemote {
             bundles[id] = batch.add(RawObject(kind: .blob, body: sealed))
             manifest.bundles = [id]
         }
-        manifest.sequence += 1
-        manifest.writer = try deviceID()
-        let plain = try manifest.encoded()
+        let salt = newSalt.map { $0.map { String(format: "%02x", $0) }.joined() }
         let rotated = EncryptedRemote(sync: sync, remote: remote, key: newKey)
-        let sealedManifest = try Envelope.seal(plain, name: "manifest", key: newKey.subkey("manifest"))
+        if let refusal = try await rotated.publish(manifest, bundles: bundles, batch: &batch, parent: state.carrier, salt: salt) {
+            return "the encrypted remote moved meanwhile (\(refusal)); rotate again"
+        }
         try repository.updateConfig { config in
-            if let newSalt {
-                try config.set(newSalt.map { String(format: "%02x", $0) }.joined(), forKey: "remote.\(remote.name).banyansalt")
+            if let salt {
+                try config.set(salt, forKey: "remote.\(remote.name).banyansalt")
             } else {
                 config.removeAll(forKey: "remote.\(remote.name).banyansalt")
             }
         }
-        let carrier = try rotated.carrierCommit(parent: state.carrier, manifest: batch.add(RawObject(kind: .blob, body: sealedManifest)),
-                                                bundles: bundles, batch: &batch)
-        try repository.objects.write(batch)
-        let result = try await sync.client(remote.url).push([RefUpdate(name: Self.carrierRef, new: carrier)])
-        if case .some(.some(let refusal)) = result.statuses[Self.carrierRef] {
-            return "the encrypted remote moved meanwhile (\(refusal)); rotate again"
-        }
-        try repository.refs.compareAndSwap(localCarrier, expected: .any, new: carrier, log: nil)
-        try remember(manifest, digest: SHA256.hash(data: plain).hexString)
         return nil
     }
 
@@ -241,12 +244,13 @@ struct EncryptedRemote {
         return Array(try Data(contentsOf: URL(fileURLWithPath: file)))
     }
 
-    /// The new carrier commit: the format file, the manifest and the bundles, on top of `parent`.
-    func carrierCommit(
-        parent: ObjectID?, manifest: ObjectID, bundles: [String: ObjectID], batch: inout ObjectBatch
+    /// A carrier commit: the format file (with `salt`, hex, for a key from a
+    /// passphrase), the manifest and the bundles, on top of `parent`.
+    private func carrierCommit(
+        parent: ObjectID?, manifest: ObjectID, bundles: [String: ObjectID], salt: String?, batch: inout ObjectBatch
     ) throws -> ObjectID {
         var format = "format 1\ncheck \(key.check)\n"
-        if let salt = try repository.loadConfig().value(forKey: "remote.\(remote.name).banyansalt") { format += "salt \(salt)\n" }
+        if let salt { format += "salt \(salt)\n" }
         let bundleTree = Tree(entries: bundles.map { TreeEntry(name: $0.key, mode: .regular, id: $0.value) })
         var entries = [
             TreeEntry(name: Self.formatFile, mode: .regular, id: batch.add(RawObject(kind: .blob, body: Array(format.utf8)))),

@@ -38,15 +38,13 @@ struct ConflictsCommand: ParsableCommand {
             commandName: "show",
             abstract: "Show one conflict: its commits and the base, ours and theirs versions.",
             discussion: "Values that are UTF-8 text print as they are; others as their size. Exits 1 when there is no such conflict.")
-        @Argument(help: "The key in conflict.") var key: String
-        @Option(name: [.short, .customLong("branch")], help: "The branch (needed only when several have a conflict at the key).")
-        var branch: String?
+        @OptionGroup var conflict: ConflictTarget
         @Flag(help: "Print the record as JSON.") var json = false
         @OptionGroup var repository: RepositoryOptions
 
         func run() throws {
             let repo = try repository.open()
-            let record = try findRecord(key, branch: branch, in: ConflictInbox(repository: repo))
+            let record = try conflict.record(in: ConflictInbox(repository: repo))
             if json { return try Output.json(record) }
             Output.line("conflict at \(record.key) on \(record.branch): \(record.kind.rawValue)"
                         + (record.strategy.map { " (\($0))" } ?? ""))
@@ -75,9 +73,7 @@ struct ConflictsCommand: ParsableCommand {
             commandName: "resolve",
             abstract: "Resolve a conflict: commit the chosen version on the branch and remove the record.",
             discussion: "Prints the branch's head afterwards. Exits 1 when there is no such conflict.")
-        @Argument(help: "The key in conflict.") var key: String
-        @Option(name: [.short, .customLong("branch")], help: "The branch (needed only when several have a conflict at the key).")
-        var branch: String?
+        @OptionGroup var conflict: ConflictTarget
         @Option(help: "Take a recorded version: ours, theirs or base.") var take: Side?
         @Option(help: "Set the key to this value instead.") var value: String?
         @Flag(help: "Leave the key absent.") var remove = false
@@ -94,7 +90,7 @@ struct ConflictsCommand: ParsableCommand {
 
         func run() throws {
             let inbox = ConflictInbox(repository: try repository.open())
-            let record = try findRecord(key, branch: branch, in: inbox)
+            let record = try conflict.record(in: inbox)
             let resolution: ConflictResolution
             switch (take, value) {
             case (.ours?, _): resolution = .ours
@@ -110,16 +106,23 @@ struct ConflictsCommand: ParsableCommand {
     }
 }
 
-/// The open conflict at `key`, on `branch` or on the one branch that has it.
-private func findRecord(_ key: String, branch: String?, in inbox: ConflictInbox) throws -> ConflictRecord {
-    let key = try parseKey(key)
-    let found = try inbox.records(branch: branch).filter { $0.key == key }
-    guard let record = found.first else {
-        throw BanyanError(.keyNotFound, "there is no recorded conflict at \(key)" + (branch.map { " on branch \($0)" } ?? ""))
+/// The conflict `show` and `resolve` act on: a key, and its branch when several have one there.
+struct ConflictTarget: ParsableArguments {
+    @Argument(help: "The key in conflict.") var key: String
+    @Option(name: [.short, .customLong("branch")], help: "The branch (needed only when several have a conflict at the key).")
+    var branch: String?
+
+    /// The open conflict at `key`, on `branch` or on the one branch that has it.
+    func record(in inbox: ConflictInbox) throws -> ConflictRecord {
+        let key = try parseKey(key)
+        let found = try inbox.records(branch: branch).filter { $0.key == key }
+        guard let record = found.first else {
+            throw BanyanError(.keyNotFound, "there is no recorded conflict at \(key)" + (branch.map { " on branch \($0)" } ?? ""))
+        }
+        guard found.count == 1 else {
+            let branches = found.map(\.branch).joined(separator: ", ")
+            throw BanyanError(.invalidArgument, "\(key) is in conflict on several branches (\(branches)); name one with -b")
+        }
+        return record
     }
-    guard found.count == 1 else {
-        let branches = found.map(\.branch).joined(separator: ", ")
-        throw BanyanError(.invalidArgument, "\(key) is in conflict on several branches (\(branches)); name one with -b")
-    }
-    return record
 }
