@@ -24,7 +24,7 @@ extension Sync {
     }
 
     /// Clones the encrypted remote at `url` into a new store at `path`, as
-    /// ``clone(url:to:depth:branch:token:progress:warning:caFile:)`` does a
+    /// ``clone(url:to:depth:branch:token:progress:warning:caFile:partial:)`` does a
     /// plain one: remote `origin` (encrypted, with `key` kept in the new
     /// store), its branches as `refs/remotes/origin/*`, a local branch
     /// (`branch`, or the one the remote's manifest names) as `HEAD`, and its
