@@ -61,8 +61,12 @@ public enum PostgresTestServer {
 
     /// Runs scripts/postgres-test-server.sh with `arguments` (shell words); its exit status and stdout.
     ///
-    /// posix_spawn and waitpid rather than Foundation's Process, whose
-    /// waitUntilExit was seen never to return here once the script had exited.
+    /// posix_spawn and waitpid rather than Foundation's Process. The script
+    /// starts a server that outlives it, so nothing of this process but the
+    /// standard streams goes with it: a pipe another test's child writes to,
+    /// inherited by the server, would never reach end-of-file for the test
+    /// reading it (seen: a `git` run by the power-loss tests, exited, its
+    /// output pipe held open by the server started at that moment).
     private static func runScript(_ arguments: String) -> (status: Int32, output: String) {
         let script = packageRoot.appendingPathComponent("scripts/postgres-test-server.sh").path
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("banyan-postgres-\(UUID().uuidString).out").path
@@ -71,7 +75,16 @@ public enum PostgresTestServer {
         let command = ["/bin/bash", "-c", "exec /bin/bash '\(script)' \(arguments) > '\(output)'"]
         var argv = command.map { strdup($0) } + [nil]
         defer { for argument in argv { free(argument) } }
-        guard posix_spawn(&pid, "/bin/bash", nil, nil, &argv, environ) == 0 else { return (-1, "cannot run \(script)") }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0)
+        // glibc's posix_spawn_file_actions_addclosefrom_np (2.34), which Swift does not import.
+        typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+        if let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") {
+            _ = unsafeBitCast(symbol, to: AddCloseFrom.self)(&actions, 3)
+        }
+        guard posix_spawn(&pid, "/bin/bash", &actions, nil, &argv, environ) == 0 else { return (-1, "cannot run \(script)") }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
         return ((status >> 8) & 0xff, (try? String(contentsOfFile: output, encoding: .utf8)) ?? "")
