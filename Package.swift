@@ -118,7 +118,7 @@ let package = Package(
         .testTarget(
             name: "BanyanAPITests",
             dependencies: [
-                "Banyan", "BanyanServer", "BanyanSync", "BanyanTestSupport",
+                "Banyan", "BanyanPostgres", "BanyanServer", "BanyanSync", "BanyanTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -130,7 +130,7 @@ let package = Package(
         ),
         .testTarget(
             name: "BanyanSyncTests",
-            dependencies: ["Banyan", "BanyanSync", "BanyanServer", "BanyanTestSupport"]
+            dependencies: ["Banyan", "BanyanPostgres", "BanyanSync", "BanyanServer", "BanyanTestSupport"]
         ),
     ],
     swiftLanguageModes: [.v6]

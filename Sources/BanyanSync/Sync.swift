@@ -35,12 +35,14 @@ public struct Sync: Sendable {
     }
 
     /// The transport for `url`: HTTP(S) for URLs (https verified against
-    /// `caFile`'s authorities when given), a local transport for paths.
+    /// `caFile`'s authorities when given), a local transport for paths and
+    /// for the URLs of schemes registered in ``RemoteStoreSchemes``.
     public static func transport(for url: String, token: String? = nil, caFile: String? = nil) throws -> any Transport {
         let lower = url.lowercased()
         if lower.hasPrefix("http://") || lower.hasPrefix("https://") {
             return try HTTPTransport(url: url, token: token, caFile: caFile)
         }
+        if let open = RemoteStoreSchemes.opener(for: url) { return LocalTransport(repository: try open(url)) }
         let path = lower.hasPrefix("file://") ? String(url.dropFirst("file://".count)) : url
         return try LocalTransport(path: path)
     }

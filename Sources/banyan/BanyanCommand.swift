@@ -1,5 +1,7 @@
 import ArgumentParser
 import Banyan
+import BanyanPostgres
+import BanyanSync
 import Foundation
 
 /// The `banyan` command line: a thin layer over the `Banyan` library.
@@ -32,6 +34,10 @@ struct BanyanCommand: AsyncParsableCommand {
         // Whatever way the process ends (here, a signal handler's exit, an
         // argument error), what it printed is written out.
         atexit { Output.flush() }
+        // A PostgreSQL store is a remote URL as a path is (`banyan push postgres://…`).
+        for scheme in ["postgres", "postgresql"] {
+            RemoteStoreSchemes.register(scheme) { try Repository.open(postgres: $0) }
+        }
         do {
             var command = try parseAsRoot(try GlobalOptions.apply(Array(CommandLine.arguments.dropFirst())))
             if var command = command as? any AsyncParsableCommand {

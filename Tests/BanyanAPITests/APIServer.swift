@@ -1,14 +1,26 @@
 import AsyncHTTPClient
 import Banyan
+import BanyanPostgres
 import BanyanServer
 import BanyanSync
 import BanyanTestSupport
 import Foundation
 import Hummingbird
 import NIOCore
+import Testing
 
 /// A server with the REST API on an ephemeral loopback port, and a client for it.
 final class APIServer: Sendable {
+    /// Where the served store lives.
+    enum Store: String, CaseIterable, CustomTestStringConvertible, Sendable {
+        /// A bare Git repository in the server's directory (`store`).
+        case filesystem
+        /// A store of its own on the PostgreSQL test server (``PostgresTestServer``).
+        case postgres
+
+        var testDescription: String { rawValue }
+    }
+
     let port: Int
     let task: Task<Void, any Error>
     let repository: Repository
@@ -21,11 +33,14 @@ final class APIServer: Sendable {
         self.directory = directory
     }
 
-    static func start(token: String? = nil, options: RESTAPI.Options = .init(heartbeat: .milliseconds(200), pollInterval: .milliseconds(50)),
+    static func start(store: Store = .filesystem, token: String? = nil, options: RESTAPI.Options = .init(heartbeat: .milliseconds(200), pollInterval: .milliseconds(50)),
                       git: GitService.Options? = nil, idleTimeout: Duration? = .seconds(60), console: Bool = false)
         async throws -> APIServer {
         let directory = TemporaryDirectory("banyan-api")
-        let repository = try Repository.create(at: directory.appending("store"))
+        let repository = switch store {
+        case .filesystem: try Repository.create(at: directory.appending("store"))
+        case .postgres: try Repository.create(postgres: try PostgresTestServer.url() + "?store=api-\(UUID().uuidString.lowercased())")
+        }
         try repository.branch("main").set(try Key("notes/a"), Data("one".utf8))
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let builder = BanyanServerBuilder(repository: repository,
@@ -37,6 +52,17 @@ final class APIServer: Sendable {
         var iterator = ports.makeAsyncIterator()
         guard let port = await iterator.next() else { throw BanyanError(.io, "server did not start") }
         return APIServer(port: port, task: task, repository: repository, directory: directory)
+    }
+
+    /// Checks the store as git sees it: `git fsck --strict` on the
+    /// repository itself when it is on the filesystem, and on a mirror
+    /// cloned from the server's Git endpoint whatever the store.
+    func expectGitClean() async throws {
+        try repository.flush()
+        if let path = repository.path { try GitRunner.run(["fsck", "--strict"], in: path) }
+        let mirror = directory.appending("mirror-\(UUID().uuidString).git")
+        try await offPool { try GitRunner.run(["clone", "--mirror", "-q", "http://127.0.0.1:\(self.port)/", mirror]) }
+        try GitRunner.run(["fsck", "--strict"], in: mirror)
     }
 
     func stop() async {

@@ -9,8 +9,9 @@ import Testing
 /// against the OpenAPI document.
 @Suite("REST API: conflict inbox")
 struct ConflictsAPITests {
-    @Test func aRecordedConflictIsListedShownAndResolved() async throws {
-        let server = try await APIServer.start()
+    @Test(arguments: APIServer.Store.allCases)
+    func aRecordedConflictIsListedShownAndResolved(_ store: APIServer.Store) async throws {
+        let server = try await APIServer.start(store: store)
         defer { Task { await server.stop() } }
         let repo = server.repository
         let main = try repo.branch("main")
@@ -59,7 +60,6 @@ struct ConflictsAPITests {
 
         reply = try await server.request("GET", "/api/v1/merge/preview?source=side&target=main&onConflict=record")
         #expect(reply.status == 400 && reply.errorCode == "invalidArgument")
-        try repo.flush()
-        try GitRunner.run(["fsck", "--strict"], in: server.directory.appending("store"))
+        try await server.expectGitClean()
     }
 }

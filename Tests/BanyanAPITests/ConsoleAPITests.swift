@@ -8,8 +8,9 @@ import Testing
 @Suite("Web console and its API")
 struct ConsoleAPITests {
     /// main: notes/a "one" → edits; dev (from the first commit): its own changes.
-    static func start(token: String? = nil, readOnly: Bool = false) async throws -> (APIServer, first: String) {
-        let server = try await APIServer.start(token: token, options: .init(readOnly: readOnly, heartbeat: .milliseconds(200),
+    static func start(store: APIServer.Store = .filesystem, token: String? = nil, readOnly: Bool = false)
+        async throws -> (APIServer, first: String) {
+        let server = try await APIServer.start(store: store, token: token, options: .init(readOnly: readOnly, heartbeat: .milliseconds(200),
                                                                             pollInterval: .milliseconds(50)), console: true)
         let repository = server.repository
         let main = try repository.branch("main")
@@ -24,8 +25,9 @@ struct ConsoleAPITests {
         return (server, first.hex)
     }
 
-    @Test func compareCountsCommitsAheadAndBehind() async throws {
-        let (server, _) = try await Self.start()
+    @Test(arguments: APIServer.Store.allCases)
+    func compareCountsCommitsAheadAndBehind(_ store: APIServer.Store) async throws {
+        let (server, _) = try await Self.start(store: store)
         defer { Task { await server.stop() } }
         var reply = try await server.request("GET", "/api/v1/compare?base=main&head=dev")
         OpenAPICheck.check("GET", "/api/v1/compare", reply)
@@ -42,8 +44,9 @@ struct ConsoleAPITests {
         #expect(reply.status == 400 || reply.status == 404)
     }
 
-    @Test func logOfOneKeyAndFromARevision() async throws {
-        let (server, first) = try await Self.start()
+    @Test(arguments: APIServer.Store.allCases)
+    func logOfOneKeyAndFromARevision(_ store: APIServer.Store) async throws {
+        let (server, first) = try await Self.start(store: store)
         defer { Task { await server.stop() } }
         var reply = try await server.request("GET", "/api/v1/log/main?key=notes/a")
         OpenAPICheck.check("GET", "/api/v1/log/{branch}", reply)
@@ -69,8 +72,9 @@ struct ConsoleAPITests {
         #expect(reply.status == 400 && reply.errorCode == "invalidKey")
     }
 
-    @Test func listAtACommitAndDiffAgainstTheFirstParent() async throws {
-        let (server, first) = try await Self.start()
+    @Test(arguments: APIServer.Store.allCases)
+    func listAtACommitAndDiffAgainstTheFirstParent(_ store: APIServer.Store) async throws {
+        let (server, first) = try await Self.start(store: store)
         defer { Task { await server.stop() } }
         var reply = try await server.request("GET", "/api/v1/list/main?at=\(first)")
         OpenAPICheck.check("GET", "/api/v1/list/{branch}", reply)
@@ -90,8 +94,9 @@ struct ConsoleAPITests {
         #expect((reply.json["changes"] as? [[String: Any]])?.map { $0["kind"] as? String } == ["added"])
     }
 
-    @Test func mergePreviewSaysWhatEachKeyBecomesAndStoresNothing() async throws {
-        let (server, _) = try await Self.start()
+    @Test(arguments: APIServer.Store.allCases)
+    func mergePreviewSaysWhatEachKeyBecomesAndStoresNothing(_ store: APIServer.Store) async throws {
+        let (server, _) = try await Self.start(store: store)
         defer { Task { await server.stop() } }
         let mainBefore = try server.repository.branch("main").head()
         var reply = try await server.request("GET", "/api/v1/merge/preview?source=dev&target=main")

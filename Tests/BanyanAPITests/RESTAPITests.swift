@@ -8,8 +8,9 @@ import Testing
 
 @Suite("REST API over HTTP")
 struct RESTAPITests {
-    @Test func keysReadWriteDeleteWithETagsAndCompareAndSwap() async throws {
-        let server = try await APIServer.start()
+    @Test(arguments: APIServer.Store.allCases)
+    func keysReadWriteDeleteWithETagsAndCompareAndSwap(_ store: APIServer.Store) async throws {
+        let server = try await APIServer.start(store: store)
         defer { Task { await server.stop() } }
         let head = try #require(try server.repository.branch("main").head()).hex
         var reply = try await server.request("GET", "/api/v1/kv/main/notes/a")
@@ -46,12 +47,12 @@ struct RESTAPITests {
         reply = try await server.request("DELETE", "/api/v1/kv/main/notes/a")
         OpenAPICheck.check("DELETE", "/api/v1/kv/{branch}/{key}", reply)
         #expect(reply.status == 404)
-        try server.repository.flush()
-        try GitRunner.run(["fsck", "--strict"], in: server.directory.appending("store"))
+        try await server.expectGitClean()
     }
 
-    @Test func branchesListCommitLogDiffAndMerge() async throws {
-        let server = try await APIServer.start()
+    @Test(arguments: APIServer.Store.allCases)
+    func branchesListCommitLogDiffAndMerge(_ store: APIServer.Store) async throws {
+        let server = try await APIServer.start(store: store)
         defer { Task { await server.stop() } }
         var reply = try await server.request("POST", "/api/v1/branches", json: ["name": "dev", "from": "main"])
         OpenAPICheck.check("POST", "/api/v1/branches", reply)
@@ -126,8 +127,7 @@ struct RESTAPITests {
         reply = try await server.request("GET", "/api/v1/openapi.json")
         #expect(reply.status == 200 && reply.json["openapi"] as? String == "3.0.3")
         #expect(reply.body == (try Data(contentsOf: OpenAPICheck.documentURL)))
-        try server.repository.flush()
-        try GitRunner.run(["fsck", "--strict"], in: server.directory.appending("store"))
+        try await server.expectGitClean()
     }
 
     @Test func tokenReadOnlyAndBodyLimitRules() async throws {

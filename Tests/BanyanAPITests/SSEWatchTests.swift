@@ -32,8 +32,9 @@ struct SSEWatchTests {
         return ids
     }
 
-    @Test func aReconnectWithLastEventIDResumesWithoutLoss() async throws {
-        let server = try await APIServer.start()
+    @Test(arguments: APIServer.Store.allCases)
+    func aReconnectWithLastEventIDResumesWithoutLoss(_ store: APIServer.Store) async throws {
+        let server = try await APIServer.start(store: store)
         defer { Task { await server.stop() } }
         let main = try server.repository.branch("main")
         // Resuming from the current head, so commits made before the stream is

@@ -14,7 +14,7 @@ struct ConflictInboxSyncTests {
     func aConflictRecordedOnOneDeviceIsResolvedOnAnother(_ kind: SyncRoundTests.Server) async throws {
         let dir = TemporaryDirectory()
         let (url, server, stop) = try await SyncRoundTests().serve(kind, in: dir)
-        let laptop = try await cloneInMemory(url), phone = try await cloneInMemory(url)
+        let laptop = try await kind.devices.clone(url), phone = try await kind.devices.clone(url)
         try commit(laptop, "title", "laptop's", time: 1_800_000_100)
         try commit(phone, "title", "phone's", time: 1_800_000_200)
         _ = try await Sync(repository: laptop).sync(branches: ["main"])
@@ -25,7 +25,7 @@ struct ConflictInboxSyncTests {
         #expect(!recorded.hasConflicts && recorded.inboxPushed && recorded.openConflicts == 1)
         // The phone's edit is newer, so the branch keeps it meanwhile.
         #expect(try text(phone, "title") == "phone's")
-        let served = try Repository.open(at: server.path!)
+        let served = try SyncRoundTests().reopened(server)
         #expect(try ConflictInbox(repository: served).records().map(\.key) == [try Key("title")])
 
         let pulled = try await Sync(repository: laptop).sync(branches: ["main"], onConflict: .record)
@@ -44,7 +44,7 @@ struct ConflictInboxSyncTests {
         #expect(try ConflictInbox(repository: phone).head() == (try ConflictInbox(repository: served).head()))
         let again = try await Sync(repository: phone).sync(branches: ["main"], onConflict: .record)
         #expect(again.isNothingToDo)
-        try GitRunner.run(["fsck", "--strict"], in: server.path!)
+        try await expectGitClean(server, servedAt: url)
         await stop()
     }
 

@@ -54,12 +54,14 @@ struct LiveSyncTests {
         return Set(heads).count == 1
     }
 
-    @Test(.timeLimit(.minutes(1)))
-    func twoStoresConvergeThroughAServer() async throws {
-        let server = try Repository.inMemory()
+    /// The server's store and both devices' stores in memory, or all in
+    /// PostgreSQL (the server's change stream then fed by LISTEN/NOTIFY).
+    @Test(.timeLimit(.minutes(1)), arguments: StoreBackend.allCases)
+    func twoStoresConvergeThroughAServer(_ backend: StoreBackend) async throws {
+        let server = try backend.make()
         try commit(server, "seed", "1")
         let remote = try await TestServer.start(server)
-        let laptop = try await cloneInMemory(remote.url), phone = try await cloneInMemory(remote.url)
+        let laptop = try await backend.clone(remote.url), phone = try await backend.clone(remote.url)
         let laptopSync = try Running(laptop), phoneSync = try Running(phone)
 
         try commit(laptop, "from/laptop", "1", "laptop 1")

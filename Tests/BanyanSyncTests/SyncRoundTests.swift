@@ -4,20 +4,36 @@ import BanyanTestSupport
 import Foundation
 import Testing
 
-/// `Sync.sync`: fetch, merge, push in one round, against a Banyan server and `git http-backend`.
+/// `Sync.sync`: fetch, merge, push in one round, against a Banyan server (its
+/// store on the filesystem or in PostgreSQL) and `git http-backend`.
 @Suite("Sync: one round", .serialized)
 struct SyncRoundTests {
-    enum Server: CaseIterable { case banyanHTTP, gitHTTPBackend }
+    enum Server: String, CaseIterable, CustomTestStringConvertible {
+        case banyanHTTP, gitHTTPBackend
+        /// `banyan serve` on a PostgreSQL store, its devices' stores in PostgreSQL too.
+        case banyanHTTPPostgres
+
+        var testDescription: String { rawValue }
+
+        /// Where the devices syncing with this server keep their stores.
+        var devices: StoreBackend { self == .banyanHTTPPostgres ? .postgres : .memory }
+    }
 
     /// Serves a new store with one commit; returns its URL, the store and a stop action.
     func serve(_ kind: Server, in dir: TemporaryDirectory) async throws -> (url: String, store: Repository, stop: @Sendable () async -> Void) {
         let path = dir.appending("server.git")
-        let store = try makeStore(path, commits: 1)
         switch kind {
         case .banyanHTTP:
+            let store = try makeStore(path, commits: 1)
+            let server = try await TestServer.start(store)
+            return (server.url, store, { await server.stop() })
+        case .banyanHTTPPostgres:
+            let store = try StoreBackend.postgres.make()
+            try commit(store, "notes/n0", "note 0", "commit 0", time: 1_700_000_000)
             let server = try await TestServer.start(store)
             return (server.url, store, { await server.stop() })
         case .gitHTTPBackend:
+            let store = try makeStore(path, commits: 1)
             let backend = try GitHTTPBackend(root: dir.path)
             return (backend.url + "server.git", store, { backend.stop() })
         }
@@ -27,13 +43,13 @@ struct SyncRoundTests {
     func pushFastForwardMergeAndNothingToDo(_ kind: Server) async throws {
         let dir = TemporaryDirectory()
         let (url, server, stop) = try await serve(kind, in: dir)
-        let laptop = try await cloneInMemory(url), phone = try await cloneInMemory(url)
+        let laptop = try await kind.devices.clone(url), phone = try await kind.devices.clone(url)
 
         try commit(laptop, "plan", "v2")
         let pushed = try await Sync(repository: laptop).sync(branches: ["main"])
         let laptopMain = try #require(pushed.branches.first)
         #expect(laptopMain.action == .upToDate && laptopMain.pushed && laptopMain.attempts == 1)
-        #expect(try Repository.open(at: server.path!).branch("main").head() == (try laptop.branch("main").head()))
+        #expect(try reopened(server).branch("main").head() == (try laptop.branch("main").head()))
 
         let pulled = try await Sync(repository: phone).sync(branches: ["main"])
         #expect(pulled.branches.first?.action == .fastForwarded && pulled.branches.first?.pushed == false)
@@ -52,8 +68,15 @@ struct SyncRoundTests {
         let again = try await Sync(repository: laptop).sync(branches: ["main"])
         #expect(again.isNothingToDo)
         #expect(try messages(laptop).filter { $0 == "set plan" }.count == 2, "a commit was duplicated")
-        try GitRunner.run(["fsck", "--strict"], in: server.path!)
+        try await expectGitClean(server, servedAt: url)
         await stop()
+    }
+
+    /// `store` as another process would open it afresh (a store in
+    /// PostgreSQL is read from the database whatever object reads it).
+    func reopened(_ store: Repository) throws -> Repository {
+        if let path = store.path { return try Repository.open(at: path) }
+        return store
     }
 
     @Test func conflictsLeaveBothSidesAlone() async throws {

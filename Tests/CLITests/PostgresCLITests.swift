@@ -177,6 +177,46 @@ import Testing
         #expect(try GitRunner.run(["log", "--format=%s", "main"], in: out).text == "pg\nn2\nn1\nn0")
     }
 
+    @Test("a PostgreSQL store is a remote URL of its own: push to it, clone, pull and fetch from it, with no server between")
+    func aPostgresStoreIsARemoteURL() throws {
+        let dir = TemporaryDirectory("banyan-pg-remote")
+        let home = dir.appending("home.git")
+        try CLI.ok(home, ["init"])
+        for i in 0..<3 { try CLI.ok(home, ["set", "notes/n\(i)", "value \(i)", "-m", "n\(i)"]) }
+        let url = try storeURL("remote")
+        try CLI.ok(url, ["init"])
+        try CLI.ok(home, ["remote", "add", "cloud", url])
+        let pushed = try CLI.run(["-C", home, "push", "cloud", "main"])
+        #expect(pushed.status == 0 && pushed.text == "ok refs/heads/main", "\(pushed.stderr)")
+        try expectSameObjects(home, url)
+
+        // A clone names the new store after the URL's store.
+        let cloned = try CLI.run(["clone", url], in: dir.path)
+        #expect(cloned.status == 0, "\(cloned.stderr)")
+        let clone = dir.appending(try PostgresLocation(url: url).store)
+        try GitRunner.run(["fsck", "--strict"], in: clone)
+        #expect(try GitRunner.run(["log", "--format=%s", "main"], in: clone).text == "n2\nn1\nn0")
+
+        // A write in the PostgreSQL store reaches both by pull and fetch.
+        try CLI.ok(url, ["set", "notes/cloud", "from the cloud", "-m", "cloud"])
+        try CLI.ok(clone, ["pull"])
+        #expect(try CLI.ok(clone, ["get", "notes/cloud"]) == "from the cloud")
+        try CLI.ok(home, ["fetch", "cloud"])
+        #expect(try CLI.ok(home, ["rev-parse", "cloud/main"]) == (try CLI.ok(url, ["rev-parse", "main"])))
+
+        // A push that is not a fast-forward is refused; the store keeps its head.
+        try CLI.ok(home, ["set", "notes/diverged", "x", "-m", "diverged"])
+        let refused = try CLI.run(["-C", home, "push", "cloud", "main"])
+        #expect(refused.status == 1 && refused.stderr.contains("rejected refs/heads/main"), "\(refused.stderr)")
+        #expect(try CLI.ok(url, ["get", "notes/cloud"]) == "from the cloud")
+
+        // A store the database does not hold is a clear error, and nothing is made.
+        let missing = try storeURL("absent")
+        let failed = try CLI.run(["clone", missing, dir.appending("absent.git")])
+        #expect(failed.status == 2 && failed.stderr.contains("has no store named"), "\(failed.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir.appending("absent.git")))
+    }
+
     /// Expects the filesystem store at `path` and the PostgreSQL store at `url` to hold the same objects, byte for byte.
     private func expectSameObjects(_ path: String, _ url: String) throws {
         let files = try Repository.open(at: path)

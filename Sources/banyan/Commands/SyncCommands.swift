@@ -28,6 +28,7 @@ struct Clone: AsyncParsableCommand {
         while name.hasSuffix("/") { name.removeLast() }
         name = (name as NSString).lastPathComponent
         if name.hasSuffix(".git") { name.removeLast(4) }
+        if PostgresLocation.isURL(url) { name = (try? PostgresLocation(url: url).store) ?? "" }
         let target = path ?? (name.isEmpty || name.contains(":") ? "clone" : name)
         let (url, depth, branch, token, progress, warning) = (url, depth, branch, remote.resolvedToken, remote.progress, remote.warning)
         let caFile = remote.resolvedCAFile

@@ -1,13 +1,51 @@
 import Banyan
+import BanyanPostgres
 import BanyanSync
+import BanyanTestSupport
 import Foundation
 import Synchronization
+import Testing
+
+/// Where a test keeps the stores of its devices (and of a server it runs in-process).
+enum StoreBackend: String, CaseIterable, CustomTestStringConvertible, Sendable {
+    /// `Repository.inMemory()`.
+    case memory
+    /// A store of its own on the PostgreSQL test server (``PostgresTestServer``).
+    case postgres
+
+    var testDescription: String { rawValue }
+
+    /// A new, empty store.
+    func make() throws -> Repository {
+        switch self {
+        case .memory: try Repository.inMemory()
+        case .postgres: try Repository.create(postgres: try PostgresTestServer.url() + "?store=sync-\(UUID().uuidString.lowercased())")
+        }
+    }
+
+    /// A new store cloned from `url` (remote `origin`, branch `main`).
+    func clone(_ url: String) async throws -> Repository {
+        let repository = try make()
+        try await Sync.clone(url: url, into: repository)
+        return repository
+    }
+}
 
 /// A new in-memory store cloned from `url` (remote `origin`, branch `main`).
 func cloneInMemory(_ url: String) async throws -> Repository {
-    let repository = try Repository.inMemory()
-    try await Sync.clone(url: url, into: repository)
-    return repository
+    try await StoreBackend.memory.clone(url)
+}
+
+/// Checks `store` as git sees it: `git fsck --strict` on it when it is on
+/// the filesystem, else on a mirror cloned from `url`, where it is served.
+func expectGitClean(_ store: Repository, servedAt url: String) async throws {
+    if let path = store.path {
+        try await git(["fsck", "--strict"], in: path)
+        return
+    }
+    let mirror = TemporaryDirectory()
+    try await git(["clone", "--mirror", "-q", url, mirror.appending("mirror.git")])
+    try await git(["fsck", "--strict"], in: mirror.appending("mirror.git"))
 }
 
 /// The value of `key` on `main`, as text; nil when absent.
