@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A throwaway PostgreSQL server for the tests of the PostgreSQL backend.
 #
-#   scripts/postgres-test-server.sh start [--owner-pid PID]
+#   scripts/postgres-test-server.sh start [--owner-pid PID] [--durable]
 #       initdb + pg_ctl into a new temporary directory, listening on a free
 #       port of 127.0.0.1 (its unix socket in that directory too), with a
 #       database `banyan_test`. The last line on stdout is
@@ -10,6 +10,8 @@
 #           BANYAN_TEST_POSTGRES_DIR=DIRECTORY
 #       With --owner-pid, the server stops and its directory is removed once
 #       process PID has exited (a test process that started it for itself).
+#       With --durable, fsync, synchronous_commit and full_page_writes keep
+#       PostgreSQL's defaults (on): for benchmarks of durable commits (W6).
 #   scripts/postgres-test-server.sh restart DIRECTORY
 #       restarts that server (fast shutdown: its clients' connections drop).
 #   scripts/postgres-test-server.sh stop DIRECTORY
@@ -18,9 +20,9 @@
 # Debian's `postgresql` package provides the binaries. initdb refuses to run
 # as root, so as root the server runs as the `postgres` system user the
 # package creates (the role in the URL is then `postgres`); otherwise as the
-# caller. The server is tuned for tests, not for keeping data: fsync,
-# synchronous_commit and full_page_writes are off, so a crash of the machine
-# may lose what it held (nothing the tests keep).
+# caller. Without --durable the server is tuned for tests, not for keeping
+# data: fsync, synchronous_commit and full_page_writes are off, so a crash of
+# the machine may lose what it held (nothing the tests keep).
 set -euo pipefail
 
 bindir() {
@@ -60,10 +62,14 @@ stop_server() {
 }
 
 start_server() {
-  local owner_pid=""
-  if [ "${1:-}" = "--owner-pid" ]; then
-    owner_pid=$2
-  fi
+  local owner_pid="" durable=""
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --owner-pid) owner_pid=$2; shift 2 ;;
+      --durable) durable=1; shift ;;
+      *) echo "postgres-test-server: unknown option $1" >&2; exit 2 ;;
+    esac
+  done
   local bin dir port user
   bin=$(bindir)
   dir=$(mktemp -d /tmp/banyan-postgres.XXXXXX)
@@ -80,7 +86,9 @@ start_server() {
   }
   port=$(free_port)
   local options="-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$dir"
-  options+=" -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+  if [ -z "$durable" ]; then
+    options+=" -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+  fi
   options+=" -c max_connections=400 -c shared_buffers=64MB"
   as_server_user "$bin/pg_ctl" -D "$dir/data" -o "$options" -l "$dir/server.log" -w -t 60 start >/dev/null || {
     cat "$dir/server.log" >&2
@@ -104,5 +112,5 @@ case "${1:-}" in
   start) shift; start_server "$@" ;;
   restart) restart_server "$2" ;;
   stop) stop_server "$2" ;;
-  *) echo "usage: $0 start [--owner-pid PID] | restart DIRECTORY | stop DIRECTORY" >&2; exit 2 ;;
+  *) echo "usage: $0 start [--owner-pid PID] [--durable] | restart DIRECTORY | stop DIRECTORY" >&2; exit 2 ;;
 esac

@@ -32,6 +32,20 @@ enum Processes {
         return seconds
     }
 
+    /// Runs `executable args` and returns what it printed on stdout; throws when it exits non-zero.
+    static func output(_ executable: String, _ args: [String]) throws -> String {
+        let process = configured(executable, args)
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw BanyanError(.io, "\(executable) \(args.joined(separator: " ")) exited \(process.terminationStatus)")
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+
     /// Runs `git args` in `directory`; returns its wall time in seconds.
     @discardableResult
     static func git(_ args: [String], in directory: String? = nil) throws -> Double {

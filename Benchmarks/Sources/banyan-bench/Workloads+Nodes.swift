@@ -8,9 +8,12 @@ extension Workloads {
     /// PostgreSQL (`$BANYAN_BENCH_POSTGRES_URL`), served by one and then by
     /// three `banyan serve` processes at once; 6 keep-alive HTTP clients,
     /// spread over the nodes, PUT `serviceWrites` single-key values (W7's
-    /// writes, each its own commit through a compare-and-swap of `main`),
-    /// then GET `reads` of them back through the nodes, each value checked.
-    /// Writes/s and reads/s per backend and node count, in one run.
+    /// writes, each its own commit through a compare-and-swap of `main`).
+    /// Then W2 through the tier: one `POST /api/v1/commit/main` of `keys`
+    /// values (at most 20,000) to the first node; and W3 over it: the 6
+    /// clients GET `reads` of them (at most 20,000) through the nodes, each
+    /// value checked. Writes/s, W2's wall time and reads/s per backend and
+    /// node count, in one run.
     static func nodes(_ scale: Scale, at path: String) throws -> [Figure] {
         guard let server = ProcessInfo.processInfo.environment["BANYAN_BENCH_POSTGRES_URL"], !server.isEmpty else {
             throw BanyanError(.invalidArgument, "PGN needs BANYAN_BENCH_POSTGRES_URL=postgres://USER@HOST:PORT/DB (scripts/postgres-test-server.sh start makes a server)")
@@ -35,56 +38,83 @@ extension Workloads {
                     guard let port = URL(string: node.url)?.port else { throw BanyanError(.io, "no port in \(node.url)") }
                     return port
                 }
-                let (writes, reads) = try drive(ports: ports, writes: scale.serviceWrites, reads: min(scale.reads, 20_000))
-                figures.append(Figure(name: "\(backend), \(count) node\(count == 1 ? "" : "s"): writes/s", value: writes, unit: "writes/s"))
-                figures.append(Figure(name: "\(backend), \(count) node\(count == 1 ? "" : "s"): reads/s", value: reads, unit: "reads/s"))
+                let label = "\(backend), \(count) node\(count == 1 ? "" : "s")"
+                let writes = try drive(ports: ports, writes: scale.serviceWrites)
+                figures.append(Figure(name: "\(label): W7 writes/s", value: writes, unit: "writes/s"))
+                let keys = min(scale.keys, 20_000)
+                figures.append(Figure(name: "\(label): W2 via REST", value: try bulkCommit(port: ports[0], keys: keys), unit: "s"))
+                let reads = try readBack(ports: ports, keys: keys, reads: min(scale.reads, 20_000))
+                figures.append(Figure(name: "\(label): W3 reads/s", value: reads, unit: "reads/s"))
             }
         }
         return figures
     }
 
-    /// 6 clients, client `c` on node `c % ports.count`: the writes, then
-    /// the reads (each checked); returns writes/s and reads/s.
-    private static func drive(ports: [Int], writes: Int, reads: Int) throws -> (Double, Double) {
-        let clients = 6
+    /// The clients of the tier: client `c` on node `c % ports.count`.
+    private static let clients = 6
+
+    /// Runs `body` on each client at once, on threads of its own; returns
+    /// the wall time, or throws the first client's failure.
+    private static func phase(ports: [Int], _ body: @escaping @Sendable (HTTPConnection, Int) throws -> Void) throws -> Double {
         let failures = Mutex<[String]>([])
-        func phase(_ body: @escaping @Sendable (HTTPConnection, Int) throws -> Void) -> Double {
-            let start = Date()
-            let group = DispatchGroup()
-            for client in 0..<clients {
-                group.enter()
-                Thread {
-                    defer { group.leave() }
-                    do {
-                        try body(try HTTPConnection(port: ports[client % ports.count]), client)
-                    } catch {
-                        failures.withLock { $0.append("client \(client): \(error)") }
-                    }
-                }.start()
-            }
-            group.wait()
-            return Date().timeIntervalSince(start)
+        let start = Date()
+        let group = DispatchGroup()
+        for client in 0..<clients {
+            group.enter()
+            Thread {
+                defer { group.leave() }
+                do {
+                    try body(try HTTPConnection(port: ports[client % ports.count]), client)
+                } catch {
+                    failures.withLock { $0.append("client \(client): \(error)") }
+                }
+            }.start()
         }
+        group.wait()
+        if let failure = failures.withLock({ $0.first }) { throw BanyanError(.io, failure) }
+        return Date().timeIntervalSince(start)
+    }
+
+    /// W7's writes, spread over the clients; returns writes/s.
+    private static func drive(ports: [Int], writes: Int) throws -> Double {
         let perClient = writes / clients
-        let writeSeconds = phase { connection, client in
+        let writeSeconds = try phase(ports: ports) { connection, client in
             for i in 0..<perClient {
                 let n = client * perClient + i
                 let status = try connection.put("/api/v1/kv/main/" + BenchData.key(n).description, BenchData.value("n", n))
                 if status != 200 { throw BanyanError(.io, "PUT \(n) answered \(status)") }
             }
         }
-        if let failure = failures.withLock({ $0.first }) { throw BanyanError(.io, failure) }
+        return Double(perClient * clients) / writeSeconds
+    }
+
+    /// W2 through one node: one commit setting keys 0..<keys to W2's
+    /// values; returns its wall time, the request's encoding included.
+    private static func bulkCommit(port: Int, keys: Int) throws -> Double {
+        let start = Date()
+        var set: [String: String] = [:]
+        for n in 0..<keys { set[BenchData.key(n).description] = String(decoding: BenchData.value("b", n), as: UTF8.self) }
+        let body = try JSONSerialization.data(withJSONObject: ["set": set, "message": "W2"])
+        let (status, answer) = try HTTPConnection(port: port).post("/api/v1/commit/main", body)
+        guard status == 200 else {
+            throw BanyanError(.io, "W2's commit answered \(status): \(String(decoding: answer.prefix(300), as: UTF8.self))")
+        }
+        return Date().timeIntervalSince(start)
+    }
+
+    /// W3 over W2's commit, spread over the clients and nodes, each value
+    /// checked; returns reads/s.
+    private static func readBack(ports: [Int], keys: Int, reads: Int) throws -> Double {
         let readsPerClient = reads / clients
-        let readSeconds = phase { connection, client in
+        let readSeconds = try phase(ports: ports) { connection, client in
             for i in 0..<readsPerClient {
-                let n = ((client * readsPerClient + i) * 7919) % (perClient * clients)
+                let n = ((client * readsPerClient + i) * 7919) % keys
                 let (status, body) = try connection.get("/api/v1/kv/main/" + BenchData.key(n).description)
-                guard status == 200, Data(body) == BenchData.value("n", n) else {
+                guard status == 200, Data(body) == BenchData.value("b", n) else {
                     throw BanyanError(.corruptObject, "GET \(n) answered \(status) with another value")
                 }
             }
         }
-        if let failure = failures.withLock({ $0.first }) { throw BanyanError(.io, failure) }
-        return (Double(perClient * clients) / writeSeconds, Double(readsPerClient * clients) / readSeconds)
+        return Double(readsPerClient * clients) / readSeconds
     }
 }

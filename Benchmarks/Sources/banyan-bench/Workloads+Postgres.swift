@@ -11,7 +11,11 @@ extension Workloads {
     /// 20,000 keys and reads, so a run stays within minutes). Then how long
     /// a ref update through one backend takes to reach another backend's
     /// notifier on the same store (`LISTEN/NOTIFY`, two nodes in one
-    /// process), the update's own commit included: the median of 50.
+    /// process), the update's own commit included: the median of 50. Last,
+    /// W6's durable commits: the filesystem with `durability: .commit`
+    /// against PostgreSQL as the server is set (named in the figure: a
+    /// commit is durable there only with `fsync` and `synchronous_commit`
+    /// on, as `scripts/postgres-test-server.sh start --durable` makes it).
     static func postgres(_ scale: Scale, at path: String) throws -> [Figure] {
         guard let server = ProcessInfo.processInfo.environment["BANYAN_BENCH_POSTGRES_URL"], !server.isEmpty else {
             throw BanyanError(.invalidArgument, "PG needs BANYAN_BENCH_POSTGRES_URL=postgres://USER@HOST:PORT/DB (scripts/postgres-test-server.sh start makes a server)")
@@ -57,7 +61,28 @@ extension Workloads {
         }
         figures.append(Figure(name: "postgres change to other node", value: try notificationMilliseconds(server),
                               unit: "ms"))
+        let durableFiles = try Repository.create(at: path + "/" + UUID().uuidString + ".git", configuration: .init(durability: .commit))
+        figures.append(Figure(name: "filesystem W6 commits/s", value: try durableCommitsPerSecond(durableFiles, scale), unit: "commits/s"))
+        let durableRows = try Repository.create(postgres: server + "?store=bench-w6-" + UUID().uuidString.lowercased())
+        figures.append(Figure(name: "postgres W6 commits/s (\(try durabilitySettings(server)))",
+                              value: try durableCommitsPerSecond(durableRows, scale), unit: "commits/s"))
         return figures
+    }
+
+    /// The server's `fsync` and `synchronous_commit`, read with psql
+    /// (Debian's, beside initdb, or on the PATH), as `fsync=on
+    /// synchronous_commit=on`.
+    private static func durabilitySettings(_ server: String) throws -> String {
+        let candidates = ((try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? [])
+            .sorted { $0.compare($1, options: .numeric) == .orderedDescending }.map { "/usr/lib/postgresql/\($0)/bin/psql" }
+            + ["/usr/bin/psql"]
+        guard let psql = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+            throw BanyanError(.io, "PG's W6 needs psql to read the server's fsync setting; install Debian's postgresql-client")
+        }
+        return try ["fsync", "synchronous_commit"].map { setting in
+            let value = try Processes.output(psql, [server, "-tAc", "SHOW \(setting)"]).trimmingCharacters(in: .whitespacesAndNewlines)
+            return "\(setting)=\(value)"
+        }.joined(separator: " ")
     }
 
     /// The median time from starting a compare-and-swap on one backend to

@@ -165,6 +165,11 @@ final class HTTPConnection {
         try send("PUT", path, body).status
     }
 
+    /// Sends `POST path` with `body`; returns the status code and the response body.
+    func post(_ path: String, _ body: Data) throws -> (status: Int, body: [UInt8]) {
+        try send("POST", path, body)
+    }
+
     /// Sends `GET path`; returns the status code and the body.
     func get(_ path: String) throws -> (status: Int, body: [UInt8]) {
         try send("GET", path, Data())

@@ -215,6 +215,11 @@ enum Workloads {
     /// W6: four writers, each on its own branch, every commit fsync'd before it returns.
     static func durable(_ scale: Scale, at path: String) throws -> [Figure] {
         let repo = try Repository.create(at: path, configuration: .init(durability: .commit))
+        return [Figure(name: "commits/s", value: try durableCommitsPerSecond(repo, scale), unit: "commits/s")]
+    }
+
+    /// W6's writers on `repo`, whose backend makes each commit durable before it returns; commits/s.
+    static func durableCommitsPerSecond(_ repo: Repository, _ scale: Scale) throws -> Double {
         let start = Date()
         let failures = NSLock()
         nonisolated(unsafe) var firstError: (any Error)?
@@ -231,8 +236,7 @@ enum Workloads {
             }
         }
         if let firstError { throw firstError }
-        let seconds = Date().timeIntervalSince(start)
-        return [Figure(name: "commits/s", value: Double(4 * scale.durableCommits) / seconds, unit: "commits/s")]
+        return Double(4 * scale.durableCommits) / Date().timeIntervalSince(start)
     }
 
     static func bulkLoad(_ repo: Repository, _ scale: Scale) throws {
