@@ -35,6 +35,12 @@ public struct BanyanServerBuilder {
         public var tls: TLSFiles?
         /// Whether to serve the web console (``ConsoleRoutes``) at `/`; its files load without the token.
         public var console: Bool
+        /// Origins besides the server's own whose browser writes are accepted
+        /// (see `BanyanServerBuilder.origin(_:)` for the form): the public
+        /// origin of a reverse proxy that rewrites `Host`, such as
+        /// `https://notes.example.com`. ``BanyanServerBuilder/application(onRunning:)``
+        /// refuses one that is not an origin.
+        public var trustedOrigins: [String] = []
 
         /// A configuration; defaults serve on 127.0.0.1:8080 without a token or console, closing
         /// connections idle for 60 s, and allow 3 s for requests in flight when stopped.
@@ -68,7 +74,7 @@ public struct BanyanServerBuilder {
         self.service = GitService(repository: repository, options: configuration.git)
         let router = Router()
         router.add(middleware: JSONErrorMiddleware())
-        router.add(middleware: CrossOriginMiddleware())
+        router.add(middleware: CrossOriginMiddleware(trustedOrigins: configuration.trustedOrigins))
         if let token = configuration.token {
             let console = configuration.console
             router.add(middleware: TokenAuthMiddleware(token: token, isPublic: { console && ConsoleRoutes.isPublic($0) }))
@@ -82,8 +88,10 @@ public struct BanyanServerBuilder {
     ///
     /// Run it through ``serviceGroup(stoppingOn:onRunning:)`` to get the shutdown deadline, or as
     /// a ServiceLifecycle service of your own. Throws `invalidArgument` when
-    /// the configuration's TLS files do not make a server certificate.
+    /// the configuration's TLS files do not make a server certificate, or a
+    /// trusted origin is not an origin.
     public func application(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws -> some ApplicationProtocol {
+        for origin in configuration.trustedOrigins { _ = try Self.origin(origin) }
         let logger = self.logger
         let idleTimeout = configuration.idleTimeout.map { TimeAmount.nanoseconds(Int64($0 / .nanoseconds(1))) }
         let http1 = HTTPServerBuilder.http1(configuration: .init(additionalChannelHandlers: [ParseErrorBodyHandler()], idleTimeout: idleTimeout))

@@ -34,7 +34,8 @@ final class APIServer: Sendable {
     }
 
     static func start(store: Store = .filesystem, token: String? = nil, options: RESTAPI.Options = .init(heartbeat: .milliseconds(200), pollInterval: .milliseconds(50)),
-                      git: GitService.Options? = nil, idleTimeout: Duration? = .seconds(60), console: Bool = false)
+                      git: GitService.Options? = nil, idleTimeout: Duration? = .seconds(60), console: Bool = false,
+                      trustedOrigins: [String] = [])
         async throws -> APIServer {
         let directory = TemporaryDirectory("banyan-api")
         let repository = switch store {
@@ -43,9 +44,13 @@ final class APIServer: Sendable {
         }
         try repository.branch("main").set(try Key("notes/a"), Data("one".utf8))
         let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let builder = BanyanServerBuilder(repository: repository,
-                                          configuration: .init(host: "127.0.0.1", port: 0, token: token, git: git ?? .init(readOnly: options.readOnly),
-                                                               logLevel: .critical, idleTimeout: idleTimeout, console: console))
+        var configuration = BanyanServerBuilder.Configuration(host: "127.0.0.1", port: 0, token: token,
+                                                              git: git ?? .init(readOnly: options.readOnly), logLevel: .critical,
+                                                              idleTimeout: idleTimeout, console: console)
+        configuration.trustedOrigins = trustedOrigins
+        let builder = BanyanServerBuilder(repository: repository, configuration: configuration)
+        var options = options
+        options.trustedOrigins = trustedOrigins
         RESTAPI.add(to: builder.router, repository: repository, options: options)
         let app = try builder.application { port in continuation.yield(port) }
         let task = Task { try await app.run() }

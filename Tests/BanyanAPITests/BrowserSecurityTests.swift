@@ -37,6 +37,43 @@ struct BrowserSecurityTests {
         #expect(!CrossOriginMiddleware<BasicRequestContext>.sameAuthority(origin: "http://example.com", host: "example.com:443"))
     }
 
+    /// Behind a reverse proxy that rewrites `Host`, the console's writes
+    /// carry the proxy's public origin: refused unless that origin is
+    /// trusted, and then accepted while every other origin stays refused.
+    @Test func aTrustedOriginBehindAProxyMayWrite() async throws {
+        let proxied = ["Origin": "https://notes.example.com", "Sec-Fetch-Site": "same-origin"]
+        let plain = try await APIServer.start()
+        var reply = try await plain.request("PUT", "/api/v1/kv/main/notes/proxied", body: Data("x".utf8), headers: proxied)
+        #expect(reply.status == 403 && reply.errorCode == "crossOrigin")
+        await plain.stop()
+
+        let server = try await APIServer.start(trustedOrigins: ["HTTPS://Notes.Example.com:443/", "http://10.0.0.5:8080"])
+        defer { Task { await server.stop() } }
+        for headers in [proxied, ["Origin": "https://notes.example.com", "Sec-Fetch-Site": "cross-site"], ["Origin": "http://10.0.0.5:8080"]] {
+            reply = try await server.request("PUT", "/api/v1/kv/main/notes/proxied", body: Data("x".utf8), headers: headers)
+            #expect(reply.status == 200, "\(headers)")
+            reply = try await server.request("POST", "/api/v1/commit/main", json: ["set": ["notes/proxied": "y"]], headers: headers)
+            #expect(reply.status == 200, "\(headers)")
+        }
+        for headers in [["Origin": "http://notes.example.com"], ["Origin": "https://notes.example.com:8443"],
+                        ["Origin": "https://evil.example"], ["Sec-Fetch-Site": "cross-site"]] {
+            reply = try await server.request("PUT", "/api/v1/kv/main/notes/evil", body: Data("x".utf8), headers: headers)
+            #expect(reply.status == 403 && reply.errorCode == "crossOrigin", "\(headers)")
+        }
+        #expect(try server.repository.branch("main").find(try Key("notes/evil")) == nil)
+
+        #expect(try BanyanServerBuilder.origin("https://notes.example.com:443") == "https://notes.example.com")
+        #expect(try BanyanServerBuilder.origin("http://[::1]:8080") == "http://[::1]:8080")
+        for bad in ["notes.example.com", "ftp://notes.example.com", "https://notes.example.com/app", "https://", "https://a@b.example",
+                    "https://notes.example.com?x=1"] {
+            #expect(throws: BanyanError.self, "\(bad)") { try BanyanServerBuilder.origin(bad) }
+        }
+        var configuration = BanyanServerBuilder.Configuration(port: 0)
+        configuration.trustedOrigins = ["https://notes.example.com/app"]
+        let repository = try Repository.inMemory()
+        #expect(throws: BanyanError.self) { try BanyanServerBuilder(repository: repository, configuration: configuration).application() }
+    }
+
     /// A value holding HTML and script, opened in a browser, is served as
     /// bytes the browser must not sniff, under a sandbox that gives it no
     /// origin: it cannot run as a page of the server and read the console's token.

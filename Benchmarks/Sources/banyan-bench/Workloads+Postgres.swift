@@ -11,7 +11,11 @@ extension Workloads {
     /// 20,000 keys and reads, so a run stays within minutes). Then how long
     /// a ref update through one backend takes to reach another backend's
     /// notifier on the same store (`LISTEN/NOTIFY`, two nodes in one
-    /// process), the update's own commit included: the median of 50. Last,
+    /// process), the update's own commit included: the median of 50. The
+    /// space each store takes: the filesystem store's files (append pack
+    /// with deltas, after a flush), against the PostgreSQL store's object
+    /// rows (`pg_column_size` of the bodies, which is after TOAST's
+    /// compression, plus the key and row header; indexes not counted). Last,
     /// W6's durable commits: the filesystem with `durability: .commit`
     /// against PostgreSQL as the server is set (named in the figure: a
     /// commit is durable there only with `fsync` and `synchronous_commit`
@@ -24,29 +28,36 @@ extension Workloads {
         small.historyCommits = min(scale.historyCommits, 2_000)
         small.keys = min(scale.keys, 20_000)
         small.reads = min(scale.reads, 20_000)
-        let backends: [(name: String, create: () throws -> (Repository, () throws -> Repository))] = [
+        typealias Store = (repository: Repository, reopen: () throws -> Repository, bytes: () throws -> Int)
+        let backends: [(name: String, create: () throws -> Store)] = [
             ("filesystem", {
                 let store = path + "/" + UUID().uuidString + ".git"
-                return (try Repository.create(at: store), { try Repository.open(at: store) })
+                return (try Repository.create(at: store), { try Repository.open(at: store) }, { try diskUsage(store) })
             }),
             ("postgres", {
-                let store = server + "?store=bench-" + UUID().uuidString.lowercased()
-                return (try Repository.create(postgres: store), { try Repository.open(postgres: store) })
+                let name = "bench-" + UUID().uuidString.lowercased()
+                let store = server + "?store=" + name
+                return (try Repository.create(postgres: store), { try Repository.open(postgres: store) },
+                        { try rowBytes(server, store: name) })
             }),
         ]
         var figures: [Figure] = []
         for backend in backends {
-            let (history, _) = try backend.create()
+            let history = try backend.create()
             var start = Date()
-            try writeHistory(history, small, batched: false)
+            try writeHistory(history.repository, small, batched: false)
             figures.append(Figure(name: "\(backend.name) commits/s", value: Double(small.historyCommits) / Date().timeIntervalSince(start),
                                   unit: "commits/s"))
+            try history.repository.flush()
+            figures.append(Figure(name: "\(backend.name) W1T store bytes", value: Double(try history.bytes()), unit: "bytes"))
 
-            let (bulk, reopen) = try backend.create()
+            let bulk = try backend.create()
             start = Date()
-            try bulkLoad(bulk, small)
-            try bulk.flush()
+            try bulkLoad(bulk.repository, small)
+            try bulk.repository.flush()
             figures.append(Figure(name: "\(backend.name) W2 wall", value: Date().timeIntervalSince(start), unit: "s"))
+            figures.append(Figure(name: "\(backend.name) W2 store bytes", value: Double(try bulk.bytes()), unit: "bytes"))
+            let reopen = bulk.reopen
 
             let snapshot = try reopen().branch("main").snapshot()
             start = Date()
@@ -69,20 +80,30 @@ extension Workloads {
         return figures
     }
 
-    /// The server's `fsync` and `synchronous_commit`, read with psql
-    /// (Debian's, beside initdb, or on the PATH), as `fsync=on
-    /// synchronous_commit=on`.
+    /// The server's `fsync` and `synchronous_commit`, as `fsync=on synchronous_commit=on`.
     private static func durabilitySettings(_ server: String) throws -> String {
+        try ["fsync", "synchronous_commit"].map { "\($0)=\(try psql(server, "SHOW \($0)"))" }.joined(separator: " ")
+    }
+
+    /// The bytes of store `store`'s object rows: bodies as stored (after
+    /// TOAST compression), ids, and PostgreSQL's 24-byte row header and
+    /// other columns (about 40 bytes a row).
+    private static func rowBytes(_ server: String, store: String) throws -> Int {
+        let query = "SELECT sum(pg_column_size(o.body) + pg_column_size(o.oid) + 40) FROM banyan_objects o "
+            + "JOIN banyan_stores s ON s.id = o.store_id WHERE s.name = '\(store)'"
+        guard let bytes = Int(try psql(server, query)) else { throw BanyanError(.io, "no size for store \(store)") }
+        return bytes
+    }
+
+    /// What psql (Debian's, beside initdb, or on the PATH) prints for `query` on `server`, trimmed.
+    private static func psql(_ server: String, _ query: String) throws -> String {
         let candidates = ((try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? [])
             .sorted { $0.compare($1, options: .numeric) == .orderedDescending }.map { "/usr/lib/postgresql/\($0)/bin/psql" }
             + ["/usr/bin/psql"]
         guard let psql = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
-            throw BanyanError(.io, "PG's W6 needs psql to read the server's fsync setting; install Debian's postgresql-client")
+            throw BanyanError(.io, "PG needs psql to read the server's settings and sizes; install Debian's postgresql-client")
         }
-        return try ["fsync", "synchronous_commit"].map { setting in
-            let value = try Processes.output(psql, [server, "-tAc", "SHOW \(setting)"]).trimmingCharacters(in: .whitespacesAndNewlines)
-            return "\(setting)=\(value)"
-        }.joined(separator: " ")
+        return try Processes.output(psql, [server, "-tAc", query]).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// The median time from starting a compare-and-swap on one backend to

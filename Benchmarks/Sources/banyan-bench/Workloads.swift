@@ -246,12 +246,14 @@ enum Workloads {
         }
     }
 
-    /// `du -sb`: apparent bytes of every file under `path`.
+    /// `du -sb`: apparent bytes of every file under `path`. A file that
+    /// goes while it is counted (a lock file of background maintenance) counts nothing.
     static func diskUsage(_ path: String) throws -> Int {
+        guard FileManager.default.fileExists(atPath: path) else { throw BanyanError(.io, "no store at \(path)") }
         var total = 0
         let enumerator = FileManager.default.enumerator(atPath: path)
         while let name = enumerator?.nextObject() as? String {
-            let attributes = try FileManager.default.attributesOfItem(atPath: path + "/" + name)
+            guard let attributes = try? FileManager.default.attributesOfItem(atPath: path + "/" + name) else { continue }
             total += (attributes[.size] as? Int) ?? 0
         }
         return total

@@ -23,6 +23,10 @@ public enum RESTAPI {
         public var heartbeat: Duration
         /// How often watches look for other processes' commits.
         public var pollInterval: Duration
+        /// Origins besides the server's own whose browser writes are
+        /// accepted, as ``BanyanServerBuilder/Configuration/trustedOrigins``;
+        /// ones that are not origins match nothing.
+        public var trustedOrigins: [String] = []
 
         /// Options; defaults: writable, 16 MiB bodies, 15 s heartbeat, 100 ms polling.
         public init(readOnly: Bool = false, maxBodyBytes: Int = 16 << 20, heartbeat: Duration = .seconds(15),
@@ -38,7 +42,7 @@ public enum RESTAPI {
     public static func add<Context: RequestContext>(to router: Router<Context>, repository: Repository, options: Options = .init()) {
         let api = APIHandlers(repository: repository, options: options)
         let group = router.group("api/v1").add(middleware: JSONErrorMiddleware<Context>())
-            .add(middleware: CrossOriginMiddleware<Context>())
+            .add(middleware: CrossOriginMiddleware<Context>(trustedOrigins: options.trustedOrigins))
         group.get("openapi.json") { _, _ in
             guard let document = OpenAPIDocument.json else {
                 throw APIError(.internalServerError, "io", "the OpenAPI document is missing from the server's resources")
@@ -71,7 +75,8 @@ public enum RESTAPI {
 extension BanyanServerBuilder {
     /// Adds the REST API (``RESTAPI``) for `repository` to this server, read-only when the Git service is.
     public func addRESTAPI(repository: Repository, maxBodyBytes: Int = 16 << 20) {
-        RESTAPI.add(to: router, repository: repository,
-                    options: .init(readOnly: configuration.git.readOnly, maxBodyBytes: maxBodyBytes))
+        var options = RESTAPI.Options(readOnly: configuration.git.readOnly, maxBodyBytes: maxBodyBytes)
+        options.trustedOrigins = configuration.trustedOrigins
+        RESTAPI.add(to: router, repository: repository, options: options)
     }
 }

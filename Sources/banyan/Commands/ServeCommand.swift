@@ -31,11 +31,18 @@ struct Serve: AsyncParsableCommand {
     var tlsCert: String?
     @Option(help: ArgumentHelp("The PEM private key of --tls-cert.", valueName: "file")) var tlsKey: String?
     @Flag(help: "Do not serve the web console at /.") var noConsole = false
+    @Option(help: ArgumentHelp("Accept browser writes from this origin too (http[s]://HOST[:PORT]): the public origin of a reverse proxy that rewrites Host. Repeat for more.", valueName: "origin"))
+    var trustedOrigin: [String] = []
     @OptionGroup var repository: RepositoryOptions
 
     func validate() throws {
         if (tlsCert == nil) != (tlsKey == nil) {
             throw ValidationError("--tls-cert and --tls-key go together: give both to serve HTTPS, or neither")
+        }
+        for origin in trustedOrigin {
+            do { _ = try BanyanServerBuilder.origin(origin) } catch let error as BanyanError {
+                throw ValidationError("--trusted-origin: \(error.message)")
+            }
         }
     }
 
@@ -47,10 +54,10 @@ struct Serve: AsyncParsableCommand {
         let options = GitService.Options(readOnly: readOnly, allowNonFastForward: allowNonFastForward,
                                          maxRequestBytes: maxRequestBytes, maxPackBytes: maxRequestBytes)
         let token = token ?? ProcessInfo.processInfo.environment["BANYAN_TOKEN"]
-        let builder = BanyanServerBuilder(
-            repository: repo,
-            configuration: .init(host: host, port: port, token: token, git: options,
-                                 shutdownGracePeriod: StopSignals.gracePeriod, tls: tls, console: !noConsole))
+        var configuration = BanyanServerBuilder.Configuration(host: host, port: port, token: token, git: options,
+                                                              shutdownGracePeriod: StopSignals.gracePeriod, tls: tls, console: !noConsole)
+        configuration.trustedOrigins = trustedOrigin
+        let builder = BanyanServerBuilder(repository: repo, configuration: configuration)
         builder.addRESTAPI(repository: repo)
         let host = host
         let path = printableLocation(repository.path)
