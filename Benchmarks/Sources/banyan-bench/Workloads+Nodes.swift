@@ -12,8 +12,15 @@ extension Workloads {
     /// Then W2 through the tier: one `POST /api/v1/commit/main` of `keys`
     /// values (at most 20,000) to the first node; and W3 over it: the 6
     /// clients GET `reads` of them (at most 20,000) through the nodes, each
-    /// value checked. Writes/s, W2's wall time and reads/s per backend and
-    /// node count, in one run.
+    /// value checked. Then W6 through the tier: 4 clients, each writing
+    /// `durableCommits` commits to a branch of its own through its node,
+    /// durable before acknowledged (the filesystem store set to
+    /// `banyan.durability commit`; on PostgreSQL as the server is set, named
+    /// in the figure as in PG). Last, with several nodes, how long a write
+    /// through the first node takes to reach a change-stream watcher
+    /// (`GET /api/v1/watch/main`) on the last: the median of 20, the
+    /// write's own commit included. Figures per backend and node count, in
+    /// one run.
     static func nodes(_ scale: Scale, at path: String) throws -> [Figure] {
         guard let server = ProcessInfo.processInfo.environment["BANYAN_BENCH_POSTGRES_URL"], !server.isEmpty else {
             throw BanyanError(.invalidArgument, "PGN needs BANYAN_BENCH_POSTGRES_URL=postgres://USER@HOST:PORT/DB (scripts/postgres-test-server.sh start makes a server)")
@@ -25,7 +32,8 @@ extension Workloads {
                 let store: String
                 if backend == "filesystem" {
                     store = path + "/\(count)-nodes.git"
-                    _ = try Repository.create(at: store)
+                    let repository = try Repository.create(at: store)
+                    try repository.updateConfig { try $0.set("commit", forKey: "banyan.durability") }
                 } else {
                     store = server + "?store=bench-nodes-" + UUID().uuidString.lowercased()
                     _ = try Repository.create(postgres: store)
@@ -45,6 +53,13 @@ extension Workloads {
                 figures.append(Figure(name: "\(label): W2 via REST", value: try bulkCommit(port: ports[0], keys: keys), unit: "s"))
                 let reads = try readBack(ports: ports, keys: keys, reads: min(scale.reads, 20_000))
                 figures.append(Figure(name: "\(label): W3 reads/s", value: reads, unit: "reads/s"))
+                let durable = backend == "filesystem" ? "banyan.durability=commit" : try durabilitySettings(server)
+                figures.append(Figure(name: "\(label): W6 commits/s (\(durable))",
+                                      value: try durableWrites(ports: ports, commits: scale.durableCommits), unit: "commits/s"))
+                if count > 1 {
+                    figures.append(Figure(name: "\(label): write to another node's watcher",
+                                          value: try watchLatency(writer: ports[0], watcher: ports[count - 1]), unit: "ms"))
+                }
             }
         }
         return figures
@@ -53,9 +68,10 @@ extension Workloads {
     /// The clients of the tier: client `c` on node `c % ports.count`.
     private static let clients = 6
 
-    /// Runs `body` on each client at once, on threads of its own; returns
-    /// the wall time, or throws the first client's failure.
-    private static func phase(ports: [Int], _ body: @escaping @Sendable (HTTPConnection, Int) throws -> Void) throws -> Double {
+    /// Runs `body` on each of `clients` clients at once, on threads of its
+    /// own; returns the wall time, or throws the first client's failure.
+    private static func phase(ports: [Int], clients: Int = clients,
+                              _ body: @escaping @Sendable (HTTPConnection, Int) throws -> Void) throws -> Double {
         let failures = Mutex<[String]>([])
         let start = Date()
         let group = DispatchGroup()
@@ -100,6 +116,45 @@ extension Workloads {
             throw BanyanError(.io, "W2's commit answered \(status): \(String(decoding: answer.prefix(300), as: UTF8.self))")
         }
         return Date().timeIntervalSince(start)
+    }
+
+    /// W6 through the tier: 4 clients (on the nodes in turn), each making
+    /// `commits` single-key commits on its own branch; returns commits/s.
+    private static func durableWrites(ports: [Int], commits: Int) throws -> Double {
+        let writers = 4
+        let setup = try HTTPConnection(port: ports[0])
+        for writer in 0..<writers {
+            let body = try JSONSerialization.data(withJSONObject: ["name": "w\(writer)", "from": "main"])
+            let (status, answer) = try setup.post("/api/v1/branches", body)
+            guard status == 201 else {
+                throw BanyanError(.io, "creating branch w\(writer) answered \(status): \(String(decoding: answer.prefix(200), as: UTF8.self))")
+            }
+        }
+        let seconds = try phase(ports: ports, clients: writers) { connection, writer in
+            for c in 0..<commits {
+                let status = try connection.put("/api/v1/kv/w\(writer)/" + BenchData.key(writer).description, BenchData.value("w\(writer)", c))
+                if status != 200 { throw BanyanError(.io, "W6 PUT \(c) on w\(writer) answered \(status)") }
+            }
+        }
+        return Double(writers * commits) / seconds
+    }
+
+    /// The median of 20 times from sending a PUT through `writer` to the
+    /// event for its commit arriving on a watch of `main` through `watcher`,
+    /// in milliseconds.
+    private static func watchLatency(writer: Int, watcher: Int) throws -> Double {
+        let stream = try HTTPConnection(port: watcher)
+        try stream.openStream("/api/v1/watch/main")
+        let connection = try HTTPConnection(port: writer)
+        var samples: [Double] = []
+        for i in 0..<20 {
+            let start = Date()
+            let status = try connection.put("/api/v1/kv/main/watched/\(i)", Data("\(i)".utf8))
+            guard status == 200 else { throw BanyanError(.io, "the watched write answered \(status)") }
+            try stream.awaitEvent(containing: "watched/\(i)", within: 10)
+            samples.append(Date().timeIntervalSince(start) * 1000)
+        }
+        return samples.sorted()[samples.count / 2]
     }
 
     /// W3 over W2's commit, spread over the clients and nodes, each value

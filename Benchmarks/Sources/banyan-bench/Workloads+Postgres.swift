@@ -15,7 +15,9 @@ extension Workloads {
     /// space each store takes: the filesystem store's files (append pack
     /// with deltas, after a flush), against the PostgreSQL store's object
     /// rows (`pg_column_size` of the bodies, which is after TOAST's
-    /// compression, plus the key and row header; indexes not counted). Last,
+    /// compression, plus the key and row header; indexes not counted), and
+    /// W1T's again after `gc` (a repack on the filesystem; on PostgreSQL it
+    /// only deletes unreachable rows, and there are none). Last,
     /// W6's durable commits: the filesystem with `durability: .commit`
     /// against PostgreSQL as the server is set (named in the figure: a
     /// commit is durable there only with `fsync` and `synchronous_commit`
@@ -31,8 +33,10 @@ extension Workloads {
         typealias Store = (repository: Repository, reopen: () throws -> Repository, bytes: () throws -> Int)
         let backends: [(name: String, create: () throws -> Store)] = [
             ("filesystem", {
+                // No background maintenance, so the sizes are of the store as written, then after gc.
                 let store = path + "/" + UUID().uuidString + ".git"
-                return (try Repository.create(at: store), { try Repository.open(at: store) }, { try diskUsage(store) })
+                return (try Repository.create(at: store, configuration: .init(maintenance: .off)),
+                        { try Repository.open(at: store) }, { try diskUsage(store) })
             }),
             ("postgres", {
                 let name = "bench-" + UUID().uuidString.lowercased()
@@ -50,6 +54,8 @@ extension Workloads {
                                   unit: "commits/s"))
             try history.repository.flush()
             figures.append(Figure(name: "\(backend.name) W1T store bytes", value: Double(try history.bytes()), unit: "bytes"))
+            _ = try history.repository.gc()
+            figures.append(Figure(name: "\(backend.name) W1T store bytes after gc", value: Double(try history.bytes()), unit: "bytes"))
 
             let bulk = try backend.create()
             start = Date()
@@ -81,7 +87,7 @@ extension Workloads {
     }
 
     /// The server's `fsync` and `synchronous_commit`, as `fsync=on synchronous_commit=on`.
-    private static func durabilitySettings(_ server: String) throws -> String {
+    static func durabilitySettings(_ server: String) throws -> String {
         try ["fsync", "synchronous_commit"].map { "\($0)=\(try psql(server, "SHOW \($0)"))" }.joined(separator: " ")
     }
 

@@ -170,6 +170,36 @@ final class HTTPConnection {
         try send("POST", path, body)
     }
 
+    /// Sends `GET path` for a stream (Server-Sent Events) and reads the
+    /// response head; what follows is read by ``awaitEvent(containing:within:)``.
+    func openStream(_ path: String) throws {
+        try write(Array("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n".utf8))
+        let head = String(decoding: try readUntilHeadEnd(), as: UTF8.self)
+        guard head.hasPrefix("HTTP/1.1 200") else { throw BanyanError(.io, "the watch answered \(head.prefix(100))") }
+    }
+
+    /// Reads the stream until an event holding `text` has arrived, then
+    /// drops what was read; throws after `seconds` without it.
+    func awaitEvent(containing text: String, within seconds: Double) throws {
+        let needle = Array(text.utf8)
+        var timeout = timeval(tv_sec: Int(seconds), tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        defer {
+            var none = timeval()
+            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &none, socklen_t(MemoryLayout<timeval>.size))
+        }
+        while true {
+            if buffer.count >= needle.count,
+               (0...(buffer.count - needle.count)).contains(where: { buffer[$0..<$0 + needle.count].elementsEqual(needle) }) {
+                buffer.removeAll()
+                return
+            }
+            do { try receive() } catch {
+                throw BanyanError(.io, "no event with \(text) on the stream within \(seconds) s: \(error)")
+            }
+        }
+    }
+
     /// Sends `GET path`; returns the status code and the body.
     func get(_ path: String) throws -> (status: Int, body: [UInt8]) {
         try send("GET", path, Data())
@@ -179,12 +209,7 @@ final class HTTPConnection {
     private func send(_ method: String, _ path: String, _ body: Data) throws -> (status: Int, body: [UInt8]) {
         var request = Array("\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: \(body.count)\r\n\r\n".utf8)
         request += body
-        var sent = 0
-        while sent < request.count {
-            let n = request[sent...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, 0) }
-            guard n > 0 else { throw BanyanError(.io, "send: errno \(errno)") }
-            sent += n
-        }
+        try write(request)
         let head = try readUntilHeadEnd()
         let lines = String(decoding: head, as: UTF8.self).split(separator: "\r\n")
         guard let statusLine = lines.first, let status = Int(statusLine.split(separator: " ").dropFirst().first ?? "") else {
@@ -199,6 +224,15 @@ final class HTTPConnection {
         let answer = Array(buffer[..<length])
         buffer.removeFirst(length)
         return (status, answer)
+    }
+
+    private func write(_ bytes: [UInt8]) throws {
+        var sent = 0
+        while sent < bytes.count {
+            let n = bytes[sent...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, 0) }
+            guard n > 0 else { throw BanyanError(.io, "send: errno \(errno)") }
+            sent += n
+        }
     }
 
     private func readUntilHeadEnd() throws -> [UInt8] {
