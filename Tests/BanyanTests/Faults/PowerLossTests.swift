@@ -122,15 +122,15 @@ struct PowerLossTests {
             if case .write = event { return false }
             return true
         }
-        var acknowledged: [Acknowledged] = []
+        var acknowledged: [PowerLossSimulator.Acknowledged] = []
         let images = try simulator.record {
             try path.run(repository, scratch: directory.path) { branch, commit in
-                acknowledged.append(Acknowledged(completed: simulator.completed, branch: branch, head: commit))
+                acknowledged.append(.init(completed: simulator.completed, branch: branch, head: commit))
             }
         }
         var failures = images.count > 20 ? [] : ["too few cuts: \(images.count)"]
         for image in images where failures.count < 5 {
-            failures += try problems(in: image, acknowledged: acknowledged)
+            failures += try simulator.problems(in: image, acknowledged: acknowledged)
         }
         return failures
     }
@@ -153,58 +153,20 @@ struct PowerLossTests {
         let repository = try Repository.create(at: store, configuration: .init(durability: .none, maintenance: .off))
         try WritePath.packedCommits.prepare(repository, scratch: directory.path)
         let simulator = try PowerLossSimulator(root: store, imagesDirectory: directory.path + "/images", mixedVariants: 4)
-        var acknowledged: [Acknowledged] = []
+        var acknowledged: [PowerLossSimulator.Acknowledged] = []
         let images = try simulator.record {
             try WritePath.packedCommits.run(repository, scratch: directory.path) { branch, commit in
-                acknowledged.append(Acknowledged(completed: simulator.completed, branch: branch, head: commit))
+                acknowledged.append(.init(completed: simulator.completed, branch: branch, head: commit))
             }
         }
         var kept: [String] = []
         for image in images where image.variant == "kept" {
-            kept += try problems(in: image, acknowledged: acknowledged)
+            kept += try simulator.problems(in: image, acknowledged: acknowledged)
         }
         let lost = images.filter { $0.variant != "kept" }
         let broken = try lost.filter { image in
             try !GitRunner.run(["--git-dir", image.path, "fsck", "--strict", "--no-dangling"], check: false).stderr.isEmpty
         }
         return (kept, broken.count, lost.count)
-    }
-
-    /// A write that returned: from then on, `branch` holds `head` (or, when
-    /// a later write to it was under way at the cut, what that one left).
-    struct Acknowledged {
-        var completed: Int
-        var branch: String
-        /// Nil when the write deleted the branch.
-        var head: ObjectID?
-    }
-
-    /// What is wrong with one image: git's verdict first (no Banyan process
-    /// has opened it), then the acknowledged writes, then Banyan's.
-    static func problems(in image: PowerLossSimulator.Image, acknowledged: [Acknowledged]) throws -> [String] {
-        let git = try GitRunner.run(["--git-dir", image.path, "fsck", "--strict", "--no-dangling"], check: false)
-        if git.status != 0 { return ["\(image): git fsck: \(git.stderr)"] }
-        for branch in Set(acknowledged.map(\.branch)) {
-            let writes = acknowledged.filter { $0.branch == branch }
-            guard let last = writes.lastIndex(where: { $0.completed <= image.completed }) else { continue }
-            // The acknowledged state, or the next write's, which may have landed.
-            let allowed = writes[last...].prefix(2).map(\.head)
-            let ref = branch.hasPrefix("refs/") ? branch : "refs/heads/" + branch
-            let current = try GitRunner.run(["--git-dir", image.path, "rev-parse", "--verify", "-q", ref], check: false)
-            let holds = try allowed.contains { head in
-                guard let head else { return current.status != 0 }
-                guard current.status == 0 else { return false }
-                return try GitRunner.run(["--git-dir", image.path, "merge-base", "--is-ancestor", head.hex, current.text], check: false).status == 0
-            }
-            if !holds { return ["\(image): \(branch) is \(current.text), not the acknowledged \(allowed.map { $0?.hex ?? "(deleted)" })"] }
-        }
-        do {
-            let reopened = try Repository.open(at: image.path, configuration: .init(maintenance: .off))
-            let problems = try reopened.fsck()
-            if !problems.isEmpty { return ["\(image): banyan fsck: \(problems)"] }
-        } catch {
-            return ["\(image): banyan cannot open it: \(error)"]
-        }
-        return []
     }
 }

@@ -47,33 +47,42 @@ package protocol FileIOObserver: AnyObject, Sendable {
     func didRun(_ event: FileIOEvent, result: Int)
 }
 
-/// Holds the installed observer. `FileIO` asks it before each call, but
-/// only once `isActive` says one is installed.
+/// Holds the installed observers (one per simulation running: tests of
+/// several suites may run at once, each observer watching its own store).
+/// `FileIO` asks it before each call, but only once `isActive` says one is
+/// installed.
 package enum FileIOObservation {
     private static let active = Atomic<Bool>(false)
-    private static let current = Mutex<(any FileIOObserver)?>(nil)
+    private static let current = Mutex<[ObjectIdentifier: any FileIOObserver]>([:])
 
     /// True when an observer is installed.
     static var isActive: Bool { active.load(ordering: .relaxed) }
 
-    /// Runs `body` with `observer` seeing every `FileIO` change, then removes it.
+    /// Runs `body` with `observer` seeing every `FileIO` change (beside any
+    /// other observer installed meanwhile), then removes it.
     package static func run<T>(_ observer: any FileIOObserver, _ body: () throws -> T) rethrows -> T {
-        current.withLock { $0 = observer }
-        active.store(true, ordering: .relaxed)
+        let key = ObjectIdentifier(observer)
+        current.withLock {
+            $0[key] = observer
+            active.store(true, ordering: .relaxed)
+        }
         defer {
-            active.store(false, ordering: .relaxed)
-            current.withLock { $0 = nil }
+            current.withLock {
+                $0[key] = nil
+                active.store(!$0.isEmpty, ordering: .relaxed)
+            }
         }
         return try body()
     }
 
-    /// Runs the system call `body` between the observer's two calls.
+    /// Runs the system call `body` between the observers' two calls.
     static func observe<Result: BinaryInteger>(_ event: FileIOEvent, _ body: () -> Result) -> Result {
-        guard let observer = current.withLock({ $0 }) else { return body() }
-        observer.willRun(event)
+        let observers = current.withLock { Array($0.values) }
+        guard !observers.isEmpty else { return body() }
+        for observer in observers { observer.willRun(event) }
         let result = body()
         let saved = errno
-        observer.didRun(event, result: Int(result))
+        for observer in observers { observer.didRun(event, result: Int(result)) }
         errno = saved
         return result
     }
