@@ -32,6 +32,40 @@ struct FileSystemLockTests {
         }
     }
 
+    @Test("deleting a packed branch waits core.packedRefsTimeout for packed-refs.lock, as git does")
+    func packedRefsTimeoutIsHonoured() throws {
+        try withTemporaryDirectory { directory in
+            let path = directory + "/store.git"
+            let repository = try Repository.create(at: path)
+            try repository.branch("main").set(key("a"), data("a"))
+            for name in ["one", "two"] { _ = try repository.createBranch(name) }
+            _ = try repository.runMaintenance([.packRefs])
+            let lock = path + "/packed-refs.lock"
+
+            // 0: no wait at all; the branch stays.
+            try repository.updateConfig { try $0.set("0", forKey: "core.packedRefsTimeout") }
+            #expect(FileManager.default.createFile(atPath: lock, contents: Data()))
+            let refused = #expect(throws: BanyanError.self) { try Repository.open(at: path).deleteBranch("one") }
+            #expect(refused?.code == .refLocked && refused?.message.contains("packed-refs.lock") == true)
+            #expect(try repository.refs.find("refs/heads/one") != nil)
+
+            // Negative: wait without end; the deletion goes through once the holder lets go.
+            try FileManager.default.removeItem(atPath: lock)
+            try repository.updateConfig { try $0.set("-1", forKey: "core.packedRefsTimeout") }
+            let waiting = try Repository.open(at: path)
+            #expect(FileManager.default.createFile(atPath: lock, contents: Data()))
+            let release = Thread { usleep(1_500_000); try? FileManager.default.removeItem(atPath: lock) }
+            release.start()
+            try waiting.deleteBranch("one")
+            #expect(try waiting.refs.find("refs/heads/one") == nil && waiting.refs.find("refs/heads/two") != nil)
+            #expect(try GitRunner.run(["for-each-ref", "--format=%(refname)"], in: path).text == "refs/heads/main\nrefs/heads/two")
+
+            try repository.updateConfig { try $0.set("soon", forKey: "core.packedRefsTimeout") }
+            let bad = #expect(throws: BanyanError.self) { try Repository.open(at: path) }
+            #expect(bad?.code == .invalidRepository && bad?.message.contains("core.packedRefsTimeout") == true)
+        }
+    }
+
     @Test("a failed compareAndSwap removes its own lock file")
     func failedUpdateReleasesLock() throws {
         try withTemporaryDirectory { directory in

@@ -33,7 +33,7 @@ extension FileSystemBackend {
     /// when `packed-refs.lock` stays taken, `io` on a write failure.
     func packRefs() throws -> PackRefsResult {
         var result = PackRefsResult()
-        let packedLoose: [(name: String, id: ObjectID)] = try LockFile.withLock(on: path + "/packed-refs") { _ in
+        let packedLoose: [(name: String, id: ObjectID)] = try LockFile.withLock(on: path + "/packed-refs", timeout: packedRefsTimeout) { _ in
             var values: [String: ObjectID] = [:]
             for entry in try packedRefs().entries { values[entry.name] = entry.id }
             var loose: [(name: String, id: ObjectID)] = []

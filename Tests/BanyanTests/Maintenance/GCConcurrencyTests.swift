@@ -19,7 +19,11 @@ struct GCConcurrencyTests {
     func writersDuringGCLoseNothing(writers: Writers) throws {
         try withTemporaryDirectory { directory in
             let path = directory + "/store"
-            let gcRepository = try Repository.create(at: path)
+            // A writer deleting its branch waits for gc's pack-refs to release
+            // packed-refs.lock. Git's default wait of 1 s is too short where the
+            // test runs ten times slower (ThreadSanitizer), so it waits up to 30 s.
+            try Repository.create(at: path).updateConfig { try $0.set("30000", forKey: "core.packedRefsTimeout") }
+            let gcRepository = try Repository.open(at: path)
             try gcRepository.branch("main").set(key("seed"), data("first value"))
             let acknowledged = Mutex<[Int: [ObjectID]]>([:])
             let finished = Atomic<Int>(0)

@@ -81,7 +81,7 @@ extension FileSystemBackend {
             // reader see the stale packed value in between. `packed-refs.lock`
             // stays held until the loose file is gone, so a concurrent
             // `packRefs` cannot pack the loose value back.
-            try PackedRefs.remove(name, repository: path, durable: isDurable) {
+            try PackedRefs.remove(name, repository: path, durable: isDurable, timeout: packedRefsTimeout) {
                 try Posix.removeFile(refPath(name))
             }
             try Posix.removeFile(logPath(name))

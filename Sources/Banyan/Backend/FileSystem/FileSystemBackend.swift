@@ -37,6 +37,8 @@ public final class FileSystemBackend: ObjectStore, RefStore, RefChangeSource, Se
     public let durability: Durability
     /// How new objects are written.
     public let writeMode: WriteMode
+    /// How long a writer waits for another's `packed-refs.lock` (`core.packedRefsTimeout`).
+    let packedRefsTimeout: Duration
     /// The sealed pack files, loaded lazily.
     let packs: PackSet
     /// The open pack new objects go to in `.pack` mode.
@@ -65,8 +67,9 @@ public final class FileSystemBackend: ObjectStore, RefStore, RefChangeSource, Se
     }
 
     private init(path: String, hashAlgorithm: HashAlgorithm, durability: Durability, writeMode: WriteMode,
-                 packSizeLimit: UInt64, maintenance: AutoMaintenance) {
+                 packSizeLimit: UInt64, maintenance: AutoMaintenance, packedRefsTimeout: Duration = .seconds(1)) {
         self.maintenance = maintenance
+        self.packedRefsTimeout = packedRefsTimeout
         self.path = path
         self.hashAlgorithm = hashAlgorithm
         self.durability = durability
@@ -175,7 +178,8 @@ public final class FileSystemBackend: ObjectStore, RefStore, RefChangeSource, Se
         let backend = FileSystemBackend(path: root, hashAlgorithm: algorithm,
                                         durability: try configuration.durability ?? RepositoryConfig.durability(of: config, path: root),
                                         writeMode: configuration.writeMode, packSizeLimit: configuration.packSizeLimit,
-                                        maintenance: configuration.maintenance)
+                                        maintenance: configuration.maintenance,
+                                        packedRefsTimeout: try RepositoryConfig.packedRefsTimeout(of: config, path: root))
         do {
             try backend.recoverAbandonedPacks()
         } catch let error as BanyanError where error.code == .io {

@@ -73,9 +73,10 @@ struct PackedRefs {
     /// removes the loose file) before the lock is released.
     ///
     /// The caller holds the lock of `name` itself, the order Git takes them in.
-    static func remove(_ name: String, repository: String, durable: Bool, afterwards: () throws -> Void) throws {
+    static func remove(_ name: String, repository: String, durable: Bool, timeout: Duration,
+                       afterwards: () throws -> Void) throws {
         let file = repository + "/packed-refs"
-        try LockFile.withLock(on: file) { _ in
+        try LockFile.withLock(on: file, timeout: timeout) { _ in
             if let bytes = try Posix.readFile(file) {
                 var lines = bytes.split(separator: newline, omittingEmptySubsequences: false)
                 let suffix = Array(" \(name)".utf8)

@@ -62,6 +62,21 @@ enum RepositoryConfig {
         config.value(forKey: "extensions.partialclone") != nil
     }
 
+    /// How long a writer waits for another's `packed-refs.lock` before it
+    /// gives up with `refLocked`: `core.packedRefsTimeout` in milliseconds,
+    /// as Git reads it (default 1000; negative: without end, here a day; 0:
+    /// not at all).
+    ///
+    /// Throws `invalidRepository` when the value is not an integer.
+    static func packedRefsTimeout(of config: GitConfig, path: String) throws -> Duration {
+        let milliseconds: Int?
+        do { milliseconds = try config.integer(forKey: "core.packedrefstimeout") } catch {
+            throw BanyanError(.invalidRepository, "\(path)/config sets core.packedRefsTimeout to something that is not a number of milliseconds")
+        }
+        guard let milliseconds else { return .seconds(1) }
+        return milliseconds < 0 ? .seconds(86_400) : .milliseconds(milliseconds)
+    }
+
     /// The durability `banyan.durability` asks for: `none` (or unset) or `commit`.
     ///
     /// Throws `invalidRepository` for any other value, so a typo never silently drops durability.
