@@ -222,9 +222,9 @@ public struct Sync: Sendable {
         progress: (@Sendable (String) -> Void)?, warning: (@Sendable (FsckFinding) -> Void)?, caFile: String?,
         partial: PartialReplica?
     ) async throws {
-        // A bundle is recorded by its absolute path, as git does, so the
-        // clone fetches from it wherever it runs.
-        let remoteURL = Self.bundlePath(url).map { URL(fileURLWithPath: $0).standardizedFileURL.path } ?? url
+        // A path (a store or a bundle) is recorded absolute, as git does, so
+        // the clone fetches from it whatever directory it runs in.
+        let remoteURL = url.contains("://") ? url : URL(fileURLWithPath: url).standardizedFileURL.path
         try Remotes.add(Remote(name: "origin", url: remoteURL), to: repository)
         if let partial {
             guard Self.bundlePath(url) == nil else {

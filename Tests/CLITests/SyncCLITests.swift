@@ -5,6 +5,23 @@ import Testing
 /// `banyan serve`, `clone`, `remote`, `fetch`, `pull` and `push` as a person runs them.
 @Suite("Sync CLI", .serialized)
 struct SyncCLITests {
+    /// A store cloned by a relative path records it absolute, as git does:
+    /// pushes and pulls work from any directory afterwards.
+    @Test func aCloneOfARelativePathWorksFromAnywhere() throws {
+        let dir = TemporaryDirectory()
+        try CLI.ok(dir.appending("home.git"), ["init"])
+        try CLI.ok(dir.appending("home.git"), ["set", "a", "1"])
+        let cloned = try CLI.run(["clone", "home.git", "copy.git"], in: dir.path)
+        #expect(cloned.status == 0, "\(cloned.stderr)")
+        let copy = dir.appending("copy.git")
+        let recorded = try GitRunner.run(["config", "remote.origin.url"], in: copy).text
+        #expect(recorded == URL(fileURLWithPath: dir.appending("home.git")).standardizedFileURL.path)
+        try CLI.ok(copy, ["set", "b", "2"])
+        let pushed = try CLI.run(["-C", copy, "push"], in: "/")
+        #expect(pushed.status == 0 && pushed.text == "ok refs/heads/main", "\(pushed.stderr)")
+        #expect(try CLI.ok(dir.appending("home.git"), ["get", "b"]) == "2")
+    }
+
     @Test func cloneEditPushPullThroughServe() throws {
         let dir = TemporaryDirectory()
         let server = dir.appending("server")
