@@ -9,6 +9,10 @@ extension Tree {
         for entry in entries {
             capacity += Tree.octalLength(entry.mode.rawValue) + 2 + entry.name.count + entry.id.algorithm.digestLength
         }
+        // The empty tree: `Array(unsafeUninitializedCapacity: 0)` stores its
+        // count into the standard library's shared empty-array storage, a
+        // write ThreadSanitizer reports as a race between threads.
+        guard capacity > 0 else { return [] }
         return [UInt8](unsafeUninitializedCapacity: capacity) { out, count in
             var position = 0
             for entry in entries {
