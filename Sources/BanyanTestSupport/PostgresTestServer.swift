@@ -23,6 +23,12 @@ public enum PostgresTestServer {
         }
     }
 
+    /// The URL of a store on the server that no test used before: its name
+    /// is `label` and a fresh UUID.
+    public static func freshStoreURL(_ label: String) throws -> String {
+        try url() + "?store=\(label)-\(UUID().uuidString.lowercased())"
+    }
+
     /// The repository root (this file is Sources/BanyanTestSupport/PostgresTestServer.swift).
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()

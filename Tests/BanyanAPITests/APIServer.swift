@@ -40,7 +40,7 @@ final class APIServer: Sendable {
         let directory = TemporaryDirectory("banyan-api")
         let repository = switch store {
         case .filesystem: try Repository.create(at: directory.appending("store"))
-        case .postgres: try Repository.create(postgres: try PostgresTestServer.url() + "?store=api-\(UUID().uuidString.lowercased())")
+        case .postgres: try Repository.create(postgres: try PostgresTestServer.freshStoreURL("api"))
         }
         try repository.branch("main").set(try Key("notes/a"), Data("one".utf8))
         let (ports, continuation) = AsyncStream<Int>.makeStream()

@@ -2,7 +2,6 @@ import Banyan
 import BanyanSync
 import BanyanTestSupport
 import Foundation
-import Synchronization
 import Testing
 
 /// Power cuts while a durable store served by `banyan serve` receives
@@ -36,8 +35,8 @@ struct PowerLossReceiveTests {
         // git's clone, made before the simulation watches; git pushes thin packs.
         let work = directory.appending("work")
         try GitRunner.run(["clone", "-q", store, work])
-        let server = try blocking { try await TestServer.start(repository) }
-        defer { try? blocking { await server.stop() } }
+        let server = try BlockingWait.run { try await TestServer.start(repository) }
+        defer { try? BlockingWait.run { await server.stop() } }
 
         let simulator = try PowerLossSimulator(root: store, imagesDirectory: directory.appending("images")) { event in
             if case .write = event { return false }
@@ -65,19 +64,5 @@ struct PowerLossReceiveTests {
             failures += try simulator.problems(in: image, acknowledged: acknowledged)
         }
         return failures
-    }
-
-    /// Runs `operation` to its end from a thread outside the cooperative pool.
-    static func blocking<T: Sendable>(_ operation: @escaping @Sendable () async throws -> T) throws -> T {
-        let result = Mutex<Result<T, any Error>?>(nil)
-        let done = DispatchSemaphore(value: 0)
-        Task {
-            let outcome: Result<T, any Error>
-            do { outcome = .success(try await operation()) } catch { outcome = .failure(error) }
-            result.withLock { $0 = outcome }
-            done.signal()
-        }
-        done.wait()
-        return try result.withLock { $0! }.get()
     }
 }

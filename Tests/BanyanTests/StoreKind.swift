@@ -25,8 +25,7 @@ enum StoreKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
         case .fileSHA1, .fileSHA256:
             return (try Repository.create(at: directory.appending("store"), hashAlgorithm: algorithm), directory)
         case .postgresSHA1, .postgresSHA256:
-            let url = try PostgresTestServer.url() + "?store=\(rawValue)-\(UUID().uuidString.lowercased())"
-            return (try Repository.create(postgres: url, hashAlgorithm: algorithm), directory)
+            return (try Repository.create(postgres: try PostgresTestServer.freshStoreURL(rawValue), hashAlgorithm: algorithm), directory)
         }
     }
 }

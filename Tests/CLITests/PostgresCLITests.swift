@@ -7,14 +7,9 @@ import Testing
 
 /// The CLI on stores in a PostgreSQL database (scripts/postgres-test-server.sh's server).
 @Suite struct PostgresCLITests {
-    /// A store URL on the test server that no other test uses.
-    private func storeURL(_ label: String) throws -> String {
-        try PostgresTestServer.url() + "?store=\(label)-\(UUID().uuidString.lowercased())"
-    }
-
     @Test("init, set, get, ls and log work on a PostgreSQL store, through -C and --repo")
     func basicCommands() throws {
-        let url = try storeURL("cli")
+        let url = try PostgresTestServer.freshStoreURL("cli")
         let created = try CLI.run(["init", url])
         #expect(created.status == 0, "\(created.stderr)")
         #expect(created.text.contains("Initialized empty Banyan store"))
@@ -31,8 +26,8 @@ import Testing
 
     @Test("two stores in one database do not see each other; a store is created once")
     func storesAreIsolated() throws {
-        let first = try storeURL("iso-a")
-        let second = try storeURL("iso-b")
+        let first = try PostgresTestServer.freshStoreURL("iso-a")
+        let second = try PostgresTestServer.freshStoreURL("iso-b")
         for url in [first, second] { try CLI.ok(url, ["init"]) }
         try CLI.ok(first, ["set", "k", "from first"])
         try CLI.ok(second, ["set", "k", "from second"])
@@ -49,7 +44,7 @@ import Testing
 
     @Test("a missing store or an unreachable server is a clear error")
     func clearErrors() throws {
-        let missing = try CLI.run(["get", "k", "-C", try storeURL("missing")])
+        let missing = try CLI.run(["get", "k", "-C", try PostgresTestServer.freshStoreURL("missing")])
         #expect(missing.status != 0)
         #expect(missing.stderr.contains("has no store named"), "\(missing.stderr)")
         let noStore = try CLI.run(["get", "k", "-C", try PostgresTestServer.url()])
@@ -61,7 +56,7 @@ import Testing
 
     @Test("three banyan serve nodes on one PostgreSQL store: concurrent REST writes lose nothing, watchers and git clones see one store, a killed node loses nothing it acknowledged")
     func threeServeNodes() throws {
-        let url = try storeURL("nodes")
+        let url = try PostgresTestServer.freshStoreURL("nodes")
         try CLI.ok(url, ["init"])
         let nodes = try (0..<3).map { _ in try ServeProcess(repo: url) }
         defer { for node in nodes { node.stop() } }
@@ -148,12 +143,10 @@ import Testing
     @Test("clone and push move a store between the filesystem and PostgreSQL, both ways, with byte-identical objects")
     func moveInAndOut() throws {
         let dir = TemporaryDirectory("banyan-pg-move")
-        let home = dir.appending("home.git")
-        try CLI.ok(home, ["init"])
-        for i in 0..<3 { try CLI.ok(home, ["set", "notes/n\(i)", "value \(i)", "-m", "n\(i)"]) }
+        let home = try homeStore(in: dir)
 
         // In: the filesystem store cloned into PostgreSQL (a password in the URL, which the test server does not ask for).
-        let url = try storeURL("moved").replacingOccurrences(of: "@", with: ":secret@")
+        let url = try PostgresTestServer.freshStoreURL("moved").replacingOccurrences(of: "@", with: ":secret@")
         let cloned = try CLI.run(["clone", home, url])
         #expect(cloned.status == 0, "\(cloned.stderr)")
         #expect(cloned.text.contains("into postgres://") && !cloned.text.contains("secret"), "\(cloned.text)")
@@ -180,10 +173,8 @@ import Testing
     @Test("a PostgreSQL store is a remote URL of its own: push to it, clone, pull and fetch from it, with no server between")
     func aPostgresStoreIsARemoteURL() throws {
         let dir = TemporaryDirectory("banyan-pg-remote")
-        let home = dir.appending("home.git")
-        try CLI.ok(home, ["init"])
-        for i in 0..<3 { try CLI.ok(home, ["set", "notes/n\(i)", "value \(i)", "-m", "n\(i)"]) }
-        let url = try storeURL("remote")
+        let home = try homeStore(in: dir)
+        let url = try PostgresTestServer.freshStoreURL("remote")
         try CLI.ok(url, ["init"])
         try CLI.ok(home, ["remote", "add", "cloud", url])
         let pushed = try CLI.run(["-C", home, "push", "cloud", "main"])
@@ -211,10 +202,18 @@ import Testing
         #expect(try CLI.ok(url, ["get", "notes/cloud"]) == "from the cloud")
 
         // A store the database does not hold is a clear error, and nothing is made.
-        let missing = try storeURL("absent")
+        let missing = try PostgresTestServer.freshStoreURL("absent")
         let failed = try CLI.run(["clone", missing, dir.appending("absent.git")])
         #expect(failed.status == 2 && failed.stderr.contains("has no store named"), "\(failed.stderr)")
         #expect(!FileManager.default.fileExists(atPath: dir.appending("absent.git")))
+    }
+
+    /// A filesystem store `home.git` in `dir` with three commits on `main` (messages n0, n1, n2).
+    private func homeStore(in dir: TemporaryDirectory) throws -> String {
+        let home = dir.appending("home.git")
+        try CLI.ok(home, ["init"])
+        for i in 0..<3 { try CLI.ok(home, ["set", "notes/n\(i)", "value \(i)", "-m", "n\(i)"]) }
+        return home
     }
 
     /// Expects the filesystem store at `path` and the PostgreSQL store at `url` to hold the same objects, byte for byte.

@@ -8,13 +8,9 @@ import Testing
 /// Banyan devices pushing through different nodes at once, and a node
 /// killed while git pushes through it.
 @Suite struct PostgresNodePushTests {
-    private func storeURL(_ label: String) throws -> String {
-        try PostgresTestServer.url() + "?store=\(label)-\(UUID().uuidString.lowercased())"
-    }
-
     @Test("three devices push through three nodes at once: their own branches, then main raced with banyan sync; nothing acknowledged is lost")
     func devicesPushThroughDifferentNodesAtOnce() throws {
-        let url = try storeURL("push-nodes")
+        let url = try PostgresTestServer.freshStoreURL("push-nodes")
         try CLI.ok(url, ["init"])
         try CLI.ok(url, ["set", "seed", "1", "-m", "seed"])
         let nodes = try (0..<3).map { _ in try ServeProcess(repo: url) }
@@ -70,7 +66,7 @@ import Testing
 
     @Test("a node killed during a git push: the push fails or lands whole, the store stays whole, and the push succeeds through another node")
     func aNodeKilledDuringAGitPush() throws {
-        let url = try storeURL("push-kill")
+        let url = try PostgresTestServer.freshStoreURL("push-kill")
         try CLI.ok(url, ["init"])
         try CLI.ok(url, ["set", "seed", "1", "-m", "seed"])
         let nodes = try (0..<2).map { _ in try ServeProcess(repo: url) }

@@ -76,18 +76,8 @@ func runParent(_ options: Options) throws {
         var samples: [String: [Double]] = [:]
         var units: [String: String] = [:]
         for _ in 0..<options.runs {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
-            process.arguments = [workload, "--child"] + (options.smoke ? ["--smoke"] : [])
-            let pipe = Pipe()
-            process.standardOutput = pipe
-            try process.run()
-            let output = pipe.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            guard process.terminationStatus == 0 else {
-                throw BanyanError(.io, "\(workload) run failed with status \(process.terminationStatus)")
-            }
-            for figure in try JSONDecoder().decode([Figure].self, from: output) {
+            let output = try Processes.output(CommandLine.arguments[0], [workload, "--child"] + (options.smoke ? ["--smoke"] : []))
+            for figure in try JSONDecoder().decode([Figure].self, from: Data(output.utf8)) {
                 samples[figure.name, default: []].append(figure.value)
                 units[figure.name] = figure.unit
             }

@@ -5,9 +5,9 @@ import Synchronization
 /// missing object, which fetches it): the caller's thread waits while the
 /// work runs on a dispatch queue of its own, never on the cooperative
 /// pool, so callers blocking threads of that pool cannot starve it.
-enum BlockingWait {
+package enum BlockingWait {
     /// The result of `body`, run to completion; rethrows its error.
-    static func run<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
+    package static func run<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
         let done = DispatchSemaphore(value: 0)
         let result = Mutex<Result<T, any Error>?>(nil)
         Task(executorPreference: QueueExecutor.shared) {

@@ -19,7 +19,7 @@ enum StoreBackend: String, CaseIterable, CustomTestStringConvertible, Sendable {
     func make() throws -> Repository {
         switch self {
         case .memory: try Repository.inMemory()
-        case .postgres: try Repository.create(postgres: try PostgresTestServer.url() + "?store=sync-\(UUID().uuidString.lowercased())")
+        case .postgres: try Repository.create(postgres: try PostgresTestServer.freshStoreURL("sync"))
         }
     }
 
