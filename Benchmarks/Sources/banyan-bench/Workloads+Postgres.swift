@@ -12,12 +12,11 @@ extension Workloads {
     /// a ref update through one backend takes to reach another backend's
     /// notifier on the same store (`LISTEN/NOTIFY`, two nodes in one
     /// process), the update's own commit included: the median of 50. The
-    /// space each store takes: the filesystem store's files (append pack
-    /// with deltas, after a flush), against the PostgreSQL store's object
-    /// rows (`pg_column_size` of the bodies, which is after TOAST's
-    /// compression, plus the key and row header; indexes not counted), and
-    /// W1T's again after `gc` (a repack on the filesystem; on PostgreSQL it
-    /// only deletes unreachable rows, and there are none). Last,
+    /// space W1T's and W2's stores take after `gc` (on the filesystem its
+    /// files, packed with deltas by the repack; on PostgreSQL the object
+    /// rows, `pg_column_size` of the bodies, which is after TOAST's
+    /// compression, plus the key and row header, indexes not counted; gc
+    /// deletes only unreachable rows there, and there are none). Last,
     /// W6's durable commits: the filesystem with `durability: .commit`
     /// against PostgreSQL as the server is set (named in the figure: a
     /// commit is durable there only with `fsync` and `synchronous_commit`
@@ -33,10 +32,8 @@ extension Workloads {
         typealias Store = (repository: Repository, reopen: () throws -> Repository, bytes: () throws -> Int)
         let backends: [(name: String, create: () throws -> Store)] = [
             ("filesystem", {
-                // No background maintenance, so the sizes are of the store as written, then after gc.
                 let store = path + "/" + UUID().uuidString + ".git"
-                return (try Repository.create(at: store, configuration: .init(maintenance: .off)),
-                        { try Repository.open(at: store) }, { try diskUsage(store) })
+                return (try Repository.create(at: store), { try Repository.open(at: store) }, { try diskUsage(store) })
             }),
             ("postgres", {
                 let name = "bench-" + UUID().uuidString.lowercased()
@@ -52,8 +49,6 @@ extension Workloads {
             try writeHistory(history.repository, small, batched: false)
             figures.append(Figure(name: "\(backend.name) commits/s", value: Double(small.historyCommits) / Date().timeIntervalSince(start),
                                   unit: "commits/s"))
-            try history.repository.flush()
-            figures.append(Figure(name: "\(backend.name) W1T store bytes", value: Double(try history.bytes()), unit: "bytes"))
             _ = try history.repository.gc()
             figures.append(Figure(name: "\(backend.name) W1T store bytes after gc", value: Double(try history.bytes()), unit: "bytes"))
 
@@ -62,7 +57,8 @@ extension Workloads {
             try bulkLoad(bulk.repository, small)
             try bulk.repository.flush()
             figures.append(Figure(name: "\(backend.name) W2 wall", value: Date().timeIntervalSince(start), unit: "s"))
-            figures.append(Figure(name: "\(backend.name) W2 store bytes", value: Double(try bulk.bytes()), unit: "bytes"))
+            _ = try bulk.repository.gc()
+            figures.append(Figure(name: "\(backend.name) W2 store bytes after gc", value: Double(try bulk.bytes()), unit: "bytes"))
             let reopen = bulk.reopen
 
             let snapshot = try reopen().branch("main").snapshot()
