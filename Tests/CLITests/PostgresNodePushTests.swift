@@ -8,12 +8,17 @@ import Testing
 /// Banyan devices pushing through different nodes at once, and a node
 /// killed while git pushes through it.
 @Suite struct PostgresNodePushTests {
-    @Test("three devices push through three nodes at once: their own branches, then main raced with banyan sync; nothing acknowledged is lost")
-    func devicesPushThroughDifferentNodesAtOnce() throws {
-        let url = try PostgresTestServer.freshStoreURL("push-nodes")
+    /// A new PostgreSQL store with one commit on `main`, served by `nodes` `banyan serve` processes.
+    static func servedStore(_ label: String, nodes: Int) throws -> (url: String, nodes: [ServeProcess]) {
+        let url = try PostgresTestServer.freshStoreURL(label)
         try CLI.ok(url, ["init"])
         try CLI.ok(url, ["set", "seed", "1", "-m", "seed"])
-        let nodes = try (0..<3).map { _ in try ServeProcess(repo: url) }
+        return (url, try (0..<nodes).map { _ in try ServeProcess(repo: url) })
+    }
+
+    @Test("three devices push through three nodes at once: their own branches, then main raced with banyan sync; nothing acknowledged is lost")
+    func devicesPushThroughDifferentNodesAtOnce() throws {
+        let (url, nodes) = try Self.servedStore("push-nodes", nodes: 3)
         defer { for node in nodes { node.stop() } }
         let dir = TemporaryDirectory("banyan-pg-push")
         let devices = try (0..<3).map { index in
@@ -66,10 +71,7 @@ import Testing
 
     @Test("a node killed during a git push: the push fails or lands whole, the store stays whole, and the push succeeds through another node")
     func aNodeKilledDuringAGitPush() throws {
-        let url = try PostgresTestServer.freshStoreURL("push-kill")
-        try CLI.ok(url, ["init"])
-        try CLI.ok(url, ["set", "seed", "1", "-m", "seed"])
-        let nodes = try (0..<2).map { _ in try ServeProcess(repo: url) }
+        let (url, nodes) = try Self.servedStore("push-kill", nodes: 2)
         defer { for node in nodes { node.stop() } }
         let dir = TemporaryDirectory("banyan-pg-kill-push")
         let work = dir.appending("work")

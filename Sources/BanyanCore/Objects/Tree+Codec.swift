@@ -9,11 +9,7 @@ extension Tree {
         for entry in entries {
             capacity += Tree.octalLength(entry.mode.rawValue) + 2 + entry.name.count + entry.id.algorithm.digestLength
         }
-        // The empty tree: `Array(unsafeUninitializedCapacity: 0)` stores its
-        // count into the standard library's shared empty-array storage, a
-        // write ThreadSanitizer reports as a race between threads.
-        guard capacity > 0 else { return [] }
-        return [UInt8](unsafeUninitializedCapacity: capacity) { out, count in
+        return [UInt8](exactCount: capacity) { out in
             var position = 0
             for entry in entries {
                 let mode = entry.mode.rawValue
@@ -30,7 +26,6 @@ extension Tree {
                 position += 1
                 position += entry.id.withUnsafeBytes { copy($0, to: out, at: position) }
             }
-            count = position
         }
     }
 

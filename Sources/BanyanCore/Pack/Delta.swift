@@ -37,11 +37,8 @@ public enum Delta {
         guard resultSize <= limit else {
             throw BanyanError(.limitExceeded, "delta result of \(resultSize) bytes is larger than the \(limit)-byte limit")
         }
-        // At least one byte of capacity, as in `PackZlib.inflate`: not the shared empty storage.
-        return try [UInt8](unsafeUninitializedCapacity: max(resultSize, 1)) { output, initialized in
-            try run(base: base, delta: delta, from: headerLength, into: UnsafeMutableBufferPointer(rebasing: output[..<resultSize]),
-                     resultSize: resultSize)
-            initialized = resultSize
+        return try [UInt8](exactCount: resultSize) { output in
+            try run(base: base, delta: delta, from: headerLength, into: output, resultSize: resultSize)
         }
     }
 

@@ -33,12 +33,8 @@ final class PackInflater {
             throw BanyanError(.corruptObject, "entry claims \(size) bytes but only \(input.count) compressed bytes follow")
         }
         var consumed = 0
-        // At least one byte of capacity: an empty array made this way would write
-        // its count into the standard library's shared empty storage, which
-        // ThreadSanitizer reports as a race between threads inflating empty objects.
-        let output = try [UInt8](unsafeUninitializedCapacity: max(size, 1)) { buffer, initialized in
-            consumed = try run(input, into: UnsafeMutableRawBufferPointer(UnsafeMutableBufferPointer(rebasing: buffer[..<size])), size: size)
-            initialized = size
+        let output = try [UInt8](exactCount: size) { buffer in
+            consumed = try run(input, into: UnsafeMutableRawBufferPointer(buffer), size: size)
         }
         return (output, consumed)
     }
