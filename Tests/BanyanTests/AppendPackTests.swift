@@ -52,6 +52,35 @@ struct AppendPackTests {
         #expect(try packFiles(path).allSatisfy { $0.hasPrefix("pack-") })
     }
 
+    /// Whole trees go into an append pack without compression (a commit
+    /// made alone writes its trees whole); git reads them, and a repack
+    /// compresses them rather than copying them as they are.
+    @Test func wholeTreesAreStoredUncompressedUntilARepack() throws {
+        let dir = TemporaryDirectory()
+        let path = dir.appending("store")
+        let repo = try Repository.create(at: path)
+        let main = try repo.branch("main")
+        let names = (0..<300).map { "notes/entry-\($0)" }
+        try main.transaction(message: "notes") { tx in
+            for name in names { tx.set(try Key(name), Data(name.utf8)) }
+        }
+        let store = try FileSystemBackend.open(at: path)
+        let id = try ObjectID(validating: try GitRunner.run(["rev-parse", "main:notes"], in: path).text)
+        let stored = try #require(try store.storedEntry(id))
+        #expect(stored.isUncompressed && stored.compressed.count > stored.size)
+        let blobID = try ObjectID(validating: try GitRunner.run(["rev-parse", "main:notes/entry-7"], in: path).text)
+        let blob = try #require(try store.storedEntry(blobID))
+        #expect(!blob.isUncompressed)
+        try GitRunner.run(["fsck", "--strict"], in: path)
+        #expect(try GitRunner.run(["ls-tree", "main:notes"], in: path).text.split(separator: "\n").count == 300)
+
+        try repo.gc()
+        let repacked = try #require(try FileSystemBackend.open(at: path).storedEntry(id))
+        #expect(!repacked.isUncompressed && repacked.compressed.count < stored.size)
+        try GitRunner.run(["fsck", "--strict"], in: path)
+        #expect(try repo.branch("main").get(Key("notes/entry-299")) == Data("notes/entry-299".utf8))
+    }
+
     @Test func passingTheSizeLimitSealsAPack() throws {
         let dir = TemporaryDirectory()
         let path = dir.appending("store")

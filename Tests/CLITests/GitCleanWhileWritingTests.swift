@@ -25,9 +25,12 @@ struct GitCleanWhileWritingTests {
         let origin = dir.appending("origin")
         try CLI.ok(store, ["init"])
         // `git fsck` lists the packs when it starts and fails on one deleted
-        // before it reads it, so a pack a repack replaced stays until no
-        // check can have listed it; here, past the end of the test (the
-        // deletion itself is tested in GeometricRepackTests).
+        // before it reads it. A replaced pack waits while a git process
+        // reads the store, but one that starts between that look and the
+        // deletion is not seen (docs/durability.md), and these checks run
+        // back to back: so here replaced packs stay past the end of the test
+        // (the deletion itself is tested in GeometricRepackTests and
+        // ReplacedPacksTests).
         try GitRunner.run(["config", "-f", store + "/config", "banyan.replacedPackExpire", "1.hour.ago"])
         try CLI.ok(store, ["set", "seed", "0"])
         // Another device's copy: it shares the store's history, so pulls merge.

@@ -19,6 +19,15 @@ public struct StoredEntry: Sendable {
     /// The checksum (the name) of the pack that holds the entry, when known.
     public var pack: ObjectID?
 
+    /// True when the zlib stream was written at level 0 or 1 (header level
+    /// field 0) and its first block is stored, not compressed (deflate
+    /// block type 0), as zlib writes at level 0: a copy would carry the
+    /// bytes uncompressed. A stream of a higher level whose data did not
+    /// compress is not reported: compressing it again would not help.
+    public var isUncompressed: Bool {
+        compressed.count > 2 && compressed[1] >> 6 == 0 && (compressed[2] >> 1) & 3 == 0
+    }
+
     /// Creates a stored entry.
     public init(form: Form, size: Int, compressed: [UInt8], pack: ObjectID? = nil) {
         self.form = form

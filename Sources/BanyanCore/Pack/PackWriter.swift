@@ -169,11 +169,13 @@ public enum PackWriter {
     /// Cost: up to two loads per object of at least `minDeltaSize` bytes
     /// (search, then output when it is stored whole), one for smaller ones.
     /// `load` must return the object the source describes; the writer does
-    /// not hash it (index the result to check). Throws what `load` throws,
-    /// and `invalidArgument` as `write(_:algorithm:bases:options:)` does.
+    /// not hash it (index the result to check). With `destination`
+    /// `.stream`, the pack is handed on in pieces as it is written and
+    /// `Output.pack` stays empty. Throws what `load` or the destination
+    /// throws, and `invalidArgument` as `write(_:algorithm:bases:options:)` does.
     public static func write(
         sources: [Source], algorithm: HashAlgorithm, baseItems: [Item] = [], options: Options = Options(),
-        reuse: StoredLookup? = nil, load: (Int) throws -> RawObject
+        reuse: StoredLookup? = nil, destination: Destination = .memory, load: (Int) throws -> RawObject
     ) throws -> Output {
         var unique: [Int] = []
         var seen = ObjectIDSet(capacity: sources.count)
@@ -184,9 +186,8 @@ public enum PackWriter {
         let externalIDs = externalBases(baseItems, algorithm: algorithm, excluding: seen).map(\.id)
         let stored = try reuse.map { try reusable(sources: packed, externalIDs: externalIDs, options: options, lookup: $0) }
             ?? Array(repeating: nil, count: packed.count)
-        return try write(sources: packed, algorithm: algorithm, baseItems: baseItems, options: options, stored: stored) {
-            try load(unique[$0])
-        }
+        return try write(sources: packed, algorithm: algorithm, baseItems: baseItems, options: options, stored: stored,
+                         destination: destination) { try load(unique[$0]) }
     }
 
     /// The thin-pack bases among `baseItems` that are not in `excluding`, each once, sorted by id.
@@ -267,8 +268,11 @@ public enum PackWriter {
                     switch reuse[next] {
                     case nil:
                         payload = .object(try load(next))
-                    case .whole(let entry)?:
+                    case .whole(let entry)? where entry.form != .whole(.tree) || !entry.isUncompressed:
                         payload = .stored(entry, base: nil)
+                    case .whole?:
+                        // A tree stored without compression (as append packs keep them): compressed here.
+                        payload = .object(try load(next))
                     case .inPack(let base, let entry)?:
                         reusedDeltaCount += 1
                         payload = .stored(entry, base: options.useRefDeltas ? .id(sources[base].id) : .offset(offsets[base]!))
@@ -277,7 +281,7 @@ public enum PackWriter {
                         usedExternals.insert(externalIDs[base])
                         payload = .stored(entry, base: .id(externalIDs[base]))
                     }
-                    if case .some = reuse[next] { reusedCount += 1 }
+                    if case .stored = payload { reusedCount += 1 }
                 case .inPack(let base, let delta)?:
                     deltaCount += 1
                     payload = options.useRefDeltas

@@ -111,29 +111,51 @@ enum ReplacedPacks {
         try rewrite(repository, durable: durable) { packs in packs[name] = nil }
     }
 
+    /// How long past its grace a replaced pack waits for the git processes
+    /// reading the store (``GitReaders``) before it is deleted anyway: a
+    /// `git log` left open in a pager must not keep packs forever.
+    static let readerDeferral: TimeInterval = 600
+
     /// Deletes the listed packs replaced at least `grace` seconds ago
     /// (with `.rev`, `.bitmap` and the rest), and forgets the ones gone.
-    /// Returns how many it deleted.
+    /// While a git process reads the store (``GitReaders``), the packs wait,
+    /// up to `readerDeferral` past their grace. Returns how many it deleted.
+    ///
+    /// Readers are looked for under the list's lock just before each
+    /// deletion (git maps the multi-pack-index before it lists the packs,
+    /// so one that has listed them is seen): what is left is a git process
+    /// that lists the packs between a look and the deletion that follows
+    /// it, a window of one `/proc` scan (about a millisecond here).
     @discardableResult
     static func removeExpired(repository: String, grace: TimeInterval, durable: Bool, now: Date = Date()) throws -> Int {
         guard !read(repository).isEmpty else { return 0 }
-        var removed = 0
         let directory = repository + "/objects/pack/"
+        var removed = 0
+        var deferred = false
         try rewrite(repository, durable: durable) { packs in
+            var expired: [String] = []
             for (name, replaced) in packs {
                 if let modified = Self.modifiedSeconds(directory + name + ".pack"), modified > Int64(replaced.timeIntervalSince1970) {
                     // Made again since it was replaced (its files had gone,
                     // and a seal wrote the same bytes): no longer replaced.
                     packs[name] = nil
                 } else if now.timeIntervalSince(replaced) >= grace {
-                    try ObjectDirectory.removePack(directory + name)
-                    removed += 1
-                    packs[name] = nil
+                    expired.append(name)
                 } else if Posix.fileType(directory + name + ".idx") == nil {
                     packs[name] = nil
                 }
             }
+            // Oldest first: when a reader shows up, the ones past the deferral go anyway.
+            expired.sort { packs[$0]! < packs[$1]! }
+            for name in expired {
+                if !deferred { deferred = GitReaders.areReading(directory) }
+                if deferred && now.timeIntervalSince(packs[name]!) < grace + readerDeferral { break }
+                try ObjectDirectory.removePack(directory + name)
+                removed += 1
+                packs[name] = nil
+            }
         }
+        lastDeferral.withLock { $0[repository] = deferred ? now : nil }
         return removed
     }
 
@@ -144,10 +166,21 @@ enum ReplacedPacks {
         return Int64(info.st_mtim.tv_sec)
     }
 
-    /// When the oldest listed pack may go; nil when none is listed.
+    /// When the oldest listed pack may go; nil when none is listed. After
+    /// this process deferred deletions for a git reader, not before
+    /// `readerRecheck` has passed, so maintenance asks again then rather
+    /// than at once.
     static func nextExpiry(_ repository: String, grace: TimeInterval) -> Date? {
-        read(repository).values.min().map { $0.addingTimeInterval(grace) }
+        guard let expiry = read(repository).values.min().map({ $0.addingTimeInterval(grace) }) else { return nil }
+        guard let deferred = lastDeferral.withLock({ $0[repository] }) else { return expiry }
+        return max(expiry, deferred.addingTimeInterval(readerRecheck))
     }
+
+    /// How often deletions deferred for a git reader look again.
+    static let readerRecheck: TimeInterval = 5
+
+    /// When this process last deferred deletions for a git reader, by repository.
+    private static let lastDeferral = Mutex<[String: Date]>([:])
 
     private static func rewrite(_ repository: String, durable: Bool, _ change: (inout [String: Date]) throws -> Void) throws {
         let file = listFile(repository)

@@ -50,18 +50,24 @@ struct GeometricRepacker {
         let packedLoose = packLoose ? loose : []
         for object in packedLoose where seen.insert(object.id).inserted { ids.append(object.id) }
 
-        let output = try write(ids)
-        let indexed = try PackIndexer.index(pack: output.pack, algorithm: backend.hashAlgorithm)
+        // The pack goes to a temporary file as it is written, so memory
+        // holds the delta search's window, not the pack.
+        let receiver = try backend.makePackReceiver()
+        let output = try write(ids, to: receiver)
+        let indexed = try receiver.bytes().withUnsafeBytes {
+            try PackIndexer.index(pack: $0, algorithm: backend.hashAlgorithm)
+        }
         guard indexed.entries.count == seen.count, indexed.entries.allSatisfy({ seen.contains($0.id) }) else {
             throw BanyanError(.corruptObject, "the geometric repack's new pack does not hold the objects it was written from; nothing was deleted")
         }
-        let base = try output.pack.withUnsafeBytes {
-            try backend.installPack($0, index: try indexed.indexBytes(), checksum: indexed.checksum)
+        let packBytes = receiver.count
+        guard let base = try receiver.install(index: try indexed.indexBytes(), checksum: indexed.checksum) else {
+            throw BanyanError(.io, "the geometric repack's new pack was not kept as a pack; nothing was deleted")
         }
         report.pack = base
         report.packedObjects = indexed.entries.count
         report.deltaCount = output.deltaCount
-        report.packBytes = output.pack.count
+        report.packBytes = packBytes
         // The replaced packs stay on disk for the git processes that listed
         // them (`replacedGrace`), out of Banyan's sight and out of the
         // multi-pack-index, which lookups go through from here on. The same
@@ -83,7 +89,8 @@ struct GeometricRepacker {
     /// as they are where their base comes along, the rest searched (window
     /// 10, depth 50, as `git repack` does), with paths from the commits and
     /// trees among them as name hints so versions of one directory meet.
-    private func write(_ ids: [ObjectID]) throws -> PackWriter.Output {
+    /// The pack's bytes go to `receiver` as they are written.
+    private func write(_ ids: [ObjectID], to receiver: any PackReceiver) throws -> PackWriter.Output {
         var sources: [PackWriter.Source] = []
         sources.reserveCapacity(ids.count)
         var position: [ObjectID: Int] = [:]
@@ -123,7 +130,8 @@ struct GeometricRepacker {
         return try PackWriter.write(
             sources: ordered, algorithm: backend.hashAlgorithm,
             options: PackWriter.Options(window: 10, depth: 50, compressionLevel: -1, threads: threads),
-            reuse: { try backend.storedEntry($0) }
+            reuse: { try backend.storedEntry($0) },
+            destination: .stream { chunk in try chunk.withUnsafeBytes { try receiver.append($0) } }
         ) { try backend.get(ordered[$0].id) }
     }
 
