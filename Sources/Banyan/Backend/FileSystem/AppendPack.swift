@@ -48,11 +48,13 @@ final class AppendPack: Sendable {
         }
 
         /// Forgets the open pack (its file is sealed, abandoned or gone);
-        /// `abandoned` and `sealing` kept.
+        /// `abandoned`, `sealing` and the encoders (reset for every entry) kept.
         mutating func forgetOpenPack() {
             var next = State(algorithm: index.algorithm)
             next.abandoned = abandoned
             next.sealing = sealing
+            next.encoder = encoder
+            next.treeEncoder = treeEncoder
             self = next
         }
     }
@@ -365,8 +367,10 @@ final class AppendPack: Sendable {
             // Held until the pack is sealed: recovery skips packs whose lock is taken.
             guard flock(fd, LOCK_EX | LOCK_NB) == 0 else { throw Posix.ioError("lock the append pack", file) }
             try Posix.writeAll(fd, PackEntryEncoder.packHeader(objectCount: 0), path: file)
-            state.encoder = try PackEntryEncoder(algorithm: algorithm, compressionLevel: 1)
-            state.treeEncoder = try PackEntryEncoder(algorithm: algorithm, compressionLevel: Self.treeCompressionLevel)
+            if state.encoder == nil {
+                state.encoder = try PackEntryEncoder(algorithm: algorithm, compressionLevel: 1)
+                state.treeEncoder = try PackEntryEncoder(algorithm: algorithm, compressionLevel: Self.treeCompressionLevel)
+            }
             guard FileIO.rename(name + ".new", file) == 0 else { throw Posix.ioError("rename the append pack", file) }
         } catch {
             close(fd)
