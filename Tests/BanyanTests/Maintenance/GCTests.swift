@@ -1,6 +1,7 @@
-import Banyan
+@testable import Banyan
 import BanyanTestSupport
 import Foundation
+import Synchronization
 import Testing
 
 @Suite("gc")
@@ -231,17 +232,38 @@ struct GCTests {
         }
     }
 
-    @Test("a second gc on the same repository is refused while one runs")
-    func concurrentGCIsRefused() throws {
+    /// An explicit gc waits for a running one (here a lock held by hand)
+    /// and runs once it is released; the lock itself refuses once its
+    /// patience is over, and at once for automatic maintenance.
+    @Test("a second gc on the same repository waits for the running one, and is refused when that outlasts its patience")
+    func concurrentGCWaitsItsTurn() throws {
         try withTemporaryDirectory { directory in
             let path = directory + "/store"
             let repository = try Repository.create(at: path, configuration: .init(maintenance: .off))
+            try repository.branch("main").set(key("a"), data("value a"))
             let fd = open(path + "/gc.pid", O_RDWR | O_CREAT, 0o644)
             defer { close(fd) }
             #expect(flock(fd, LOCK_EX | LOCK_NB) == 0)
-            #expect(throws: BanyanError.self) { try repository.gc() }
-            flock(fd, LOCK_UN)
-            #expect(try repository.gc().pack == nil)
+            #expect { try GCLock.withLock(repository: path, wait: false) {} } throws: {
+                ($0 as? BanyanError)?.code == .refLocked && "\($0)".contains("another gc is running")
+            }
+            let start = ContinuousClock.now
+            #expect { try GCLock.withLock(repository: path, wait: true, patience: .milliseconds(300)) {} } throws: {
+                ($0 as? BanyanError)?.code == .refLocked
+            }
+            #expect(ContinuousClock.now - start >= .milliseconds(300))
+
+            // Released while the gc waits: the gc then runs.
+            let released = Atomic<Bool>(false)
+            Thread.detachNewThread {
+                usleep(300_000)
+                released.store(true, ordering: .sequentiallyConsistent)
+                flock(fd, LOCK_UN)
+            }
+            let report = try repository.gc()
+            let waited = released.load(ordering: .sequentiallyConsistent)
+            #expect(waited)
+            #expect(report.pack != nil)
             #expect(!FileManager.default.fileExists(atPath: path + "/gc.pid"))
         }
     }

@@ -17,10 +17,11 @@ enum GCLock {
     /// Runs `body` holding the gc lock of the repository at `repository`.
     ///
     /// With `wait` (a gc or repack asked for by hand), waits up to
-    /// ``patience`` for a running one (background maintenance, most often)
+    /// `patience` for a running one (background maintenance, most often)
     /// to finish; without it (automatic maintenance), or once the wait is
     /// over, throws `refLocked` while another holds the lock.
-    static func withLock<R>(repository: String, wait: Bool, _ body: () throws -> R) throws -> R {
+    static func withLock<R>(repository: String, wait: Bool, patience: Duration = patience,
+                            _ body: () throws -> R) throws -> R {
         let file = repository + "/gc.pid"
         let deadline = ContinuousClock.now + patience
         while true {
