@@ -30,8 +30,102 @@ public func runOnThreads(_ count: Int, _ body: @escaping @Sendable (Int) throws 
 /// cooperative pool free: on a two-core machine that pool has two threads,
 /// and a test blocking one (waiting on a child process, a long loop of
 /// them) starves the in-process servers of tests running beside it.
-public func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        Thread.detachNewThread { continuation.resume(with: Result { try body() }) }
+///
+/// The body stays in the calling task (its thread is the task's preferred
+/// executor), so task-local values go with it: a test's `#expect` inside
+/// is recorded against that test.
+///
+/// A `heavy` body (minutes of child processes, timing-sensitive kills)
+/// first waits, suspended, until fewer heavy bodies than the machine has
+/// cores run: run all at once, they would slow each other's processes
+/// past what their timings allow.
+public func offPool<T: Sendable>(heavy: Bool = false, _ body: @escaping @Sendable () throws -> T) async throws -> T {
+    if heavy { await heavySlots.acquire() }
+    defer { if heavy { heavySlots.release() } }
+    let thread = ThreadExecutor()
+    defer { thread.stop() }
+    return try await withTaskExecutorPreference(thread) { try body() }
+}
+
+/// The heavy `offPool` bodies that may run at once: one a core.
+private let heavySlots = Slots(max(2, ProcessInfo.processInfo.activeProcessorCount))
+
+/// A counting semaphore whose waiters suspend instead of blocking a thread.
+private final class Slots: Sendable {
+    private struct State {
+        var free: Int
+        var waiters: [CheckedContinuation<Void, Never>] = []
+    }
+
+    private let state: Mutex<State>
+
+    init(_ count: Int) {
+        state = Mutex(State(free: count))
+    }
+
+    func acquire() async {
+        await withCheckedContinuation { (waiter: CheckedContinuation<Void, Never>) in
+            let now = state.withLock { state in
+                guard state.free > 0 else {
+                    state.waiters.append(waiter)
+                    return false
+                }
+                state.free -= 1
+                return true
+            }
+            if now { waiter.resume() }
+        }
+    }
+
+    func release() {
+        let next = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            guard !state.waiters.isEmpty else {
+                state.free += 1
+                return nil
+            }
+            return state.waiters.removeFirst()
+        }
+        next?.resume()
+    }
+}
+
+/// A task executor that runs every job on one thread of its own, until stopped.
+private final class ThreadExecutor: TaskExecutor, @unchecked Sendable {
+    private let condition = NSCondition()
+    private var jobs: [UnownedJob] = []
+    private var stopped = false
+
+    init() {
+        Thread.detachNewThread { [self] in run() }
+    }
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        condition.lock()
+        jobs.append(job)
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// Ends the thread once the jobs enqueued so far have run.
+    func stop() {
+        condition.lock()
+        stopped = true
+        condition.signal()
+        condition.unlock()
+    }
+
+    private func run() {
+        while true {
+            condition.lock()
+            while jobs.isEmpty && !stopped { condition.wait() }
+            if jobs.isEmpty {
+                condition.unlock()
+                return
+            }
+            let job = jobs.removeFirst()
+            condition.unlock()
+            job.runSynchronously(on: asUnownedTaskExecutor())
+        }
     }
 }

@@ -18,21 +18,23 @@ struct CrashRecoveryTests {
 
         """
 
-    @Test func killedWritersLoseNoAcknowledgedCommit() throws {
-        let dir = TemporaryDirectory("banyan-crash")
-        let repo = try Self.durableStore(in: dir)
-        // Each import appends ~300 objects.
-        let script = Self.importRound + """
-            i=0
-            while true; do
-              importRound main
-              i=$((i + 1))
-            done
-            """
-        let acknowledged = try Self.killRepeatedly(script, rounds: 50, in: dir, repo: repo)
-        #expect(acknowledged.count > 0)
-        if let last = acknowledged.last {
-            try GitRunner.run(["merge-base", "--is-ancestor", last, "main"], in: repo)
+    @Test func killedWritersLoseNoAcknowledgedCommit() async throws {
+        try await offPool(heavy: true) {
+            let dir = TemporaryDirectory("banyan-crash")
+            let repo = try Self.durableStore(in: dir)
+            // Each import appends ~300 objects.
+            let script = Self.importRound + """
+                i=0
+                while true; do
+                  importRound main
+                  i=$((i + 1))
+                done
+                """
+            let acknowledged = try Self.killRepeatedly(script, rounds: 50, in: dir, repo: repo)
+            #expect(acknowledged.count > 0)
+            if let last = acknowledged.last {
+                try GitRunner.run(["merge-base", "--is-ancestor", last, "main"], in: repo)
+            }
         }
     }
 
@@ -40,73 +42,79 @@ struct CrashRecoveryTests {
     /// page cache: every ref names sealed objects, so `git` alone finds the
     /// store clean after each kill, with background maintenance racing the
     /// kills (a detached `banyan maintenance run` may be killed too).
-    @Test func killedWritersOfANonDurableStoreLeaveItGitClean() throws {
-        let dir = TemporaryDirectory("banyan-crash-fast")
-        let repo = dir.appending("store")
-        try CLI.ok(repo, ["init"])
-        let script = Self.importRound + """
-            i=0
-            while true; do
-              importRound main
-              "$BANYAN" set -C "$REPO" -b side "k$i" "v$i" > /dev/null || exit 4
-              i=$((i + 1))
-            done
-            """
-        let acknowledged = try Self.killRepeatedly(script, rounds: 20, in: dir, repo: repo, delays: 20_000...600_000)
-        #expect(acknowledged.count > 0)
+    @Test func killedWritersOfANonDurableStoreLeaveItGitClean() async throws {
+        try await offPool(heavy: true) {
+            let dir = TemporaryDirectory("banyan-crash-fast")
+            let repo = dir.appending("store")
+            try CLI.ok(repo, ["init"])
+            let script = Self.importRound + """
+                i=0
+                while true; do
+                  importRound main
+                  "$BANYAN" set -C "$REPO" -b side "k$i" "v$i" > /dev/null || exit 4
+                  i=$((i + 1))
+                done
+                """
+            let acknowledged = try Self.killRepeatedly(script, rounds: 20, in: dir, repo: repo, delays: 20_000...600_000)
+            #expect(acknowledged.count > 0)
+        }
     }
 
     /// gc killed while it repacks, prunes or packs refs: the old packs and
     /// loose objects stay until the new pack is whole, so nothing is lost.
-    @Test func killedGCLosesNothing() throws {
-        let dir = TemporaryDirectory("banyan-crash-gc")
-        let repo = try Self.durableStore(in: dir)
-        var acknowledged: [String] = []
-        for round in 0..<12 {
-            for branch in ["main", "side-\(round % 3)"] {
-                let lines = (0..<200).map { "d\($0 % 16)/k\($0)\tvalue \($0) \(round) \(branch)\n" }.joined()
-                acknowledged.append(try CLI.ok(repo, ["import", "-b", branch, "-m", "round \(round)"], input: Data(lines.utf8)))
+    @Test func killedGCLosesNothing() async throws {
+        try await offPool(heavy: true) {
+            let dir = TemporaryDirectory("banyan-crash-gc")
+            let repo = try Self.durableStore(in: dir)
+            var acknowledged: [String] = []
+            for round in 0..<12 {
+                for branch in ["main", "side-\(round % 3)"] {
+                    let lines = (0..<200).map { "d\($0 % 16)/k\($0)\tvalue \($0) \(round) \(branch)\n" }.joined()
+                    acknowledged.append(try CLI.ok(repo, ["import", "-b", branch, "-m", "round \(round)"], input: Data(lines.utf8)))
+                }
+                _ = try Self.killRepeatedly(#"exec "$BANYAN" gc -C "$REPO" --prune=now -q"#, rounds: 1, in: dir, repo: repo,
+                                            delays: 10_000...800_000)
+                try Self.expectClean(repo, acknowledged: acknowledged, round: round)
+                // A gc killed while packing refs leaves `packed-refs.lock` or a
+                // `<ref>.lock`, as a killed `git` does; the next writer's error
+                // says to remove it, which the operator does here.
+                try Self.removeLeftLocks(repo)
             }
-            _ = try Self.killRepeatedly(#"exec "$BANYAN" gc -C "$REPO" --prune=now -q"#, rounds: 1, in: dir, repo: repo,
-                                        delays: 10_000...800_000)
-            try Self.expectClean(repo, acknowledged: acknowledged, round: round)
-            // A gc killed while packing refs leaves `packed-refs.lock` or a
-            // `<ref>.lock`, as a killed `git` does; the next writer's error
-            // says to remove it, which the operator does here.
-            try Self.removeLeftLocks(repo)
+            #expect(acknowledged.count > 0)
+            // A gc that runs to the end afterwards still finds everything.
+            try CLI.ok(repo, ["gc", "--prune=now", "-q"])
+            try Self.expectClean(repo, acknowledged: acknowledged)
         }
-        #expect(acknowledged.count > 0)
-        // A gc that runs to the end afterwards still finds everything.
-        try CLI.ok(repo, ["gc", "--prune=now", "-q"])
-        try Self.expectClean(repo, acknowledged: acknowledged)
     }
 
     /// A merge killed before it moved the branch leaves it where it was; one
     /// that returned is in the branch's history.
-    @Test func killedMergesLoseNoAcknowledgedCommit() throws {
-        let dir = TemporaryDirectory("banyan-crash-merge")
-        let repo = try Self.durableStore(in: dir)
-        try CLI.ok(repo, ["set", "base", "value"])
-        try CLI.ok(repo, ["branch", "create", "side"])
-        // Both branches change every key, so each merge writes a new tree
-        // throughout (`theirs` settles the conflicts).
-        let script = Self.importRound + """
-            i=0
-            while true; do
-              importRound side > /dev/null
-              i=$((i + 1))
-              importRound main > /dev/null
-              out=$("$BANYAN" merge -C "$REPO" -b main --on-conflict theirs -m "merge $i" side) || exit 4
-              echo "${out##* }"
-              i=$((i + 1))
-            done
-            """
-        // Each round runs two imports before its first merge: long enough delays that most rounds merge.
-        let acknowledged = try Self.killRepeatedly(script, rounds: 15, in: dir, repo: repo, delays: 200_000...2_500_000)
-        #expect(acknowledged.count > 0)
-        for id in acknowledged {
-            #expect(try GitRunner.run(["merge-base", "--is-ancestor", id, "main"], in: repo, check: false).status == 0,
-                    "acknowledged commit \(id) is not in main's history")
+    @Test func killedMergesLoseNoAcknowledgedCommit() async throws {
+        try await offPool(heavy: true) {
+            let dir = TemporaryDirectory("banyan-crash-merge")
+            let repo = try Self.durableStore(in: dir)
+            try CLI.ok(repo, ["set", "base", "value"])
+            try CLI.ok(repo, ["branch", "create", "side"])
+            // Both branches change every key, so each merge writes a new tree
+            // throughout (`theirs` settles the conflicts).
+            let script = Self.importRound + """
+                i=0
+                while true; do
+                  importRound side > /dev/null
+                  i=$((i + 1))
+                  importRound main > /dev/null
+                  out=$("$BANYAN" merge -C "$REPO" -b main --on-conflict theirs -m "merge $i" side) || exit 4
+                  echo "${out##* }"
+                  i=$((i + 1))
+                done
+                """
+            // Each round runs two imports before its first merge: long enough delays that most rounds merge.
+            let acknowledged = try Self.killRepeatedly(script, rounds: 15, in: dir, repo: repo, delays: 200_000...2_500_000)
+            #expect(acknowledged.count > 0)
+            for id in acknowledged {
+                #expect(try GitRunner.run(["merge-base", "--is-ancestor", id, "main"], in: repo, check: false).status == 0,
+                        "acknowledged commit \(id) is not in main's history")
+            }
         }
     }
 

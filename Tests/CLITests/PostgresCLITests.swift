@@ -55,89 +55,91 @@ import Testing
     }
 
     @Test("three banyan serve nodes on one PostgreSQL store: concurrent REST writes lose nothing, watchers and git clones see one store, a killed node loses nothing it acknowledged")
-    func threeServeNodes() throws {
-        let url = try PostgresTestServer.freshStoreURL("nodes")
-        try CLI.ok(url, ["init"])
-        let nodes = try (0..<3).map { _ in try ServeProcess(repo: url) }
-        defer { for node in nodes { node.stop() } }
+    func threeServeNodes() async throws {
+        try await offPool(heavy: true) {
+            let url = try PostgresTestServer.freshStoreURL("nodes")
+            try CLI.ok(url, ["init"])
+            let nodes = try (0..<3).map { _ in try ServeProcess(repo: url) }
+            defer { for node in nodes { node.stop() } }
 
-        // Each node takes 30 writes of its own keys while the others take theirs.
-        let writes = 30
-        let codes = Mutex<[String]>([])
-        DispatchQueue.concurrentPerform(iterations: nodes.count) { node in
-            let result = try? ProcessRunner.run("/usr/bin/curl", [
-                "-s", "-o", "/dev/null", "-w", "%{http_code}\\n", "-X", "PUT", "--data-binary", "v\(node)",
-                nodes[node].url + "api/v1/kv/main/n\(node)/k[1-\(writes)]",
-            ], check: false)
-            codes.withLock { $0 += (result?.text ?? "").split(separator: "\n").map(String.init) }
+            // Each node takes 30 writes of its own keys while the others take theirs.
+            let writes = 30
+            let codes = Mutex<[String]>([])
+            DispatchQueue.concurrentPerform(iterations: nodes.count) { node in
+                let result = try? ProcessRunner.run("/usr/bin/curl", [
+                    "-s", "-o", "/dev/null", "-w", "%{http_code}\\n", "-X", "PUT", "--data-binary", "v\(node)",
+                    nodes[node].url + "api/v1/kv/main/n\(node)/k[1-\(writes)]",
+                ], check: false)
+                codes.withLock { $0 += (result?.text ?? "").split(separator: "\n").map(String.init) }
+            }
+            let acknowledged = codes.withLock { $0 }
+            #expect(acknowledged.count == nodes.count * writes && acknowledged.allSatisfy { $0 == "200" }, "\(acknowledged)")
+            let keys = try CLI.ok(url, ["ls", "-r"]).split(separator: "\n")
+            #expect(keys.count == nodes.count * writes, "acknowledged writes missing: \(keys.count) keys")
+            for node in 0..<nodes.count {
+                #expect(try CLI.ok(url, ["get", "n\(node)/k\(writes)"]) == "v\(node)")
+            }
+
+            // A write through node 2 reaches a watcher of node 0 (watching needs the branch to exist).
+            let watched = TemporaryDirectory("banyan-pg-watch")
+            let events = watched.appending("events")
+            let watcher = Process()
+            watcher.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+            watcher.arguments = ["-s", "-N", "--max-time", "60", nodes[0].url + "api/v1/watch/main"]
+            FileManager.default.createFile(atPath: events, contents: nil)
+            watcher.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: events))
+            try watcher.run()
+            defer { watcher.terminate() }
+            usleep(1_000_000)
+
+            let clock = ContinuousClock()
+            let start = clock.now
+            try ProcessRunner.run("/usr/bin/curl", ["-sf", "-X", "PUT", "--data-binary", "seen", nodes[2].url + "api/v1/kv/main/watched"])
+            var seen = false
+            while !seen && clock.now - start < .seconds(10) {
+                seen = ((try? String(contentsOfFile: events, encoding: .utf8)) ?? "").contains("watched")
+                if !seen { usleep(10_000) }
+            }
+            #expect(seen, "node 0's watcher did not see the write through node 2")
+            #expect(clock.now - start < .seconds(3), "the write took \(clock.now - start) to reach the watcher")
+
+            // git clone from every node gives the same history; a git push through node 1 lands in the store.
+            let clones = TemporaryDirectory("banyan-pg-git")
+            var heads: [String] = []
+            for (index, node) in nodes.enumerated() {
+                let clone = clones.appending("clone-\(index)")
+                try GitRunner.run(["clone", "-q", node.url, clone])
+                heads.append(try GitRunner.run(["rev-parse", "HEAD"], in: clone).text)
+            }
+            #expect(Set(heads).count == 1, "the nodes serve different histories: \(heads)")
+            let pusher = clones.appending("clone-1")
+            try Data("pushed with git".utf8).write(to: URL(fileURLWithPath: pusher + "/pushed"))
+            try GitRunner.run(["add", "pushed"], in: pusher)
+            try GitRunner.run(["commit", "-q", "-m", "git push"], in: pusher)
+            try GitRunner.run(["push", "-q", "origin", "HEAD:main"], in: pusher)
+            #expect(try CLI.ok(url, ["get", "pushed"]) == "pushed with git")
+
+            // Node 0 killed while it takes writes: every write it acknowledged is in the store.
+            let killed = TemporaryDirectory("banyan-pg-kill")
+            let statuses = killed.appending("statuses")
+            FileManager.default.createFile(atPath: statuses, contents: nil)
+            let writer = Process()
+            writer.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+            writer.arguments = ["-s", "-o", "/dev/null", "-w", "%{http_code} %{url_effective}\\n", "-X", "PUT",
+                                "--data-binary", "kept", nodes[0].url + "api/v1/kv/main/killed/k[1-5000]"]
+            writer.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: statuses))
+            try writer.run()
+            usleep(1_500_000)
+            nodes[0].stop(SIGKILL)
+            while writer.isRunning { usleep(10_000) }
+            let taken = try String(contentsOfFile: statuses, encoding: .utf8).split(separator: "\n")
+                .filter { $0.hasPrefix("200 ") }.compactMap { $0.split(separator: "/").last.map { "killed/" + $0 } }
+            #expect(taken.count > 0, "node 0 acknowledged nothing before it was killed")
+            #expect(taken.count < 5000, "node 0 took every write before it was killed")
+            let stored = Set(try CLI.ok(url, ["ls", "killed"]).split(separator: "\n").map(String.init))
+            let lost = taken.filter { !stored.contains($0) }
+            #expect(lost.isEmpty, "acknowledged writes lost when node 0 was killed: \(lost)")
         }
-        let acknowledged = codes.withLock { $0 }
-        #expect(acknowledged.count == nodes.count * writes && acknowledged.allSatisfy { $0 == "200" }, "\(acknowledged)")
-        let keys = try CLI.ok(url, ["ls", "-r"]).split(separator: "\n")
-        #expect(keys.count == nodes.count * writes, "acknowledged writes missing: \(keys.count) keys")
-        for node in 0..<nodes.count {
-            #expect(try CLI.ok(url, ["get", "n\(node)/k\(writes)"]) == "v\(node)")
-        }
-
-        // A write through node 2 reaches a watcher of node 0 (watching needs the branch to exist).
-        let watched = TemporaryDirectory("banyan-pg-watch")
-        let events = watched.appending("events")
-        let watcher = Process()
-        watcher.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-        watcher.arguments = ["-s", "-N", "--max-time", "60", nodes[0].url + "api/v1/watch/main"]
-        FileManager.default.createFile(atPath: events, contents: nil)
-        watcher.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: events))
-        try watcher.run()
-        defer { watcher.terminate() }
-        usleep(1_000_000)
-
-        let clock = ContinuousClock()
-        let start = clock.now
-        try ProcessRunner.run("/usr/bin/curl", ["-sf", "-X", "PUT", "--data-binary", "seen", nodes[2].url + "api/v1/kv/main/watched"])
-        var seen = false
-        while !seen && clock.now - start < .seconds(10) {
-            seen = ((try? String(contentsOfFile: events, encoding: .utf8)) ?? "").contains("watched")
-            if !seen { usleep(10_000) }
-        }
-        #expect(seen, "node 0's watcher did not see the write through node 2")
-        #expect(clock.now - start < .seconds(3), "the write took \(clock.now - start) to reach the watcher")
-
-        // git clone from every node gives the same history; a git push through node 1 lands in the store.
-        let clones = TemporaryDirectory("banyan-pg-git")
-        var heads: [String] = []
-        for (index, node) in nodes.enumerated() {
-            let clone = clones.appending("clone-\(index)")
-            try GitRunner.run(["clone", "-q", node.url, clone])
-            heads.append(try GitRunner.run(["rev-parse", "HEAD"], in: clone).text)
-        }
-        #expect(Set(heads).count == 1, "the nodes serve different histories: \(heads)")
-        let pusher = clones.appending("clone-1")
-        try Data("pushed with git".utf8).write(to: URL(fileURLWithPath: pusher + "/pushed"))
-        try GitRunner.run(["add", "pushed"], in: pusher)
-        try GitRunner.run(["commit", "-q", "-m", "git push"], in: pusher)
-        try GitRunner.run(["push", "-q", "origin", "HEAD:main"], in: pusher)
-        #expect(try CLI.ok(url, ["get", "pushed"]) == "pushed with git")
-
-        // Node 0 killed while it takes writes: every write it acknowledged is in the store.
-        let killed = TemporaryDirectory("banyan-pg-kill")
-        let statuses = killed.appending("statuses")
-        FileManager.default.createFile(atPath: statuses, contents: nil)
-        let writer = Process()
-        writer.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-        writer.arguments = ["-s", "-o", "/dev/null", "-w", "%{http_code} %{url_effective}\\n", "-X", "PUT",
-                            "--data-binary", "kept", nodes[0].url + "api/v1/kv/main/killed/k[1-5000]"]
-        writer.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: statuses))
-        try writer.run()
-        usleep(1_500_000)
-        nodes[0].stop(SIGKILL)
-        while writer.isRunning { usleep(10_000) }
-        let taken = try String(contentsOfFile: statuses, encoding: .utf8).split(separator: "\n")
-            .filter { $0.hasPrefix("200 ") }.compactMap { $0.split(separator: "/").last.map { "killed/" + $0 } }
-        #expect(taken.count > 0, "node 0 acknowledged nothing before it was killed")
-        #expect(taken.count < 5000, "node 0 took every write before it was killed")
-        let stored = Set(try CLI.ok(url, ["ls", "killed"]).split(separator: "\n").map(String.init))
-        let lost = taken.filter { !stored.contains($0) }
-        #expect(lost.isEmpty, "acknowledged writes lost when node 0 was killed: \(lost)")
     }
 
     @Test("clone and push move a store between the filesystem and PostgreSQL, both ways, with byte-identical objects")

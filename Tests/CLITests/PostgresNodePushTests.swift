@@ -70,52 +70,54 @@ import Testing
     }
 
     @Test("a node killed during a git push: the push fails or lands whole, the store stays whole, and the push succeeds through another node")
-    func aNodeKilledDuringAGitPush() throws {
-        let (url, nodes) = try Self.servedStore("push-kill", nodes: 2)
-        defer { for node in nodes { node.stop() } }
-        let dir = TemporaryDirectory("banyan-pg-kill-push")
-        let work = dir.appending("work")
-        try GitRunner.run(["clone", "-q", nodes[0].url, work])
-        let before = try CLI.ok(url, ["rev-parse", "main"])
-        // Enough to take a while to store: 3,000 files of 2 KB of noise in 30 commits.
-        var random = SeededRandom(seed: 21)
-        for commit in 0..<30 {
-            for file in 0..<100 {
-                let words = (0..<256).map { _ in random.next() }
-                try words.withUnsafeBytes { Data($0) }.write(to: URL(fileURLWithPath: "\(work)/f\(commit)-\(file)"))
+    func aNodeKilledDuringAGitPush() async throws {
+        try await offPool(heavy: true) {
+            let (url, nodes) = try Self.servedStore("push-kill", nodes: 2)
+            defer { for node in nodes { node.stop() } }
+            let dir = TemporaryDirectory("banyan-pg-kill-push")
+            let work = dir.appending("work")
+            try GitRunner.run(["clone", "-q", nodes[0].url, work])
+            let before = try CLI.ok(url, ["rev-parse", "main"])
+            // Enough to take a while to store: 3,000 files of 2 KB of noise in 30 commits.
+            var random = SeededRandom(seed: 21)
+            for commit in 0..<30 {
+                for file in 0..<100 {
+                    let words = (0..<256).map { _ in random.next() }
+                    try words.withUnsafeBytes { Data($0) }.write(to: URL(fileURLWithPath: "\(work)/f\(commit)-\(file)"))
+                }
+                try GitRunner.run(["add", "."], in: work)
+                try GitRunner.run(["commit", "-q", "-m", "bulk \(commit)"], in: work)
             }
-            try GitRunner.run(["add", "."], in: work)
-            try GitRunner.run(["commit", "-q", "-m", "bulk \(commit)"], in: work)
+            let pushed = try GitRunner.run(["rev-parse", "HEAD"], in: work).text
+
+            let push = Process()
+            push.executableURL = URL(fileURLWithPath: "/usr/bin/git")
+            push.arguments = ["-C", work, "push", "-q", "origin", "HEAD:main"]
+            push.standardError = FileHandle.nullDevice
+            push.standardOutput = FileHandle.nullDevice
+            try push.run()
+            usleep(400_000)
+            // The push takes about a second here; one that ended already would test nothing.
+            #expect(push.isRunning, "the push ended before the node was killed")
+            nodes[0].stop(SIGKILL)
+            push.waitUntilExit()
+
+            let after = try CLI.ok(url, ["rev-parse", "main"])
+            if push.terminationStatus == 0 {
+                #expect(after == pushed, "git push succeeded but main is \(after)")
+            } else {
+                #expect(after == before || after == pushed, "main moved to \(after), neither the old head nor the pushed one")
+            }
+            let checked = try CLI.run(["-C", url, "fsck"])
+            #expect(checked.status == 0, "banyan fsck after the kill: \(checked.text) \(checked.stderr)")
+
+            try GitRunner.run(["remote", "set-url", "origin", nodes[1].url], in: work)
+            try GitRunner.run(["push", "-q", "origin", "HEAD:main"], in: work)
+            #expect(try CLI.ok(url, ["rev-parse", "main"]) == pushed)
+            let clone = dir.appending("check.git")
+            try GitRunner.run(["clone", "-q", "--mirror", nodes[1].url, clone])
+            try GitRunner.run(["fsck", "--strict"], in: clone)
+            #expect(try GitRunner.run(["rev-list", "--count", "main"], in: clone).text == "31")
         }
-        let pushed = try GitRunner.run(["rev-parse", "HEAD"], in: work).text
-
-        let push = Process()
-        push.executableURL = URL(fileURLWithPath: "/usr/bin/git")
-        push.arguments = ["-C", work, "push", "-q", "origin", "HEAD:main"]
-        push.standardError = FileHandle.nullDevice
-        push.standardOutput = FileHandle.nullDevice
-        try push.run()
-        usleep(400_000)
-        // The push takes about a second here; one that ended already would test nothing.
-        #expect(push.isRunning, "the push ended before the node was killed")
-        nodes[0].stop(SIGKILL)
-        push.waitUntilExit()
-
-        let after = try CLI.ok(url, ["rev-parse", "main"])
-        if push.terminationStatus == 0 {
-            #expect(after == pushed, "git push succeeded but main is \(after)")
-        } else {
-            #expect(after == before || after == pushed, "main moved to \(after), neither the old head nor the pushed one")
-        }
-        let checked = try CLI.run(["-C", url, "fsck"])
-        #expect(checked.status == 0, "banyan fsck after the kill: \(checked.text) \(checked.stderr)")
-
-        try GitRunner.run(["remote", "set-url", "origin", nodes[1].url], in: work)
-        try GitRunner.run(["push", "-q", "origin", "HEAD:main"], in: work)
-        #expect(try CLI.ok(url, ["rev-parse", "main"]) == pushed)
-        let clone = dir.appending("check.git")
-        try GitRunner.run(["clone", "-q", "--mirror", nodes[1].url, clone])
-        try GitRunner.run(["fsck", "--strict"], in: clone)
-        #expect(try GitRunner.run(["rev-list", "--count", "main"], in: clone).text == "31")
     }
 }

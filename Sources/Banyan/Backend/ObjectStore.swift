@@ -69,7 +69,22 @@ package protocol StoredEntryLookup: ObjectStore {
     func storedEntry(_ id: ObjectID) throws -> StoredEntry?
 }
 
+/// A store that can tell an object's type and size without reading it
+/// whole (from a pack entry's header, as `git cat-file --batch-check` does).
+package protocol ObjectInfoLookup: ObjectStore {
+    /// The type and size of `id`, or nil when absent. Throws `corruptObject`
+    /// for a damaged entry.
+    func objectInfo(_ id: ObjectID) throws -> (kind: ObjectKind, size: Int)?
+}
+
 extension Repository {
+    /// The type and size of `id`, or nil when absent: from the entry
+    /// headers where the store can tell them, else from the object read whole.
+    package func objectInfo(_ id: ObjectID) throws -> (kind: ObjectKind, size: Int)? {
+        if let lookup = objects as? any ObjectInfoLookup { return try lookup.objectInfo(id) }
+        return try objects.find(id).map { ($0.kind, $0.body.count) }
+    }
+
     /// How objects sit in the store's sealed packs, for `PackWriter`'s
     /// `reuse`; nil when the store cannot tell (an in-memory store).
     package var storedEntries: PackWriter.StoredLookup? {

@@ -31,7 +31,7 @@ public final class PackReader: Sendable {
 
     /// Where the entries end (the trailer starts).
     let entriesEnd: Int
-    private let baseLookup: BaseLookup?
+    let baseLookup: BaseLookup?
     private let cache: Mutex<DeltaBaseCache>
     private let layoutCache = Mutex<PackLayout?>(nil)
 

@@ -44,10 +44,12 @@ struct CatFile: ParsableCommand {
             try batchCommand ? session.runCommands() : session.runNames(withContent: batch)
             return
         }
-        let raw = try repo.objects.get(try repo.resolve(object ?? ""))
-        if type { Output.line(raw.kind.rawValue) }
-        if size { Output.line(String(raw.body.count)) }
-        if pretty { Output.write(try Self.prettyPrinted(raw, in: repo)) }
+        let id = try repo.resolve(object ?? "")
+        if pretty { return Output.write(try Self.prettyPrinted(try repo.objects.get(id), in: repo)) }
+        guard let (kind, bytes) = try repo.objectInfo(id) else {
+            throw BanyanError(.objectNotFound, "object \(id) is not in the store")
+        }
+        Output.line(type ? kind.rawValue : String(bytes))
     }
 
     /// Git's -p: trees as `mode type id<TAB>name` lines, everything else raw.
@@ -143,20 +145,22 @@ private struct BatchSession {
         answer(id, named: name.utf8, withContent: withContent)
     }
 
-    /// `<id> <type> <size>` (and the content), or `<name> missing`.
+    /// `<id> <type> <size>` (and the content), or `<name> missing`. Without
+    /// the content, as git, only the object's entry headers are read.
     private mutating func answer(_ id: ObjectID, named name: some Collection<UInt8>, withContent: Bool) {
-        guard let raw = try? repo.objects.get(id) else {
+        let raw = withContent ? try? repo.objects.find(id) : nil
+        guard let (kind, size) = raw.map({ ($0.kind, $0.body.count) }) ?? (withContent ? nil : try? repo.objectInfo(id)) else {
             out.append(contentsOf: name)
             out.append(contentsOf: " missing\n".utf8)
             return
         }
         id.appendHex(to: &out)
         out.append(UInt8(ascii: " "))
-        out.append(contentsOf: raw.kind.rawValue.utf8)
+        out.append(contentsOf: kind.rawValue.utf8)
         out.append(UInt8(ascii: " "))
-        out.append(contentsOf: String(raw.body.count).utf8)
+        out.append(contentsOf: String(size).utf8)
         out.append(UInt8(ascii: "\n"))
-        if withContent {
+        if let raw {
             out.append(contentsOf: raw.body)
             out.append(UInt8(ascii: "\n"))
         }

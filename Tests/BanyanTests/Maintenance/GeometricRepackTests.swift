@@ -196,29 +196,31 @@ struct GeometricRepackTests {
     /// One-shot writers, as the CLI runs them: each write opens the store,
     /// commits, and runs the maintenance due then (the CLI starts it
     /// detached). The packs Banyan reads stay within log2(objects) + 1.
-    @Test func oneShotWritesKeepALogarithmicNumberOfPacks() throws {
-        try withTemporaryDirectory { directory in
-            let path = directory + "/store"
-            _ = try Repository.create(at: path, configuration: .init(maintenance: .off))
-            let writes = Self.oneShotWrites
-            var runs = 0
-            for n in 0..<writes {
-                let repository = try Repository.open(at: path, configuration: .init(maintenance: .off))
-                try repository.branch("main").set(Key("d\(n % 64)/k\(n)"), Data("value \(n)".utf8))
-                if try !repository.maintenanceDue().isEmpty {
-                    runs += try repository.runMaintenance(auto: true).tasks.count
+    @Test func oneShotWritesKeepALogarithmicNumberOfPacks() async throws {
+        try await offPool(heavy: true) {
+            try withTemporaryDirectory { directory in
+                let path = directory + "/store"
+                _ = try Repository.create(at: path, configuration: .init(maintenance: .off))
+                let writes = Self.oneShotWrites
+                var runs = 0
+                for n in 0..<writes {
+                    let repository = try Repository.open(at: path, configuration: .init(maintenance: .off))
+                    try repository.branch("main").set(Key("d\(n % 64)/k\(n)"), Data("value \(n)".utf8))
+                    if try !repository.maintenanceDue().isEmpty {
+                        runs += try repository.runMaintenance(auto: true).tasks.count
+                    }
                 }
+                let repository = try Repository.open(at: path, configuration: .init(maintenance: .off))
+                let objects = try repository.objects.allObjectIDs().count
+                let bound = Int(log2(Double(objects)).rounded(.up)) + 1
+                let count = try packCount(path)
+                #expect(count <= bound, "\(count) packs for \(objects) objects after \(writes) writes")
+                #expect(runs > 0 && runs < writes, "\(runs) maintenance runs for \(writes) writes")
+                for n in stride(from: 0, to: writes, by: 97) {
+                    #expect(try repository.branch("main").get(Key("d\(n % 64)/k\(n)")) == Data("value \(n)".utf8))
+                }
+                try GitRunner.run(["fsck", "--strict", "--no-dangling"], in: path)
             }
-            let repository = try Repository.open(at: path, configuration: .init(maintenance: .off))
-            let objects = try repository.objects.allObjectIDs().count
-            let bound = Int(log2(Double(objects)).rounded(.up)) + 1
-            let count = try packCount(path)
-            #expect(count <= bound, "\(count) packs for \(objects) objects after \(writes) writes")
-            #expect(runs > 0 && runs < writes, "\(runs) maintenance runs for \(writes) writes")
-            for n in stride(from: 0, to: writes, by: 97) {
-                #expect(try repository.branch("main").get(Key("d\(n % 64)/k\(n)")) == Data("value \(n)".utf8))
-            }
-            try GitRunner.run(["fsck", "--strict", "--no-dangling"], in: path)
         }
     }
 

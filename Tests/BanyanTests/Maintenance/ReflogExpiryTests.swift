@@ -82,42 +82,44 @@ struct ReflogExpiryTests {
     }
 
     @Test("entries appended while logs are expired are never lost")
-    func concurrentAppendsSurvive() throws {
-        try withTemporaryDirectory { directory in
-            let repository = try Repository.create(at: directory + "/store")
-            let main = try repository.branch("main")
-            try main.set(Key("seed"), Data("0".utf8))
-            let old = Signature(name: "Old", email: "old@example.com",
-                                time: Int64(Date().timeIntervalSince1970) - 200 * 86_400, timeZoneMinutes: 0)
-            let rounds = 120
-            let writing = Atomic(2)
-            let expiries = Atomic(0)
-            let failures = runOnThreads(3) { thread in
-                if thread == 2 {
-                    // Back to back, with a breath between runs: a writer waits a
-                    // second at most for a lock, and a loop retaking it at once
-                    // could starve it (no maintenance job runs like that).
-                    while writing.load(ordering: .acquiring) > 0 {
-                        try repository.expireReflogs()
-                        expiries.add(1, ordering: .relaxed)
-                        usleep(2_000)
+    func concurrentAppendsSurvive() async throws {
+        try await offPool(heavy: true) {
+            try withTemporaryDirectory { directory in
+                let repository = try Repository.create(at: directory + "/store")
+                let main = try repository.branch("main")
+                try main.set(Key("seed"), Data("0".utf8))
+                let old = Signature(name: "Old", email: "old@example.com",
+                                    time: Int64(Date().timeIntervalSince1970) - 200 * 86_400, timeZoneMinutes: 0)
+                let rounds = 120
+                let writing = Atomic(2)
+                let expiries = Atomic(0)
+                let failures = runOnThreads(3) { thread in
+                    if thread == 2 {
+                        // Back to back, with a breath between runs: a writer waits a
+                        // second at most for a lock, and a loop retaking it at once
+                        // could starve it (no maintenance job runs like that).
+                        while writing.load(ordering: .acquiring) > 0 {
+                            try repository.expireReflogs()
+                            expiries.add(1, ordering: .relaxed)
+                            usleep(2_000)
+                        }
+                        return
                     }
-                    return
+                    defer { writing.subtract(1, ordering: .releasing) }
+                    for round in 0..<rounds {
+                        // Old-dated entries give every expiry something to remove.
+                        try main.set(Key("w\(thread)/\(round)"), Data("\(round)".utf8), message: thread == 0 ? "recent \(round)" : "old \(round)",
+                                     committer: thread == 0 ? nil : old)
+                    }
                 }
-                defer { writing.subtract(1, ordering: .releasing) }
-                for round in 0..<rounds {
-                    // Old-dated entries give every expiry something to remove.
-                    try main.set(Key("w\(thread)/\(round)"), Data("\(round)".utf8), message: thread == 0 ? "recent \(round)" : "old \(round)",
-                                 committer: thread == 0 ? nil : old)
+                #expect(failures.isEmpty, "\(failures)")
+                try repository.expireReflogs()
+                #expect(expiries.load(ordering: .relaxed) > 1)
+                for ref in ["refs/heads/main", "HEAD"] {
+                    let messages = try repository.refs.reflog(ref).map(\.message)
+                    #expect(messages.filter { $0.hasPrefix("commit: recent ") }.count == rounds, "\(ref) lost entries")
+                    #expect(!messages.contains { $0.hasPrefix("commit: old ") }, "\(ref) kept expired entries")
                 }
-            }
-            #expect(failures.isEmpty, "\(failures)")
-            try repository.expireReflogs()
-            #expect(expiries.load(ordering: .relaxed) > 1)
-            for ref in ["refs/heads/main", "HEAD"] {
-                let messages = try repository.refs.reflog(ref).map(\.message)
-                #expect(messages.filter { $0.hasPrefix("commit: recent ") }.count == rounds, "\(ref) lost entries")
-                #expect(!messages.contains { $0.hasPrefix("commit: old ") }, "\(ref) kept expired entries")
             }
         }
     }

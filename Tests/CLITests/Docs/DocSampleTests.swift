@@ -51,18 +51,20 @@ struct DocSampleTests {
     }
 
     @Test(arguments: try Docs.files().filter { file in try Docs.fences(in: file).contains { $0.language == "sh" && $0.isChecked } })
-    func shellSamplesRun(file: String) throws {
-        let dir = TemporaryDirectory("banyan-doc-shell")
-        let fences = try Docs.fences(in: file)
-        for (index, fence) in fences.enumerated() where fence.language == "sh" && fence.isChecked {
-            let result = try ProcessRunner.run("/bin/bash", ["-euo", "pipefail", "-c", fence.body], in: dir.path,
-                                               environment: DocShell.environment, check: false)
-            #expect(result.status == 0, "\(fence) failed (\(result.status)): \(result.stderr)")
-            if index + 1 < fences.count, fences[index + 1].modifiers.contains("output") {
-                // A fence cannot show that output lacks its last newline (`banyan get` prints none).
-                let printed = String(decoding: result.stdout, as: UTF8.self)
-                #expect(printed == fences[index + 1].body || printed + "\n" == fences[index + 1].body,
-                        "\(fences[index + 1]) is not what \(fence) prints:\n\(printed)\nstderr: \(result.stderr)")
+    func shellSamplesRun(file: String) async throws {
+        try await offPool(heavy: true) {
+            let dir = TemporaryDirectory("banyan-doc-shell")
+            let fences = try Docs.fences(in: file)
+            for (index, fence) in fences.enumerated() where fence.language == "sh" && fence.isChecked {
+                let result = try ProcessRunner.run("/bin/bash", ["-euo", "pipefail", "-c", fence.body], in: dir.path,
+                                                   environment: DocShell.environment, check: false)
+                #expect(result.status == 0, "\(fence) failed (\(result.status)): \(result.stderr)")
+                if index + 1 < fences.count, fences[index + 1].modifiers.contains("output") {
+                    // A fence cannot show that output lacks its last newline (`banyan get` prints none).
+                    let printed = String(decoding: result.stdout, as: UTF8.self)
+                    #expect(printed == fences[index + 1].body || printed + "\n" == fences[index + 1].body,
+                            "\(fences[index + 1]) is not what \(fence) prints:\n\(printed)\nstderr: \(result.stderr)")
+                }
             }
         }
     }

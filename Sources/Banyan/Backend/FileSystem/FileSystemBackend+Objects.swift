@@ -131,3 +131,13 @@ extension FileSystemBackend: StoredEntryLookup {
         return try packs.storedEntry(id)
     }
 }
+
+extension FileSystemBackend: ObjectInfoLookup {
+    /// The type and size of `id`: from its entry headers when a sealed pack
+    /// holds it, else from the object read (loose, or in the open append pack).
+    package func objectInfo(_ id: ObjectID) throws -> (kind: ObjectKind, size: Int)? {
+        try RefUpdateRules.checkAlgorithm(id, store: hashAlgorithm)
+        if let info = try packs.info(id) { return info }
+        return try find(id).map { ($0.kind, $0.body.count) }
+    }
+}

@@ -164,6 +164,12 @@ final class PackSet: Sendable {
         return try found.reader.storedEntry(at: found.offset)
     }
 
+    /// The type and size of `id` from the entry headers of the pack a lookup finds it in, or nil.
+    func info(_ id: ObjectID) throws -> (kind: ObjectKind, size: Int)? {
+        guard let found = try locate(id) else { return nil }
+        return try found.reader.info(at: found.offset)
+    }
+
     /// True when some pack holds `id`.
     func contains(_ id: ObjectID) throws -> Bool {
         try locate(id) != nil

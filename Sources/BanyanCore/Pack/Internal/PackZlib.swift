@@ -39,6 +39,44 @@ final class PackInflater {
         return (output, consumed)
     }
 
+    /// The first `count` bytes the zlib stream at the start of `input`
+    /// inflates to (fewer when the stream is shorter), without inflating
+    /// the rest: a delta's header, say.
+    ///
+    /// Throws `decompression` when those bytes cannot be read (a malformed
+    /// or truncated stream).
+    func inflatePrefix(_ input: UnsafeRawBufferPointer, count: Int) throws -> [UInt8] {
+        guard inflateReset(stream) == Z_OK else {
+            throw BanyanError(.decompression, "zlib could not reset an inflate stream")
+        }
+        stream.pointee.next_in = UnsafeMutablePointer(mutating: input.baseAddress?.assumingMemoryBound(to: Bytef.self))
+        stream.pointee.avail_in = uInt(min(input.count, Int(UInt32.max)))
+        var output = [UInt8](repeating: 0, count: count)
+        var produced = 0
+        while produced < count {
+            let status: Int32 = output.withUnsafeMutableBytes { buffer in
+                stream.pointee.next_out = buffer.baseAddress!.advanced(by: produced).assumingMemoryBound(to: Bytef.self)
+                stream.pointee.avail_out = uInt(count - produced)
+                let status = CZlib.inflate(stream, Z_NO_FLUSH)
+                produced = count - Int(stream.pointee.avail_out)
+                return status
+            }
+            switch status {
+            case Z_STREAM_END:
+                output.removeSubrange(produced...)
+                return output
+            case Z_OK:
+                continue
+            case Z_BUF_ERROR where stream.pointee.avail_in == 0:
+                throw BanyanError(.decompression, "zlib stream is truncated")
+            default:
+                let reason = stream.pointee.msg.map { String(cString: $0) } ?? "status \(status)"
+                throw BanyanError(.decompression, "zlib stream is corrupt: \(reason)")
+            }
+        }
+        return output
+    }
+
     /// Inflates into `buffer`, which holds exactly `size` bytes; returns the input used.
     private func run(_ input: UnsafeRawBufferPointer, into buffer: UnsafeMutableRawBufferPointer, size: Int) throws -> Int {
         guard inflateReset(stream) == Z_OK else {
