@@ -63,14 +63,20 @@ public struct ObjectID: Hashable, Comparable, Sendable, CustomStringConvertible 
         default: return nil
         }
         var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
-        let parsed = Swift.withUnsafeMutableBytes(of: &words) { raw -> Bool in
-            for i in 0..<(digits.count / 2) {
-                guard let hi = nibble(digits[2 * i]), let lo = nibble(digits[2 * i + 1]) else { return false }
-                raw[i] = hi << 4 | lo
+        // Branch-free: a table lookup a digit, and one check at the end
+        // (a byte that is not a hex digit maps to 0x10).
+        let invalid = hexValues.withUnsafeBufferPointer { table in
+            Swift.withUnsafeMutableBytes(of: &words) { raw -> UInt8 in
+                var seen: UInt8 = 0
+                for i in 0..<(digits.count / 2) {
+                    let hi = table[Int(digits[2 * i])], lo = table[Int(digits[2 * i + 1])]
+                    seen |= hi | lo
+                    raw[i] = hi << 4 | lo & 0x0f
+                }
+                return seen & 0x10
             }
-            return true
         }
-        guard parsed else { return nil }
+        guard invalid == 0 else { return nil }
         return Swift.withUnsafeBytes(of: &words) {
             ObjectID(digest: UnsafeRawBufferPointer(rebasing: $0.prefix(algorithm.digestLength)), algorithm: algorithm)
         }
@@ -183,6 +189,9 @@ public struct ObjectID: Hashable, Comparable, Sendable, CustomStringConvertible 
     }
 
     @inline(__always)
+    /// Each byte's value as a hex digit, 0x10 for bytes that are not one.
+    private static let hexValues: [UInt8] = (0...255).map { nibble(UInt8($0)) ?? 0x10 }
+
     private static func nibble(_ c: UInt8) -> UInt8? {
         let digit = c &- UInt8(ascii: "0")
         if digit < 10 { return digit }

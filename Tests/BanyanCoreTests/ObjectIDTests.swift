@@ -41,6 +41,23 @@ import Testing
         #expect(error?.code == .invalidObjectID)
     }
 
+    /// Every byte value, first and last: accepted exactly when it is a hex digit, as its value.
+    @Test func everyByteIsTriedAsADigit() {
+        let hexDigits = Array("0123456789abcdefABCDEF".utf8)
+        for byte in UInt8.min...UInt8.max {
+            for position in [0, 39] {
+                var digits = Array(String(repeating: "0", count: 40).utf8)
+                digits[position] = byte
+                let id = ObjectID(hexDigits: digits)
+                #expect((id != nil) == hexDigits.contains(byte), "\(byte) at \(position)")
+                if let id {
+                    let expected = Character(Unicode.Scalar(byte)).lowercased()
+                    #expect(String(id.hex[id.hex.index(id.hex.startIndex, offsetBy: position)]) == expected)
+                }
+            }
+        }
+    }
+
     @Test func rawBytesOfWrongLengthAreRejected() {
         #expect(ObjectID(bytes: [UInt8](repeating: 1, count: 21)) == nil)
         #expect(ObjectID(bytes: [UInt8]()) == nil)

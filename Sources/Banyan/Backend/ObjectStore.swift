@@ -81,8 +81,14 @@ extension Repository {
     /// The type and size of `id`, or nil when absent: from the entry
     /// headers where the store can tell them, else from the object read whole.
     package func objectInfo(_ id: ObjectID) throws -> (kind: ObjectKind, size: Int)? {
-        if let lookup = objects as? any ObjectInfoLookup { return try lookup.objectInfo(id) }
-        return try objects.find(id).map { ($0.kind, $0.body.count) }
+        try objectInfoReader()(id)
+    }
+
+    /// `objectInfo(_:)` for many ids: the store's way of telling is found once.
+    package func objectInfoReader() -> (ObjectID) throws -> (kind: ObjectKind, size: Int)? {
+        if let lookup = objects as? any ObjectInfoLookup { return lookup.objectInfo }
+        let objects = objects
+        return { id in try objects.find(id).map { ($0.kind, $0.body.count) } }
     }
 
     /// How objects sit in the store's sealed packs, for `PackWriter`'s

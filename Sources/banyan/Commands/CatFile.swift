@@ -72,12 +72,14 @@ struct CatFile: ParsableCommand {
 private struct BatchSession {
     let repo: Repository
     let buffered: Bool
+    private let info: (ObjectID) throws -> (kind: ObjectKind, size: Int)?
     private var out: [UInt8] = []
     private var lines = BatchLines()
 
     init(repo: Repository, buffered: Bool) {
         self.repo = repo
         self.buffered = buffered
+        info = repo.objectInfoReader()
         out.reserveCapacity(1 << 16)
     }
 
@@ -149,7 +151,7 @@ private struct BatchSession {
     /// the content, as git, only the object's entry headers are read.
     private mutating func answer(_ id: ObjectID, named name: some Collection<UInt8>, withContent: Bool) {
         let raw = withContent ? try? repo.objects.find(id) : nil
-        guard let (kind, size) = raw.map({ ($0.kind, $0.body.count) }) ?? (withContent ? nil : try? repo.objectInfo(id)) else {
+        guard let (kind, size) = raw.map({ ($0.kind, $0.body.count) }) ?? (withContent ? nil : try? info(id)) else {
             out.append(contentsOf: name)
             out.append(contentsOf: " missing\n".utf8)
             return
