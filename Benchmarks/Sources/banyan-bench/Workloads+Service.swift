@@ -66,6 +66,7 @@ extension Workloads {
         try Processes.git(["gc", "--quiet", "--prune=now"], in: gcCopy)
         try Processes.git(["repack", "-q", "-a", "-d", "-f", "--window=10", "--depth=50"], in: gcCopy)
         let gcDisk = try diskUsage(gcCopy)
+        let gcObjects = try PackCensus(gcCopy).objects
         let gcReads = try serviceReads(gcCopy, writes: writes, count: scale.reads)
         return [
             Figure(name: "writes/s", value: Double(writes) / seconds, unit: "writes/s"),
@@ -74,6 +75,10 @@ extension Workloads {
             Figure(name: "seconds until packs <= log2(objects)+1", value: settleSeconds, unit: "s"),
             Figure(name: "packs then", value: Double(census.live), unit: "packs"),
             Figure(name: "replaced packs awaiting deletion then", value: Double(census.replaced), unit: "packs"),
+            // Unreachable objects (transactions that lost a race) stay until
+            // gc prunes them past its grace; git gc --prune=now drops them.
+            Figure(name: "objects in the live packs", value: Double(census.objects), unit: "objects"),
+            Figure(name: "objects after git gc --prune=now", value: Double(gcObjects), unit: "objects"),
             Figure(name: "disk", value: Double(disk), unit: "bytes"),
             Figure(name: "disk without replaced packs", value: Double(disk - census.replacedBytes), unit: "bytes"),
             Figure(name: "disk after git gc", value: Double(gcDisk), unit: "bytes"),
