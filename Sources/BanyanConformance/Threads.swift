@@ -1,3 +1,4 @@
+import BanyanSync
 import Foundation
 import Synchronization
 
@@ -31,9 +32,10 @@ public func runOnThreads(_ count: Int, _ body: @escaping @Sendable (Int) throws 
 /// and a test blocking one (waiting on a child process, a long loop of
 /// them) starves the in-process servers of tests running beside it.
 ///
-/// The body stays in the calling task (its thread is the task's preferred
-/// executor), so task-local values go with it: a test's `#expect` inside
-/// is recorded against that test.
+/// The body stays in the calling task (BanyanSync's `QueueExecutor`, a
+/// dispatch queue's threads, is the task's preferred executor), so
+/// task-local values go with it: a test's `#expect` inside is recorded
+/// against that test.
 ///
 /// A `heavy` body (minutes of child processes, timing-sensitive kills)
 /// first waits, suspended, until fewer heavy bodies than the machine has
@@ -42,12 +44,10 @@ public func runOnThreads(_ count: Int, _ body: @escaping @Sendable (Int) throws 
 public func offPool<T: Sendable>(heavy: Bool = false, _ body: @escaping @Sendable () throws -> T) async throws -> T {
     if heavy { await heavySlots.acquire() }
     defer { if heavy { heavySlots.release() } }
-    let thread = ThreadExecutor()
-    defer { thread.stop() }
-    return try await withTaskExecutorPreference(thread) { try body() }
+    return try await withTaskExecutorPreference(QueueExecutor.shared) { try body() }
 }
 
-/// The heavy `offPool` bodies that may run at once: one a core.
+/// The heavy `offPool` bodies that may run at once: one a core, at least two.
 private let heavySlots = Slots(max(2, ProcessInfo.processInfo.activeProcessorCount))
 
 /// A counting semaphore whose waiters suspend instead of blocking a thread.
@@ -86,46 +86,5 @@ private final class Slots: Sendable {
             return state.waiters.removeFirst()
         }
         next?.resume()
-    }
-}
-
-/// A task executor that runs every job on one thread of its own, until stopped.
-private final class ThreadExecutor: TaskExecutor, @unchecked Sendable {
-    private let condition = NSCondition()
-    private var jobs: [UnownedJob] = []
-    private var stopped = false
-
-    init() {
-        Thread.detachNewThread { [self] in run() }
-    }
-
-    func enqueue(_ job: consuming ExecutorJob) {
-        let job = UnownedJob(job)
-        condition.lock()
-        jobs.append(job)
-        condition.signal()
-        condition.unlock()
-    }
-
-    /// Ends the thread once the jobs enqueued so far have run.
-    func stop() {
-        condition.lock()
-        stopped = true
-        condition.signal()
-        condition.unlock()
-    }
-
-    private func run() {
-        while true {
-            condition.lock()
-            while jobs.isEmpty && !stopped { condition.wait() }
-            if jobs.isEmpty {
-                condition.unlock()
-                return
-            }
-            let job = jobs.removeFirst()
-            condition.unlock()
-            job.runSynchronously(on: asUnownedTaskExecutor())
-        }
     }
 }

@@ -188,10 +188,10 @@ public struct ObjectID: Hashable, Comparable, Sendable, CustomStringConvertible 
         text.utf8.count >= 4 && text.utf8.count <= 64 && text.utf8.allSatisfy { nibble($0) != nil }
     }
 
-    @inline(__always)
     /// Each byte's value as a hex digit, 0x10 for bytes that are not one.
     private static let hexValues: [UInt8] = (0...255).map { nibble(UInt8($0)) ?? 0x10 }
 
+    @inline(__always)
     private static func nibble(_ c: UInt8) -> UInt8? {
         let digit = c &- UInt8(ascii: "0")
         if digit < 10 { return digit }

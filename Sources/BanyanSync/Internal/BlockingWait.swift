@@ -22,12 +22,15 @@ package enum BlockingWait {
     }
 }
 
-/// A task executor that runs jobs on a concurrent dispatch queue.
-private final class QueueExecutor: TaskExecutor {
-    static let shared = QueueExecutor()
+/// A task executor that runs jobs on a concurrent dispatch queue, whose
+/// threads are not the cooperative pool's: a job may block (wait for a
+/// fetch, a child process) without starving tasks on that pool. Also what
+/// tests blocking for minutes run on (`offPool` in BanyanConformance).
+package final class QueueExecutor: TaskExecutor {
+    package static let shared = QueueExecutor()
     private let queue = DispatchQueue(label: "banyan.blocking-wait", attributes: .concurrent)
 
-    func enqueue(_ job: consuming ExecutorJob) {
+    package func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
         let executor = asUnownedTaskExecutor()
         queue.async { job.runSynchronously(on: executor) }

@@ -151,7 +151,8 @@ private struct BatchSession {
     /// the content, as git, only the object's entry headers are read.
     private mutating func answer(_ id: ObjectID, named name: some Collection<UInt8>, withContent: Bool) {
         let raw = withContent ? try? repo.objects.find(id) : nil
-        guard let (kind, size) = raw.map({ ($0.kind, $0.body.count) }) ?? (withContent ? nil : try? info(id)) else {
+        let header = withContent ? raw.map { ($0.kind, $0.body.count) } : try? info(id)
+        guard let (kind, size) = header else {
             out.append(contentsOf: name)
             out.append(contentsOf: " missing\n".utf8)
             return
