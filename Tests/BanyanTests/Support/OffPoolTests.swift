@@ -1,5 +1,6 @@
 import BanyanTestSupport
 import Foundation
+import Synchronization
 import Testing
 
 /// `offPool`, which the long process-driving tests run in: its bodies hold
@@ -7,31 +8,39 @@ import Testing
 /// calling test.
 @Suite("offPool")
 struct OffPoolTests {
-    /// As many blocked bodies as the pool has threads: async work still runs
-    /// (it releases them), and each body sees the test it runs for.
+    /// Twice as many blocked bodies as the pool has threads: they all start
+    /// (none waits for a thread another holds), async work on the pool still
+    /// runs (it releases them), and each body sees the test it runs for.
     @Test func blockedBodiesLeaveThePoolFreeAndKeepTheirTest() async throws {
-        let width = ProcessInfo.processInfo.activeProcessorCount
+        let count = 2 * ProcessInfo.processInfo.activeProcessorCount
         let release = DispatchSemaphore(value: 0)
-        let started = DispatchSemaphore(value: 0)
+        let started = StartCount()
         let results = try await withThrowingTaskGroup(of: (released: Bool, inTest: Bool).self) { group in
-            for _ in 0..<width {
+            for _ in 0..<count {
                 group.addTask {
                     try await offPool {
-                        started.signal()
-                        return (release.wait(timeout: .now() + 20) == .success, Test.current != nil)
+                        started.value.add(1, ordering: .sequentiallyConsistent)
+                        return (release.wait(timeout: .now() + 60) == .success, Test.current != nil)
                     }
                 }
             }
-            // Runs on the pool only while the bodies above do not hold it.
+            // Suspends, never blocks: it runs only while the pool is free.
             group.addTask {
-                for _ in 0..<width { await Task.yield(); started.wait() }
-                for _ in 0..<width { release.signal() }
+                while started.value.load(ordering: .sequentiallyConsistent) < count {
+                    try await Task.sleep(for: .milliseconds(5))
+                }
+                for _ in 0..<count { release.signal() }
                 return (true, true)
             }
             return try await group.reduce(into: []) { $0.append($1) }
         }
-        #expect(results.count == width + 1)
+        #expect(results.count == count + 1)
         #expect(results.allSatisfy { $0.released }, "a body waited out its release: the pool was blocked")
         #expect(results.allSatisfy { $0.inTest })
     }
+}
+
+/// How many bodies have started, shared by reference with the tasks.
+private final class StartCount: Sendable {
+    let value = Atomic<Int>(0)
 }
