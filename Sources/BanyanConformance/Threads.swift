@@ -32,10 +32,18 @@ public func runOnThreads(_ count: Int, _ body: @escaping @Sendable (Int) throws 
 /// and a test blocking one (waiting on a child process, a long loop of
 /// them) starves the in-process servers of tests running beside it.
 ///
-/// The body stays in the calling task (a `QueueExecutor` of its own, on a
-/// serial dispatch queue whose thread is not rationed by core count, is
-/// the task's preferred executor), so task-local values go with it: a
-/// test's `#expect` inside is recorded against that test.
+/// The body stays in the calling task (BanyanSync's `QueueExecutor`, a
+/// dispatch queue's threads, is the task's preferred executor), so
+/// task-local values go with it: a test's `#expect` inside is recorded
+/// against that test.
+///
+/// Dispatch rations that queue's threads: about one a core runs, and it
+/// adds one only when it sees the others blocked. So bodies that compute
+/// (the power-cut tests) do not all run at once and starve the pool's
+/// threads of the CPU, while bodies that wait (on a `git` process) do not
+/// keep others from starting. (A thread of its own for each body was tried:
+/// a dozen computing bodies then slowed the in-process servers past their
+/// tests' time limits.)
 ///
 /// A `heavy` body (minutes of child processes, timing-sensitive kills)
 /// first waits, suspended, until fewer heavy bodies than the machine has
@@ -44,7 +52,7 @@ public func runOnThreads(_ count: Int, _ body: @escaping @Sendable (Int) throws 
 public func offPool<T: Sendable>(heavy: Bool = false, _ body: @escaping @Sendable () throws -> T) async throws -> T {
     if heavy { await heavySlots.acquire() }
     defer { if heavy { heavySlots.release() } }
-    return try await withTaskExecutorPreference(QueueExecutor.dedicated(label: "banyan.off-pool")) { try body() }
+    return try await withTaskExecutorPreference(QueueExecutor.shared) { try body() }
 }
 
 /// The heavy `offPool` bodies that may run at once: one a core, at least two.

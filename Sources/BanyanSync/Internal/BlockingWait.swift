@@ -22,27 +22,13 @@ package enum BlockingWait {
     }
 }
 
-/// A task executor that runs jobs on a dispatch queue, whose threads are
-/// not the cooperative pool's: a job may block (wait for a fetch, a child
-/// process) without starving tasks on that pool.
+/// A task executor that runs jobs on a concurrent dispatch queue, whose
+/// threads are not the cooperative pool's: a job may block (wait for a
+/// fetch, a child process) without starving tasks on that pool. Also what
+/// tests blocking for minutes run on (`offPool` in BanyanConformance).
 package final class QueueExecutor: TaskExecutor {
-    /// One concurrent queue for short waits. Dispatch rations its threads
-    /// by core count, adding one only when it sees the others blocked.
-    package static let shared = QueueExecutor(DispatchQueue(label: "banyan.blocking-wait", attributes: .concurrent))
-
-    /// An executor on a serial queue of its own, for one task that blocks
-    /// for minutes (`offPool` in BanyanConformance): a serial queue's
-    /// thread is not rationed, so the task starts at once however many
-    /// other threads are blocked or busy.
-    package static func dedicated(label: String) -> QueueExecutor {
-        QueueExecutor(DispatchQueue(label: label))
-    }
-
-    private let queue: DispatchQueue
-
-    private init(_ queue: DispatchQueue) {
-        self.queue = queue
-    }
+    package static let shared = QueueExecutor()
+    private let queue = DispatchQueue(label: "banyan.blocking-wait", attributes: .concurrent)
 
     package func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
