@@ -50,7 +50,10 @@ func processCPUSeconds() -> Double {
 /// Runs one workload in this process and prints its figures as JSON.
 func runChild(_ workload: String, scale: Scale) throws {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("banyan-bench-\(UUID().uuidString)").path
-    defer { try? FileManager.default.removeItem(atPath: dir) }
+    // BANYAN_BENCH_KEEP=1 keeps the workload's stores for a closer look.
+    let keep = ProcessInfo.processInfo.environment["BANYAN_BENCH_KEEP"] != nil
+    if keep { FileHandle.standardError.write(Data("\(workload) stores kept in \(dir)\n".utf8)) }
+    defer { if !keep { try? FileManager.default.removeItem(atPath: dir) } }
     var figures: [Figure]
     switch workload {
     case "W1": figures = try Workloads.history(scale, at: dir)

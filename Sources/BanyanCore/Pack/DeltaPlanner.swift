@@ -158,16 +158,20 @@ struct DeltaPlanner {
             // just after the object that used it, the first tried next. A
             // window of one keeps only the newest object, so chains form.
             var chosen: Int? = nil
+            var madeDelta = false
             var body = target.isExternal ? externals[target.object].body : nil
-            defer {
-                window.append((position, body, nil))
-                if let chosen { window.append(window.remove(at: chosen)) }
-                if window.count > options.window { window.removeFirst() }
-            }
-            guard !target.isExternal, roles[target.object] == .search else { continue }
             // Git's try_delta: a target with kept deltas below it has less room.
-            let maxDepth = options.depth - (reservedDepth.isEmpty ? 0 : reservedDepth[target.object])
-            guard maxDepth > 0 else { continue }
+            let maxDepth = options.depth - (reservedDepth.isEmpty || target.isExternal ? 0 : reservedDepth[target.object])
+            defer {
+                // As Git's find_deltas: a delta at its greatest depth can be
+                // no object's base, so it takes no slot from those that can.
+                if !madeDelta || depth[target.object] < maxDepth {
+                    window.append((position, body, nil))
+                    if let chosen { window.append(window.remove(at: chosen)) }
+                    if window.count > options.window { window.removeFirst() }
+                }
+            }
+            guard !target.isExternal, roles[target.object] == .search, maxDepth > 0 else { continue }
             let targetPack = storedPacks.isEmpty ? nil : storedPacks[target.object]
             var best: (slot: Int, delta: [UInt8])? = nil
             for slot in window.indices.reversed() {
@@ -191,6 +195,7 @@ struct DeltaPlanner {
                 depth[target.object] = sourceDepth + 1
             }
             if let best {
+                madeDelta = true
                 if options.window > 1 { chosen = best.slot }
                 let source = candidates[window[best.slot].candidate]
                 choices[target.object] = source.isExternal
