@@ -120,6 +120,8 @@ public struct Branch: Sendable {
         let author = author ?? repository.defaultAuthor.signature()
         let committer = committer ?? author
         for _ in 0..<max(1, maxAttempts) {
+            let turn = repository.branchTurns.enter(refName, patience: 5)
+            defer { if turn { repository.branchTurns.leave(refName) } }
             let head = try head()
             var transaction = Transaction(base: try snapshotOrEmpty(head))
             try body(&transaction)

@@ -23,6 +23,8 @@ public final class Repository: Sendable {
     let cache: ObjectCache
     /// Encoded trees for the write path (see `TreeEditor`).
     let treeBodies = TreeBodyCache()
+    /// One commit at a time of this process onto each branch.
+    let branchTurns = BranchTurnstile()
     /// Posted to after every ref update of the ref store (``RefChangeSource``); watches wait on it.
     public let refChanges: RefChangeNotifier
     /// What reading a missing object does in a partial clone (`setMissingObjectFetcher(_:)`).
