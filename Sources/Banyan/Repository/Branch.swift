@@ -109,7 +109,9 @@ public struct Branch: Sendable {
     ///
     /// When another writer moves the branch before the commit lands, `body`
     /// runs again against the new head, so reads inside `body` (a counter's
-    /// old value, say) are always those of the commit's parent. Returns the
+    /// old value, say) are always those of the commit's parent. Threads of
+    /// this process committing to the same branch take turns (a turn is
+    /// waited for at most 5 s), so they rarely race at all. Returns the
     /// new head, or the unchanged head when `body` changed nothing.
     @discardableResult
     public func transaction(
