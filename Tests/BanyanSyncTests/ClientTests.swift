@@ -22,7 +22,7 @@ struct ClientTests {
         }
     }
 
-    @Test(.timeLimit(.minutes(1)), arguments: [Server.gitHTTPBackend, .gitHTTPBackendV0, .banyanHTTP, .local])
+    @Test(.timeLimit(.minutes(3)), arguments: [Server.gitHTTPBackend, .gitHTTPBackendV0, .banyanHTTP, .local])
     func cloneFetchPushRoundTrip(_ kind: Server) async throws {
         let dir = TemporaryDirectory()
         let serverPath = dir.appending("server.git")

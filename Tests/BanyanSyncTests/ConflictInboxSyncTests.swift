@@ -10,7 +10,7 @@ import Testing
 /// `git http-backend`.
 @Suite("Sync: conflict inbox", .serialized)
 struct ConflictInboxSyncTests {
-    @Test(.timeLimit(.minutes(1)), arguments: SyncRoundTests.Server.allCases)
+    @Test(.timeLimit(.minutes(3)), arguments: SyncRoundTests.Server.allCases)
     func aConflictRecordedOnOneDeviceIsResolvedOnAnother(_ kind: SyncRoundTests.Server) async throws {
         let dir = TemporaryDirectory()
         let (url, server, stop) = try await SyncRoundTests().serve(kind, in: dir)
@@ -48,7 +48,7 @@ struct ConflictInboxSyncTests {
         await stop()
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(3)))
     func devicesThatRecordTheSameConflictConverge() async throws {
         let server = try Repository.inMemory()
         try commit(server, "k", "base")

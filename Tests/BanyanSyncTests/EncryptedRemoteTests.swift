@@ -86,7 +86,7 @@ struct EncryptedRemoteTests {
         await stop()
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(3)))
     func tamperingRollbackAndAWrongKeyAreRefused() async throws {
         let dir = TemporaryDirectory()
         let (url, path, stop) = try await host(.gitHTTPBackend, in: dir)
@@ -138,7 +138,7 @@ struct EncryptedRemoteTests {
         #expect(RemoteKey.generate() != RemoteKey.generate())
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(3)))
     func liveSyncFollowsAnEncryptedRemotesChangeStream() async throws {
         let dir = TemporaryDirectory()
         let (url, _, stop) = try await host(.banyanServe, in: dir)
@@ -165,7 +165,7 @@ struct EncryptedRemoteTests {
         await stop()
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(3)))
     func aRotatedKeyLocksOutTheOldOne() async throws {
         let dir = TemporaryDirectory()
         let (url, path, stop) = try await host(.gitHTTPBackend, in: dir)

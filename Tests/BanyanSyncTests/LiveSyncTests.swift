@@ -56,7 +56,7 @@ struct LiveSyncTests {
 
     /// The server's store and both devices' stores in memory, or all in
     /// PostgreSQL (the server's change stream then fed by LISTEN/NOTIFY).
-    @Test(.timeLimit(.minutes(1)), arguments: StoreBackend.allCases)
+    @Test(.timeLimit(.minutes(3)), arguments: StoreBackend.allCases)
     func twoStoresConvergeThroughAServer(_ backend: StoreBackend) async throws {
         let server = try backend.make()
         try commit(server, "seed", "1")
@@ -86,7 +86,7 @@ struct LiveSyncTests {
         await remote.stop()
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(3)))
     func aServerRestartIsSurvived() async throws {
         let dir = TemporaryDirectory()
         let path = dir.appending("server.git")
@@ -116,7 +116,7 @@ struct LiveSyncTests {
 
     /// A conflict is reported, the branch keeps its value and is not
     /// pushed; a local commit that resolves it is merged and pushed.
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(3)))
     func aConflictIsReportedThenResolvedByACommit() async throws {
         let server = try Repository.inMemory()
         try commit(server, "title", "first")
@@ -141,7 +141,7 @@ struct LiveSyncTests {
     }
 
     /// A remote that is a path (no change stream) is polled.
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(3)))
     func aPlainRemoteIsPolled() async throws {
         let dir = TemporaryDirectory()
         let path = dir.appending("server.git")
@@ -155,7 +155,7 @@ struct LiveSyncTests {
         await phoneSync.stop()
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(3)))
     func cancellingTheIteratingTaskEndsTheSequence() async throws {
         let server = try Repository.inMemory()
         try commit(server, "seed", "1")
@@ -174,7 +174,7 @@ struct LiveSyncTests {
 
     /// A server that opens change streams and then says nothing, not even
     /// keep-alives (a network that dropped silently): the stream is reopened.
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(3)))
     func aSilentChangeStreamIsReopened() async throws {
         let dir = TemporaryDirectory()
         let script = dir.appending("silent.py")

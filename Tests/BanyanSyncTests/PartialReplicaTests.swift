@@ -124,7 +124,7 @@ struct PartialReplicaTests {
         }
     }
 
-    @Test(.timeLimit(.minutes(1)), arguments: Server.allCases)
+    @Test(.timeLimit(.minutes(3)), arguments: Server.allCases)
     func partialReplicaKeepsPrefixesAndFetchesTheRestWhenRead(_ kind: Server) async throws {
         let dir = TemporaryDirectory()
         let serverPath = dir.appending("server.git")

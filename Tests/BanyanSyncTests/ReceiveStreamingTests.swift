@@ -122,7 +122,7 @@ struct ReceiveStreamingTests {
         #expect(try packFiles(dir.appending("server"), "") == before)
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(3)))
     func clientThatHangsUpMidPushLeavesNothing() async throws {
         let dir = TemporaryDirectory()
         let (server, old, client) = try setup(dir, commits: 6)

@@ -39,7 +39,7 @@ struct SyncRoundTests {
         }
     }
 
-    @Test(.timeLimit(.minutes(1)), arguments: Server.allCases)
+    @Test(.timeLimit(.minutes(3)), arguments: Server.allCases)
     func pushFastForwardMergeAndNothingToDo(_ kind: Server) async throws {
         let dir = TemporaryDirectory()
         let (url, server, stop) = try await serve(kind, in: dir)

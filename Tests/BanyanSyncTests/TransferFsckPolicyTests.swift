@@ -25,7 +25,7 @@ struct TransferFsckPolicyTests {
         return (try #require(ObjectID(hex: commit)), try #require(ObjectID(hex: tree)))
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(3)))
     func fetchTakesWhatGitOnlyWarnsAboutAndReportsIt() async throws {
         let dir = TemporaryDirectory()
         let origin = try makeOrigin(dir.appending("origin.git"))
@@ -40,7 +40,7 @@ struct TransferFsckPolicyTests {
         #expect(warnings.allSatisfy { !$0.isError })
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(3)))
     func configMakesFetchStrictOrSilent() async throws {
         let dir = TemporaryDirectory()
         let origin = try makeOrigin(dir.appending("origin.git"))
