@@ -8,6 +8,9 @@ import Testing
 /// service wrote hundreds of commits in one second.
 @Suite("Repack commit order")
 struct RepackCommitOrderTests {
+    /// Any tree: the order never looks at it.
+    private let tree = ObjectID.hash(kind: .tree, body: [], algorithm: .sha1)
+
     private func id(_ n: Int) -> ObjectID {
         ObjectID.hash(kind: .commit, body: Array("commit \(n)".utf8), algorithm: .sha1)
     }
@@ -16,11 +19,11 @@ struct RepackCommitOrderTests {
     /// come before their parents, and a merge before both its parents.
     @Test func equalTimesFollowTheHistory() {
         var commits = (0..<40).map { n in
-            RepackCommitOrder.Commit(id: id(n), parents: n == 0 ? [] : [id(n - 1)], time: 1_700_000_000, at: 0)
+            RepackCommitOrder.Commit(id: id(n), parents: n == 0 ? [] : [id(n - 1)], tree: tree, time: 1_700_000_000, at: 0)
         }
         // A side branch off commit 10, merged back as commit 40.
-        commits.append(.init(id: id(100), parents: [id(10)], time: 1_700_000_000, at: 0))
-        commits.append(.init(id: id(40), parents: [id(39), id(100)], time: 1_700_000_000, at: 0))
+        commits.append(.init(id: id(100), parents: [id(10)], tree: tree, time: 1_700_000_000, at: 0))
+        commits.append(.init(id: id(40), parents: [id(39), id(100)], tree: tree, time: 1_700_000_000, at: 0))
         commits.sort { $0.id < $1.id }
         for i in commits.indices { commits[i].at = i }
         let order = RepackCommitOrder.newestFirst(commits).map(\.id)
@@ -36,9 +39,9 @@ struct RepackCommitOrderTests {
     /// but bytes on disk can say anything) ends the numbering instead of hanging.
     @Test func timesComeFirstAndALoopEnds() {
         let commits = [
-            RepackCommitOrder.Commit(id: id(1), parents: [id(2)], time: 10, at: 0),
-            RepackCommitOrder.Commit(id: id(2), parents: [id(1)], time: 10, at: 1),
-            RepackCommitOrder.Commit(id: id(3), parents: [id(1)], time: 5, at: 2),
+            RepackCommitOrder.Commit(id: id(1), parents: [id(2)], tree: tree, time: 10, at: 0),
+            RepackCommitOrder.Commit(id: id(2), parents: [id(1)], tree: tree, time: 10, at: 1),
+            RepackCommitOrder.Commit(id: id(3), parents: [id(1)], tree: tree, time: 5, at: 2),
         ]
         let order = RepackCommitOrder.newestFirst(commits).map(\.id)
         #expect(Set(order.prefix(2)) == [id(1), id(2)])

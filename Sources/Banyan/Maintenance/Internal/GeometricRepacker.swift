@@ -95,22 +95,21 @@ struct GeometricRepacker {
         sources.reserveCapacity(ids.count)
         var position: [ObjectID: Int] = [:]
         var commits: [RepackCommitOrder.Commit] = []
-        var trees: [ObjectID: ObjectID] = [:]
         for id in ids {
             let object = try backend.get(id)
             position[id] = sources.count
             sources.append(PackWriter.Source(id: id, kind: object.kind, size: object.body.count))
             if object.kind == .commit {
                 let commit = try Commit(decoding: object.body, algorithm: backend.hashAlgorithm)
-                commits.append(.init(id: id, parents: commit.parents, time: commit.committer.time, at: sources.count - 1))
-                trees[id] = commit.tree
+                commits.append(.init(id: id, parents: commit.parents, tree: commit.tree, time: commit.committer.time,
+                                     at: sources.count - 1))
             }
         }
         // Newest commits first, as `rev-list` lists them: the ids came in
         // hash order, and versions of one tree of equal size (a directory
         // whose entries changed, not their number) meet in the delta
         // search's window in input order, which must be history's.
-        let roots = RepackCommitOrder.newestFirst(commits).map { (tree: trees[$0.id]!, at: $0.at) }
+        let roots = RepackCommitOrder.newestFirst(commits)
         var rank = [Int](repeating: Int.max, count: sources.count)
         for (order, root) in roots.enumerated() { rank[root.at] = order }
         // Name the trees and blobs the new commits' trees reach among the

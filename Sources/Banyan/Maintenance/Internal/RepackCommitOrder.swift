@@ -12,10 +12,11 @@ import BanyanCore
 /// by generation (one more than its highest parent among `commits`), as
 /// Git's commit-graph numbers them.
 enum RepackCommitOrder {
-    /// One commit: its parents, its committer time, and where it is among the sources.
+    /// One commit: its parents, its root tree, its committer time, and where it is among the sources.
     struct Commit {
         var id: ObjectID
         var parents: [ObjectID]
+        var tree: ObjectID
         var time: Int64
         var at: Int
     }
