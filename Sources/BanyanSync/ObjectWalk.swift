@@ -4,6 +4,9 @@ import Banyan
 /// from `wants` that is not reachable from `haves`, as `git rev-list --objects
 /// wants --not haves` does, with optional depth limits and thin-pack bases.
 ///
+/// With a reachability bitmap (gc writes one), a clone or a fetch that
+/// needs no thin pack is answered from it instead (`selectWithBitmaps`).
+///
 /// Cost: one walk of the history reachable from `haves` (to know what the
 /// receiver has), then a walk of the new commits and of the trees they and
 /// their boundary commits hold (Banyan's `CommitWalk`, `TreeClosure` and
@@ -103,6 +106,11 @@ public struct ObjectWalk: Sendable {
         wants: [ObjectID], haves: [ObjectID], depth: Int? = nil, receiverShallow: Set<ObjectID> = [],
         deepenRelative: Bool = false, thin: Bool = false, includeTags: [ObjectID] = [], filter: ObjectFilter? = nil
     ) throws -> Selection {
+        if let answered = try selectWithBitmaps(wants: wants, haves: haves, depth: depth, receiverShallow: receiverShallow,
+                                                deepenRelative: deepenRelative, thin: thin, includeTags: includeTags,
+                                                filter: filter) {
+            return answered
+        }
         let objects = repository.objects
         let known = try haves.filter { try objects.contains($0) }
         let knownCommits = known.compactMap { try? repository.peelToCommit($0) }

@@ -84,9 +84,15 @@ struct ObjectWalkTests {
         #expect(everything.commitCount == 14)
 
         // An incremental fetch: what main has beyond an old commit of it.
+        // Git's gc writes reachability bitmaps, from which the answer is
+        // exact; the walk's is `rev-list`'s, which resends objects the
+        // receiver had further back (files here return to old contents).
         let old = try await Self.id("main~7", in: path)
         let newer = try walk.select(wants: [main], haves: [old])
-        #expect(Set(newer.objects.map(\.id)) == (try await Self.revList(["main", "^" + old.hex], in: path)))
+        let expected = packed
+            ? (try await Self.revList(["main"], in: path)).subtracting(try await Self.revList([old.hex], in: path))
+            : try await Self.revList(["main", "^" + old.hex], in: path)
+        #expect(Set(newer.objects.map(\.id)) == expected)
     }
 
     @Test(arguments: ["blob:none", "blob:limit=100", "tree:0", "tree:1", "tree:2", "combine:blob:limit=100+tree:2"])

@@ -32,6 +32,20 @@ enum Processes {
         return seconds
     }
 
+    /// Runs `executable args` under `/usr/bin/time` and returns its wall
+    /// time in seconds and its peak resident set size in bytes; throws when
+    /// it exits non-zero.
+    static func measured(_ executable: String, _ args: [String]) throws -> (seconds: Double, peakRSS: Double) {
+        let report = NSTemporaryDirectory() + "banyan-bench-time-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: report) }
+        let seconds = try run("/usr/bin/time", ["-f", "%M", "-o", report, executable] + args)
+        let text = try String(contentsOfFile: report, encoding: .utf8)
+        guard let kilobytes = Double(text.split(separator: "\n").last ?? "") else {
+            throw BanyanError(.io, "/usr/bin/time reported no peak RSS: \(text)")
+        }
+        return (seconds, kilobytes * 1024)
+    }
+
     /// Runs `executable args` and returns what it printed on stdout; throws when it exits non-zero.
     static func output(_ executable: String, _ args: [String]) throws -> String {
         let process = configured(executable, args)

@@ -17,6 +17,7 @@ enum FuzzTargets {
         "pack": pack,
         "delta": delta,
         "idx": idx,
+        "bitmap": bitmap,
         "pktline": pktLine,
         "upload-pack": uploadPack,
         "receive-pack": receivePack,
@@ -100,6 +101,41 @@ enum FuzzTargets {
             fatalError("delta result has \(result.count) bytes, its header says \(header.resultSize)")
         }
     }
+
+    /// EWAH alone (two bytes give the bit count): what decodes re-encodes to
+    /// the same set. Then the whole input as a `.bitmap` of a fixed pack of
+    /// 64 commits and blobs, its pack checksum patched in so that the
+    /// structure checks run, not just the checksum's.
+    static func bitmap(_ data: [UInt8]) {
+        if data.count >= 2 {
+            let count = Int(data[0]) << 8 | Int(data[1])
+            if let set = try? data.withUnsafeBytes({ try EWAH.decode($0, at: 2, end: $0.count, count: count).set }) {
+                var encoded: [UInt8] = []
+                EWAH.encode(set, into: &encoded)
+                let again = try? encoded.withUnsafeBytes { try EWAH.decode($0, at: 0, end: $0.count, count: count).set }
+                if again != set { fatalError("an EWAH bitmap does not decode to the set it was encoded from") }
+            }
+        }
+        var bytes = data
+        let checksum = bitmapPack.packChecksum.bytes
+        if bytes.count >= 12 + checksum.count { bytes.replaceSubrange(12..<(12 + checksum.count), with: checksum) }
+        guard let bitmaps = try? PackBitmapIndex(ByteStorage(bytes), index: bitmapPack, verifyChecksum: false) else { return }
+        for commit in bitmaps.commitIDs.prefix(16) {
+            guard let reached = try? bitmaps.reachable(from: commit) else { continue }
+            if reached.count != bitmapPack.count { fatalError("a bitmap spans \(reached.count) bits for \(bitmapPack.count) objects") }
+        }
+    }
+
+    /// The index of a pack of 32 commits and 32 blobs, for the `bitmap` target.
+    private static let bitmapPack: PackIndex = {
+        let objects = (0..<64).map { number in
+            number % 2 == 0
+                ? RawObject(kind: .blob, body: Array("blob \(number)\n".utf8))
+                : RawObject(kind: .commit, body: Array("tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904\nauthor A <a@b> 0 +0000\ncommitter A <a@b> 0 +0000\n\n\(number)\n".utf8))
+        }
+        let written = try! PackWriter.write(objects, algorithm: .sha1)
+        return try! PackIndex(bytes: try! PackIndexer.index(pack: written.pack, algorithm: .sha1).indexBytes(), algorithm: .sha1)
+    }()
 
     static func idx(_ data: [UInt8]) {
         let (algorithm, bytes) = split(data)

@@ -69,6 +69,13 @@ package protocol StoredEntryLookup: ObjectStore {
     func storedEntry(_ id: ObjectID) throws -> StoredEntry?
 }
 
+/// A store whose sealed packs may carry reachability bitmaps (a
+/// `pack-<hex>.bitmap`, written by gc or by `git repack -b`).
+package protocol ReachabilityBitmapLookup: ObjectStore {
+    /// The bitmap index of one pack, or nil when there is none (or it is damaged).
+    func reachabilityBitmap() throws -> PackBitmapIndex?
+}
+
 /// A store that can tell an object's type and size without reading it
 /// whole (from a pack entry's header, as `git cat-file --batch-check` does).
 package protocol ObjectInfoLookup: ObjectStore {
@@ -95,5 +102,11 @@ extension Repository {
     /// `reuse`; nil when the store cannot tell (an in-memory store).
     package var storedEntries: PackWriter.StoredLookup? {
         (objects as? any StoredEntryLookup).map { $0.storedEntry }
+    }
+
+    /// The reachability bitmap index of one of the store's packs, for walks
+    /// that can use one (`BitmapFill`); nil when there is none.
+    package func reachabilityBitmap() throws -> PackBitmapIndex? {
+        try (objects as? any ReachabilityBitmapLookup)?.reachabilityBitmap()
     }
 }

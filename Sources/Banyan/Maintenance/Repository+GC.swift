@@ -22,6 +22,8 @@ public struct GCReport: Sendable, Hashable {
     public var packedRefs = 0
     /// Old files kept because a writer started using an object in them while gc ran.
     public var retainedFiles = 0
+    /// Commits given a reachability bitmap in the new pack's `.bitmap`; 0 when none was written.
+    public var bitmappedCommits = 0
     /// Wall time of the run.
     public var duration: Duration = .zero
 }

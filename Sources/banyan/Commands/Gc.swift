@@ -38,7 +38,8 @@ struct Gc: ParsableCommand {
             packed \(report.packedObjects) objects (\(report.deltaCount) deltas, \(report.packBytes) bytes) \
             in \(String(format: "%.2f", seconds)) s; removed \(report.removedPacks) packs and \
             \(report.removedLooseObjects) loose objects; pruned \(report.prunedObjects); \
-            kept \(report.keptRecentObjects) recent unreachable; packed \(report.packedRefs) refs
+            kept \(report.keptRecentObjects) recent unreachable; packed \(report.packedRefs) refs; \
+            bitmaps for \(report.bitmappedCommits) commits
             """)
     }
 }

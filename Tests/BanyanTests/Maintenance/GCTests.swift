@@ -35,7 +35,8 @@ struct GCTests {
             let report = try repository.gc()
 
             let packFiles = try files(path + "/objects/pack")
-            #expect(packFiles.count == 2 && packFiles.allSatisfy { $0.hasPrefix("pack-") }, "\(packFiles)")
+            #expect(Set(packFiles.map { ($0 as NSString).pathExtension }) == ["pack", "idx", "bitmap"], "\(packFiles)")
+            #expect(packFiles.count == 3 && packFiles.allSatisfy { $0.hasPrefix("pack-") }, "\(packFiles)")
             #expect(report.pack.map { packFiles.contains(($0 as NSString).lastPathComponent + ".pack") } == true)
             #expect(try git("count-objects").hasPrefix("0 objects"))
             #expect(try git("for-each-ref") == refsBefore)

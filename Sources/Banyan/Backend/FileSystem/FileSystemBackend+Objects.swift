@@ -141,3 +141,10 @@ extension FileSystemBackend: ObjectInfoLookup {
         return try find(id).map { ($0.kind, $0.body.count) }
     }
 }
+
+extension FileSystemBackend: ReachabilityBitmapLookup {
+    /// The bitmap index of the biggest pack that has one, read once per listing of the pack directory.
+    package func reachabilityBitmap() throws -> PackBitmapIndex? {
+        try packs.reachabilityBitmap()
+    }
+}

@@ -125,11 +125,20 @@ final class PackSet: Sendable {
         let index: MultiPackIndex?
     }
 
+    /// The one pack's reachability bitmap index the listing found, read when first asked for.
+    private struct Bitmap {
+        /// The pack's name (`pack-<hex>`).
+        let name: String
+        /// Nil until read; `.some(nil)` when it did not parse (ignored until the next listing).
+        var index: PackBitmapIndex??
+    }
+
     private struct State {
         var packs: [String: PackReader] = [:]
         var indexFile: IndexFile?
         /// Nil until the directory was first listed.
         var snapshot: Snapshot?
+        var bitmap: Bitmap?
     }
 
     private let directory: String
@@ -223,8 +232,9 @@ final class PackSet: Sendable {
         // Packs a repack replaced are left for git processes that may still
         // read them; their objects are in the pack that replaced them.
         let replaced = ReplacedPacks.read(String(directory.dropLast("/objects/pack".count)))
-        let names = try Posix.listDirectory(directory)
-            .filter { !$0.isDirectory && $0.name.hasPrefix("pack-") && $0.name.hasSuffix(".idx") }
+        let listing = try Posix.listDirectory(directory).filter { !$0.isDirectory && $0.name.hasPrefix("pack-") }
+        let names = listing
+            .filter { $0.name.hasSuffix(".idx") }
             .map { String($0.name.dropLast(".idx".count)) }
             .filter { replaced[$0] == nil }
         let (known, knownIndexFile) = state.withLock { ($0.packs, $0.indexFile) }
@@ -250,8 +260,33 @@ final class PackSet: Sendable {
         let indexFile = readIndexFile(reusing: knownIndexFile)
         let covering = indexFile?.index.flatMap { Self.covering($0, packs: next) }
         let snapshot = Snapshot(listed: order, covering: covering)
-        state.withLock { $0 = State(packs: next, indexFile: indexFile, snapshot: snapshot) }
+        // Git uses one bitmap and ignores others; so does this, the biggest pack's.
+        let bitmapped = listing.filter { $0.name.hasSuffix(".bitmap") }.map { String($0.name.dropLast(".bitmap".count)) }
+        let bitmapName = bitmapped.filter { next[$0] != nil }.max { next[$0]!.count < next[$1]!.count }
+        state.withLock { state in
+            let bitmap = state.bitmap?.name == bitmapName ? state.bitmap : bitmapName.map { Bitmap(name: $0, index: nil) }
+            state = State(packs: next, indexFile: indexFile, snapshot: snapshot, bitmap: bitmap)
+        }
         return (next, snapshot)
+    }
+
+    /// The reachability bitmap index of a pack (`pack-<hex>.bitmap`), read
+    /// on first use after a listing; nil when no loaded pack has one or it
+    /// does not parse (a damaged or stale bitmap costs speed, never a result).
+    func reachabilityBitmap() throws -> PackBitmapIndex? {
+        _ = try current()
+        guard let (name, loaded, reader) = state.withLock({ state -> (String, PackBitmapIndex??, PackReader?)? in
+            state.bitmap.map { ($0.name, $0.index, state.packs[$0.name]) }
+        }) else { return nil }
+        if let loaded { return loaded }
+        var index: PackBitmapIndex?
+        if let reader, let mapped = try? Posix.mapFile("\(directory)/\(name).bitmap") {
+            index = try? PackBitmapIndex(mapped, index: reader.index)
+        }
+        state.withLock { state in
+            if state.bitmap?.name == name { state.bitmap?.index = .some(index) }
+        }
+        return index
     }
 
     /// The repository's multi-pack-index file, nil when there is none;

@@ -45,7 +45,38 @@ struct GarbageCollector {
         let packed = Set(found.map(\.id))
         let retained = try objectsUsedMeanwhile(packed: packed.union(keptPackIDs), inventory: inventory)
         try delete(inventory, candidatePacks: candidatePacks, newPack: newPack, packed: packed, retained: retained)
+        if let newPack, keptPackIDs.isEmpty, !partial, try backend.loadConfig().bool(forKey: "repack.writeBitmaps") ?? true {
+            try writeBitmap(newPack, objects: found, tips: roots.refs.map(\.id))
+        }
         return report
+    }
+
+    /// Gives the new pack reachability bitmaps (`.bitmap`), as `git repack
+    /// -adb` does, when it holds everything the refs reached at the start
+    /// (it lacks nothing: no `.keep` pack kept objects out, and the store is
+    /// not a partial clone). Written after the old packs went, and after
+    /// every other pack's bitmap is removed: Git reads one bitmap and warns
+    /// about any other. The file is flushed before it is renamed into place,
+    /// since git trusts a bitmap it finds without checking it.
+    private mutating func writeBitmap(_ base: String, objects: [ObjectGraphWalk.Found], tips: [ObjectID]) throws {
+        guard let index = try Posix.mapFile(base + ".idx") else { return }
+        let packIndex = try PackIndex(index, algorithm: backend.hashAlgorithm)
+        let builder = ReachabilityBitmapBuilder(store: backend, index: packIndex, order: PackOrder(packIndex))
+        guard let built = try builder.build(objects: objects.map { ($0.id, $0.kind) }, tips: tips) else { return }
+        let directory = backend.path + "/objects/pack"
+        for entry in try Posix.listDirectory(directory)
+        where entry.name.hasPrefix("pack-") && entry.name.hasSuffix(".bitmap") && directory + "/" + entry.name != base + ".bitmap" {
+            try Posix.removeFile(directory + "/" + entry.name)
+        }
+        let temporary = try built.bytes.withUnsafeBytes { try Posix.writeTemporaryFile(in: directory, prefix: "tmp_bitmap_", $0) }
+        do {
+            try Posix.rename(temporary, to: base + ".bitmap")
+        } catch {
+            FileIO.unlink(temporary)
+            throw error
+        }
+        report.bitmappedCommits = built.commits
+        try backend.packs.refresh()
     }
 
     /// Ids of the candidates younger than the cutoff, and of every object in
