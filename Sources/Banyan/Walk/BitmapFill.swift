@@ -23,7 +23,19 @@ package struct BitmapFill {
         package var path: String
     }
 
+    /// The tree read last at each path, kept across fills (gc's builder
+    /// fills one bitmap after another, oldest first): a tree whose bit is
+    /// set vouches for its entries, so a new version at its path is read
+    /// only where it differs (`TreeEntryScan.forEachChange`).
+    package final class TreeMemory {
+        fileprivate var last: [String: (id: ObjectID, scanned: TreeEntryScan.Scanned)] = [:]
+
+        /// An empty memory.
+        package init() {}
+    }
+
     private let store: any ObjectStore
+    private let memory: TreeMemory?
     private let bit: (ObjectID) -> Int?
     private let stored: (ObjectID) throws -> BitSet?
     private let outsideAllowed: Bool
@@ -36,10 +48,12 @@ package struct BitmapFill {
     /// A fill over a pack of `count` objects: `bit` gives an object's bit
     /// (nil outside the pack), `stored` a commit's stored bitmap (nil
     /// without one). With `outsideAllowed` false, reaching an object the
-    /// pack lacks throws `invalidArgument`.
-    package init(store: any ObjectStore, count: Int, outsideAllowed: Bool,
+    /// pack lacks throws `invalidArgument`. `memory`, when given, lets
+    /// trees be read only where they changed since the last read at their path.
+    package init(store: any ObjectStore, count: Int, outsideAllowed: Bool, memory: TreeMemory? = nil,
                  bit: @escaping (ObjectID) -> Int?, stored: @escaping (ObjectID) throws -> BitSet?) {
         self.store = store
+        self.memory = memory
         self.bit = bit
         self.stored = stored
         self.outsideAllowed = outsideAllowed
@@ -70,8 +84,10 @@ package struct BitmapFill {
             trees.append(commit.tree)
             pending += commit.parents
         }
-        // After the commits, so trees the stored bitmaps hold are skipped.
-        for tree in trees { try add(tree: tree) }
+        // After the commits, so trees the stored bitmaps hold are skipped;
+        // oldest first, so that with `memory` each tree is compared with the
+        // version before it.
+        for tree in trees.reversed() { try add(tree: tree) }
     }
 
     /// Adds `root` and everything under it.
@@ -84,10 +100,16 @@ package struct BitmapFill {
                 continue
             }
             let body = try read(id, as: .tree).body
-            try TreeEntryScan.forEach(body, of: id, algorithm: store.hashAlgorithm) { entry in
+            // The tree read last here vouches for the entries it shares with
+            // this one when its bit is set. Not when it is this very tree
+            // (read in an earlier fill): its bit was set just above.
+            let reference = memory?.last[path].flatMap { last in
+                last.id != id && bit(last.id).map(set.contains) == true ? last.scanned : nil
+            }
+            let scanned = try TreeEntryScan.forEachChange(body, of: id, since: reference, algorithm: store.hashAlgorithm) { entry in
                 switch entry.kind {
                 case .tree:
-                    pending.append((entry.id, bit(entry.id) == nil ? Self.join(path, entry.name) : ""))
+                    pending.append((entry.id, memory != nil || bit(entry.id) == nil ? Self.join(path, entry.name) : ""))
                 case .blob:
                     if let bit = bit(entry.id) {
                         set.insert(bit)
@@ -98,6 +120,7 @@ package struct BitmapFill {
                     break
                 }
             }
+            memory?.last[path] = (id, scanned)
         }
     }
 

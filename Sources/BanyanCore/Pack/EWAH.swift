@@ -56,7 +56,8 @@ package enum EWAH {
     /// position is not in the bitmap, or a bit at or past `count` is set
     /// (so a damaged run length cannot make it allocate more than `count` bits).
     package static func decode(_ bytes: UnsafeRawBufferPointer, at offset: Int, end: Int, count: Int) throws -> (set: BitSet, next: Int) {
-        guard end - offset >= 8 else { throw corrupt("ends before its header") }
+        // Bit count, word count and last-word position: 12 bytes at least.
+        guard end - offset >= 12 else { throw corrupt("ends before its header") }
         let wordCount = Int(PackBytes.uint32(bytes, offset + 4))
         let wordsStart = offset + 8
         guard wordCount <= (end - wordsStart - 4) / 8 else {

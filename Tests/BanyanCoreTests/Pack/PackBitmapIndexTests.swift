@@ -81,10 +81,12 @@ struct PackBitmapIndexTests {
             _ = try bytes.withUnsafeBytes { try EWAH.decode($0, at: 0, end: $0.count, count: count) }
         }
         try decode(good)
-        for cut in [0, 4, 7, 12, good.count - 1] {
+        for cut in [0, 4, 7, 10, 11, 12, good.count - 1] {
             #expect(throws: BanyanError.self, "cut at \(cut)") { try decode(Array(good.prefix(cut))) }
         }
         #expect(throws: BanyanError.self, "a bit past the objects") { try decode(good, count: 150) }
+        // No words, and the last-word position cut off: refused, not read past the end (found by the fuzzer).
+        #expect(throws: BanyanError.self) { try decode([0, 0, 0, 200, 0, 0, 0, 0, 0, 0]) }
         // One run-length word repeating ones for 2^32 - 1 words: refused, not allocated.
         var ones: [UInt8] = []
         PackBytes.appendUInt32(200, to: &ones)

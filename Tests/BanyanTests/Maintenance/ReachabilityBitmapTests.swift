@@ -69,6 +69,41 @@ struct ReachabilityBitmapTests {
         }
     }
 
+    /// Found by the test above once: a tree read in one bitmap's fill and
+    /// again in a later one (on another branch) was compared with itself,
+    /// and its entries were taken as set. Branches whose commits interleave
+    /// by generation, with side-branch times that vary the order of ties.
+    @Test("every bitmap is exactly what rev-list --objects reaches, on branches computed interleaved", arguments: 0..<4)
+    func bitmapsOfInterleavedBranchesAreExact(_ round: Int) throws {
+        try withTemporaryDirectory { directory in
+            let path = directory + "/store"
+            let repository = try Repository.create(at: path, hashAlgorithm: .sha256, configuration: .init(maintenance: .off))
+            let main = try repository.branch("main")
+            for number in 0..<160 {
+                try main.transaction(message: "c\(number)", author: signature(1_700_000_000 + Int64(number))) { tx in
+                    tx.set(key("d\(number % 7)/k\(number % 50)"), data("value \(number)"))
+                }
+                if number == 80 {
+                    let side = try repository.createBranch("side", at: try main.head())
+                    for step in 0..<15 {
+                        try side.transaction(message: "s\(step)", author: signature(1_800_000_000 + Int64(round * 100 + step))) { tx in
+                            tx.set(key("side/s\(step)"), data("side \(step)"))
+                        }
+                    }
+                }
+            }
+            let pack = try #require(try repository.gc().pack)
+            let bitmaps = try bitmaps(path, pack: pack, .sha256)
+            for commit in bitmaps.commitIDs {
+                let reached = try #require(try bitmaps.reachable(from: commit))
+                var ours = Set<ObjectID>()
+                reached.forEach { ours.insert(bitmaps.id(ofBit: $0)) }
+                let listed = try Git(path)("rev-list", "--objects", commit.hex).split(separator: "\n")
+                #expect(ours == Set(listed.compactMap { ObjectID(hex: $0.prefix(64)) }), "commit \(commit)")
+            }
+        }
+    }
+
     @Test("a second gc leaves one bitmap, for its own pack, and git warns about none")
     func aSecondGCReplacesTheBitmap() throws {
         try withTemporaryDirectory { directory in

@@ -302,7 +302,7 @@ struct DocSwiftSamples {
         print(ada.name, ada.highScore)                            // Ada L. 40
     }
 
-    /// docs/reliability.md, line 154.
+    /// docs/reliability.md, line 155.
     @Test func docs_reliability_md_1() async throws {
         let scratch = TemporaryDirectory("banyan-doc-sample")
         let store = "\(scratch.path)/faulty.banyan"
