@@ -7,7 +7,7 @@ extension Workloads {
     /// and by `git clone --bare` (all branches, full history); then the same
     /// store after `gc` (one pack with reachability bitmaps, as git's peer
     /// `git repack -adb` makes) served and cloned again. Every clone must
-    /// have the source's `main`.
+    /// have the source's `main` and pass `git fsck --strict`.
     static func clone(_ scale: Scale, at path: String) throws -> [Figure] {
         let repo = try Repository.create(at: path)
         try writeHistory(repo, scale, batched: true)
@@ -33,8 +33,12 @@ extension Workloads {
         }
         let banyan = try Processes.measured(try Processes.banyanExecutable(), ["clone", server.url, banyanClone])
         let gitSeconds = try Processes.git(["clone", "--bare", "-q", server.url, gitClone])
-        for clone in [banyanClone, gitClone] where try Repository.open(at: clone).resolve("main") != main {
-            throw BanyanError(.corruptObject, "W5: \(clone) does not have the source's main")
+        for clone in [banyanClone, gitClone] {
+            guard try Repository.open(at: clone).resolve("main") == main else {
+                throw BanyanError(.corruptObject, "W5: \(clone) does not have the source's main")
+            }
+            // Not timed: the clone must be whole for git.
+            try Processes.git(["-C", clone, "fsck", "--strict", "--no-dangling", "--no-progress"])
         }
         return [
             Figure(name: "banyan clone wall" + suffix, value: banyan.seconds, unit: "s"),
