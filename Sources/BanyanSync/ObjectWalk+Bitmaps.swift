@@ -28,10 +28,9 @@ extension ObjectWalk {
         var sent = ObjectIDSet()
         var tips: [ObjectID] = []
         for want in wants {
-            guard let commit = try peelToCommit(want, tags: { tag in
-                if sent.insert(tag) { selected.append(Selected(id: tag, kind: .tag, path: "")) }
-            }) else { return nil }
-            tips.append(commit)
+            var roots: [(id: ObjectID, kind: ObjectKind)] = []
+            try peelWant(want, selected: &selected, sent: &sent, roots: &roots) { tips.append($0) }
+            guard roots.isEmpty else { return nil }
         }
         func fill() -> BitmapFill {
             BitmapFill(store: objects, count: bitmaps.index.count, outsideAllowed: true,
@@ -66,23 +65,5 @@ extension ObjectWalk {
             selected.append(Selected(id: tag, kind: .tag, path: ""))
         }
         return Selection(objects: selected, bases: [], shallow: [], unshallow: [], commitCount: commitCount)
-    }
-
-    /// The commit `want` is or names through tags (each tag passed to
-    /// `tags`); nil for a tree or blob, or tags nested too deep (the walk
-    /// then answers, and says what is wrong).
-    private func peelToCommit(_ want: ObjectID, tags: (ObjectID) -> Void) throws -> ObjectID? {
-        var id = want
-        for _ in 0..<16 {
-            let raw = try repository.objects.get(id)
-            switch raw.kind {
-            case .commit: return id
-            case .tree, .blob: return nil
-            case .tag:
-                tags(id)
-                id = try Tag(decoding: raw.body, algorithm: repository.hashAlgorithm).object
-            }
-        }
-        return nil
     }
 }

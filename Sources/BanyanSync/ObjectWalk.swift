@@ -211,7 +211,7 @@ public struct ObjectWalk: Sendable {
     }
 
     /// Follows tags from a want down to a commit (queued) or a tree/blob (queued as a root).
-    private func peelWant(
+    func peelWant(
         _ want: ObjectID, selected: inout [Selected], sent: inout ObjectIDSet, roots: inout [(id: ObjectID, kind: ObjectKind)],
         commit: (ObjectID) -> Void
     ) throws {

@@ -106,49 +106,31 @@ struct ReachabilityBitmapBuilder {
 
 extension ReachabilityBitmapBuilder {
     /// The commits reachable from some tips, newest first: by generation
-    /// (one more than the highest parent's), so every commit comes before
-    /// its parents, ties by id.
+    /// (`CommitGenerations`), so every commit comes before its parents,
+    /// ties by id.
     struct History {
         let newestFirst: [ObjectID]
 
         init(store: any ObjectStore, tips: [ObjectID]) throws {
-            var parents: [ObjectID: [ObjectID]] = [:]
+            var ids: [ObjectID] = []
+            var parents: [[ObjectID]] = []
+            var position: [ObjectID: Int] = [:]
             var pending = tips
             while let id = pending.popLast() {
-                guard parents[id] == nil else { continue }
+                guard position[id] == nil else { continue }
                 guard let object = try store.find(id), object.kind == .commit else {
                     throw BanyanError(.objectNotFound, "commit \(id) is missing")
                 }
                 let commit = try Commit(decoding: object.body, algorithm: store.hashAlgorithm)
-                parents[id] = commit.parents
+                position[id] = ids.count
+                ids.append(id)
+                parents.append(commit.parents)
                 pending += commit.parents
             }
-            // Generations without recursion: a commit is numbered once all its
-            // parents are; a parent met again on its own descent (a loop, which
-            // damaged bytes can make) counts as numbered 0.
-            var generation: [ObjectID: Int] = [:]
-            var entered = Set<ObjectID>()
-            for start in parents.keys where generation[start] == nil {
-                var stack = [start]
-                while let id = stack.last {
-                    if generation[id] != nil {
-                        stack.removeLast()
-                        continue
-                    }
-                    entered.insert(id)
-                    let waiting = parents[id, default: []].filter { generation[$0] == nil && !entered.contains($0) }
-                    if waiting.isEmpty {
-                        stack.removeLast()
-                        generation[id] = 1 + (parents[id, default: []].compactMap { generation[$0] }.max() ?? 0)
-                    } else {
-                        stack += waiting
-                    }
-                }
-            }
-            newestFirst = parents.keys.sorted {
-                let (a, b) = (generation[$0]!, generation[$1]!)
-                return a != b ? a > b : $0 < $1
-            }
+            let generation = CommitGenerations.number(parents: parents.map { $0.compactMap { position[$0] } })
+            newestFirst = ids.indices.sorted {
+                generation[$0] != generation[$1] ? generation[$0] > generation[$1] : ids[$0] < ids[$1]
+            }.map { ids[$0] }
         }
     }
 }

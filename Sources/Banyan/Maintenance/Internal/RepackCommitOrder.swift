@@ -23,36 +23,11 @@ enum RepackCommitOrder {
 
     /// `commits` newest first: by committer time, then generation, then position.
     ///
-    /// Cost: O(n log n) for n commits, with no recursion (a history may be
-    /// a chain of any length).
+    /// Cost: O(n log n) for n commits (`CommitGenerations` numbers them).
     static func newestFirst(_ commits: [Commit]) -> [Commit] {
         var index: [ObjectID: Int] = [:]
         for (i, commit) in commits.enumerated() { index[commit.id] = i }
-        var generation = [Int](repeating: 0, count: commits.count)
-        var stack: [Int] = []
-        var onStack = [Bool](repeating: false, count: commits.count)
-        for start in commits.indices where generation[start] == 0 {
-            stack.append(start)
-            onStack[start] = true
-            while let top = stack.last {
-                var highest = 0
-                var pending = false
-                for parent in commits[top].parents {
-                    guard let p = index[parent] else { continue }
-                    if generation[p] == 0 {
-                        // A parent not yet numbered goes first; a loop (not
-                        // a history) is cut where it closes.
-                        if !onStack[p] { stack.append(p); onStack[p] = true; pending = true }
-                    } else {
-                        highest = max(highest, generation[p])
-                    }
-                }
-                if pending { continue }
-                generation[top] = highest + 1
-                stack.removeLast()
-                onStack[top] = false
-            }
-        }
+        let generation = CommitGenerations.number(parents: commits.map { $0.parents.compactMap { index[$0] } })
         return commits.indices.sorted { lhs, rhs in
             let (a, b) = (commits[lhs], commits[rhs])
             if a.time != b.time { return a.time > b.time }
