@@ -96,7 +96,7 @@ public final class PackEntryEncoder {
             default:
                 throw BanyanError(.invalidArgument, "a stored delta needs a base and a stored whole object none")
             }
-            output.append(contentsOf: entry.compressed)
+            entry.withCompressedBytes { output.append(contentsOf: $0) }
         }
     }
 

@@ -1,6 +1,10 @@
 /// How one object is stored in a pack, with its zlib data as written there:
 /// what `PackWriter` copies into another pack instead of compressing again
 /// (Git's `reuse_object` and `reuse_delta`).
+///
+/// An entry read from a pack refers to the pack's bytes rather than copying
+/// them, so a repack that looks up every object of its packs before writing
+/// holds a few words per object, not the packs' data.
 public struct StoredEntry: Sendable {
     /// What the entry holds.
     public enum Form: Sendable, Equatable {
@@ -14,10 +18,26 @@ public struct StoredEntry: Sendable {
     public var form: Form
     /// The inflated size: the object's, or the delta's.
     public var size: Int
-    /// The zlib stream as stored, without the entry header or base reference.
-    public var compressed: [UInt8]
     /// The checksum (the name) of the pack that holds the entry, when known.
     public var pack: ObjectID?
+    /// The bytes holding the zlib stream, and where in them it is.
+    private let storage: ByteStorage
+    private let range: Range<Int>
+
+    /// The zlib stream as stored, without the entry header or base reference (a copy).
+    public var compressed: [UInt8] {
+        storage.copyBytes(range)
+    }
+
+    /// The length of the zlib stream as stored.
+    public var compressedCount: Int {
+        range.count
+    }
+
+    /// Calls `body` with the zlib stream as stored, without copying it.
+    public func withCompressedBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try storage.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[range])) }
+    }
 
     /// True when the zlib stream was written at level 0 or 1 (header level
     /// field 0) and its first block is stored, not compressed (deflate
@@ -25,15 +45,29 @@ public struct StoredEntry: Sendable {
     /// bytes uncompressed. A stream of a higher level whose data did not
     /// compress is not reported: compressing it again would not help.
     public var isUncompressed: Bool {
-        compressed.count > 2 && compressed[1] >> 6 == 0 && (compressed[2] >> 1) & 3 == 0
+        withCompressedBytes { stream in
+            stream.count > 2 && stream[1] >> 6 == 0 && (stream[2] >> 1) & 3 == 0
+        }
     }
 
-    /// Creates a stored entry.
+    /// Creates a stored entry holding a copy of its zlib stream.
     public init(form: Form, size: Int, compressed: [UInt8], pack: ObjectID? = nil) {
         self.form = form
         self.size = size
-        self.compressed = compressed
         self.pack = pack
+        storage = ByteStorage(compressed)
+        range = 0..<compressed.count
+    }
+
+    /// Creates a stored entry whose zlib stream is `range` of `storage`,
+    /// which it keeps alive.
+    package init(form: Form, size: Int, storage: ByteStorage, range: Range<Int>, pack: ObjectID?) {
+        precondition(range.lowerBound >= 0 && range.upperBound <= storage.count, "stored entry outside its pack")
+        self.form = form
+        self.size = size
+        self.pack = pack
+        self.storage = storage
+        self.range = range
     }
 }
 
@@ -63,7 +97,7 @@ final class PackLayout: Sendable {
 extension PackReader {
     /// How `id` is stored in this pack, or nil when the pack does not hold it.
     ///
-    /// Cost: O(log n) and a copy of the entry's compressed bytes; the first
+    /// Cost: O(log n), without copying the entry's bytes; the first
     /// call sorts the index by offset (O(n log n)). The entry's bytes are
     /// checked against the CRC-32 the index records, not inflated.
     /// Throws `corruptObject` for a damaged header or a CRC mismatch.
@@ -75,8 +109,8 @@ extension PackReader {
     /// How the object whose entry starts at `offset` is stored (an offset
     /// found in a multi-pack-index, say).
     ///
-    /// Cost: O(log n) to find the entry among the offsets and a copy of its
-    /// compressed bytes; the first call sorts the index by offset
+    /// Cost: O(log n) to find the entry among the offsets, without copying
+    /// its bytes; the first call sorts the index by offset
     /// (O(n log n)). Throws `corruptObject` when no entry of the index starts
     /// at `offset`, for a damaged header or a CRC mismatch.
     package func storedEntry(at offset: UInt64) throws -> StoredEntry {
@@ -106,9 +140,8 @@ extension PackReader {
                     }
                     form = .delta(base: index.id(at: Int(layout.positions[baseRank])))
                 }
-                return StoredEntry(form: form, size: header.size,
-                                   compressed: Array(UnsafeRawBufferPointer(rebasing: pack[header.dataStart..<end])),
-                                   pack: checksum)
+                return StoredEntry(form: form, size: header.size, storage: storage,
+                                   range: header.dataStart..<end, pack: checksum)
             }
         }
     }
