@@ -21,13 +21,19 @@ The load, all at once until the time is up:
 
 Every second the server's anonymous resident memory (its heap; mapped pack
 files are left out, they grow with the store) and open file descriptors
-are sampled from /proc. At the end: every acknowledged key reads back, the two
+are sampled from /proc. Three times the load pauses for a quiet window of
+30 s (SSE watchers stay connected): once warmed up (a fifth of the run),
+at three fifths, and after the run. `banyan serve` gives freed memory back every 10 s, so the
+lowest sample of a quiet window is the memory the server keeps at rest
+(caches, connections, anything leaked); under load the samples add what
+requests and repacks in flight use and free again, which grows with the
+store, not with time. At the end: every acknowledged key reads back, the two
 pushed branches are at their last acknowledged commits, `git fsck --strict`
 is clean while the server runs, the server exits 0 on SIGTERM, and the store
-is clean again afterwards. Memory and descriptors must be flat: the last
-sample no more than the bound above the one taken once the load has warmed
-up (a fifth of the run); --report-memory reports memory without failing
-on it. Prints a table (and writes JSON with --json);
+is clean again afterwards. Memory and descriptors must be flat: the memory
+at rest after the run no more than the bound above that at rest once warmed
+up, and the last descriptor count no more than its bound above the
+warmed-up one; --report-memory reports memory without failing on it. Prints a table (and writes JSON with --json);
 exits 1 on any failure.
 """
 import argparse
@@ -48,9 +54,17 @@ TOKEN = "soak-token"
 ENV = dict(os.environ, GIT_CONFIG_NOSYSTEM="1", GIT_CONFIG_GLOBAL="/dev/null", GIT_AUTHOR_NAME="Soak",
            GIT_AUTHOR_EMAIL="soak@example.com", GIT_COMMITTER_NAME="Soak", GIT_COMMITTER_EMAIL="soak@example.com",
            GIT_TERMINAL_PROMPT="0", BANYAN_TOKEN=TOKEN, LC_ALL="C")
-# Memory may grow this much from the warmed-up sample (caches filling); descriptors this many.
+# Memory at rest may grow this much from the warmed-up quiet window (caches filling); descriptors this many.
 RSS_BOUND_MB = 64
 FD_BOUND = 16
+# A quiet window: two of the server's 10 s trims and time for requests in flight to end.
+QUIET_SECONDS = 30
+
+
+def lowest(samples, start, end):
+    """The lowest anonymous memory (kB) sampled in [start, end), or None."""
+    window = [s[1] for s in samples if start <= s[0] < end]
+    return min(window) if window else None
 
 
 class Soak:
@@ -62,7 +76,11 @@ class Soak:
         self.failures = []
         self.acked = []          # (key, value) of acknowledged REST writes
         self.pushed = {}         # branch -> last acknowledged commit
-        self.samples = []        # (seconds, rss_kb, fds)
+        self.samples = []        # (seconds, rss_kb, fds, resident_kb)
+        self.running = threading.Event()  # cleared for a quiet window
+        self.running.set()
+        self.quiet = []          # (start, end) of each quiet window, in the samples' seconds
+        self.sampling = threading.Event()  # set to stop the sampler
         self.stop = threading.Event()
 
     def count(self, kind, ok=True, detail=""):
@@ -107,6 +125,7 @@ class Soak:
     def writer(self, index):
         n = 0
         while not self.stop.is_set():
+            self.running.wait()
             # Spread over 256 directories, as the benchmarks' keys are (BENCHMARKS.md).
             key, value = f"soak/{n % 256:02x}/w{index}-{n}", f"value {index} {n}".encode()
             try:
@@ -122,6 +141,7 @@ class Soak:
 
     def reader(self):
         while not self.stop.is_set():
+            self.running.wait()
             with self.lock:
                 chosen = random.choice(self.acked) if self.acked else None
             if not chosen:
@@ -180,6 +200,7 @@ class Soak:
     def cloner(self):
         n = 0
         while not self.stop.is_set():
+            self.running.wait()
             target = os.path.join(self.scratch, f"clone-{n}")
             result = self.run("git", "clone", "-q", "--bare", self.url, target, check=False)
             ok = result.returncode == 0
@@ -198,6 +219,7 @@ class Soak:
         self.run("git", "checkout", "-q", "-b", "git-side", cwd=work)
         n = 0
         while not self.stop.is_set():
+            self.running.wait()
             with open(os.path.join(work, f"pushed-{n % 50}.txt"), "w") as file:
                 file.write(f"round {n}\n")
             self.run("git", "add", ".", cwd=work)
@@ -216,6 +238,7 @@ class Soak:
         self.run(self.banyan, "branch", "create", "banyan-side", "-C", work)
         n = 0
         while not self.stop.is_set():
+            self.running.wait()
             head = self.run(self.banyan, "set", f"banyan/{n % 50}", f"round {n}", "-b", "banyan-side", "-C", work).stdout.strip()
             result = self.run(self.banyan, "push", "origin", "banyan-side", "-C", work, check=False)
             self.count("banyan push", result.returncode == 0, result.stderr.strip())
@@ -225,8 +248,8 @@ class Soak:
             n += 1
 
     def sampler(self):
-        started = time.monotonic()
-        while not self.stop.is_set():
+        started = self.started
+        while not self.sampling.is_set():
             try:
                 with open(f"/proc/{self.server.pid}/status") as status:
                     text = status.read()
@@ -238,7 +261,19 @@ class Soak:
                 self.samples.append((round(time.monotonic() - started, 1), anonymous, fds, resident))
             except (OSError, AttributeError):
                 pass
-            self.stop.wait(1)
+            self.sampling.wait(1)
+
+    def rest(self):
+        """Pauses the load for a quiet window (watchers stay connected) and records it."""
+        self.running.clear()
+        start = time.monotonic() - self.started
+        time.sleep(QUIET_SECONDS)
+        self.quiet.append((start, time.monotonic() - self.started))
+        self.running.set()
+
+    def memory_at_rest(self):
+        """The lowest anonymous memory (kB) of each quiet window: warmed up, at three fifths, after the run."""
+        return [lowest(self.samples, start, end) for start, end in self.quiet]
 
     # The verdict.
 
@@ -264,11 +299,12 @@ class Soak:
         ours = self.run(self.banyan, "fsck", "--no-dangling", "-C", self.store, check=False)
         if ours.returncode != 0:
             self.failures.append(f"banyan fsck after SIGTERM: {ours.stderr.strip()[:400]}")
+        at_rest = self.memory_at_rest()
+        if None not in at_rest and at_rest[-1] - at_rest[0] > RSS_BOUND_MB * 1024 and self.check_memory:
+            self.failures.append(f"memory at rest grew from {at_rest[0] // 1024} MB to {at_rest[-1] // 1024} MB")
         warm = [s for s in self.samples if s[0] >= self.seconds / 5]
         if len(warm) >= 2:
             first, last = warm[0], warm[-1]
-            if last[1] - first[1] > RSS_BOUND_MB * 1024 and self.check_memory:
-                self.failures.append(f"anonymous memory grew from {first[1] // 1024} MB to {last[1] // 1024} MB")
             if last[2] - first[2] > FD_BOUND:
                 self.failures.append(f"open descriptors grew from {first[2]} to {last[2]}")
 
@@ -279,13 +315,20 @@ class Soak:
         workers += [threading.Thread(target=self.watcher) for _ in range(2 * self.load)]
         workers += [threading.Thread(target=self.slow_watcher) for _ in range(self.load)]
         workers += [threading.Thread(target=f) for f in (self.cloner, self.git_pusher, self.banyan_pusher, self.sampler)]
+        self.started = time.monotonic()
         for worker in workers:
             worker.daemon = True
             worker.start()
-        time.sleep(self.seconds)
+        time.sleep(self.seconds / 5)
+        self.rest()
+        time.sleep(self.seconds * 2 / 5)
+        self.rest()
+        time.sleep(self.seconds * 2 / 5)
         self.stop.set()
         for worker in workers:
             worker.join(timeout=90)
+        self.rest()
+        self.sampling.set()
         self.verify()
 
 
@@ -313,8 +356,16 @@ def main():
         print(f"  {kind:<12} {number:>8}  ({number / args.seconds:.1f}/s)")
     if rss:
         warm = [s for s in soak.samples if s[0] >= args.seconds / 5] or soak.samples
-        print(f"  anon memory  {min(rss) // 1024} MB min, {max(rss) // 1024} MB max; "
-              f"{warm[0][1] // 1024} MB warmed up, {rss[-1] // 1024} MB at the end (bound +{RSS_BOUND_MB} MB)")
+        at_rest = soak.memory_at_rest()
+        if len(at_rest) == 3 and None not in at_rest:
+            print(f"  at rest      {at_rest[0] // 1024} MB warmed up, {at_rest[1] // 1024} MB at three fifths, "
+                  f"{at_rest[2] // 1024} MB after the run (lowest of each {QUIET_SECONDS} s quiet window; "
+                  f"bound +{RSS_BOUND_MB} MB)")
+        end = max(s[0] for s in soak.samples)
+        peaks = [max((s[1] for s in soak.samples if start <= s[0] < start + 60), default=0) // 1024
+                 for start in range(0, int(end) + 1, 60)]
+        print("  under load   peak by minute " + ", ".join(map(str, peaks)) + " MB")
+        print(f"  anon memory  {min(rss) // 1024} MB min, {max(rss) // 1024} MB max, {rss[-1] // 1024} MB at the end")
         print(f"  resident     {max(s[3] for s in soak.samples) // 1024} MB max, {soak.samples[-1][3] // 1024} MB at the end "
               "(with mapped pack files)")
         print(f"  descriptors  {min(fds)} min, {max(fds)} max; {warm[0][2]} warmed up, {fds[-1]} at the end "

@@ -68,8 +68,7 @@ public enum PackIngest {
             try PackIndexer.index(pack: $0, algorithm: algorithm, maxObjectSize: maxObjectSize, baseLookup: lookup,
                                   inspect: { try checks.check($0, id: $1, base: $2) })
         }
-        let ids = indexed.entries.map(\.id)
-        guard !ids.isEmpty else { return Received(ids: [], byteCount: byteCount) }
+        guard !indexed.entries.isEmpty else { return Received(ids: [], byteCount: byteCount) }
         let complete = try spool.completeThinPack(indexed, algorithm: algorithm, baseLookup: lookup)
         let index = try complete.indexBytes()
         // Blobs pass every fsck rule but those for `.gitattributes` and
@@ -95,7 +94,8 @@ public enum PackIngest {
         references.received = Dictionary(indexed.entries.lazy.map { ($0.id, $0.kind) }) { first, _ in first }
         if promisor, let store = repository.objects as? FileSystemBackend { try store.markPromisorPack(complete.checksum) }
         try spool.receiver.install(index: index, checksum: complete.checksum)
-        return Received(ids: ids, byteCount: byteCount, warnings: warnings, references: references)
+        // Made last, once the index is written: a clone's largest arrays are not all alive at once.
+        return Received(ids: indexed.entries.map(\.id), byteCount: byteCount, warnings: warnings, references: references)
     }
 
     /// Checks that every object reachable from `tips` is present, as

@@ -60,7 +60,7 @@ public enum PackIndexer {
 
         /// The `.idx` file for the pack, byte-identical to `git index-pack`'s.
         public func indexBytes() throws -> [UInt8] {
-            try PackIndexWriter.encode(entries.map(\.indexEntry), packChecksum: checksum)
+            try PackIndexWriter.encode(count: entries.count, packChecksum: checksum) { entries[$0].indexEntry }
         }
     }
 
