@@ -119,6 +119,10 @@ public struct ObjectID: Hashable, Comparable, Sendable, CustomStringConvertible 
     /// The first byte of the digest (the fan-out index and loose-object directory).
     public var firstByte: UInt8 { UInt8(truncatingIfNeeded: w0 >> 56) }
 
+    /// The first eight bytes of the digest, big-endian: ids whose leading
+    /// words differ are ordered as these are.
+    var leadingWord: UInt64 { w0 }
+
     /// The full lowercase hex form.
     public var hex: String {
         withUnsafeBytes { raw in

@@ -13,8 +13,9 @@ public enum PackIndexWriter {
 
     /// Encodes an index for the `count` entries `entry(0)`, `entry(1)`, …
     /// (any order), as `encode(_:packChecksum:)` does, without a copy of them:
-    /// what is sorted is their positions (4 bytes each), so an indexer's
-    /// entries become an index without a second array of them.
+    /// what is sorted is each entry's position with the first word of its id
+    /// (16 bytes each, compared in place), so an indexer's entries become an
+    /// index without a second array of them.
     public static func encode(
         count: Int, packChecksum: ObjectID, entry: (Int) -> PackIndex.Entry
     ) throws -> [UInt8] {
@@ -26,13 +27,15 @@ public enum PackIndexWriter {
             throw BanyanError(.invalidArgument, "object \(stray.id) is \(stray.id.algorithm) but the pack checksum is \(algorithm)")
         }
         let inOrder: (PackIndex.Entry, PackIndex.Entry) -> Bool = { ($0.id, $0.offset) < ($1.id, $1.offset) }
-        var order = [UInt32](unsafeUninitializedCapacity: count) { buffer, initialized in
-            for position in 0..<count { buffer[position] = UInt32(position) }
+        var keys = [(word: UInt64, position: UInt32)](unsafeUninitializedCapacity: count) { buffer, initialized in
+            for position in 0..<count { buffer[position] = (entry(position).id.leadingWord, UInt32(position)) }
             initialized = count
         }
         // Entries that come sorted (a sealing append pack's) are not sorted again.
         if !(1..<max(count, 1)).allSatisfy({ inOrder(entry($0 - 1), entry($0)) }) {
-            order.sort { inOrder(entry(Int($0)), entry(Int($1))) }
+            keys.sort { a, b in
+                a.word != b.word ? a.word < b.word : inOrder(entry(Int(a.position)), entry(Int(b.position)))
+            }
         }
         let hashLength = algorithm.digestLength
         var output: [UInt8] = []
@@ -41,22 +44,29 @@ public enum PackIndexWriter {
         PackBytes.appendUInt32(2, to: &output)
 
         var fanout = [UInt32](repeating: 0, count: 256)
-        for position in order { fanout[Int(entry(Int(position)).id.firstByte)] += 1 }
+        for key in keys { fanout[Int(key.word >> 56)] += 1 }
         var running: UInt32 = 0
         for bucket in 0..<256 {
             running += fanout[bucket]
             PackBytes.appendUInt32(running, to: &output)
         }
-        for position in order { entry(Int(position)).id.append(to: &output) }
-        for position in order { PackBytes.appendUInt32(entry(Int(position)).crc32, to: &output) }
+        // The ids, CRCs and offsets tables, filled in one pass over the entries in order.
+        let idsStart = output.count, crcsStart = idsStart + count * hashLength, offsetsStart = crcsStart + count * 4
+        output.append(contentsOf: repeatElement(0, count: count * (hashLength + 8)))
         var large: [UInt64] = []
-        for position in order {
-            let offset = entry(Int(position)).offset
-            if offset < 0x8000_0000 {
-                PackBytes.appendUInt32(UInt32(offset), to: &output)
-            } else {
-                PackBytes.appendUInt32(0x8000_0000 | UInt32(large.count), to: &output)
-                large.append(offset)
+        output.withUnsafeMutableBytes { table in
+            for (rank, key) in keys.enumerated() {
+                let entry = entry(Int(key.position))
+                entry.id.withUnsafeBytes { digest in
+                    UnsafeMutableRawBufferPointer(rebasing: table[(idsStart + rank * hashLength)...]).copyMemory(from: digest)
+                }
+                table.storeBytes(of: entry.crc32.bigEndian, toByteOffset: crcsStart + rank * 4, as: UInt32.self)
+                var word = UInt32(truncatingIfNeeded: entry.offset)
+                if entry.offset >= 0x8000_0000 {
+                    word = 0x8000_0000 | UInt32(large.count)
+                    large.append(entry.offset)
+                }
+                table.storeBytes(of: word.bigEndian, toByteOffset: offsetsStart + rank * 4, as: UInt32.self)
             }
         }
         for offset in large { PackBytes.appendUInt64(offset, to: &output) }

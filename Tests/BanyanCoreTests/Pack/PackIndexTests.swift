@@ -71,6 +71,24 @@ struct PackIndexTests {
         #expect(index.packChecksum == checksum)
     }
 
+    @Test("ids sharing their first eight bytes are ordered by the rest, whatever order they come in", arguments: HashAlgorithm.allCases)
+    func sharedLeadingBytes(_ algorithm: HashAlgorithm) throws {
+        let entries = (0..<64).map { i -> PackIndex.Entry in
+            var digest = [UInt8](repeating: 0xab, count: algorithm.digestLength)
+            digest[0] = UInt8(i % 2)
+            digest[algorithm.digestLength - 1] = UInt8(63 - i)
+            return PackIndex.Entry(id: ObjectID(bytes: digest)!, offset: UInt64(12 + i * 10), crc32: UInt32(i))
+        }
+        let checksum = algorithm.digest([4, 5, 6])
+        let sorted = entries.sorted { $0.id < $1.id }
+        let bytes = try PackIndexWriter.encode(sorted, packChecksum: checksum)
+        for _ in 0..<3 {
+            #expect(try PackIndexWriter.encode(entries.shuffled(), packChecksum: checksum) == bytes)
+        }
+        let index = try PackIndex(bytes: bytes, algorithm: algorithm)
+        #expect(index.entries == sorted)
+    }
+
     @Test("an empty index is valid", arguments: HashAlgorithm.allCases)
     func emptyIndex(_ algorithm: HashAlgorithm) throws {
         let bytes = try PackIndexWriter.encode([], packChecksum: algorithm.digest([]))
