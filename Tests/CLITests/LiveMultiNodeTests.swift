@@ -1,6 +1,7 @@
 import Banyan
 import BanyanTestSupport
 import Foundation
+import Synchronization
 import Testing
 
 /// Three devices kept in step by `banyan sync --live`, each device its own
@@ -42,8 +43,15 @@ private final class Devices: @unchecked Sendable {
     var paths: [String] { LiveMultiNodeTests.names.map(dir.appending) }
     var servers: [ServeProcess] = []
     var live: [Int: Process] = [:]
-    /// Every write a server acknowledged: key → value.
-    var acknowledged: [String: String] = [:]
+    /// Every write a server acknowledged: key → value. Devices write from
+    /// three threads at once, so the record is behind a lock.
+    private let acknowledgedWrites = Mutex<[String: String]>([:])
+    var acknowledged: [String: String] { acknowledgedWrites.withLock { $0 } }
+
+    /// Records that `key` was acknowledged with `value` (nil: that it was removed).
+    func acknowledge(_ key: String, _ value: String?) {
+        acknowledgedWrites.withLock { $0[key] = value }
+    }
 
     init(network: any NodeNetwork) { self.network = network }
 
@@ -94,7 +102,7 @@ private final class Devices: @unchecked Sendable {
         let resolved = try CLI.run(["conflicts", "resolve", "title", "--take", "theirs", "-C", paths[1]],
                                    launcher: network.launcher(1))
         #expect(resolved.status == 0, "\(resolved.stderr)")
-        acknowledged["title"] = try value(1, "title")
+        acknowledge("title", try value(1, "title"))
         #expect(acknowledged["title"] != "c's title", "the resolution did not take the other side")
         _ = try converge()
         for node in 0..<3 { #expect(try records(node).isEmpty, "inbox of \(LiveMultiNodeTests.names[node])") }
@@ -156,14 +164,14 @@ private final class Devices: @unchecked Sendable {
         let command = network.launcher(node) + ["/usr/bin/curl", "-sf", "-X", "PUT", "--data-binary", value, url]
         let result = try ProcessRunner.run(command[0], Array(command.dropFirst()), check: false)
         try #require(result.status == 0, "PUT \(key) on \(LiveMultiNodeTests.names[node]): curl exit \(result.status) \(result.stderr)")
-        acknowledged[key] = value
+        acknowledge(key, value)
     }
 
     /// A CLI write on device `node` (no network: c writes so while cut off), acknowledged by exit status 0.
     private func set(_ node: Int, _ key: String, _ value: String) throws {
         let result = try CLI.run(["set", key, value, "-C", paths[node]], launcher: network.launcher(node))
         try #require(result.status == 0, "set \(key) on \(LiveMultiNodeTests.names[node]): \(result.stderr)")
-        acknowledged[key] = value
+        acknowledge(key, value)
     }
 
     /// True when device `node`'s `main` holds `value` at `key`. The partial
