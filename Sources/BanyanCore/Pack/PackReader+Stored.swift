@@ -29,11 +29,6 @@ public struct StoredEntry: Sendable {
         storage.copyBytes(range)
     }
 
-    /// The length of the zlib stream as stored.
-    public var compressedCount: Int {
-        range.count
-    }
-
     /// Calls `body` with the zlib stream as stored, without copying it.
     public func withCompressedBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         try storage.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[range])) }

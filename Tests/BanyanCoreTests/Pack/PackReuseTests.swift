@@ -13,6 +13,21 @@ struct PackReuseTests {
         var storedDeltas: Int
     }
 
+    @Test("a stored entry refers to its pack's bytes, the stream as stored, without a copy", arguments: HashAlgorithm.allCases)
+    func storedEntriesReferToThePack(_ algorithm: HashAlgorithm) throws {
+        let source = try Self.packed(algorithm)
+        let pack = source.reader.storage.bytes
+        for id in source.objects.keys.prefix(50) {
+            let entry = try #require(try source.reader.storedEntry(id))
+            entry.withCompressedBytes { stream in
+                let start = stream.baseAddress! - pack.baseAddress!
+                #expect(start > 0 && start + stream.count <= pack.count, "the stream lies inside the pack")
+                #expect(Array(stream) == Array(pack[start..<start + stream.count]))
+            }
+            #expect(entry.compressed.count > 0)
+        }
+    }
+
     static func packed(_ algorithm: HashAlgorithm) throws -> Packed {
         let repository = try PackTestGit.makeHistory(algorithm, commits: 60)
         try PackTestGit.run(["repack", "-adfq"], in: repository.path)
