@@ -10,7 +10,7 @@ git cat-file --batch (W3), git merge-tree --write-tree (W4), git clone from
 git daemon (W5). Peak RSS by /usr/bin/time -v, disk by `du -sb`.
 
 Usage: run.py [W1 W2 ...] [--runs N] [--smoke] [--bench PATH] [--pygit2-w1-runs N] [--json FILE]
-Needs: a release build (swift build -c release --product banyan-bench --product banyan),
+Needs: a release build (swift build -c release --static-swift-stdlib --product banyan-bench --product banyan),
 git, /usr/bin/time (apt install time), pygit2 (pip install pygit2).
 """
 import argparse, json, os, shutil, socket, statistics, subprocess, sys, tempfile, time

@@ -13,7 +13,7 @@ struct RepositoryOptions: ParsableArguments {
 
     /// The repository path (or PostgreSQL URL) the options name.
     var path: String {
-        repo ?? ProcessInfo.processInfo.environment["BANYAN_REPO"] ?? FileManager.default.currentDirectoryPath
+        repo ?? environment("BANYAN_REPO") ?? FileManager.default.currentDirectoryPath
     }
 
     /// Opens the repository. One-shot commands leave maintenance to a
@@ -25,7 +25,7 @@ struct RepositoryOptions: ParsableArguments {
         if PostgresLocation.isURL(path) { return try Repository.open(postgres: path) }
         let repository = try Repository.open(at: path, configuration: .init(maintenance: maintenance))
         if maintenance == .off && launchingMaintenance { MaintenanceLauncher.register(repository) }
-        try Sync(repository: repository, token: ProcessInfo.processInfo.environment["BANYAN_TOKEN"]).enableLazyFetch()
+        try Sync(repository: repository, token: environment("BANYAN_TOKEN")).enableLazyFetch()
         return repository
     }
 }

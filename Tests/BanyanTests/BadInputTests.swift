@@ -24,6 +24,35 @@ struct BadInputTests {
         #expect(problems.contains { $0.id == tree })
     }
 
+    @Test func damagedPackIndexReadsAsGitReadsItAndFsckNamesIt() throws {
+        let dir = TemporaryDirectory()
+        let path = dir.appending("store")
+        let repo = try Repository.create(at: path)
+        let main = try repo.branch("main")
+        for n in 0..<20 { try main.set(key("k/\(n)"), data("value \(n)")) }
+        _ = try repo.gc(pruneBefore: nil)
+        let packDirectory = path + "/objects/pack"
+        let indexName = try #require(try FileManager.default.contentsOfDirectory(atPath: packDirectory).first { $0.hasSuffix(".idx") })
+        let indexPath = packDirectory + "/" + indexName
+        var index = try [UInt8](Data(contentsOf: URL(fileURLWithPath: indexPath)))
+        // A bit of the CRC table: lookups never read it, the trailing checksum covers it.
+        let count = try PackIndex(bytes: index, algorithm: .sha1).count
+        index[8 + 256 * 4 + count * 20] ^= 0x01
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: indexPath)
+        try Data(index).write(to: URL(fileURLWithPath: indexPath))
+
+        // Opening a store does not hash its indexes (git does not either): reads go on.
+        let reopened = try Repository.open(at: path)
+        #expect(try reopened.branch("main").get(key("k/7")) == data("value 7"))
+        // fsck hashes them, as `git fsck` does, and names the file.
+        let problems = try reopened.fsck()
+        #expect(problems.contains { $0.isError && $0.message.contains(indexName) && $0.message.contains("checksum mismatch") })
+        // The bytes are as they were: fsck reports, it does not repair or remove.
+        #expect(try [UInt8](Data(contentsOf: URL(fileURLWithPath: indexPath))) == index)
+        let gitFsck = try GitRunner.run(["fsck"], in: path, check: false)
+        #expect(gitFsck.status != 0)
+    }
+
     @Test func truncatedRefIsAnErrorAndIsLeftAlone() throws {
         let dir = TemporaryDirectory()
         let path = dir.appending("store")

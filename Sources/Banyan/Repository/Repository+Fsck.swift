@@ -54,7 +54,8 @@ public struct FsckReport: Hashable, Sendable {
 extension Repository {
     /// Checks the whole repository as `git fsck` does: every stored object
     /// hashes to its id and passes Git's fsck rules (`FsckRules`) under the
-    /// policy of the repository's `fsck.*` config, and everything reachable
+    /// policy of the repository's `fsck.*` config, every pack and index
+    /// matches its checksum (``ChecksummedStore``), and everything reachable
     /// from every ref, `HEAD` and every reflog entry is present and of the
     /// right kind. Returns the errors and warnings (empty when clean).
     /// In a partial clone (`isPartialClone`), a missing tree or blob is
@@ -79,6 +80,11 @@ extension Repository {
         var walk = FsckWalk(repository: self, policy: policy, tracksReferences: dangling)
         for id in try objects.allObjectIDs() { walk.checkListed(id) }
         walk.checkSpecialBlobs()
+        if let store = objects as? any ChecksummedStore {
+            for message in try store.verifyChecksums() {
+                walk.problems.append(FsckProblem(id: nil, message: "error: \(message)", isError: true, category: .object))
+            }
+        }
         var roots: [(origin: String, id: ObjectID)] = []
         var refNames = try refs.list(prefix: "refs/")
         if let head = try refs.resolve("HEAD") { refNames.append(("HEAD", head)) }

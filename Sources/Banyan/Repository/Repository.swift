@@ -124,10 +124,16 @@ public final class Repository: Sendable {
 
     /// The commit `id`, decoded (cached).
     public func commit(_ id: ObjectID) throws -> Commit {
+        try commit(id, caching: true)
+    }
+
+    /// The commit `id`, decoded; put in the cache on a miss only when
+    /// `caching` (a walk that visits each commit once, like a log, passes false).
+    func commit(_ id: ObjectID, caching: Bool) throws -> Commit {
         if let commit = cache.commit(id) { return commit }
         let raw = try object(id, kind: .commit)
         let commit = try Commit(decoding: raw.body, algorithm: hashAlgorithm)
-        cache.insert(commit, for: id)
+        if caching { cache.insert(commit, for: id) }
         return commit
     }
 

@@ -94,11 +94,18 @@ public struct PackIndex: Sendable {
         packChecksum = PackBytes.id(bytes, bytes.count - 2 * hashLength, algorithm)
         checksum = PackBytes.id(bytes, bytes.count - hashLength, algorithm)
         try validateTables()
-        if verifyChecksum {
-            let actual = PackBytes.checksum(UnsafeRawBufferPointer(rebasing: bytes[..<(bytes.count - hashLength)]), algorithm)
-            guard actual == checksum else {
-                throw BanyanError(.corruptObject, "pack index checksum mismatch: the file says \(checksum) but its bytes hash to \(actual)")
-            }
+        if verifyChecksum { try self.verifyChecksum() }
+    }
+
+    /// Hashes the whole index and compares the result with its trailing
+    /// checksum. O(index size): a store opens its indexes without it, as git
+    /// does, and `fsck` and `verify-pack` call it.
+    public func verifyChecksum() throws {
+        let bytes = storage.bytes
+        let hashLength = algorithm.digestLength
+        let actual = PackBytes.checksum(UnsafeRawBufferPointer(rebasing: bytes[..<(bytes.count - hashLength)]), algorithm)
+        guard actual == checksum else {
+            throw BanyanError(.corruptObject, "pack index checksum mismatch: the file says \(checksum) but its bytes hash to \(actual)")
         }
     }
 

@@ -25,27 +25,56 @@ struct Log: ParsableCommand {
         } else {
             start = try writeBranch(branch, in: repo).head()
         }
-        let entries = try start.map { try repo.log(from: $0, firstParent: firstParent, limit: n) } ?? []
-        if json {
-            try Output.json(entries)
+        guard let start else {
+            if json { try Output.json([LogEntry]()) }
             return
         }
-        for (index, entry) in entries.enumerated() {
-            if index > 0 { Output.line("") }
-            Output.line("commit \(entry.id.hex)")
-            if entry.commit.parents.count > 1 {
-                Output.line("Merge: " + entry.commit.parents.map { $0.abbreviated() }.joined(separator: " "))
+        if json {
+            try Output.json(try repo.log(from: start, firstParent: firstParent, limit: n))
+            return
+        }
+        // Each commit formatted as bytes straight into the output, as it is read.
+        var out: [UInt8] = []
+        out.reserveCapacity(1 << 16)
+        var first = true
+        try repo.forEachLogEntry(from: start, firstParent: firstParent, limit: n) { entry in
+            if !first { out.append(10) }
+            first = false
+            Self.format(entry, into: &out)
+            if out.count >= 1 << 16 {
+                Output.write(out)
+                out.removeAll(keepingCapacity: true)
             }
-            // Names and messages in another encoding are converted to UTF-8, as git log does.
-            Output.write(Array("Author: ".utf8) + entry.commit.displayAuthorName + Array(" <\(entry.commit.author.email)>\n".utf8))
-            Output.line("Date:   \(Self.gitDate(entry.commit.author))")
-            Output.line("")
-            let message = entry.commit.displayMessage
-            var lines = message.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
-            if message.last == UInt8(ascii: "\n") || message.isEmpty { lines.removeLast() }   // a last line without its newline is printed too
-            for line in lines {
-                Output.write(Array("    ".utf8) + line + [10])   // git indents blank lines too
-            }
+        }
+        Output.write(out)
+    }
+
+    /// One commit as `git log` prints it by default.
+    static func format(_ entry: LogEntry, into out: inout [UInt8]) {
+        let commit = entry.commit
+        out.append(contentsOf: "commit ".utf8)
+        entry.id.appendHex(to: &out)
+        out.append(10)
+        if commit.parents.count > 1 {
+            out.append(contentsOf: "Merge:".utf8)
+            for parent in commit.parents { out.append(contentsOf: " \(parent.abbreviated())".utf8) }
+            out.append(10)
+        }
+        // Names and messages in another encoding are converted to UTF-8, as git log does.
+        out.append(contentsOf: "Author: ".utf8)
+        out.append(contentsOf: commit.displayAuthorName)
+        out.append(contentsOf: " <".utf8)
+        out.append(contentsOf: commit.author.email.utf8)
+        out.append(contentsOf: ">\nDate:   ".utf8)
+        appendGitDate(commit.author, to: &out)
+        out.append(contentsOf: "\n\n".utf8)
+        let message = commit.displayMessage
+        var lines = message.split(separator: 10, omittingEmptySubsequences: false)
+        if message.last == 10 || message.isEmpty { lines.removeLast() }   // a last line without its newline is printed too
+        for line in lines {
+            out.append(contentsOf: "    ".utf8)   // git indents blank lines too
+            out.append(contentsOf: line)
+            out.append(10)
         }
     }
 
@@ -53,7 +82,7 @@ struct Log: ParsableCommand {
     /// signature's own zone. Computed from the calendar arithmetic of the
     /// proleptic Gregorian calendar (H. Hinnant's `civil_from_days`): a
     /// `DateFormatter` a commit cost more than the rest of `log` together.
-    static func gitDate(_ signature: Signature) -> String {
+    static func appendGitDate(_ signature: Signature, to out: inout [UInt8]) {
         let local = signature.time + Int64(signature.timeZoneMinutes) * 60
         let days = local >= 0 ? local / 86_400 : (local - 86_399) / 86_400
         let seconds = Int(local - days * 86_400)
@@ -69,15 +98,42 @@ struct Log: ParsableCommand {
         let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
         let weekday = Int(((days % 7) + 11) % 7)                 // 1970-01-01 was a Thursday (4)
         let minutes = abs(signature.timeZoneMinutes)
-        return "\(weekdays[weekday]) \(months[Int(month) - 1]) \(day) \(twoDigits(seconds / 3_600)):"
-            + "\(twoDigits(seconds / 60 % 60)):\(twoDigits(seconds % 60)) \(year) "
-            + "\(signature.timeZoneMinutes < 0 ? "-" : "+")\(twoDigits(minutes / 60))\(twoDigits(minutes % 60))"
+        out.append(contentsOf: weekdays[weekday].utf8)
+        out.append(32)
+        out.append(contentsOf: months[Int(month) - 1].utf8)
+        out.append(32)
+        appendDecimal(Int(day), to: &out)
+        out.append(32)
+        appendTwoDigits(seconds / 3_600, to: &out)
+        out.append(58)
+        appendTwoDigits(seconds / 60 % 60, to: &out)
+        out.append(58)
+        appendTwoDigits(seconds % 60, to: &out)
+        out.append(32)
+        appendDecimal(Int(year), to: &out)
+        out.append(32)
+        out.append(signature.timeZoneMinutes < 0 ? UInt8(ascii: "-") : UInt8(ascii: "+"))
+        appendTwoDigits(minutes / 60, to: &out)
+        appendTwoDigits(minutes % 60, to: &out)
     }
 
     private static let weekdays = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
     private static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
-    private static func twoDigits(_ value: Int) -> String {
-        value < 10 ? "0\(value)" : String(value)
+    private static func appendTwoDigits(_ value: Int, to out: inout [UInt8]) {
+        if value < 10 { out.append(UInt8(ascii: "0")) }
+        appendDecimal(value, to: &out)
+    }
+
+    private static func appendDecimal(_ value: Int, to out: inout [UInt8]) {
+        if value < 0 {
+            out.append(UInt8(ascii: "-"))
+            appendDecimal(-value, to: &out)
+        } else if value < 10 {
+            out.append(UInt8(ascii: "0") + UInt8(value))
+        } else {
+            appendDecimal(value / 10, to: &out)
+            out.append(UInt8(ascii: "0") + UInt8(value % 10))
+        }
     }
 }

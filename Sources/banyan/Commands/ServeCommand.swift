@@ -53,7 +53,7 @@ struct Serve: AsyncParsableCommand {
         let repo = try repository.open(maintenance: .background)
         let options = GitService.Options(readOnly: readOnly, allowNonFastForward: allowNonFastForward,
                                          maxRequestBytes: maxRequestBytes, maxPackBytes: maxRequestBytes)
-        let token = token ?? ProcessInfo.processInfo.environment["BANYAN_TOKEN"]
+        let token = token ?? environment("BANYAN_TOKEN")
         var configuration = BanyanServerBuilder.Configuration(host: host, port: port, token: token, git: options,
                                                               shutdownGracePeriod: StopSignals.gracePeriod, tls: tls, console: !noConsole)
         configuration.trustedOrigins = trustedOrigin

@@ -17,11 +17,11 @@ struct RemoteOptions: ParsableArguments {
     var quiet = false
 
     /// The token given, or the environment's.
-    var resolvedToken: String? { token ?? ProcessInfo.processInfo.environment["BANYAN_TOKEN"] }
+    var resolvedToken: String? { token ?? environment("BANYAN_TOKEN") }
 
     /// The certificate authorities given, or git's environment variable's.
     var resolvedCAFile: String? {
-        caFile ?? ProcessInfo.processInfo.environment["GIT_SSL_CAINFO"].flatMap { $0.isEmpty ? nil : $0 }
+        caFile ?? environment("GIT_SSL_CAINFO").flatMap { $0.isEmpty ? nil : $0 }
     }
 
     /// A progress printer on stderr, or nil when quiet or stderr is not a terminal.

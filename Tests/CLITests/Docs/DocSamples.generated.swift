@@ -87,7 +87,7 @@ struct DocSwiftSamples {
         print(try reopened.branch("main").exists(Key("balance")))       // true
     }
 
-    /// docs/durability.md, line 178.
+    /// docs/durability.md, line 179.
     @Test func docs_durability_md_2() async throws {
         let scratch = TemporaryDirectory("banyan-doc-sample")
         let repo = try Repository.create(at: "\(scratch.path)/checked.banyan")

@@ -193,7 +193,7 @@ final class PackSet: Sendable {
         guard let index = try Posix.mapFile(base + ".idx"), let pack = try Posix.mapFile(base + ".pack") else { return }
         let reader: PackReader
         do {
-            reader = try PackReader(pack: pack, index: PackIndex(index, algorithm: algorithm))
+            reader = try PackReader(pack: pack, index: PackIndex(index, algorithm: algorithm, verifyChecksum: false))
         } catch let error as BanyanError {
             throw BanyanError(error.code, "pack \(base).pack: \(error.message)", cause: error)
         }
@@ -250,7 +250,7 @@ final class PackSet: Sendable {
                   let pack = try Posix.mapFile("\(directory)/\(name).pack")
             else { continue }
             do {
-                next[name] = try PackReader(pack: pack, index: PackIndex(index, algorithm: algorithm))
+                next[name] = try PackReader(pack: pack, index: PackIndex(index, algorithm: algorithm, verifyChecksum: false))
             } catch let error as BanyanError {
                 throw BanyanError(error.code, "pack \(directory)/\(name).pack: \(error.message)", cause: error)
             }
