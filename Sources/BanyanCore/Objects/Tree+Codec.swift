@@ -156,7 +156,7 @@ extension Tree {
     }
 
     /// The number of octal digits of `value` written without a leading zero (at least one).
-    private static func octalLength(_ value: UInt32) -> Int {
+    package static func octalLength(_ value: UInt32) -> Int {
         var digits = 1
         while value >> UInt32(3 * digits) != 0 { digits += 1 }
         return digits

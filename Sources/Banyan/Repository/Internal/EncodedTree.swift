@@ -36,35 +36,34 @@ struct EncodedTree: Sendable {
     /// A body with modes in a form Banyan does not write is indexed in its
     /// canonical form (`isRewritten`), so what edits write stays canonical.
     init(body: [UInt8], algorithm: HashAlgorithm) throws {
-        let indexed = try EncodedTree(indexing: body, algorithm: algorithm)
-        guard indexed.hasNonCanonicalModes else {
+        let (indexed, canonical) = try EncodedTree.indexing(body, algorithm: algorithm)
+        guard !canonical else {
             self = indexed
             return
         }
-        let canonical = Tree(entries: try Tree(decoding: body, algorithm: algorithm).entries).encoded()
-        let rewritten = try EncodedTree(indexing: canonical, algorithm: algorithm)
-        self.init(trusted: rewritten.body, offsets: rewritten.offsets, algorithm: algorithm, isRewritten: true)
+        let rewritten = Tree(entries: try Tree(decoding: body, algorithm: algorithm).entries).encoded()
+        let (reindexed, _) = try EncodedTree.indexing(rewritten, algorithm: algorithm)
+        self.init(trusted: reindexed.body, offsets: reindexed.offsets, algorithm: algorithm, isRewritten: true)
     }
 
-    /// True when an entry's mode is not spelled as Banyan writes it.
-    private var hasNonCanonicalModes: Bool {
-        offsets.indices.contains { i in
-            let (mode, name) = modeAndName(i)
-            let spelled = body[Int(offsets[i])..<(name.lowerBound - 1)]
-            return !FileMode.canonical.contains(mode) || !spelled.elementsEqual(mode.octal.utf8)
-        }
-    }
-
-    private init(indexing body: [UInt8], algorithm: HashAlgorithm) throws {
+    /// `body` indexed, and whether every mode in it is spelled as Banyan
+    /// writes it (a mode git knows, octal digits without leading zeros):
+    /// one pass over the entries for both.
+    private static func indexing(_ body: [UInt8], algorithm: HashAlgorithm) throws -> (EncodedTree, canonical: Bool) {
         var offsets: [UInt32] = []
         offsets.reserveCapacity(body.count / (algorithm.digestLength + 12))
+        var canonical = true
         try body.withUnsafeBytes { bytes in
             var cursor = TreeEntryCursor(bytes, digestLength: algorithm.digestLength)
             while let entry = try cursor.nextStored() {
                 offsets.append(UInt32(entry.start))
+                if canonical {
+                    canonical = FileMode.canonical.contains(FileMode(rawValue: entry.mode))
+                        && entry.modeDigits == Tree.octalLength(entry.mode)
+                }
             }
         }
-        self.init(trusted: body, offsets: offsets, algorithm: algorithm)
+        return (EncodedTree(trusted: body, offsets: offsets, algorithm: algorithm), canonical)
     }
 
     /// The number of entries.
